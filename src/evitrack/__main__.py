@@ -1,0 +1,3 @@
+from evitrack.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""What every command shares: error handling, output formats, the portfolio argument."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from evitrack.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STATE = {"debug": False}
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class DocFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+PORTFOLIO_ARG = typer.Argument(
+    None,
+    help="The portfolio folder (default: the one holding evitrack.yaml at or above here).",
+    show_default=False,
+)
+
+FORMAT_OPT = typer.Option(Format.text, "--format", "-f", help="Output format.")
+
+
+def err(message: str, hint: str | None = None) -> None:
+    sys.stderr.write(f"evitrack: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"    hint: {hint}\n")
+
+
+def handle_errors(fn: F) -> F:
+    """Turn UserError into a message and exit code 2; anything unexpected into one line."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except UserError as e:
+            err(e.message, e.hint)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("evitrack: interrupted\n")
+            raise typer.Exit(130) from None
+        except Exception as e:  # noqa: BLE001 - the one place unexpected errors are caught
+            if STATE["debug"]:
+                raise
+            err(f"internal error: {type(e).__name__}: {e}".splitlines()[0],
+                "rerun with `evitrack --debug ...` for details, and report it")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def portfolio_root(path: Path | None) -> Path:
+    from evitrack.portfolio import resolve_root
+
+    return resolve_root(path)

@@ -1,0 +1,167 @@
+"""evitrack qualification list / show / check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from evitrack.cli._common import FORMAT_OPT, Format, handle_errors, print_json
+
+app = typer.Typer(help="The shipped qualifications, and checking a centre's own file.",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+@handle_errors
+def list_(format: Format = FORMAT_OPT) -> None:
+    """List the qualifications a portfolio can be started for."""
+    from evitrack import catalogue
+
+    quals = catalogue.shipped_qualifications()
+    rows = [
+        {"id": q.id, "title": q.title, "awarding_body": q.awarding_body, "level": q.level,
+         "units": len(q.units)}
+        for q in quals
+    ]
+    if format is Format.json:
+        print_json(rows)
+        return
+    if format is Format.csv:
+        import csv
+        import sys
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return
+    if format is Format.markdown:
+        typer.echo("| id | title | awarding body | level | units |\n|---|---|---|---|---|")
+        for r in rows:
+            typer.echo(f"| {r['id']} | {r['title']} | {r['awarding_body']} | {r['level'] or ''} | {r['units']} |")
+        return
+    from rich.table import Table
+
+    from evitrack.cli._common import console
+
+    t = Table(title="Qualifications", title_justify="left")
+    for col in ("id", "title", "awarding body", "level", "units"):
+        t.add_column(col, justify="right" if col in ("level", "units") else "left")
+    for r in rows:
+        t.add_row(r["id"], r["title"], r["awarding_body"], str(r["level"] or "–"), str(r["units"]))
+    console().print(t)
+
+
+@app.command("show")
+@handle_errors
+def show(
+    qualification: str = typer.Argument(..., help="A shipped qualification id or a file path."),
+    unit: str = typer.Option(None, "--unit", "-u", help="Show one unit only (id or alias)."),
+    format: Format = FORMAT_OPT,
+) -> None:
+    """Show a qualification: groups, units, outcomes, criteria and rules."""
+    from evitrack import catalogue
+    from evitrack.errors import UserError
+
+    q = catalogue.load(qualification, Path.cwd())
+    data = catalogue.to_json(q)
+    if unit is not None:
+        uid = q.resolve_unit(unit)
+        if uid is None:
+            from evitrack.diagnostics import did_you_mean
+
+            raise UserError(f'unknown unit "{unit}" in {q.id}', did_you_mean(unit, q.unit_names()))
+        data["units"] = [u for u in data["units"] if u["id"] == uid]
+    if format is Format.json:
+        print_json(data)
+        return
+    if format is Format.markdown:
+        typer.echo(_markdown(data))
+        return
+    if format is Format.csv:
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["unit", "outcome", "criterion", "text"])
+        for u in data["units"]:
+            for o in u["outcomes"]:
+                for c in o["criteria"]:
+                    w.writerow([u["id"], o["id"], c["id"], c["text"]])
+            for k in u["knowledge"]:
+                w.writerow([u["id"], "", k["id"], k["text"]])
+        return
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    from evitrack.cli._common import console
+
+    tree = Tree(f"[bold]{escape(q.title)}[/] ({q.id}; {escape(q.awarding_body)}, level {q.level or '–'})")
+    if unit is None:
+        groups = tree.add("Groups")
+        for g in q.groups:
+            groups.add(f"{escape(g.id)}: {escape(g.title)} — {', '.join(g.units)}")
+    for u in data["units"]:
+        facts = ", ".join(
+            f"{k} {u[k]}" for k in ("level", "credit", "glh") if u[k] is not None
+        )
+        alias = f" [dim]({', '.join(u['aliases'])})[/]" if u["aliases"] else ""
+        node = tree.add(f"[bold]{escape(u['id'])}[/] {escape(u['title'])}{alias}"
+                        + (f" — {facts}" if facts else ""))
+        if not u["criteria_in_source"]:
+            node.add("[yellow]no criteria text in the source document[/]")
+        for o in u["outcomes"]:
+            onode = node.add(f"{escape(o['id'])} {escape(o['title'])}")
+            for c in o["criteria"]:
+                onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}")
+        if u["knowledge"]:
+            knode = node.add("Knowledge and understanding")
+            for k in u["knowledge"]:
+                knode.add(f"[cyan]{escape(k['id'])}[/] {escape(k['text'])}")
+    if unit is None and q.rules:
+        rules = tree.add("Rules of combination")
+        for r in q.rules:
+            rules.add(f"{escape(str(r.get('id')))} {escape(str(r.get('text') or r.get('kind')))}")
+    console().print(tree)
+
+
+def _markdown(data: dict) -> str:  # type: ignore[type-arg]
+    out = [f"# {data['title']}", ""]
+    for u in data["units"]:
+        out += [f"## {u['id']} {u['title']}", ""]
+        for o in u["outcomes"]:
+            out.append(f"**{o['id']} {o['title']}**\n")
+            out += [f"- {c['id']} {c['text']}" for c in o["criteria"]]
+            out.append("")
+        if u["knowledge"]:
+            out.append("**Knowledge and understanding**\n")
+            out += [f"- {k['id']} {k['text']}" for k in u["knowledge"]]
+            out.append("")
+    return "\n".join(out)
+
+
+@app.command("check")
+@handle_errors
+def check(
+    files: list[Path] = typer.Argument(..., help="Qualification files to validate."),
+    format: Format = FORMAT_OPT,
+) -> None:
+    """Validate qualification files: schema, ids, references, and rules that cannot be met."""
+    from evitrack.catalogue.check import check_file
+    from evitrack.diagnostics import has_errors
+    from evitrack.errors import UserError
+
+    diags = []
+    for f in files:
+        if not f.exists():
+            raise UserError(f"{f}: no such file")
+        diags.extend(check_file(f))
+    if format is Format.json:
+        print_json({"ok": not has_errors(diags), "diagnostics": [d.to_json() for d in diags]})
+    else:
+        for d in diags:
+            typer.echo(d.format())
+        if not diags:
+            typer.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no problems",
+                       err=True)
+    raise typer.Exit(1 if has_errors(diags) else 0)

@@ -1,0 +1,26 @@
+"""evitrack schema: JSON Schemas for editors (yaml-language-server)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+from evitrack.cli._common import handle_errors, print_json
+
+
+class Kind(str, Enum):
+    record = "record"
+    portfolio = "portfolio"
+    qualification = "qualification"
+
+
+@handle_errors
+def schema(
+    kind: Kind = typer.Argument(Kind.record, help="Which file: record, portfolio or qualification."),
+) -> None:
+    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
+    from evitrack.schema import SCHEMAS, to_json_schema
+
+    node, title = SCHEMAS[kind.value]
+    print_json(to_json_schema(node, title))

@@ -1,0 +1,138 @@
+"""Diagnostics: every problem evitrack finds in a user's file, with where it is.
+
+Codes are stable (documented in the README). Ranges:
+E0xx file and YAML, E1xx schema, E2xx references to the qualification,
+E3xx attached files, W4xx assessment and currency, E5xx qualification files.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# code -> (default severity, short name). The README table is generated from this.
+CODES: dict[str, tuple[Severity, str]] = {
+    "E001": (Severity.ERROR, "file cannot be read (permissions, encoding, a directory)"),
+    "E002": (Severity.ERROR, "YAML syntax error"),
+    "E003": (Severity.ERROR, "duplicate key"),
+    "E004": (Severity.ERROR, "unresolved git merge-conflict markers"),
+    "E005": (Severity.ERROR, "file is empty or not a mapping"),
+    "E006": (Severity.ERROR, "file too large"),
+    "E007": (Severity.ERROR, "YAML aliases/anchors expand too far"),
+    "E101": (Severity.ERROR, "unknown key"),
+    "E102": (Severity.ERROR, "required field missing"),
+    "E103": (Severity.ERROR, "wrong type"),
+    "E104": (Severity.ERROR, "invalid date"),
+    "E105": (Severity.ERROR, "invalid value"),
+    "E106": (Severity.ERROR, "duplicate record id"),
+    "E107": (Severity.ERROR, "record id does not match the pattern"),
+    "E201": (Severity.ERROR, "unknown qualification"),
+    "E202": (Severity.ERROR, "unknown unit"),
+    "E203": (Severity.ERROR, "unknown criterion"),
+    "E204": (Severity.ERROR, "evidence cites a unit that is not chosen"),
+    "W205": (Severity.WARNING, "criterion or unit id written as a number"),
+    "W206": (Severity.WARNING, "unit has no criteria text in the source document"),
+    "E207": (Severity.ERROR, "unknown assessment method"),
+    "E208": (Severity.ERROR, "mandatory unit missing from the chosen units"),
+    "E301": (Severity.ERROR, "attached file missing"),
+    "E302": (Severity.ERROR, "attached file outside the portfolio"),
+    "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
+    "W304": (Severity.WARNING, "attached file has no sha256 yet"),
+    "E305": (Severity.ERROR, "attached path is not a regular file"),
+    "W401": (Severity.WARNING, "record changed after it was accepted"),
+    "W402": (Severity.WARNING, "evidence dated in the future"),
+    "W403": (Severity.WARNING, "evidence older than the currency limit"),
+    "W404": (Severity.WARNING, "criterion evidenced by witness testimony only"),
+    "E405": (Severity.ERROR, "sign-off for a unit that is not chosen"),
+    "E501": (Severity.ERROR, "qualification file: duplicate id"),
+    "E502": (Severity.ERROR, "qualification file: ids out of sequence"),
+    "E503": (Severity.ERROR, "qualification file: reference to a missing unit or group"),
+    "E504": (Severity.ERROR, "qualification file: rule needs data a unit lacks"),
+    "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
+    "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place. `line` and `col` are 1-based; 0 means unknown."""
+
+    file: str
+    line: int
+    col: int
+    code: str
+    message: str
+    hint: str | None = field(default=None, compare=False)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    def format(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        text = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def make(
+    file: str | Path,
+    pos: tuple[int, int] | None,
+    code: str,
+    message: str,
+    hint: str | None = None,
+) -> Diagnostic:
+    """Build a diagnostic with the code's default severity."""
+    line, col = pos if pos else (0, 0)
+    return Diagnostic(
+        file=str(file),
+        line=line,
+        col=col,
+        code=code,
+        message=message,
+        hint=hint,
+        severity=CODES[code][0],
+    )
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """'did you mean X?' for the closest choice, case-insensitively, or None."""
+    pool = sorted(choices)
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered:
+        return f'did you mean "{lowered[word.lower()]}"?'
+    if word.isdigit():  # "1" for "01", "0810" for "810"
+        for c in pool:
+            if c.isdigit() and c.lstrip("0") == word.lstrip("0"):
+                return f'did you mean "{c}"?'
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{lowered[close[0]]}"?'
+    return None
+
+
+def has_errors(diagnostics: list[Diagnostic], strict: bool = False) -> bool:
+    if strict:
+        return any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,243 @@
+"""Plain typed data: qualifications, units, criteria, portfolios and evidence records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+METHODS: tuple[str, ...] = (
+    "observation",
+    "witness-testimony",
+    "product",
+    "questioning",
+    "professional-discussion",
+    "reflective-account",
+    "candidate-report",
+    "simulation",
+    "recognition-of-prior-learning",
+    "other",
+)
+
+# Codes printed on the EDI forms, and other spellings people write.
+METHOD_ALIASES: dict[str, str] = {
+    "obs": "observation",
+    "p": "product",
+    "product evidence": "product",
+    "q": "questioning",
+    "oral questioning": "questioning",
+    "written questioning": "questioning",
+    "sim": "simulation",
+    "simulation/assignment": "simulation",
+    "assignment": "simulation",
+    "wt": "witness-testimony",
+    "witness": "witness-testimony",
+    "a": "recognition-of-prior-learning",
+    "apl": "recognition-of-prior-learning",
+    "apa/apl": "recognition-of-prior-learning",
+    "rpl": "recognition-of-prior-learning",
+    "ot": "other",
+    "pd": "professional-discussion",
+    "ra": "reflective-account",
+    "cr": "candidate-report",
+}
+
+METHOD_CODES: dict[str, str] = {  # canonical -> the EDI form's code
+    "observation": "Obs",
+    "product": "P",
+    "questioning": "Q",
+    "simulation": "Sim",
+    "witness-testimony": "Wt",
+    "recognition-of-prior-learning": "A",
+    "other": "Ot",
+    "professional-discussion": "PD",
+    "reflective-account": "RA",
+    "candidate-report": "CR",
+}
+
+
+def canonical_method(name: str) -> str | None:
+    """The canonical method for a name or code, or None if unknown."""
+    key = " ".join(name.strip().lower().replace("_", " ").split())
+    dashed = key.replace(" ", "-")
+    if dashed in METHODS:
+        return dashed
+    return METHOD_ALIASES.get(key)
+
+
+@dataclass
+class Criterion:
+    id: str
+    text: str
+    outcome: str | None  # None for knowledge items
+    kind: str = "criterion"  # criterion | knowledge
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    id: str
+    title: str
+    criteria: list[Criterion]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EvidenceRequirements:
+    required_methods: list[str] = field(default_factory=list)
+    forbidden_methods: list[str] = field(default_factory=list)
+    candidate_report: bool = False
+    supplied_by: list[str] = field(default_factory=list)
+    text: str | None = None
+
+
+@dataclass
+class Unit:
+    id: str
+    title: str
+    aliases: list[str] = field(default_factory=list)
+    level: int | None = None
+    credit: int | None = None
+    glh: int | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    knowledge: list[Criterion] = field(default_factory=list)
+    evidence: EvidenceRequirements = field(default_factory=EvidenceRequirements)
+    criteria_in_source: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        """Every citable item: criteria in outcome order, then knowledge items."""
+        return [c for o in self.outcomes for c in o.criteria] + list(self.knowledge)
+
+    def criterion(self, cid: str) -> Criterion | None:
+        for c in self.criteria:
+            if c.id == cid:
+                return c
+        return None
+
+    def outcome_of(self, cid: str) -> Outcome | None:
+        for o in self.outcomes:
+            if any(c.id == cid for c in o.criteria):
+                return o
+        return None
+
+
+@dataclass
+class Group:
+    id: str
+    title: str
+    units: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Qualification:
+    id: str
+    title: str
+    awarding_body: str
+    number: str | None
+    level: int | None
+    framework: str | None
+    groups: list[Group]
+    units: dict[str, Unit]  # in document order
+    rules: list[dict[str, Any]]
+    path: Path | None = None
+    kind: str = "qualification"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def resolve_unit(self, ref: str) -> str | None:
+        """A unit id for an id or alias (exact match), or None."""
+        if ref in self.units:
+            return ref
+        for unit in self.units.values():
+            if ref in unit.aliases:
+                return unit.id
+        return None
+
+    def unit_names(self) -> list[str]:
+        names = list(self.units)
+        for unit in self.units.values():
+            names.extend(unit.aliases)
+        return names
+
+    def group_of(self, unit_id: str) -> str | None:
+        for g in self.groups:
+            if unit_id in g.units:
+                return g.id
+        return None
+
+    def mandatory_units(self) -> list[str]:
+        out: list[str] = []
+        groups = {g.id: g for g in self.groups}
+        for rule in self.rules:
+            if rule.get("kind") == "mandatory":
+                for u in rule.get("units", []) or []:
+                    if u not in out:
+                        out.append(str(u))
+                for gid in rule.get("groups", []) or []:
+                    for u in groups[gid].units if gid in groups else []:
+                        if u not in out:
+                            out.append(u)
+        return out
+
+
+@dataclass
+class FileRef:
+    path: str
+    sha256: str | None = None
+
+
+@dataclass
+class Assessment:
+    decision: str
+    assessor: str
+    date: dt.date | None
+    comment: str | None = None
+    fingerprint: str | None = None
+
+
+@dataclass
+class Record:
+    id: str
+    title: str
+    date: dt.date | None
+    methods: list[str]
+    description: str
+    criteria: dict[str, list[str]]  # unit id (resolved) -> criterion ids
+    files: list[FileRef]
+    location: str | None
+    assessment: Assessment | None
+    path: Path
+    fingerprint: str = ""
+    pos: tuple[int, int] | None = None  # where the id is written (1-based)
+
+    @property
+    def accepted(self) -> bool:
+        return self.assessment is not None and self.assessment.decision == "accepted"
+
+
+@dataclass
+class SignOff:
+    unit: str
+    assessed: dt.date | None = None
+    learner: str | None = None
+    learner_date: dt.date | None = None
+    assessor: str | None = None
+    assessor_date: dt.date | None = None
+    iv: str | None = None
+    iv_date: dt.date | None = None
+
+
+@dataclass
+class Portfolio:
+    root: Path
+    qualification: Qualification
+    learner_name: str
+    registration: str
+    units: list[str]  # chosen units, resolved ids, mandatory included
+    records: list[Record]
+    signoffs: dict[str, SignOff]
+    settings: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)

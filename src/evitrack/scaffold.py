@@ -1,0 +1,177 @@
+"""`init`: a new portfolio a learner can start from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from evitrack import catalogue, yamlio
+from evitrack.errors import UserError
+from evitrack.model import Qualification
+from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
+from evitrack.schema import PORTFOLIO, RECORD, to_json_schema
+
+SCHEMA_DIR = ".schemas"
+
+GITIGNORE = """\
+# evitrack's cache: safe to delete, never commit it
+.evitrack-cache/
+# rendered documents and packs (re-create them with evitrack matrix / claim)
+/out/
+"""
+
+PRE_COMMIT = """\
+# Runs `evitrack check` before every commit, so a broken portfolio is never committed.
+# Set up once with:  pip install pre-commit && pre-commit install
+repos:
+  - repo: local
+    hooks:
+      - id: evitrack-check
+        name: evitrack check
+        entry: evitrack check
+        language: system
+        files: (^|/)(evitrack\\.yaml|evidence/[^/]+\\.ya?ml|files/.+)$
+        pass_filenames: true
+"""
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def portfolio_yaml(q: Qualification, qref: str, name: str, registration: str, units: list[str]) -> str:
+    lines = [
+        f"# yaml-language-server: $schema={SCHEMA_DIR}/portfolio.schema.json",
+        f"# evitrack portfolio: {q.title}",
+        "# Check it with `evitrack check`; see what is left with `evitrack gaps`.",
+        f"qualification: {qref}",
+        "learner:",
+        f"  name: {_q(name)}",
+        f"  registration: {_q(registration)}",
+        "# The units you are taking. Mandatory units are always included.",
+        f"# See them all with `evitrack qualification show {q.id}`.",
+        "units:",
+    ]
+    for uid in units:
+        lines.append(f"  - {_q(uid)}  # {q.units[uid].title}")
+    if not units:
+        lines[-1] = "units: []"
+    lines += [
+        "# Unit sign-offs for the claim form are recorded with `evitrack sign UNIT --as ...`.",
+        "signoffs: {}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
+    unit = q.units[units[0]] if units else next(iter(q.units.values()))
+    first = unit.criteria[0] if unit.criteria else None
+    cites = f"  {_q(unit.id)}: [{_q(first.id)}]" if first else f"  {_q(unit.id)}: []"
+    about = f"#   {unit.id}/{first.id}: {first.text}" if first else "#"
+    return "\n".join([
+        "# yaml-language-server: $schema=../.schemas/record.schema.json",
+        "# A sample evidence record: edit it to describe real evidence, or delete it.",
+        "# One record per file; add new ones with `evitrack add`.",
+        "id: E0001",
+        "title: Reflective account of my first week in the role",
+        f"date: {today.isoformat()}",
+        "methods: [reflective-account]",
+        "description: |",
+        "  Describe what you did, in your own words: the situation, what you did and why,",
+        "  and what happened as a result.",
+        "# The criteria this evidence covers, unit by unit. Quote the ids.",
+        about,
+        "criteria:",
+        cites,
+        "# Attach files kept under files/ (evitrack records their sha256):",
+        "# files:",
+        "#   - path: files/example.pdf",
+        "",
+    ])
+
+
+def readme(q: Qualification, name: str) -> str:
+    return f"""\
+# Portfolio of {name}: {q.title}
+
+This folder is your portfolio of evidence. It is plain text, kept in git, and
+checked by [evitrack](https://pypi.org/project/evitrack/).
+
+- `evitrack.yaml`: who you are, the qualification, the units you are taking.
+- `evidence/`: one file per piece of evidence (an evidence record), saying what
+  happened and which criteria it covers.
+- `files/`: documents, photos and recordings that records attach.
+
+Everyday commands, run inside this folder:
+
+| command | what it does |
+|---|---|
+| `evitrack add` | add an evidence record (asks you for the details) |
+| `evitrack check` | find mistakes, with the file and line of each |
+| `evitrack status` | your progress, unit by unit |
+| `evitrack gaps` | the criteria you still need to cover |
+| `evitrack qualification show {q.id}` | every unit and criterion |
+
+Commit your work with git; the pre-commit hook runs `evitrack check` first
+(set it up once with `pip install pre-commit && pre-commit install`).
+"""
+
+
+def init(
+    target: Path,
+    qualification: str,
+    name: str,
+    registration: str,
+    units: list[str],
+    today: dt.date | None = None,
+) -> list[Path]:
+    """Create a portfolio in `target`; refuse to overwrite anything. Returns files written."""
+    today = today or dt.date.today()
+    q = catalogue.load(qualification)
+    if q.kind != "qualification":
+        raise UserError(f'"{qualification}" is a unit library, not a qualification')
+    existing = find_root(target) if target.exists() else None
+    if existing is not None:
+        raise UserError(
+            f"{existing} is already a portfolio ({PORTFOLIO_FILE} exists); nothing was changed",
+            "choose another folder for a new portfolio",
+        )
+    chosen: list[str] = []
+    for ref in units:
+        uid = q.resolve_unit(ref)
+        if uid is None:
+            from evitrack.diagnostics import did_you_mean
+
+            raise UserError(f'unknown unit "{ref}" in {q.id}',
+                            did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`")
+        chosen.append(uid)
+    for uid in q.mandatory_units():
+        if uid not in chosen:
+            chosen.append(uid)
+    order = list(q.units)
+    chosen.sort(key=order.index)
+
+    files = {
+        PORTFOLIO_FILE: portfolio_yaml(q, q.id, name, registration, chosen),
+        f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
+        "README.md": readme(q, name),
+        ".gitignore": GITIGNORE,
+        ".pre-commit-config.yaml": PRE_COMMIT,
+        f"{SCHEMA_DIR}/record.schema.json": json.dumps(to_json_schema(RECORD, "evitrack evidence record"), indent=2) + "\n",
+        f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2) + "\n",
+        "files/.gitkeep": "",
+    }
+    clashes = [rel for rel in files if (target / rel).exists()]
+    if clashes:
+        raise UserError(f"{target}: {', '.join(clashes)} already exist; nothing was changed",
+                        "choose an empty folder for a new portfolio")
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not yamlio.atomic_create_text(path, text):
+            raise UserError(f"{path} appeared while writing; stopped")
+        written.append(path)
+    return written

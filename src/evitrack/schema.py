@@ -1,0 +1,516 @@
+"""What a valid file is, declared as data, with a validator and a JSON Schema export.
+
+The same declarations drive `check` (with positions and "did you mean") and
+`evitrack schema` (for editors), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from evitrack import yamlio
+from evitrack.diagnostics import Diagnostic, did_you_mean, make
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Node:
+    """One node of a schema. `type`: str, text, int, bool, date, id, list, map, dict, any."""
+
+    type: str
+    description: str = ""
+    required: bool = False
+    nullable: bool = False
+    keys: dict[str, Node] = field(default_factory=dict)  # for "map": fixed keys
+    values: Node | None = None  # for "dict": free keys -> values; for "list": items
+    enum: tuple[str, ...] = ()
+    pattern: str | None = None
+    minimum: int | None = None
+    one_of: tuple[Node, ...] = ()  # alternatives (validated loosely: first type match)
+
+
+def _s(description: str = "", **kw: Any) -> Node:
+    return Node("str", description, **kw)
+
+
+def _map(description: str, keys: dict[str, Node], **kw: Any) -> Node:
+    return Node("map", description, keys=keys, **kw)
+
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+ASSESSMENT = _map(
+    "Written by `evitrack assess`: the assessor's decision on this record.",
+    {
+        "decision": Node("str", "accepted or referred", required=True, enum=("accepted", "referred")),
+        "assessor": _s("assessor's name", required=True),
+        "date": Node("date", "date of the decision", required=True),
+        "comment": _s("feedback to the learner", nullable=True),
+        "fingerprint": _s("sha256 of the record content when it was assessed", nullable=True),
+    },
+)
+
+FILE_ENTRY = _map(
+    "An attached file, inside the portfolio.",
+    {
+        "path": _s("path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf", required=True),
+        "sha256": Node("str", "filled in by evitrack", nullable=True, pattern=r"^[0-9a-f]{64}$"),
+    },
+)
+
+RECORD = _map(
+    "An evitrack evidence record (evidence/*.yaml).",
+    {
+        "id": Node("id", "unique within the portfolio, e.g. E0001", required=True, pattern=ID_PATTERN),
+        "title": _s("a short title", required=True),
+        "date": Node("date", "when the evidence was produced (YYYY-MM-DD)", required=True),
+        "methods": Node(
+            "list",
+            "assessment methods: observation, witness-testimony, product, questioning, "
+            "professional-discussion, reflective-account, candidate-report, simulation, "
+            "recognition-of-prior-learning, other (EDI codes Obs, P, Q, Sim, Wt, A, Ot accepted)",
+            required=True,
+            values=_s(),
+        ),
+        "description": Node("text", "what happened, in the learner's or assessor's words", required=True),
+        "criteria": Node(
+            "dict",
+            'unit id -> list of criterion ids of that unit, e.g. CU791: ["1.1", "1.2"]',
+            required=True,
+            values=Node("list", values=Node("id")),
+        ),
+        "files": Node("list", "attached files", values=FILE_ENTRY, nullable=True),
+        "location": _s("where evidence held elsewhere can be found", nullable=True),
+        "assessment": ASSESSMENT,
+    },
+)
+
+SIGNOFF = _map(
+    "Unit sign-off, as on the claim-to-competence form.",
+    {
+        "assessed": Node("date", "summative assessment date", nullable=True),
+        "learner": _s("learner's initials", nullable=True),
+        "learner_date": Node("date", nullable=True),
+        "assessor": _s("assessor's initials", nullable=True),
+        "assessor_date": Node("date", nullable=True),
+        "iv": _s("internal verifier's initials (if sampled)", nullable=True),
+        "iv_date": Node("date", nullable=True),
+    },
+)
+
+PORTFOLIO = _map(
+    "An evitrack portfolio (evitrack.yaml).",
+    {
+        "qualification": _s(
+            "a shipped qualification id (see `evitrack qualification list`) or a relative path "
+            "to a qualification file inside the portfolio",
+            required=True,
+        ),
+        "learner": _map(
+            "the learner",
+            {
+                "name": _s("full name", required=True),
+                "registration": Node("id", "registration / candidate number", required=True),
+            },
+            required=True,
+        ),
+        "centre": _map(
+            "the centre",
+            {"name": _s(nullable=True), "number": Node("id", nullable=True)},
+        ),
+        "units": Node(
+            "list", "the chosen units (mandatory units are always included)", required=True,
+            values=Node("id"),
+        ),
+        "signoffs": Node("dict", "unit id -> sign-off", values=SIGNOFF, nullable=True),
+        "statement": Node(
+            "any", "the learner statement for the claim-to-competence form", nullable=True
+        ),
+        "settings": _map(
+            "portfolio settings",
+            {
+                "currency_years": Node(
+                    "int", "warn about evidence older than this many years", nullable=True, minimum=1
+                ),
+                "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
+            },
+        ),
+    },
+)
+
+
+# ---- validation ----------------------------------------------------------------------
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class Validator:
+    """Validate loaded YAML against a schema Node, collecting diagnostics.
+
+    `text` is the file's source, used to recover numbers as written (1.10 stays 1.10).
+    """
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+
+    def add(self, pos: tuple[int, int] | None, code: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(make(self.file, pos, code, message, hint))
+
+    def scalar_id(self, value: Any, pos: tuple[int, int] | None, what: str) -> str | None:
+        """An id written as text; a bare number is recovered as written, with a warning."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+            self.add(pos, "E103", f"{what} must be text, not {type_name(value)}",
+                     'write ids as quoted text, e.g. "1.1"')
+            return None
+        if isinstance(value, (int, float, dt.date)):
+            raw = yamlio.raw_scalar(self.text, pos) if pos else None
+            if raw is None:
+                raw = str(value)
+            raw = raw.strip("'\"")
+            self.add(pos, "W205", f'{what} is written as a number ({raw})',
+                     f'quote it so it stays exactly as written: "{raw}"')
+            return raw
+        self.add(pos, "E103", f"{what} must be text, not {type_name(value)}")
+        return None
+
+    def check(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """Validate one value; returns the value (ids recovered as text) or None if invalid."""
+        if value is None:
+            if node.nullable:
+                return None
+            self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+            return None
+        t = node.type
+        if t == "any":
+            return value
+        if t in ("str", "text"):
+            if isinstance(value, str) and not isinstance(value, yamlio.InvalidDate):
+                if node.enum and value not in node.enum:
+                    hint = did_you_mean(value, node.enum) or "use one of: " + ", ".join(node.enum)
+                    self.add(pos, "E105", f'{where}: "{value}" is not one of {", ".join(node.enum)}', hint)
+                    return None
+                if node.pattern and not re.match(node.pattern, value):
+                    self.add(pos, "E105", f'{where}: "{value}" is not valid')
+                    return None
+                return value
+            if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+                raw = yamlio.raw_scalar(self.text, pos)
+                return raw.strip("'\"") if raw else str(value)
+            self.add(pos, "E103", f"{where} must be text, not {type_name(value)}")
+            return None
+        if t == "id":
+            got = self.scalar_id(value, pos, where)
+            if got is not None and node.pattern and not re.match(node.pattern, got):
+                self.add(pos, "E107", f'{where} "{got}" may use letters, digits, ".", "-" and "_" only')
+            return got
+        if t == "int":
+            if isinstance(value, int) and not isinstance(value, bool):
+                if node.minimum is not None and value < node.minimum:
+                    self.add(pos, "E105", f"{where} must be at least {node.minimum}")
+                    return None
+                return value
+            self.add(pos, "E103", f"{where} must be a whole number, not {type_name(value)}")
+            return None
+        if t == "bool":
+            if isinstance(value, bool):
+                return value
+            self.add(pos, "E103", f"{where} must be true or false, not {type_name(value)}")
+            return None
+        if t == "date":
+            return self.date(value, pos, where)
+        if t == "list":
+            if not isinstance(value, list):
+                if isinstance(value, (str, int, float)) and node.values is not None:
+                    self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}",
+                             f"write it as a list: [{value}]")
+                else:
+                    self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
+                return None
+            out = []
+            for i, item in enumerate(value):
+                ipos = yamlio.item_pos(value, i) or pos
+                if node.values is not None:
+                    out.append(self.check(item, node.values, ipos, f"{where}[{i + 1}]"))
+                else:
+                    out.append(item)
+            return out
+        if t == "dict":
+            if not isinstance(value, dict):
+                self.add(pos, "E103", f"{where} must be a mapping, not {type_name(value)}")
+                return None
+            out_d: dict[str, Any] = {}
+            for k, v in value.items():
+                kpos = yamlio.key_pos(value, k) or pos
+                key = self.scalar_id(k, kpos, f"key {k} in {where}")
+                if key is None:
+                    continue
+                vpos = yamlio.value_pos(value, k) or kpos
+                out_d[key] = self.check(v, node.values, vpos, f"{where}.{key}") if node.values else v
+            return out_d
+        if t == "map":
+            return self.mapping(value, node, pos, where)
+        raise AssertionError(t)
+
+    def mapping(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        if not isinstance(value, dict):
+            self.add(pos, "E103" if where else "E005",
+                     f"{where or 'the file'} must be a mapping of keys to values, not {type_name(value)}")
+            return None
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            kpos = yamlio.key_pos(value, k) or pos
+            name = k if isinstance(k, str) else str(k)
+            if name not in node.keys:
+                label = f"{where}.{name}" if where else name
+                self.add(kpos, "E101", f'unknown key "{label}"',
+                         did_you_mean(name, list(node.keys)) or "known keys: " + ", ".join(node.keys))
+                continue
+            vpos = yamlio.value_pos(value, k) or kpos
+            out[name] = self.check(v, node.keys[name], vpos, f"{where}.{name}" if where else name)
+        for name, sub in node.keys.items():
+            if sub.required and name not in value:
+                label = f"{where}.{name}" if where else name
+                self.add(pos, "E102", f'required field "{label}" is missing',
+                         f"add `{name}:` ({sub.description})" if sub.description else None)
+        return out
+
+    def date(self, value: Any, pos: tuple[int, int] | None, where: str) -> dt.date | None:
+        got = yamlio.as_date(value)
+        if got is not None:
+            return got
+        raw = str(value)
+        if isinstance(value, yamlio.InvalidDate):
+            self.add(pos, "E104", f'{where}: "{raw}" is not a real date', "check the day and month")
+            return None
+        if isinstance(value, str):
+            m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", value.strip())
+            hint = "write dates as YYYY-MM-DD"
+            if m:
+                day, month, year = (int(x) for x in m.groups())
+                try:
+                    hint = f"write dates as YYYY-MM-DD: {dt.date(year, month, day).isoformat()}"
+                except ValueError:
+                    pass
+            self.add(pos, "E104", f'{where}: "{raw}" is not a date in the form YYYY-MM-DD', hint)
+            return None
+        self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
+        return None
+
+
+# ---- JSON Schema export -----------------------------------------------------------
+
+
+def to_json_schema(node: Node, title: str | None = None) -> dict[str, Any]:
+    out = _json(node)
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    if title:
+        out["title"] = title
+    return out
+
+
+def _json(node: Node) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    if node.description:
+        d["description"] = node.description
+    t = node.type
+    if t in ("str", "text"):
+        d["type"] = "string"
+        if node.enum:
+            d["enum"] = list(node.enum)
+        if node.pattern:
+            d["pattern"] = node.pattern
+    elif t == "id":
+        d["type"] = "string"
+        if node.pattern:
+            d["pattern"] = node.pattern
+    elif t == "int":
+        d["type"] = "integer"
+        if node.minimum is not None:
+            d["minimum"] = node.minimum
+    elif t == "bool":
+        d["type"] = "boolean"
+    elif t == "date":
+        d["type"] = "string"
+        d["format"] = "date"
+    elif t == "list":
+        d["type"] = "array"
+        if node.values is not None:
+            d["items"] = _json(node.values)
+    elif t == "dict":
+        d["type"] = "object"
+        if node.values is not None:
+            d["additionalProperties"] = _json(node.values)
+    elif t == "map":
+        d["type"] = "object"
+        d["properties"] = {k: _json(v) for k, v in node.keys.items()}
+        req = [k for k, v in node.keys.items() if v.required]
+        if req:
+            d["required"] = req
+        d["additionalProperties"] = False
+    if node.nullable and "type" in d:
+        d["type"] = [d["type"], "null"]
+    return d
+
+
+SCHEMAS: dict[str, tuple[Node, str]] = {
+    "record": (RECORD, "evitrack evidence record"),
+    "portfolio": (PORTFOLIO, "evitrack portfolio (evitrack.yaml)"),
+}
+
+
+# ---- qualification files -------------------------------------------------------------
+
+RULE_KINDS = (
+    "min_credit", "group_credit", "group_units", "each_group_units", "level_credit",
+    "mandatory", "min_glh", "min_units", "max_units", "barred",
+)
+
+EVIDENCE_REQ = _map(
+    "evidence requirements",
+    {
+        "required_methods": Node("list", values=_s(), nullable=True),
+        "forbidden_methods": Node("list", values=_s(), nullable=True),
+        "candidate_report": Node("bool", nullable=True),
+        "supplied_by": Node("list", values=_s(), nullable=True),
+        "text": Node("text", nullable=True),
+        "note": Node("text", nullable=True),
+    },
+    nullable=True,
+)
+
+_NOTE = Node("text", "a reading taken, text lost, ...", nullable=True)
+
+CRITERION = _map(
+    "a criterion",
+    {
+        "id": Node("id", required=True),
+        "text": Node("text", "verbatim from the specification", required=True),
+        "guidance": Node("text", nullable=True),
+        "printed_id": Node("id", nullable=True),
+        "note": _NOTE,
+        "evidence": EVIDENCE_REQ,
+    },
+)
+
+RULE = _map(
+    "a rule of combination",
+    {
+        "id": Node("id", required=True),
+        "kind": Node("str", required=True, enum=RULE_KINDS),
+        "text": Node("text", "the specification's words", nullable=True),
+        "reading": Node("text", "the interpretation taken", nullable=True),
+        "groups": Node("list", values=Node("id"), nullable=True),
+        "units": Node("list", values=Node("id"), nullable=True),
+        "min": Node("int", nullable=True, minimum=0),
+        "max": Node("int", nullable=True, minimum=0),
+        "exact": Node("int", nullable=True, minimum=0),
+        "cap": Node("bool", nullable=True),
+        "level": Node("int", nullable=True),
+        "comparison": Node("str", nullable=True, enum=("at", "at_or_above")),
+        "note": _NOTE,
+    },
+)
+
+UNIT = _map(
+    "a unit",
+    {
+        "id": Node("id", required=True),
+        "aliases": Node("list", values=Node("id"), nullable=True),
+        "title": _s(required=True),
+        "level": Node("int", nullable=True),
+        "credit": Node("int", nullable=True),
+        "glh": Node("int", nullable=True),
+        "type": _s(nullable=True),
+        "group": Node("id", nullable=True),
+        "criteria_in_source": Node("bool", nullable=True),
+        "note": _NOTE,
+        "guidance": Node("any", nullable=True),
+        "outcomes": Node(
+            "list",
+            values=_map(
+                "a learning outcome",
+                {
+                    "id": Node("id", required=True),
+                    "title": Node("text", required=True),
+                    "note": _NOTE,
+                    "criteria": Node("list", values=CRITERION, required=True),
+                },
+            ),
+            nullable=True,
+        ),
+        "knowledge": Node("list", values=CRITERION, nullable=True),
+        "evidence": EVIDENCE_REQ,
+        "content": Node("text", nullable=True),
+        "extra": Node("any", nullable=True),
+    },
+)
+
+QUALIFICATION = _map(
+    "an evitrack qualification file",
+    {
+        "format": Node("int", required=True),
+        "kind": Node("str", enum=("qualification", "units"), nullable=True),
+        "id": Node("id", required=True, pattern=r"^[a-z0-9][a-z0-9\-]*$"),
+        "title": _s(required=True),
+        "awarding_body": _s(nullable=True),
+        "number": _s(nullable=True),
+        "level": Node("int", nullable=True),
+        "framework": _s(nullable=True),
+        "source": _s(nullable=True),
+        "notes": Node("text", nullable=True),
+        "note": _NOTE,
+        "include": Node(
+            "list",
+            values=_map(
+                "units from another file",
+                {"from": _s(required=True), "units": Node("list", values=Node("id"), nullable=True)},
+            ),
+            nullable=True,
+        ),
+        "groups": Node(
+            "list",
+            values=_map(
+                "a group of units",
+                {
+                    "id": Node("id", required=True),
+                    "title": _s(nullable=True),
+                    "units": Node("list", values=Node("id"), required=True),
+                    "note": _NOTE,
+                },
+            ),
+            nullable=True,
+        ),
+        "units": Node("list", values=UNIT, nullable=True),
+        "rules": Node("list", values=RULE, nullable=True),
+        "mappings": Node("any", nullable=True),
+        "extra": Node("any", nullable=True),
+    },
+)
+
+SCHEMAS["qualification"] = (QUALIFICATION, "evitrack qualification file")
