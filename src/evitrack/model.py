@@ -41,6 +41,13 @@ METHOD_ALIASES: dict[str, str] = {
     "pd": "professional-discussion",
     "ra": "reflective-account",
     "cr": "candidate-report",
+    # Pearson's abbreviations ("Learners can use the abbreviations in their portfolios")
+    "o": "observation",
+    "q&a": "questioning",
+    "s": "simulation",
+    "ewt": "witness-testimony",
+    "expert witness testimony": "witness-testimony",
+    "personal statement": "reflective-account",
 }
 
 METHOD_CODES: dict[str, str] = {  # canonical -> the EDI form's code

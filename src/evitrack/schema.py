@@ -247,8 +247,10 @@ class Validator:
         if t == "list":
             if not isinstance(value, list):
                 if isinstance(value, (str, int, float)) and node.values is not None:
+                    raw = yamlio.raw_scalar(self.text, pos) or str(value)
+                    raw = raw.strip("'\"")
                     self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}",
-                             f"write it as a list: [{value}]")
+                             f'write it as a list: ["{raw}"]')
                 else:
                     self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
                 return None

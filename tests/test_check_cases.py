@@ -1,0 +1,31 @@
+"""One folder per validation case (tests/cases/check/NN_what/): run `evitrack check`, compare."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evitrack.cli import app
+
+CASES = Path(__file__).parent / "cases" / "check"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_check_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool) -> None:
+    src = CASES / case
+    work = tmp_path / "portfolio"
+    shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected.txt"))
+    before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(app, ["check"])
+    got = f"exit {result.exit_code}\n{result.stdout}"
+    expected_file = src / "expected.txt"
+    if update_golden or not expected_file.exists():
+        expected_file.write_text(got)
+    assert got == expected_file.read_text()
+    assert "Traceback" not in result.output
+    # check never changes the user's files
+    assert {p: p.read_bytes() for p in work.rglob("*") if p.is_file()} == before
