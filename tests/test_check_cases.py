@@ -14,7 +14,9 @@ CASES = Path(__file__).parent / "cases" / "check"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
-def test_check_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool) -> None:
+def test_check_case(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
     src = CASES / case
     work = tmp_path / "portfolio"
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected.txt"))

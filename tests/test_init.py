@@ -19,14 +19,25 @@ def init(tmp_path: Path, *extra: str) -> Path:
     target = tmp_path / "sam"
     result = runner.invoke(
         app,
-        ["init", str(target), "--qualification", NCFE, "--name", "Sam Patel",
-         "--registration", "NC12345", *extra],
+        [
+            "init",
+            str(target),
+            "--qualification",
+            NCFE,
+            "--name",
+            "Sam Patel",
+            "--registration",
+            "NC12345",
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
     return target
 
 
-def test_init_creates_a_portfolio_that_checks_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_creates_a_portfolio_that_checks_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = init(tmp_path, "--units", "09,29")
     names = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
     assert names == [
@@ -95,7 +106,9 @@ def test_init_unknown_qualification_suggests(tmp_path: Path) -> None:
 
 
 def test_init_unknown_unit(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["init", str(tmp_path / "x"), "--qualification", NCFE, "--units", "9"])
+    result = runner.invoke(
+        app, ["init", str(tmp_path / "x"), "--qualification", NCFE, "--units", "9"]
+    )
     assert result.exit_code == 2
     assert 'unknown unit "9"' in result.stderr
     assert 'did you mean "09"?' in result.stderr

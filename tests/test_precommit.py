@@ -38,14 +38,30 @@ def pre_commit() -> list[str]:
 
 
 def test_manifest_is_valid() -> None:
-    proc = run([*pre_commit(), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")], REPO, check=False)
+    proc = run(
+        [*pre_commit(), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        REPO,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_hook_lets_a_clean_portfolio_commit_and_refuses_a_broken_one(tmp_path: Path) -> None:
     repo = tmp_path / "portfolio"
-    run([str(BIN / "evitrack"), "init", str(repo), "--qualification",
-         "ncfe-l3-diploma-customer-service", "--name", "Sam Patel", "--registration", "NC1"], tmp_path)
+    run(
+        [
+            str(BIN / "evitrack"),
+            "init",
+            str(repo),
+            "--qualification",
+            "ncfe-l3-diploma-customer-service",
+            "--name",
+            "Sam Patel",
+            "--registration",
+            "NC1",
+        ],
+        tmp_path,
+    )
     run(["git", "init", "-q"], repo)
     run([*pre_commit(), "validate-config", ".pre-commit-config.yaml"], repo)
     run([*pre_commit(), "install"], repo)
@@ -73,14 +89,30 @@ def test_repository_hook_through_try_repo(tmp_path: Path) -> None:
     if not (REPO / ".git").exists():
         pytest.skip("needs the evitrack git checkout")
     repo = tmp_path / "portfolio"
-    run([str(BIN / "evitrack"), "init", str(repo), "--qualification",
-         "unit-fragment-customer-service-standards", "--name", "Ann", "--registration", "F1"], tmp_path)
+    run(
+        [
+            str(BIN / "evitrack"),
+            "init",
+            str(repo),
+            "--qualification",
+            "unit-fragment-customer-service-standards",
+            "--name",
+            "Ann",
+            "--registration",
+            "F1",
+        ],
+        tmp_path,
+    )
     run(["git", "init", "-q"], repo)
     run(["git", "add", "."], repo)
-    clean = run([*pre_commit(), "try-repo", str(REPO), "evitrack-check", "--all-files"], repo, check=False)
+    clean = run(
+        [*pre_commit(), "try-repo", str(REPO), "evitrack-check", "--all-files"], repo, check=False
+    )
     assert clean.returncode == 0, clean.stdout + clean.stderr
     (repo / "evidence" / "E0001.yaml").write_text("id: E0001\ntitle: [\n")
     run(["git", "add", "."], repo)
-    broken = run([*pre_commit(), "try-repo", str(REPO), "evitrack-check", "--all-files"], repo, check=False)
+    broken = run(
+        [*pre_commit(), "try-repo", str(REPO), "evitrack-check", "--all-files"], repo, check=False
+    )
     assert broken.returncode == 1
     assert "evidence/E0001.yaml:3:1: error[E002]" in broken.stdout + broken.stderr

@@ -18,12 +18,17 @@ def test_record_schema() -> None:
     assert schema["title"] == "evitrack evidence record"
     assert schema["additionalProperties"] is False
     assert schema["properties"]["criteria"]["additionalProperties"]["items"]["type"] == "string"
-    assert schema["properties"]["assessment"]["properties"]["decision"]["enum"] == ["accepted", "referred"]
+    assert schema["properties"]["assessment"]["properties"]["decision"]["enum"] == [
+        "accepted",
+        "referred",
+    ]
 
 
 def test_portfolio_and_qualification_schemas() -> None:
-    for kind, required in (("portfolio", ["qualification", "learner", "units"]),
-                           ("qualification", ["format", "id", "title"])):
+    for kind, required in (
+        ("portfolio", ["qualification", "learner", "units"]),
+        ("qualification", ["format", "id", "title"]),
+    ):
         result = runner.invoke(app, ["schema", kind])
         assert result.exit_code == 0
         assert json.loads(result.stdout)["required"] == required

@@ -94,8 +94,10 @@ class Coverage:
         """The `gaps --format json` object (contract: PRODUCT.md), extended."""
         return {
             "qualification": self.portfolio.qualification.id,
-            "learner": {"name": self.portfolio.learner_name,
-                        "registration": self.portfolio.registration},
+            "learner": {
+                "name": self.portfolio.learner_name,
+                "registration": self.portfolio.registration,
+            },
             "units": [
                 {
                     "unit": u.unit.id,
@@ -107,8 +109,12 @@ class Coverage:
                     "complete": u.complete,
                     "verifiable": u.verifiable,
                     "requirements": [
-                        {"what": r.what, "satisfied": r.satisfied, "detail": r.detail,
-                         "criterion": r.criterion}
+                        {
+                            "what": r.what,
+                            "satisfied": r.satisfied,
+                            "detail": r.detail,
+                            "criterion": r.criterion,
+                        }
                         for r in u.requirements
                     ],
                     "reasons": {c.id: c.reasons for c in u.criteria if c.reasons},
@@ -116,8 +122,9 @@ class Coverage:
                 for u in self.units
             ],
             "rules_satisfied": self.rules_satisfied,
-            "rules": [{"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail}
-                      for r in self.rules],
+            "rules": [
+                {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in self.rules
+            ],
             "complete": self.complete,
         }
 
@@ -160,43 +167,68 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
     return UnitCoverage(unit, statuses, reqs, [r.id for r in citing])
 
 
-def _requirements(unit: Unit, citing: list[Record], statuses: list[CriterionStatus]) -> list[Requirement]:
+def _requirements(
+    unit: Unit, citing: list[Record], statuses: list[CriterionStatus]
+) -> list[Requirement]:
     reqs: list[Requirement] = []
     ev = unit.evidence
     accepted = [r for r in citing if _counts(r)]
     if ev.required_methods:
         names = " or ".join(m.replace("-", " ") for m in ev.required_methods)
         ok = any(set(r.methods) & set(ev.required_methods) for r in accepted)
-        reqs.append(Requirement(
-            f"method: {names}", ok,
-            f"evidence by {names} is required" + ("" if ok else ": no accepted record uses it yet"),
-        ))
+        reqs.append(
+            Requirement(
+                f"method: {names}",
+                ok,
+                f"evidence by {names} is required"
+                + ("" if ok else ": no accepted record uses it yet"),
+            )
+        )
     for m in ev.forbidden_methods:
         bad = [r.id for r in citing if m in r.methods]
-        reqs.append(Requirement(
-            f"no {m.replace('-', ' ')}", not bad,
-            f"{m.replace('-', ' ')} is not allowed for unit {unit.id}"
-            + (f": used by {', '.join(bad)}" if bad else ""),
-        ))
+        reqs.append(
+            Requirement(
+                f"no {m.replace('-', ' ')}",
+                not bad,
+                f"{m.replace('-', ' ')} is not allowed for unit {unit.id}"
+                + (f": used by {', '.join(bad)}" if bad else ""),
+            )
+        )
     if ev.candidate_report:
         ok = any("candidate-report" in r.methods for r in accepted)
-        reqs.append(Requirement(
-            "candidate report", ok,
-            "a candidate report is required" + ("" if ok else ": no accepted record with method candidate-report"),
-        ))
+        reqs.append(
+            Requirement(
+                "candidate report",
+                ok,
+                "a candidate report is required"
+                + ("" if ok else ": no accepted record with method candidate-report"),
+            )
+        )
     for c in unit.criteria:
         cev = c.extra.get("evidence") or {}
         by = [r for r in citing if c.id in r.criteria[unit.id]]
         for m in cev.get("forbidden_methods") or []:
             bad = [r.id for r in by if m in r.methods]
             if bad:
-                reqs.append(Requirement(f"{c.id}: no {m}", False,
-                                        f"{m} is not allowed for {c.id}: used by {', '.join(bad)}", c.id))
+                reqs.append(
+                    Requirement(
+                        f"{c.id}: no {m}",
+                        False,
+                        f"{m} is not allowed for {c.id}: used by {', '.join(bad)}",
+                        c.id,
+                    )
+                )
         required = cev.get("required_methods") or []
         if required:
             ok = any(set(r.methods) & set(required) for r in by if _counts(r))
-            reqs.append(Requirement(f"{c.id}: method {' or '.join(required)}", ok,
-                                    f"{c.id} needs evidence by {' or '.join(required)}", c.id))
+            reqs.append(
+                Requirement(
+                    f"{c.id}: method {' or '.join(required)}",
+                    ok,
+                    f"{c.id} needs evidence by {' or '.join(required)}",
+                    c.id,
+                )
+            )
     return reqs
 
 

@@ -65,9 +65,9 @@ def find_portfolios(path: Path) -> list[Path]:
     if root is not None:
         return [root]
     if path.is_dir():
-        found = sorted(
-            p.parent for p in path.glob(f"*/{PORTFOLIO_FILE}") if p.is_file()
-        ) or sorted(p.parent for p in path.glob(f"*/*/{PORTFOLIO_FILE}") if p.is_file())
+        found = sorted(p.parent for p in path.glob(f"*/{PORTFOLIO_FILE}") if p.is_file()) or sorted(
+            p.parent for p in path.glob(f"*/*/{PORTFOLIO_FILE}") if p.is_file()
+        )
         return found
     return []
 
@@ -139,9 +139,15 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
         raw = None
     if raw is not None:
         if not isinstance(raw, dict):
-            diags.append(make(shown, (1, 1), "E005",
-                              f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
-                              "see `evitrack schema portfolio` for what it holds"))
+            diags.append(
+                make(
+                    shown,
+                    (1, 1),
+                    "E005",
+                    f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
+                    "see `evitrack schema portfolio` for what it holds",
+                )
+            )
         else:
             v = Validator(shown, text)
             header = v.mapping(raw, PORTFOLIO, (1, 1), "")
@@ -150,8 +156,11 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
                 try:
                     qual = catalogue.load(header["qualification"], root)
                 except UserError as e:
-                    diags.append(make(shown, yamlio.value_pos(raw, "qualification"), "E201",
-                                      e.message, e.hint))
+                    diags.append(
+                        make(
+                            shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
+                        )
+                    )
     chosen: list[str] = []
     if qual is not None and header is not None:
         chosen = _chosen_units(qual, header, raw, shown, diags)
@@ -159,18 +168,30 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
     records: list[Record] = []
     seen_ids: dict[str, str] = {}
     evdir = root / EVIDENCE_DIR
-    paths = sorted(
-        p for p in evdir.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
-    ) if evdir.is_dir() else []
+    paths = (
+        sorted(
+            p
+            for p in evdir.iterdir()
+            if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        )
+        if evdir.is_dir()
+        else []
+    )
     currency = (header or {}).get("settings") or {}
     for path in paths:
         rec = _load_record(path, root, qual, chosen, today, currency.get("currency_years"), diags)
         if rec is None:
             continue
         if rec.id in seen_ids:
-            diags.append(make(display_path(path), rec.pos, "E106",
-                              f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
-                              "give each record its own id (`evitrack add` picks the next free one)"))
+            diags.append(
+                make(
+                    display_path(path),
+                    rec.pos,
+                    "E106",
+                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
+                    "give each record its own id (`evitrack add` picks the next free one)",
+                )
+            )
             continue
         seen_ids[rec.id] = display_path(path)
         records.append(rec)
@@ -204,17 +225,30 @@ def _chosen_units(
         pos = yamlio.item_pos(units_raw, i) if isinstance(units_raw, list) else None
         uid = qual.resolve_unit(ref)
         if uid is None:
-            diags.append(make(shown, pos, "E202", f'unknown unit "{ref}" in {qual.id}',
-                              did_you_mean(ref, qual.unit_names())
-                              or "see `evitrack qualification show " + qual.id + "`"))
+            diags.append(
+                make(
+                    shown,
+                    pos,
+                    "E202",
+                    f'unknown unit "{ref}" in {qual.id}',
+                    did_you_mean(ref, qual.unit_names())
+                    or "see `evitrack qualification show " + qual.id + "`",
+                )
+            )
             continue
         if uid not in chosen:
             chosen.append(uid)
         unit = qual.units[uid]
         if not unit.criteria_in_source:
-            diags.append(make(shown, pos, "W206",
-                              f"unit {uid} ({unit.title}) has no criteria text in the source "
-                              "document: its evidence cannot be checked against criteria"))
+            diags.append(
+                make(
+                    shown,
+                    pos,
+                    "W206",
+                    f"unit {uid} ({unit.title}) has no criteria text in the source "
+                    "document: its evidence cannot be checked against criteria",
+                )
+            )
     for uid in qual.mandatory_units():
         if uid not in chosen and uid in qual.units:
             chosen.append(uid)
@@ -238,12 +272,32 @@ def _signoffs(
         uid = qual.resolve_unit(key) if qual else key
         pos = yamlio.key_pos(raw_s, key) if isinstance(raw_s, dict) else None
         if qual is not None and (uid is None or uid not in chosen):
-            diags.append(make(shown, pos, "E405", f'sign-off for unit "{key}", which is not chosen',
-                              did_you_mean(key, chosen) or "add the unit to `units:` or remove this sign-off"))
+            diags.append(
+                make(
+                    shown,
+                    pos,
+                    "E405",
+                    f'sign-off for unit "{key}", which is not chosen',
+                    did_you_mean(key, chosen) or "add the unit to `units:` or remove this sign-off",
+                )
+            )
             continue
         s = s or {}
-        out[uid or key] = SignOff(unit=uid or key, **{k: s.get(k) for k in (
-            "assessed", "learner", "learner_date", "assessor", "assessor_date", "iv", "iv_date")})
+        out[uid or key] = SignOff(
+            unit=uid or key,
+            **{
+                k: s.get(k)
+                for k in (
+                    "assessed",
+                    "learner",
+                    "learner_date",
+                    "assessor",
+                    "assessor_date",
+                    "iv",
+                    "iv_date",
+                )
+            },
+        )
     return out
 
 
@@ -264,8 +318,15 @@ def _load_record(
         return None
     if not isinstance(raw, dict):
         what = "empty" if raw is None else "not a mapping of keys to values"
-        diags.append(make(shown, (1, 1), "E005", f"evidence record is {what}",
-                          "a record starts with `id:`, `title:`, `date:` ... (see `evitrack schema record`)"))
+        diags.append(
+            make(
+                shown,
+                (1, 1),
+                "E005",
+                f"evidence record is {what}",
+                "a record starts with `id:`, `title:`, `date:` ... (see `evitrack schema record`)",
+            )
+        )
         return None
     v = Validator(shown, text)
     data = v.mapping(raw, RECORD, (1, 1), "")
@@ -279,15 +340,23 @@ def _load_record(
             continue
         canon = canonical_method(m)
         if canon is None:
-            pos = yamlio.item_pos(raw.get("methods"), i) if isinstance(raw.get("methods"), list) else None
+            pos = (
+                yamlio.item_pos(raw.get("methods"), i)
+                if isinstance(raw.get("methods"), list)
+                else None
+            )
             from evitrack.model import METHOD_ALIASES, METHODS
 
             near = did_you_mean(m, [*METHODS, *METHOD_ALIASES])
             if near:
                 word = near.split('"')[1]
                 near = f'did you mean "{canonical_method(word)}"?'
-            v.add(pos, "E207", f'unknown assessment method "{m}"',
-                  near or "methods: " + ", ".join(METHODS))
+            v.add(
+                pos,
+                "E207",
+                f'unknown assessment method "{m}"',
+                near or "methods: " + ", ".join(METHODS),
+            )
         elif canon not in methods:
             methods.append(canon)
 
@@ -299,12 +368,21 @@ def _load_record(
             continue
         uid = qual.resolve_unit(key)
         if uid is None:
-            v.add(kpos, "E202", f'unknown unit "{key}" in {qual.id}',
-                  did_you_mean(key, qual.unit_names()) or f"see `evitrack qualification show {qual.id}`")
+            v.add(
+                kpos,
+                "E202",
+                f'unknown unit "{key}" in {qual.id}',
+                did_you_mean(key, qual.unit_names())
+                or f"see `evitrack qualification show {qual.id}`",
+            )
             continue
         if uid not in chosen:
-            v.add(kpos, "E204", f'evidence cites unit {uid}, which is not among the chosen units',
-                  f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record")
+            v.add(
+                kpos,
+                "E204",
+                f"evidence cites unit {uid}, which is not among the chosen units",
+                f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record",
+            )
         unit = qual.units[uid]
         valid = [c.id for c in unit.criteria]
         items = raw_c.get(_orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
@@ -315,8 +393,11 @@ def _load_record(
             ipos = yamlio.item_pos(items, i) if isinstance(items, list) else kpos
             if cid not in valid:
                 if not unit.criteria_in_source:
-                    v.add(ipos, "W206", f"unit {uid} has no criteria text in the source: "
-                          f'"{cid}" cannot be checked')
+                    v.add(
+                        ipos,
+                        "W206",
+                        f'unit {uid} has no criteria text in the source: "{cid}" cannot be checked',
+                    )
                     got.append(cid)
                     continue
                 hint = _criterion_hint(cid, uid, valid, qual, chosen)
@@ -339,26 +420,44 @@ def _load_record(
     if isinstance(date, dt.date):
         dpos = yamlio.value_pos(raw, "date")
         if date > today:
-            v.add(dpos, "W402", f"evidence is dated {date.isoformat()}, in the future",
-                  "check the date: evidence must exist before it is assessed")
+            v.add(
+                dpos,
+                "W402",
+                f"evidence is dated {date.isoformat()}, in the future",
+                "check the date: evidence must exist before it is assessed",
+            )
         elif currency_years and date < today.replace(year=today.year - currency_years):
-            v.add(dpos, "W403", f"evidence is dated {date.isoformat()}, more than "
-                  f"{currency_years} years ago (settings.currency_years)",
-                  "check that it still shows current competence")
+            v.add(
+                dpos,
+                "W403",
+                f"evidence is dated {date.isoformat()}, more than "
+                f"{currency_years} years ago (settings.currency_years)",
+                "check that it still shows current competence",
+            )
 
     assessment = None
     a = data.get("assessment")
     fp = fingerprint(raw)
     if a and a.get("decision"):
         assessment = Assessment(
-            decision=a["decision"], assessor=a.get("assessor") or "", date=a.get("date"),
-            comment=a.get("comment"), fingerprint=a.get("fingerprint"),
+            decision=a["decision"],
+            assessor=a.get("assessor") or "",
+            date=a.get("date"),
+            comment=a.get("comment"),
+            fingerprint=a.get("fingerprint"),
         )
         if assessment.fingerprint and assessment.fingerprint != fp:
-            v.add(yamlio.key_pos(raw, "assessment"), "W401",
-                  f"record changed after it was {assessment.decision} by {assessment.assessor}"
-                  + (f" on {assessment.date.isoformat()}" if isinstance(assessment.date, dt.date) else ""),
-                  f"ask the assessor to look again: `evitrack assess {data['id']} --accept`")
+            v.add(
+                yamlio.key_pos(raw, "assessment"),
+                "W401",
+                f"record changed after it was {assessment.decision} by {assessment.assessor}"
+                + (
+                    f" on {assessment.date.isoformat()}"
+                    if isinstance(assessment.date, dt.date)
+                    else ""
+                ),
+                f"ask the assessor to look again: `evitrack assess {data['id']} --accept`",
+            )
 
     diags.extend(v.diagnostics)
     rec = Record(
@@ -395,7 +494,9 @@ def yamlio_raw_equal(k: Any, text: str) -> bool:
         return False
 
 
-def _criterion_hint(cid: str, uid: str, valid: list[str], qual: Qualification, chosen: list[str]) -> str:
+def _criterion_hint(
+    cid: str, uid: str, valid: list[str], qual: Qualification, chosen: list[str]
+) -> str:
     near = did_you_mean(cid, valid)
     if near:
         return near.replace('did you mean "', f"did you mean {uid}/").replace('"?', "?")
@@ -408,29 +509,49 @@ def _criterion_hint(cid: str, uid: str, valid: list[str], qual: Qualification, c
 def _check_file(ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Validator) -> None:
     p = ref.path
     if os.path.isabs(p) or p.startswith("~"):
-        v.add(pos, "E302", f'attached file "{p}" is an absolute path',
-              "copy the file into the portfolio's files/ folder and give its relative path")
+        v.add(
+            pos,
+            "E302",
+            f'attached file "{p}" is an absolute path',
+            "copy the file into the portfolio's files/ folder and give its relative path",
+        )
         return
     if ".." in Path(p).parts:
-        v.add(pos, "E302", f'attached file "{p}" points outside the portfolio (..)',
-              "copy the file into the portfolio's files/ folder and give its relative path")
+        v.add(
+            pos,
+            "E302",
+            f'attached file "{p}" points outside the portfolio (..)',
+            "copy the file into the portfolio's files/ folder and give its relative path",
+        )
         return
     target = root / p
     if target.is_symlink() or any(q.is_symlink() for q in target.parents if inside(root, q)):
         if not inside(root, target):
-            v.add(pos, "E302", f'attached file "{p}" is a link that leads outside the portfolio',
-                  "replace the link with a copy of the file")
+            v.add(
+                pos,
+                "E302",
+                f'attached file "{p}" is a link that leads outside the portfolio',
+                "replace the link with a copy of the file",
+            )
             return
     if not target.exists():
-        v.add(pos, "E301", f'attached file "{p}" does not exist',
-              "check the path (relative to the portfolio folder) or add the file")
+        v.add(
+            pos,
+            "E301",
+            f'attached file "{p}" does not exist',
+            "check the path (relative to the portfolio folder) or add the file",
+        )
         return
     if not target.is_file():
         v.add(pos, "E305", f'attached path "{p}" is not a file')
         return
     if not ref.sha256:
-        v.add(pos, "W304", f'attached file "{p}" has no sha256 yet',
-              "run `evitrack add --hash` or `evitrack hash` to record it")
+        v.add(
+            pos,
+            "W304",
+            f'attached file "{p}" has no sha256 yet',
+            "run `evitrack add --hash` or `evitrack hash` to record it",
+        )
         return
     try:
         actual = sha256_file(target)
@@ -438,5 +559,9 @@ def _check_file(ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Valida
         v.add(pos, "E305", f'attached file "{p}" cannot be read: {exc.strerror or exc}')
         return
     if actual != ref.sha256:
-        v.add(pos, "E303", f'attached file "{p}" has changed since it was recorded (sha256 mismatch)',
-              "if the change is intended, re-hash it with `evitrack hash`; otherwise restore the original")
+        v.add(
+            pos,
+            "E303",
+            f'attached file "{p}" has changed since it was recorded (sha256 mismatch)',
+            "if the change is intended, re-hash it with `evitrack hash`; otherwise restore the original",
+        )

@@ -40,7 +40,9 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def portfolio_yaml(q: Qualification, qref: str, name: str, registration: str, units: list[str]) -> str:
+def portfolio_yaml(
+    q: Qualification, qref: str, name: str, registration: str, units: list[str]
+) -> str:
     lines = [
         f"# yaml-language-server: $schema={SCHEMA_DIR}/portfolio.schema.json",
         f"# evitrack portfolio: {q.title}",
@@ -70,26 +72,28 @@ def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
     first = unit.criteria[0] if unit.criteria else None
     cites = f"  {_q(unit.id)}: [{_q(first.id)}]" if first else f"  {_q(unit.id)}: []"
     about = f"#   {unit.id}/{first.id}: {first.text}" if first else "#"
-    return "\n".join([
-        "# yaml-language-server: $schema=../.schemas/record.schema.json",
-        "# A sample evidence record: edit it to describe real evidence, or delete it.",
-        "# One record per file; add new ones with `evitrack add`.",
-        "id: E0001",
-        "title: Reflective account of my first week in the role",
-        f"date: {today.isoformat()}",
-        "methods: [reflective-account]",
-        "description: |",
-        "  Describe what you did, in your own words: the situation, what you did and why,",
-        "  and what happened as a result.",
-        "# The criteria this evidence covers, unit by unit. Quote the ids.",
-        about,
-        "criteria:",
-        cites,
-        "# Attach files kept under files/ (evitrack records their sha256):",
-        "# files:",
-        "#   - path: files/example.pdf",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# yaml-language-server: $schema=../.schemas/record.schema.json",
+            "# A sample evidence record: edit it to describe real evidence, or delete it.",
+            "# One record per file; add new ones with `evitrack add`.",
+            "id: E0001",
+            "title: Reflective account of my first week in the role",
+            f"date: {today.isoformat()}",
+            "methods: [reflective-account]",
+            "description: |",
+            "  Describe what you did, in your own words: the situation, what you did and why,",
+            "  and what happened as a result.",
+            "# The criteria this evidence covers, unit by unit. Quote the ids.",
+            about,
+            "criteria:",
+            cites,
+            "# Attach files kept under files/ (evitrack records their sha256):",
+            "# files:",
+            "#   - path: files/example.pdf",
+            "",
+        ]
+    )
 
 
 def readme(q: Qualification, name: str) -> str:
@@ -144,8 +148,10 @@ def init(
         if uid is None:
             from evitrack.diagnostics import did_you_mean
 
-            raise UserError(f'unknown unit "{ref}" in {q.id}',
-                            did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`")
+            raise UserError(
+                f'unknown unit "{ref}" in {q.id}',
+                did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`",
+            )
         chosen.append(uid)
     for uid in q.mandatory_units():
         if uid not in chosen:
@@ -159,14 +165,22 @@ def init(
         "README.md": readme(q, name),
         ".gitignore": GITIGNORE,
         ".pre-commit-config.yaml": PRE_COMMIT,
-        f"{SCHEMA_DIR}/record.schema.json": json.dumps(to_json_schema(RECORD, "evitrack evidence record"), indent=2) + "\n",
-        f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2) + "\n",
+        f"{SCHEMA_DIR}/record.schema.json": json.dumps(
+            to_json_schema(RECORD, "evitrack evidence record"), indent=2
+        )
+        + "\n",
+        f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(
+            to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2
+        )
+        + "\n",
         "files/.gitkeep": "",
     }
     clashes = [rel for rel in files if (target / rel).exists()]
     if clashes:
-        raise UserError(f"{target}: {', '.join(clashes)} already exist; nothing was changed",
-                        "choose an empty folder for a new portfolio")
+        raise UserError(
+            f"{target}: {', '.join(clashes)} already exist; nothing was changed",
+            "choose an empty folder for a new portfolio",
+        )
     written = []
     for rel, text in files.items():
         path = target / rel

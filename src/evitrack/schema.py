@@ -6,6 +6,7 @@ The same declarations drive `check` (with positions and "did you mean") and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -46,7 +47,9 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 ASSESSMENT = _map(
     "Written by `evitrack assess`: the assessor's decision on this record.",
     {
-        "decision": Node("str", "accepted or referred", required=True, enum=("accepted", "referred")),
+        "decision": Node(
+            "str", "accepted or referred", required=True, enum=("accepted", "referred")
+        ),
         "assessor": _s("assessor's name", required=True),
         "date": Node("date", "date of the decision", required=True),
         "comment": _s("feedback to the learner", nullable=True),
@@ -57,7 +60,9 @@ ASSESSMENT = _map(
 FILE_ENTRY = _map(
     "An attached file, inside the portfolio.",
     {
-        "path": _s("path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf", required=True),
+        "path": _s(
+            "path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf", required=True
+        ),
         "sha256": Node("str", "filled in by evitrack", nullable=True, pattern=r"^[0-9a-f]{64}$"),
     },
 )
@@ -65,7 +70,9 @@ FILE_ENTRY = _map(
 RECORD = _map(
     "An evitrack evidence record (evidence/*.yaml).",
     {
-        "id": Node("id", "unique within the portfolio, e.g. E0001", required=True, pattern=ID_PATTERN),
+        "id": Node(
+            "id", "unique within the portfolio, e.g. E0001", required=True, pattern=ID_PATTERN
+        ),
         "title": _s("a short title", required=True),
         "date": Node("date", "when the evidence was produced (YYYY-MM-DD)", required=True),
         "methods": Node(
@@ -76,7 +83,9 @@ RECORD = _map(
             required=True,
             values=_s(),
         ),
-        "description": Node("text", "what happened, in the learner's or assessor's words", required=True),
+        "description": Node(
+            "text", "what happened, in the learner's or assessor's words", required=True
+        ),
         "criteria": Node(
             "dict",
             'unit id -> list of criterion ids of that unit, e.g. CU791: ["1.1", "1.2"]',
@@ -123,7 +132,9 @@ PORTFOLIO = _map(
             {"name": _s(nullable=True), "number": Node("id", nullable=True)},
         ),
         "units": Node(
-            "list", "the chosen units (mandatory units are always included)", required=True,
+            "list",
+            "the chosen units (mandatory units are always included)",
+            required=True,
             values=Node("id"),
         ),
         "signoffs": Node("dict", "unit id -> sign-off", values=SIGNOFF, nullable=True),
@@ -134,7 +145,10 @@ PORTFOLIO = _map(
             "portfolio settings",
             {
                 "currency_years": Node(
-                    "int", "warn about evidence older than this many years", nullable=True, minimum=1
+                    "int",
+                    "warn about evidence older than this many years",
+                    nullable=True,
+                    minimum=1,
                 ),
                 "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
             },
@@ -177,7 +191,9 @@ class Validator:
         self.text = text
         self.diagnostics: list[Diagnostic] = []
 
-    def add(self, pos: tuple[int, int] | None, code: str, message: str, hint: str | None = None) -> None:
+    def add(
+        self, pos: tuple[int, int] | None, code: str, message: str, hint: str | None = None
+    ) -> None:
         self.diagnostics.append(make(self.file, pos, code, message, hint))
 
     def scalar_id(self, value: Any, pos: tuple[int, int] | None, what: str) -> str | None:
@@ -185,16 +201,24 @@ class Validator:
         if isinstance(value, str):
             return value
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-            self.add(pos, "E103", f"{what} must be text, not {type_name(value)}",
-                     'write ids as quoted text, e.g. "1.1"')
+            self.add(
+                pos,
+                "E103",
+                f"{what} must be text, not {type_name(value)}",
+                'write ids as quoted text, e.g. "1.1"',
+            )
             return None
         if isinstance(value, (int, float, dt.date)):
             raw = yamlio.raw_scalar(self.text, pos) if pos else None
             if raw is None:
                 raw = str(value)
             raw = raw.strip("'\"")
-            self.add(pos, "W205", f'{what} is written as a number ({raw})',
-                     f'quote it so it stays exactly as written: "{raw}"')
+            self.add(
+                pos,
+                "W205",
+                f"{what} is written as a number ({raw})",
+                f'quote it so it stays exactly as written: "{raw}"',
+            )
             return raw
         self.add(pos, "E103", f"{what} must be text, not {type_name(value)}")
         return None
@@ -213,7 +237,12 @@ class Validator:
             if isinstance(value, str) and not isinstance(value, yamlio.InvalidDate):
                 if node.enum and value not in node.enum:
                     hint = did_you_mean(value, node.enum) or "use one of: " + ", ".join(node.enum)
-                    self.add(pos, "E105", f'{where}: "{value}" is not one of {", ".join(node.enum)}', hint)
+                    self.add(
+                        pos,
+                        "E105",
+                        f'{where}: "{value}" is not one of {", ".join(node.enum)}',
+                        hint,
+                    )
                     return None
                 if node.pattern and not re.match(node.pattern, value):
                     self.add(pos, "E105", f'{where}: "{value}" is not valid')
@@ -227,7 +256,9 @@ class Validator:
         if t == "id":
             got = self.scalar_id(value, pos, where)
             if got is not None and node.pattern and not re.match(node.pattern, got):
-                self.add(pos, "E107", f'{where} "{got}" may use letters, digits, ".", "-" and "_" only')
+                self.add(
+                    pos, "E107", f'{where} "{got}" may use letters, digits, ".", "-" and "_" only'
+                )
             return got
         if t == "int":
             if isinstance(value, int) and not isinstance(value, bool):
@@ -249,8 +280,12 @@ class Validator:
                 if isinstance(value, (str, int, float)) and node.values is not None:
                     raw = yamlio.raw_scalar(self.text, pos) or str(value)
                     raw = raw.strip("'\"")
-                    self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}",
-                             f'write it as a list: ["{raw}"]')
+                    self.add(
+                        pos,
+                        "E103",
+                        f"{where} must be a list, not {type_name(value)}",
+                        f'write it as a list: ["{raw}"]',
+                    )
                 else:
                     self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
                 return None
@@ -273,7 +308,9 @@ class Validator:
                 if key is None:
                     continue
                 vpos = yamlio.value_pos(value, k) or kpos
-                out_d[key] = self.check(v, node.values, vpos, f"{where}.{key}") if node.values else v
+                out_d[key] = (
+                    self.check(v, node.values, vpos, f"{where}.{key}") if node.values else v
+                )
             return out_d
         if t == "map":
             return self.mapping(value, node, pos, where)
@@ -281,8 +318,11 @@ class Validator:
 
     def mapping(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
         if not isinstance(value, dict):
-            self.add(pos, "E103" if where else "E005",
-                     f"{where or 'the file'} must be a mapping of keys to values, not {type_name(value)}")
+            self.add(
+                pos,
+                "E103" if where else "E005",
+                f"{where or 'the file'} must be a mapping of keys to values, not {type_name(value)}",
+            )
             return None
         out: dict[str, Any] = {}
         for k, v in value.items():
@@ -290,16 +330,24 @@ class Validator:
             name = k if isinstance(k, str) else str(k)
             if name not in node.keys:
                 label = f"{where}.{name}" if where else name
-                self.add(kpos, "E101", f'unknown key "{label}"',
-                         did_you_mean(name, list(node.keys)) or "known keys: " + ", ".join(node.keys))
+                self.add(
+                    kpos,
+                    "E101",
+                    f'unknown key "{label}"',
+                    did_you_mean(name, list(node.keys)) or "known keys: " + ", ".join(node.keys),
+                )
                 continue
             vpos = yamlio.value_pos(value, k) or kpos
             out[name] = self.check(v, node.keys[name], vpos, f"{where}.{name}" if where else name)
         for name, sub in node.keys.items():
             if sub.required and name not in value:
                 label = f"{where}.{name}" if where else name
-                self.add(pos, "E102", f'required field "{label}" is missing',
-                         f"add `{name}:` ({sub.description})" if sub.description else None)
+                self.add(
+                    pos,
+                    "E102",
+                    f'required field "{label}" is missing',
+                    f"add `{name}:` ({sub.description})" if sub.description else None,
+                )
         return out
 
     def date(self, value: Any, pos: tuple[int, int] | None, where: str) -> dt.date | None:
@@ -315,10 +363,8 @@ class Validator:
             hint = "write dates as YYYY-MM-DD"
             if m:
                 day, month, year = (int(x) for x in m.groups())
-                try:
+                with contextlib.suppress(ValueError):
                     hint = f"write dates as YYYY-MM-DD: {dt.date(year, month, day).isoformat()}"
-                except ValueError:
-                    pass
             self.add(pos, "E104", f'{where}: "{raw}" is not a date in the form YYYY-MM-DD', hint)
             return None
         self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
@@ -389,8 +435,16 @@ SCHEMAS: dict[str, tuple[Node, str]] = {
 # ---- qualification files -------------------------------------------------------------
 
 RULE_KINDS = (
-    "min_credit", "group_credit", "group_units", "each_group_units", "level_credit",
-    "mandatory", "min_glh", "min_units", "max_units", "barred",
+    "min_credit",
+    "group_credit",
+    "group_units",
+    "each_group_units",
+    "level_credit",
+    "mandatory",
+    "min_glh",
+    "min_units",
+    "max_units",
+    "barred",
 )
 
 EVIDENCE_REQ = _map(
@@ -491,7 +545,10 @@ QUALIFICATION = _map(
             "list",
             values=_map(
                 "units from another file",
-                {"from": _s(required=True), "units": Node("list", values=Node("id"), nullable=True)},
+                {
+                    "from": _s(required=True),
+                    "units": Node("list", values=Node("id"), nullable=True),
+                },
             ),
             nullable=True,
         ),

@@ -184,7 +184,7 @@ def parse(text: str) -> Any:
 
 def _first_key_line(text: str, key: str, line0: int, col0: int) -> int | None:
     """1-based line of the first `key:` at the same indentation before the duplicate."""
-    pattern = re.compile(r"^\s{%d}(?:- )?['\"]?%s['\"]?\s*:" % (col0, re.escape(key)))
+    pattern = re.compile(rf"^\s{{{col0}}}(?:- )?['\"]?{re.escape(key)}['\"]?\s*:")
     for n, line in enumerate(text.splitlines()[:line0], 1):
         if pattern.match(line):
             return n

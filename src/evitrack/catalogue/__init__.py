@@ -6,7 +6,7 @@ validated with positions by `check_file` first.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,10 @@ def _fast_load(path: Path) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open("rb") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(fh, Loader=loader)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_files() -> dict[str, Path]:
     """Shipped file id -> path (qualifications and unit libraries)."""
     return {p.stem: p for p in sorted(CATALOGUE_DIR.glob("*.yaml"))}
@@ -105,8 +105,17 @@ def _build(path: Path, data: Any, seen: tuple[Path, ...]) -> Qualification:
             if key in r and r[key] is not None:
                 r[key] = [str(x) for x in r[key]]
     known = {
-        "id", "title", "awarding_body", "number", "level", "framework", "groups", "units",
-        "rules", "kind", "include",
+        "id",
+        "title",
+        "awarding_body",
+        "number",
+        "level",
+        "framework",
+        "groups",
+        "units",
+        "rules",
+        "kind",
+        "include",
     }
     return Qualification(
         id=str(data["id"]),
@@ -158,8 +167,16 @@ def build_unit(u: dict[str, Any]) -> Unit:
         )
     ev = u.get("evidence") or {}
     known = {
-        "id", "aliases", "title", "level", "credit", "glh", "outcomes", "knowledge",
-        "evidence", "criteria_in_source",
+        "id",
+        "aliases",
+        "title",
+        "level",
+        "credit",
+        "glh",
+        "outcomes",
+        "knowledge",
+        "evidence",
+        "criteria_in_source",
     }
     return Unit(
         id=str(u["id"]),
@@ -207,8 +224,12 @@ def to_json(q: Qualification) -> dict[str, Any]:
             "group": q.group_of(u.id),
             "criteria_in_source": u.criteria_in_source,
             "outcomes": [
-                {"id": o.id, "title": o.title, "criteria": [crit(c) for c in o.criteria],
-                 **_plain(o.extra)}
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "criteria": [crit(c) for c in o.criteria],
+                    **_plain(o.extra),
+                }
                 for o in u.outcomes
             ],
             "knowledge": [crit(k) for k in u.knowledge],
@@ -224,7 +245,9 @@ def to_json(q: Qualification) -> dict[str, Any]:
         "level": q.level,
         "framework": q.framework,
         "kind": q.kind,
-        "groups": [{"id": g.id, "title": g.title, "units": g.units, **_plain(g.extra)} for g in q.groups],
+        "groups": [
+            {"id": g.id, "title": g.title, "units": g.units, **_plain(g.extra)} for g in q.groups
+        ],
         "units": [unit(u) for u in q.units.values()],
         "rules": [_plain(r) for r in q.rules],
         **_plain(q.extra),

@@ -63,12 +63,26 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
             continue
         for uid in inc.get("units") or list(lib.units):
             if uid not in lib.units:
-                diags.append(make(shown, ipos, "E503", f'include: {inc["from"]} has no unit "{uid}"',
-                                  did_you_mean(uid, list(lib.units))))
+                diags.append(
+                    make(
+                        shown,
+                        ipos,
+                        "E503",
+                        f'include: {inc["from"]} has no unit "{uid}"',
+                        did_you_mean(uid, list(lib.units)),
+                    )
+                )
             else:
                 included.add(uid)
-                units.setdefault(uid, {"id": uid, "credit": lib.units[uid].credit,
-                                       "level": lib.units[uid].level, "glh": lib.units[uid].glh})
+                units.setdefault(
+                    uid,
+                    {
+                        "id": uid,
+                        "credit": lib.units[uid].credit,
+                        "level": lib.units[uid].level,
+                        "glh": lib.units[uid].glh,
+                    },
+                )
 
     all_units = set(units)
     groups: dict[str, list[str]] = {}
@@ -83,8 +97,15 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
         for j, uid in enumerate(groups[g["id"]]):
             if uid not in all_units:
                 upos = yamlio.item_pos(raw_groups[i].get("units"), j)
-                diags.append(make(shown, upos, "E503", f'group {g["id"]} names unit "{uid}", which is not defined',
-                                  did_you_mean(uid, sorted(all_units))))
+                diags.append(
+                    make(
+                        shown,
+                        upos,
+                        "E503",
+                        f'group {g["id"]} names unit "{uid}", which is not defined',
+                        did_you_mean(uid, sorted(all_units)),
+                    )
+                )
 
     raw_rules = raw.get("rules") or []
     seen_rules: set[str] = set()
@@ -102,8 +123,9 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
         from evitrack.planner import infeasible
 
         for rule_ids, message in infeasible(catalogue.load_file(path.resolve())):
-            diags.append(make(shown, (1, 1), "E505", message,
-                              "rules involved: " + ", ".join(rule_ids)))
+            diags.append(
+                make(shown, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
+            )
     return sorted(diags)
 
 
@@ -117,7 +139,14 @@ def _check_unit(u: dict[str, Any], raw_u: Any, shown: str, diags: list[Diagnosti
             continue
         opos = yamlio.item_pos(raw_o, i)
         if last_o is not None and o.get("id") and _seq_key(o["id"]) <= _seq_key(last_o):
-            diags.append(make(shown, opos, "E502", f'unit {u["id"]}: outcome "{o["id"]}" comes after "{last_o}"'))
+            diags.append(
+                make(
+                    shown,
+                    opos,
+                    "E502",
+                    f'unit {u["id"]}: outcome "{o["id"]}" comes after "{last_o}"',
+                )
+            )
         last_o = o.get("id") or last_o
         last_c: str | None = None
         raw_c = raw_o[i].get("criteria") or [] if isinstance(raw_o[i], dict) else []
@@ -127,11 +156,25 @@ def _check_unit(u: dict[str, Any], raw_u: Any, shown: str, diags: list[Diagnosti
             cpos = yamlio.item_pos(raw_c, j)
             cid = c["id"]
             if cid in seen:
-                diags.append(make(shown, cpos, "E501", f'unit {u["id"]}: criterion id "{cid}" is used twice',
-                                  'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`'))
+                diags.append(
+                    make(
+                        shown,
+                        cpos,
+                        "E501",
+                        f'unit {u["id"]}: criterion id "{cid}" is used twice',
+                        'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`',
+                    )
+                )
             seen.add(cid)
             if last_c is not None and _seq_key(cid) <= _seq_key(last_c) and not c.get("printed_id"):
-                diags.append(make(shown, cpos, "E502", f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"'))
+                diags.append(
+                    make(
+                        shown,
+                        cpos,
+                        "E502",
+                        f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"',
+                    )
+                )
             last_c = cid
     for k in u.get("knowledge") or []:
         if k and k.get("id") in seen:
@@ -151,34 +194,73 @@ def _check_rule(
     kind = r["kind"]
     for gid in r.get("groups") or []:
         if gid not in groups:
-            diags.append(make(shown, rpos, "E503", f'rule {r.get("id")} names group "{gid}", which is not defined',
-                              did_you_mean(gid, sorted(groups))))
+            diags.append(
+                make(
+                    shown,
+                    rpos,
+                    "E503",
+                    f'rule {r.get("id")} names group "{gid}", which is not defined',
+                    did_you_mean(gid, sorted(groups)),
+                )
+            )
     for uid in r.get("units") or []:
         if uid not in units:
-            diags.append(make(shown, rpos, "E503", f'rule {r.get("id")} names unit "{uid}", which is not defined',
-                              did_you_mean(uid, sorted(units))))
-    need = {"min_credit": ("min",), "group_credit": ("groups",), "group_units": ("groups",),
-            "each_group_units": ("groups", "min"), "level_credit": ("level", "min"),
-            "min_glh": ("min",), "min_units": ("min",), "max_units": ("max",), "barred": ("units",)}
+            diags.append(
+                make(
+                    shown,
+                    rpos,
+                    "E503",
+                    f'rule {r.get("id")} names unit "{uid}", which is not defined',
+                    did_you_mean(uid, sorted(units)),
+                )
+            )
+    need = {
+        "min_credit": ("min",),
+        "group_credit": ("groups",),
+        "group_units": ("groups",),
+        "each_group_units": ("groups", "min"),
+        "level_credit": ("level", "min"),
+        "min_glh": ("min",),
+        "min_units": ("min",),
+        "max_units": ("max",),
+        "barred": ("units",),
+    }
     for key in need.get(kind, ()):
         if r.get(key) is None:
-            diags.append(make(shown, rpos, "E102", f'rule {r.get("id")} ({kind}) needs `{key}`'))
-    if kind in ("group_credit", "group_units") and all(r.get(k) is None for k in ("min", "max", "exact")):
-        diags.append(make(shown, rpos, "E102", f'rule {r.get("id")} ({kind}) needs `min`, `max` or `exact`'))
+            diags.append(make(shown, rpos, "E102", f"rule {r.get('id')} ({kind}) needs `{key}`"))
+    if kind in ("group_credit", "group_units") and all(
+        r.get(k) is None for k in ("min", "max", "exact")
+    ):
+        diags.append(
+            make(shown, rpos, "E102", f"rule {r.get('id')} ({kind}) needs `min`, `max` or `exact`")
+        )
     if kind == "mandatory" and not (r.get("units") or r.get("groups")):
-        diags.append(make(shown, rpos, "E102", f'rule {r.get("id")} (mandatory) needs `units` or `groups`'))
+        diags.append(
+            make(shown, rpos, "E102", f"rule {r.get('id')} (mandatory) needs `units` or `groups`")
+        )
     scope = _scope(r, units, groups)
     field = "credit" if kind in CREDIT_RULES else "glh" if kind == "min_glh" else None
     for uid in scope:
         u = units.get(uid) or {}
         if field and u.get(field) is None:
-            diags.append(make(shown, rpos, "E504", f'rule {r.get("id")} ({kind}) needs the {field} of unit {uid}, '
-                              "which the file does not give"))
+            diags.append(
+                make(
+                    shown,
+                    rpos,
+                    "E504",
+                    f"rule {r.get('id')} ({kind}) needs the {field} of unit {uid}, "
+                    "which the file does not give",
+                )
+            )
         if kind == "level_credit" and u.get("level") is None:
-            diags.append(make(shown, rpos, "E504", f'rule {r.get("id")} needs the level of unit {uid}'))
+            diags.append(
+                make(shown, rpos, "E504", f"rule {r.get('id')} needs the level of unit {uid}")
+            )
 
 
-def _scope(r: dict[str, Any], units: dict[str, dict[str, Any]], groups: dict[str, list[str]]) -> list[str]:
+def _scope(
+    r: dict[str, Any], units: dict[str, dict[str, Any]], groups: dict[str, list[str]]
+) -> list[str]:
     kind = r["kind"]
     if kind in ("min_credit", "min_glh"):
         return list(units)

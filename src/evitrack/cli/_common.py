@@ -61,11 +61,13 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             sys.stderr.write("evitrack: interrupted\n")
             raise typer.Exit(130) from None
-        except Exception as e:  # noqa: BLE001 - the one place unexpected errors are caught
+        except Exception as e:
             if STATE["debug"]:
                 raise
-            err(f"internal error: {type(e).__name__}: {e}".splitlines()[0],
-                "rerun with `evitrack --debug ...` for details, and report it")
+            err(
+                f"internal error: {type(e).__name__}: {e}".splitlines()[0],
+                "rerun with `evitrack --debug ...` for details, and report it",
+            )
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

@@ -17,7 +17,9 @@ def init(
         ..., "--qualification", "-q", help="A qualification id from `evitrack qualification list`."
     ),
     name: str = typer.Option(None, "--name", help="The learner's full name."),
-    registration: str = typer.Option(None, "--registration", help="The learner's registration number."),
+    registration: str = typer.Option(
+        None, "--registration", help="The learner's registration number."
+    ),
     units: str = typer.Option(
         "", "--units", help="Optional units to take, comma-separated (mandatory units are added)."
     ),

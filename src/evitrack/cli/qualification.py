@@ -8,8 +8,9 @@ import typer
 
 from evitrack.cli._common import FORMAT_OPT, Format, handle_errors, print_json
 
-app = typer.Typer(help="The shipped qualifications, and checking a centre's own file.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The shipped qualifications, and checking a centre's own file.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -20,8 +21,13 @@ def list_(format: Format = FORMAT_OPT) -> None:
 
     quals = catalogue.shipped_qualifications()
     rows = [
-        {"id": q.id, "title": q.title, "awarding_body": q.awarding_body, "level": q.level,
-         "units": len(q.units)}
+        {
+            "id": q.id,
+            "title": q.title,
+            "awarding_body": q.awarding_body,
+            "level": q.level,
+            "units": len(q.units),
+        }
         for q in quals
     ]
     if format is Format.json:
@@ -38,17 +44,23 @@ def list_(format: Format = FORMAT_OPT) -> None:
     if format is Format.markdown:
         typer.echo("| id | title | awarding body | level | units |\n|---|---|---|---|---|")
         for r in rows:
-            typer.echo(f"| {r['id']} | {r['title']} | {r['awarding_body']} | {r['level'] or ''} | {r['units']} |")
+            typer.echo(
+                f"| {r['id']} | {r['title']} | {r['awarding_body']} | {r['level'] or ''} | {r['units']} |"
+            )
         return
     from rich.table import Table
 
     from evitrack.cli._common import console
 
     t = Table(title="Qualifications", title_justify="left")
-    for col in ("id", "title", "awarding body", "level", "units"):
-        t.add_column(col, justify="right" if col in ("level", "units") else "left")
+    t.add_column("id", no_wrap=True)
+    t.add_column("title")
+    t.add_column("awarding body")
+    t.add_column("level", justify="right")
+    t.add_column("units", justify="right")
     for r in rows:
-        t.add_row(r["id"], r["title"], r["awarding_body"], str(r["level"] or "–"), str(r["units"]))
+        t.add_row(str(r["id"]), str(r["title"]), str(r["awarding_body"]), str(r["level"] or "–"),
+                  str(r["units"]))
     console().print(t)
 
 
@@ -96,18 +108,20 @@ def show(
 
     from evitrack.cli._common import console
 
-    tree = Tree(f"[bold]{escape(q.title)}[/] ({q.id}; {escape(q.awarding_body)}, level {q.level or '–'})")
+    tree = Tree(
+        f"[bold]{escape(q.title)}[/] ({q.id}; {escape(q.awarding_body)}, level {q.level or '–'})"
+    )
     if unit is None:
         groups = tree.add("Groups")
         for g in q.groups:
             groups.add(f"{escape(g.id)}: {escape(g.title)} — {', '.join(g.units)}")
     for u in data["units"]:
-        facts = ", ".join(
-            f"{k} {u[k]}" for k in ("level", "credit", "glh") if u[k] is not None
-        )
+        facts = ", ".join(f"{k} {u[k]}" for k in ("level", "credit", "glh") if u[k] is not None)
         alias = f" [dim]({', '.join(u['aliases'])})[/]" if u["aliases"] else ""
-        node = tree.add(f"[bold]{escape(u['id'])}[/] {escape(u['title'])}{alias}"
-                        + (f" — {facts}" if facts else ""))
+        node = tree.add(
+            f"[bold]{escape(u['id'])}[/] {escape(u['title'])}{alias}"
+            + (f" — {facts}" if facts else "")
+        )
         if not u["criteria_in_source"]:
             node.add("[yellow]no criteria text in the source document[/]")
         for o in u["outcomes"]:
@@ -162,6 +176,8 @@ def check(
         for d in diags:
             typer.echo(d.format())
         if not diags:
-            typer.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no problems",
-                       err=True)
+            typer.echo(
+                f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no problems",
+                err=True,
+            )
     raise typer.Exit(1 if has_errors(diags) else 0)

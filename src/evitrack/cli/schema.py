@@ -17,7 +17,9 @@ class Kind(str, Enum):
 
 @handle_errors
 def schema(
-    kind: Kind = typer.Argument(Kind.record, help="Which file: record, portfolio or qualification."),
+    kind: Kind = typer.Argument(
+        Kind.record, help="Which file: record, portfolio or qualification."
+    ),
 ) -> None:
     """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
     from evitrack.schema import SCHEMAS, to_json_schema
