@@ -20,7 +20,7 @@ def test_check_case(
     src = CASES / case
     work = tmp_path / "portfolio"
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected.txt"))
-    before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
+    before = files(work)
     monkeypatch.chdir(work)
     result = CliRunner().invoke(app, ["check"])
     got = f"exit {result.exit_code}\n{result.stdout}"
@@ -30,4 +30,13 @@ def test_check_case(
     assert got == expected_file.read_text()
     assert "Traceback" not in result.output
     # check never changes the user's files
-    assert {p: p.read_bytes() for p in work.rglob("*") if p.is_file()} == before
+    assert files(work) == before
+
+
+def files(root: Path) -> dict[Path, bytes]:
+    """Every file of the portfolio but evitrack's own cache."""
+    return {
+        p: p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".evitrack-cache" not in p.parts
+    }

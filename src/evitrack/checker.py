@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evitrack import portfolio as pf
+from evitrack import cache
+from evitrack import locate as pf
 from evitrack.diagnostics import Diagnostic, Severity
 from evitrack.errors import UserError
 
@@ -41,9 +43,43 @@ def portfolios_for(paths: list[Path]) -> list[Path]:
     return roots
 
 
-def check(paths: list[Path], today: dt.date | None = None) -> CheckReport:
+def check_portfolio(root: Path, today: dt.date, use_cache: bool = True) -> list[Diagnostic]:
+    """The diagnostics of one portfolio; served from the cache when nothing changed."""
+    digest = cache.portfolio_digest(root, today) if use_cache else ""
+    if use_cache:
+        hit = cache.memo_get(root, "check", digest)
+        if isinstance(hit, list):
+            return [_from_json(root, d) for d in hit]
+    from evitrack.portfolio import load
+
+    diags = load(root, today, use_cache=use_cache).diagnostics
+    if use_cache:
+        cache.memo_put(root, "check", digest, [_to_json(root, d) for d in diags])
+    return diags
+
+
+def _to_json(root: Path, d: Diagnostic) -> dict[str, object]:
+    data = d.to_json()
+    data["file"] = os.path.relpath(os.path.abspath(d.file), root)
+    return data
+
+
+def _from_json(root: Path, data: dict[str, object]) -> Diagnostic:
+    return Diagnostic(
+        file=pf.display_path(root / str(data["file"])),
+        line=int(str(data["line"])),
+        col=int(str(data["col"])),
+        code=str(data["code"]),
+        message=str(data["message"]),
+        hint=None if data["hint"] is None else str(data["hint"]),
+        severity=Severity(data["severity"]),
+    )
+
+
+def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = True) -> CheckReport:
+    today = today or dt.date.today()
     report = CheckReport()
     for root in portfolios_for(paths):
         report.portfolios.append(root)
-        report.diagnostics.extend(pf.load(root, today).diagnostics)
+        report.diagnostics.extend(check_portfolio(root, today, use_cache))
     return report

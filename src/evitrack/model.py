@@ -217,7 +217,7 @@ class Record:
     location: str | None
     assessment: Assessment | None
     path: Path
-    fingerprint: str = ""
+    fingerprint: str = ""  # computed where the assessment carries one, else ""
     pos: tuple[int, int] | None = None  # where the id is written (1-based)
 
     @property

@@ -14,9 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import catalogue, yamlio
+from evitrack import catalogue, fastyaml, yamlio
+from evitrack.cache import Cache, stat_key
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
+from evitrack.locate import (  # noqa: F401 - re-exported for callers
+    EVIDENCE_DIR,
+    PORTFOLIO_FILE,
+    display_path,
+    find_portfolios,
+    find_root,
+    resolve_root,
+)
 from evitrack.model import (
     Assessment,
     FileRef,
@@ -27,57 +36,6 @@ from evitrack.model import (
     canonical_method,
 )
 from evitrack.schema import PORTFOLIO, RECORD, Validator
-
-PORTFOLIO_FILE = "evitrack.yaml"
-EVIDENCE_DIR = "evidence"
-
-
-def find_root(start: Path) -> Path | None:
-    """The folder holding evitrack.yaml at or above `start`, as git finds its repository."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
-    for folder in (here, *here.parents):
-        if (folder / PORTFOLIO_FILE).is_file():
-            return folder
-    return None
-
-
-def resolve_root(path: Path | None) -> Path:
-    """The portfolio for a command's optional PORTFOLIO argument (or the current folder)."""
-    start = path if path is not None else Path.cwd()
-    if not start.exists():
-        raise UserError(f"{start}: no such file or folder")
-    root = find_root(start)
-    if root is None:
-        where = "here" if path is None else str(path)
-        raise UserError(
-            f"no portfolio found {'at or above ' + where if path is None else 'at ' + where}: "
-            f"there is no {PORTFOLIO_FILE}",
-            "run `evitrack init --qualification ID` to start one, or pass the portfolio folder",
-        )
-    return root
-
-
-def find_portfolios(path: Path) -> list[Path]:
-    """Portfolios for a path: the one containing it, or those in a folder of portfolios."""
-    root = find_root(path)
-    if root is not None:
-        return [root]
-    if path.is_dir():
-        found = sorted(p.parent for p in path.glob(f"*/{PORTFOLIO_FILE}") if p.is_file()) or sorted(
-            p.parent for p in path.glob(f"*/*/{PORTFOLIO_FILE}") if p.is_file()
-        )
-        return found
-    return []
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 def fingerprint(data: Any) -> str:
@@ -122,7 +80,7 @@ def inside(root: Path, target: Path) -> bool:
     return target == root or root in target.parents
 
 
-def load(root: Path, today: dt.date | None = None) -> LoadResult:
+def load(root: Path, today: dt.date | None = None, use_cache: bool = True) -> LoadResult:
     """Load and check a whole portfolio."""
     today = today or dt.date.today()
     result = LoadResult(root=root, portfolio=None)
@@ -177,25 +135,28 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
         if evdir.is_dir()
         else []
     )
-    currency = (header or {}).get("settings") or {}
+    settings = (header or {}).get("settings") or {}
+    cache = Cache(root, enabled=use_cache)
+    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache)
     for path in paths:
-        rec = _load_record(path, root, qual, chosen, today, currency.get("currency_years"), diags)
+        rec = _load_record(path, ctx, diags)
         if rec is None:
             continue
         if rec.id in seen_ids:
             diags.append(
                 make(
-                    display_path(path),
-                    rec.pos,
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
                     "E106",
                     f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
                     "give each record its own id (`evitrack add` picks the next free one)",
                 )
             )
             continue
-        seen_ids[rec.id] = display_path(path)
+        seen_ids[rec.id] = ctx.shown(path)
         records.append(rec)
 
+    cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags)
     if qual is not None and header is not None:
         learner = header.get("learner") or {}
@@ -301,16 +262,52 @@ def _signoffs(
     return out
 
 
-def _load_record(
-    path: Path,
-    root: Path,
-    qual: Qualification | None,
-    chosen: list[str],
-    today: dt.date,
-    currency_years: int | None,
-    diags: list[Diagnostic],
-) -> Record | None:
-    shown = display_path(path)
+def _id_pos(path: Path) -> tuple[int, int] | None:
+    try:
+        return yamlio.value_pos(yamlio.load(path)[1], "id")
+    except yamlio.YamlProblem:
+        return None
+
+
+@dataclass
+class _Context:
+    root: Path
+    qual: Qualification | None
+    chosen: list[str]
+    today: dt.date
+    currency_years: int | None
+    cache: Cache
+    evidence_shown: str = ""
+
+    def shown(self, path: Path) -> str:
+        """display_path(path) for a file in evidence/, without a relpath per file."""
+        if not self.evidence_shown:
+            self.evidence_shown = display_path(self.root / EVIDENCE_DIR)
+        return f"{self.evidence_shown}/{path.name}"
+
+
+def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
+    """Fast path first (libyaml, cached); the round-trip loader for any file with a problem."""
+    rel = f"{EVIDENCE_DIR}/{path.name}"
+    key = stat_key(path)
+    raw = ctx.cache.record(rel, key)
+    fresh = raw is None
+    if fresh:
+        try:
+            raw = fastyaml.parse(yamlio.read_text(path))
+        except (fastyaml.Fallback, yamlio.YamlProblem):
+            return _load_record_slow(path, ctx, diags)
+    local: list[Diagnostic] = []
+    rec = _record_from(path, "", raw, ctx, local) if isinstance(raw, dict) else None
+    if rec is None or local:
+        return _load_record_slow(path, ctx, diags)
+    if fresh:
+        ctx.cache.put_record(rel, key, raw)
+    return rec
+
+
+def _load_record_slow(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
+    shown = ctx.shown(path)
     try:
         text, raw = yamlio.load(path)
     except yamlio.YamlProblem as p:
@@ -328,6 +325,15 @@ def _load_record(
             )
         )
         return None
+    return _record_from(path, text, raw, ctx, diags)
+
+
+def _record_from(
+    path: Path, text: str, raw: Any, ctx: _Context, diags: list[Diagnostic]
+) -> Record | None:
+    shown = ctx.shown(path)
+    root, qual, chosen, today = ctx.root, ctx.qual, ctx.chosen, ctx.today
+    currency_years = ctx.currency_years
     v = Validator(shown, text)
     data = v.mapping(raw, RECORD, (1, 1), "")
     if not data or not data.get("id"):
@@ -414,7 +420,7 @@ def _load_record(
         fpos = yamlio.item_pos(raw_f, i) if isinstance(raw_f, list) else None
         ref = FileRef(path=f["path"], sha256=f.get("sha256"))
         files.append(ref)
-        _check_file(ref, root, fpos, v)
+        _check_file(ref, root, fpos, v, ctx.cache)
 
     date = data.get("date")
     if isinstance(date, dt.date):
@@ -437,7 +443,8 @@ def _load_record(
 
     assessment = None
     a = data.get("assessment")
-    fp = fingerprint(raw)
+    # the fingerprint is only needed where an assessor recorded one
+    fp = fingerprint(raw) if isinstance(a, dict) and a.get("fingerprint") else ""
     if a and a.get("decision"):
         assessment = Assessment(
             decision=a["decision"],
@@ -506,7 +513,9 @@ def _criterion_hint(
     return f"unit {uid} has: " + ", ".join(valid[:12]) + (" ..." if len(valid) > 12 else "")
 
 
-def _check_file(ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Validator) -> None:
+def _check_file(
+    ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Validator, cache: Cache
+) -> None:
     p = ref.path
     if os.path.isabs(p) or p.startswith("~"):
         v.add(
@@ -525,15 +534,14 @@ def _check_file(ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Valida
         )
         return
     target = root / p
-    if target.is_symlink() or any(q.is_symlink() for q in target.parents if inside(root, q)):
-        if not inside(root, target):
-            v.add(
-                pos,
-                "E302",
-                f'attached file "{p}" is a link that leads outside the portfolio',
-                "replace the link with a copy of the file",
-            )
-            return
+    if not inside(root, target):  # resolves links: a link that leaves the portfolio
+        v.add(
+            pos,
+            "E302",
+            f'attached file "{p}" is a link that leads outside the portfolio',
+            "replace the link with a copy of the file",
+        )
+        return
     if not target.exists():
         v.add(
             pos,
@@ -554,7 +562,7 @@ def _check_file(ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Valida
         )
         return
     try:
-        actual = sha256_file(target)
+        actual = cache.sha256(target)
     except OSError as exc:
         v.add(pos, "E305", f'attached file "{p}" cannot be read: {exc.strerror or exc}')
         return

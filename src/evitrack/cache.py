@@ -1,0 +1,183 @@
+"""A cache of parsed records and file hashes in the portfolio's `.evitrack-cache/`.
+
+Entries are keyed by each file's stat (size, mtime, ctime, inode): a file that
+changes in any way is parsed again. The cache is JSON (never pickle: a portfolio
+may come from anyone), written atomically, and any problem with it means
+"no cache", never an error. Delete the folder at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from evitrack import __version__
+from evitrack.atomic import atomic_write_text
+
+CACHE_DIR = ".evitrack-cache"
+FORMAT = f"1:{__version__}"
+
+
+def stat_key(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {"$m": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return {"$t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, float):
+        return {"$f": repr(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if "$m" in value:
+            return {_decode(k): _decode(v) for k, v in value["$m"]}
+        if "$d" in value:
+            return dt.date.fromisoformat(value["$d"])
+        if "$t" in value:
+            return dt.datetime.fromisoformat(value["$t"])
+        if "$f" in value:
+            return float(value["$f"])
+    return value
+
+
+class Cache:
+    """Parsed records and attachment hashes of one portfolio."""
+
+    def __init__(self, root: Path, enabled: bool = True) -> None:
+        self.root = root
+        self.enabled = enabled
+        self.path = root / CACHE_DIR / "records.json"
+        self.records: dict[str, list[Any]] = {}
+        self.hashes: dict[str, list[Any]] = {}
+        self.dirty = False
+        if enabled:
+            self._read()
+
+    def _read(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return
+        self.records = data.get("records") or {}
+        self.hashes = data.get("hashes") or {}
+
+    def record(self, rel: str, key: list[int] | None) -> Any:
+        """The data of a clean record parsed before, if the file is unchanged, else None."""
+        entry = self.records.get(rel)
+        if entry is None or key is None or entry[0] != key:
+            return None
+        return _decode(entry[1])
+
+    def put_record(self, rel: str, key: list[int] | None, data: Any) -> None:
+        if self.enabled and key is not None:
+            self.records[rel] = [key, _encode(data)]
+            self.dirty = True
+
+    def sha256(self, path: Path) -> str:
+        rel = os.path.relpath(path, self.root)
+        key = stat_key(path)
+        entry = self.hashes.get(rel)
+        if entry is not None and key is not None and entry[0] == key:
+            return str(entry[1])
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+        if self.enabled and key is not None:
+            self.hashes[rel] = [key, digest]
+            self.dirty = True
+        return digest
+
+    def save(self, keep: set[str] | None = None) -> None:
+        if not (self.enabled and self.dirty):
+            return
+        if keep is not None:
+            self.records = {k: v for k, v in self.records.items() if k in keep}
+        data = {"format": FORMAT, "records": self.records, "hashes": self.hashes}
+        with contextlib.suppress(OSError):
+            (self.root / CACHE_DIR).mkdir(exist_ok=True)
+            gi = self.root / CACHE_DIR / ".gitignore"
+            if not gi.exists():
+                gi.write_text("*\n")
+            atomic_write_text(self.path, json.dumps(data, separators=(",", ":")))
+
+
+def _walk(folder: Path, out: list[str]) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                _walk(Path(e.path), out)
+                continue
+            st = e.stat()
+        except OSError:
+            out.append(f"{e.path}:?")
+            continue
+        out.append(f"{e.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+
+
+def portfolio_digest(root: Path, today: dt.date) -> str:
+    """Changes whenever anything a result depends on may have changed.
+
+    The version, the date (future/old-evidence warnings), every YAML file at the
+    top of the portfolio (evitrack.yaml, a local qualification file), and the
+    stat of every file under evidence/ and files/ (attachments are hashed).
+    """
+    parts = [FORMAT, today.isoformat(), str(root.resolve())]
+    for top in sorted(root.glob("*.y*ml")):
+        try:
+            parts.append(f"{top.name}:{hashlib.sha256(top.read_bytes()).hexdigest()}")
+        except OSError:
+            parts.append(f"{top.name}:?")
+    _walk(root / "evidence", parts)
+    _walk(root / "files", parts)
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def memo_get(root: Path, name: str, digest: str) -> Any:
+    """A result computed before for exactly this state of the portfolio, or None."""
+    try:
+        data = json.loads((root / CACHE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and data.get("digest") == digest:
+        return data.get("value")
+    return None
+
+
+def memo_put(root: Path, name: str, digest: str, value: Any) -> None:
+    with contextlib.suppress(OSError):
+        (root / CACHE_DIR).mkdir(exist_ok=True)
+        gi = root / CACHE_DIR / ".gitignore"
+        if not gi.exists():
+            gi.write_text("*\n")
+        atomic_write_text(
+            root / CACHE_DIR / f"{name}.json",
+            json.dumps({"digest": digest, "value": value}, separators=(",", ":")),
+        )

@@ -1,0 +1,96 @@
+"""The fast path: libyaml (PyYAML's C loader) with YAML 1.2 scalars, for clean files.
+
+ruamel.yaml's round-trip loader, which gives positions and keeps comments, is
+several times slower. Clean files need neither, so they are parsed here; any
+file that is odd in any way (duplicate keys, anchors, a problem found while
+validating) is parsed again by `yamlio.parse`, which is the one source of
+truth for positions and messages. Both give the same data for clean files: the
+resolvers below are ruamel's YAML 1.2 ones, and a test compares the two.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import yaml
+
+from evitrack import yamlio
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Fallback(Exception):
+    """This file needs the round-trip loader."""
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
+
+
+def _resolvers() -> None:
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions and tag.endswith((":bool", ":float", ":int", ":null", ":timestamp")):
+            _Loader.add_implicit_resolver(tag, re.compile(regexp.pattern, regexp.flags), first)
+        elif (1, 2) in versions and tag.endswith(":merge"):
+            _Loader.add_implicit_resolver(tag, re.compile(regexp.pattern), first)
+
+
+_resolvers()
+
+
+def _int(loader: Any, node: Any) -> int:
+    value = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value[:2] in ("0b", "0o", "0x"):
+        return sign * int(value, 0)
+    return sign * int(value, 10)
+
+
+def _bool(loader: Any, node: Any) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return yamlio.InvalidDate(node.value)
+
+
+def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag.endswith(":merge"):
+            raise Fallback("merge key")
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            if key in seen:
+                raise Fallback("duplicate key")
+            seen.add(key)
+        except TypeError:
+            raise Fallback("unhashable key") from None
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.construct_mapping = _mapping
+
+_ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
+
+
+def parse(text: str) -> Any:
+    """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
+    if "\t" in text or _ANCHOR.search(text) or yamlio.conflict_markers(text):
+        raise Fallback("needs the round-trip loader")
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except Fallback:
+        raise
+    except Exception as exc:
+        raise Fallback(str(exc)) from None

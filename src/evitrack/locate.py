@@ -1,0 +1,59 @@
+"""Finding portfolios on disk, as git finds its repository. Light: no YAML imports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from evitrack.errors import UserError
+
+PORTFOLIO_FILE = "evitrack.yaml"
+EVIDENCE_DIR = "evidence"
+
+
+def find_root(start: Path) -> Path | None:
+    """The folder holding evitrack.yaml at or above `start`, as git finds its repository."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / PORTFOLIO_FILE).is_file():
+            return folder
+    return None
+
+
+def resolve_root(path: Path | None) -> Path:
+    """The portfolio for a command's optional PORTFOLIO argument (or the current folder)."""
+    start = path if path is not None else Path.cwd()
+    if not start.exists():
+        raise UserError(f"{start}: no such file or folder")
+    root = find_root(start)
+    if root is None:
+        where = "here" if path is None else str(path)
+        raise UserError(
+            f"no portfolio found {'at or above ' + where if path is None else 'at ' + where}: "
+            f"there is no {PORTFOLIO_FILE}",
+            "run `evitrack init --qualification ID` to start one, or pass the portfolio folder",
+        )
+    return root
+
+
+def find_portfolios(path: Path) -> list[Path]:
+    """Portfolios for a path: the one containing it, or those in a folder of portfolios."""
+    root = find_root(path)
+    if root is not None:
+        return [root]
+    if path.is_dir():
+        found = sorted(p.parent for p in path.glob(f"*/{PORTFOLIO_FILE}") if p.is_file()) or sorted(
+            p.parent for p in path.glob(f"*/*/{PORTFOLIO_FILE}") if p.is_file()
+        )
+        return found
+    return []
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
