@@ -80,7 +80,9 @@ def inside(root: Path, target: Path) -> bool:
     return target == root or root in target.parents
 
 
-def load(root: Path, today: dt.date | None = None, use_cache: bool = True) -> LoadResult:
+def load(
+    root: Path, today: dt.date | None = None, use_cache: bool = True, fast: bool = True
+) -> LoadResult:
     """Load and check a whole portfolio."""
     today = today or dt.date.today()
     result = LoadResult(root=root, portfolio=None)
@@ -137,7 +139,7 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True) -> Lo
     )
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
-    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache)
+    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
     for path in paths:
         rec = _load_record(path, ctx, diags)
         if rec is None:
@@ -277,6 +279,7 @@ class _Context:
     today: dt.date
     currency_years: int | None
     cache: Cache
+    fast: bool = True
     evidence_shown: str = ""
 
     def shown(self, path: Path) -> str:
@@ -288,6 +291,8 @@ class _Context:
 
 def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
     """Fast path first (libyaml, cached); the round-trip loader for any file with a problem."""
+    if not ctx.fast:
+        return _load_record_slow(path, ctx, diags)
     rel = f"{EVIDENCE_DIR}/{path.name}"
     key = stat_key(path)
     raw = ctx.cache.record(rel, key)

@@ -1,0 +1,111 @@
+"""The fast path and the cache: same answers as the slow path, never a stale result."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evitrack import portfolio as pf
+from evitrack.cli import app
+
+CASES = Path(__file__).parent / "cases" / "check"
+runner = CliRunner()
+
+
+def _records(result: pf.LoadResult) -> list[dict[str, object]]:
+    assert result.portfolio is not None
+    out = []
+    for r in result.portfolio.records:
+        d = dataclasses.asdict(r)
+        d.pop("pos")
+        out.append(d)
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_fast_and_slow_paths_agree(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "p"
+    shutil.copytree(CASES / case, work, ignore=shutil.ignore_patterns("expected.txt"))
+    monkeypatch.chdir(work)
+    slow = pf.load(work, use_cache=False, fast=False)
+    fast = pf.load(work, use_cache=False, fast=True)
+    cached_cold = pf.load(work, use_cache=True)
+    cached_warm = pf.load(work, use_cache=True)
+    for other in (fast, cached_cold, cached_warm):
+        assert other.diagnostics == slow.diagnostics
+        assert [d.hint for d in other.diagnostics] == [d.hint for d in slow.diagnostics]
+        if slow.portfolio is not None:
+            assert _records(other) == _records(slow)
+
+
+def _portfolio(tmp_path: Path) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(CASES / "01_clean", root, ignore=shutil.ignore_patterns("expected.txt"))
+    return root
+
+
+def check(root: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["check", str(root), "--quiet"])
+    return result.exit_code, result.stdout
+
+
+def test_cache_is_used_and_git_ignored(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    assert (root / ".evitrack-cache" / ".gitignore").read_text() == "*\n"
+    assert (root / ".evitrack-cache" / "check.json").exists()
+    assert "evidence/E0001.yaml" in json.loads((root / ".evitrack-cache" / "records.json").read_text())["records"]
+
+
+def test_a_record_changed_to_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    record = root / "evidence" / "E0001.yaml"
+    st = record.stat()
+    text = record.read_text()
+    broken = text.replace('"1.2"', '"1.9"')
+    assert len(broken) == len(text)
+    record.write_text(broken)
+    os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+    code, out = check(root)
+    assert code == 1
+    assert 'error[E203]: unit 09 has no criterion "1.9"' in out
+
+
+def test_an_attachment_changed_after_a_clean_check_is_seen(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    (root / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+    code, out = check(root)
+    assert code == 1
+    assert "error[E303]" in out
+
+
+def test_a_new_record_and_a_changed_portfolio_file_are_seen(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    (root / "evidence" / "E0002.yaml").write_text("id: E0001\n")
+    code, out = check(root)
+    assert code == 1 and "E102" in out
+    (root / "evidence" / "E0002.yaml").unlink()
+    assert check(root) == (0, "")
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text().replace('"09"]', '"10"]'))
+    code, out = check(root)
+    assert code == 1 and "error[E204]: evidence cites unit 09" in out
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    for f in (root / ".evitrack-cache").glob("*.json"):
+        f.write_text('{"format": "1:0.1.0", "records": {"evidence/E0001.yaml": [[1], ')
+    assert check(root) == (0, "")
+    shutil.rmtree(root / ".evitrack-cache")
+    assert check(root) == (0, "")
