@@ -8,6 +8,7 @@ E3xx attached files, W4xx assessment and currency, E5xx qualification files.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -43,7 +44,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W205": (Severity.WARNING, "criterion or unit id written as a number"),
     "W206": (Severity.WARNING, "unit has no criteria text in the source document"),
     "E207": (Severity.ERROR, "unknown assessment method"),
-    "E208": (Severity.ERROR, "mandatory unit missing from the chosen units"),
     "E301": (Severity.ERROR, "attached file missing"),
     "E302": (Severity.ERROR, "attached file outside the portfolio"),
     "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
@@ -106,14 +106,35 @@ def make(
     """Build a diagnostic with the code's default severity."""
     line, col = pos if pos else (0, 0)
     return Diagnostic(
-        file=str(file),
+        file=printable(str(file)),
         line=line,
         col=col,
         code=code,
-        message=message,
-        hint=hint,
+        message=printable(message),
+        hint=None if hint is None else printable(hint),
         severity=CODES[code][0],
     )
+
+
+# Characters that must not reach a terminal or a `path:line:col` line as they are:
+# C0/C1 controls (escape sequences, NUL, newlines), line/paragraph separators, and the
+# bidirectional overrides that make text display in another order than it reads.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a user's file made safe to print: unsafe characters become escapes."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if ch in named:
+        return named[ch]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
