@@ -29,7 +29,9 @@ def _records(result: pf.LoadResult) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
-def test_fast_and_slow_paths_agree(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_and_slow_paths_agree(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = tmp_path / "p"
     shutil.copytree(CASES / case, work, ignore=shutil.ignore_patterns("expected.txt"))
     monkeypatch.chdir(work)
@@ -60,7 +62,10 @@ def test_cache_is_used_and_git_ignored(tmp_path: Path) -> None:
     assert check(root) == (0, "")
     assert (root / ".evitrack-cache" / ".gitignore").read_text() == "*\n"
     assert (root / ".evitrack-cache" / "check.json").exists()
-    assert "evidence/E0001.yaml" in json.loads((root / ".evitrack-cache" / "records.json").read_text())["records"]
+    assert (
+        "evidence/E0001.yaml"
+        in json.loads((root / ".evitrack-cache" / "records.json").read_text())["records"]
+    )
 
 
 def test_a_record_changed_to_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:

@@ -52,15 +52,21 @@ def list_(format: Format = FORMAT_OPT) -> None:
 
     from evitrack.cli._common import console
 
-    t = Table(title="Qualifications", title_justify="left")
-    t.add_column("id", no_wrap=True)
-    t.add_column("title")
-    t.add_column("awarding body")
-    t.add_column("level", justify="right")
-    t.add_column("units", justify="right")
+    from rich.markup import escape
+
+    from rich import box
+
+    t = Table(title="Qualifications", title_justify="left", box=box.SIMPLE_HEAD)
+    t.add_column("id / title (awarding body)", overflow="fold")
+    t.add_column("level", justify="right", min_width=5)
+    t.add_column("units", justify="right", min_width=5)
     for r in rows:
-        t.add_row(str(r["id"]), str(r["title"]), str(r["awarding_body"]), str(r["level"] or "–"),
-                  str(r["units"]))
+        body = f" ({escape(str(r['awarding_body']))})" if r["awarding_body"] else ""
+        t.add_row(
+            f"[bold]{escape(str(r['id']))}[/]\n{escape(str(r['title']))}{body}",
+            str(r["level"] or "–"),
+            str(r["units"]),
+        )
     console().print(t)
 
 
