@@ -48,13 +48,11 @@ def list_(format: Format = FORMAT_OPT) -> None:
                 f"| {r['id']} | {r['title']} | {r['awarding_body']} | {r['level'] or ''} | {r['units']} |"
             )
         return
+    from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from evitrack.cli._common import console
-
-    from rich.markup import escape
-
-    from rich import box
 
     t = Table(title="Qualifications", title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("id / title (awarding body)", overflow="fold")
