@@ -4,6 +4,14 @@ missing   - no record cites the criterion
 evidenced - cited, not (or no longer) accepted
 accepted  - cited by a record whose assessment decision is accepted and whose
             content has not changed since
+
+A unit is complete when every criterion is accepted and its evidence
+requirements hold. Beside the statuses, `findings` report what the files can show
+of the checks the EDI declaration names (validity, authenticity, currency,
+reliability, sufficiency): a file whose hash no longer matches, a record changed
+after it was accepted, a date in the future or past the currency limit, a
+criterion evidenced by witness testimony only, a forbidden method, a missing
+candidate report.
 """
 
 from __future__ import annotations
@@ -12,12 +20,59 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evitrack.model import Criterion, Portfolio, Record, Unit
+from evitrack.model import Criterion, Outcome, Portfolio, Record, Unit
 
 if TYPE_CHECKING:
+    from evitrack.diagnostics import Diagnostic
     from evitrack.rules import RuleResult
 
 MISSING, EVIDENCED, ACCEPTED = "missing", "evidenced", "accepted"
+
+# Why a criterion is not met yet (the `gaps` columns)
+NO_EVIDENCE, NOT_ACCEPTED, REQUIREMENT = "no evidence", "not yet accepted", "requirement not met"
+
+ASPECTS = ("validity", "authenticity", "currency", "reliability", "sufficiency")
+
+# check's diagnostic codes -> the aspect of the evidence they show
+DIAGNOSTIC_ASPECTS: dict[str, str] = {
+    "E202": "validity",
+    "E203": "validity",
+    "E204": "validity",
+    "E207": "validity",
+    "W206": "validity",
+    "E301": "authenticity",
+    "E302": "authenticity",
+    "E303": "authenticity",
+    "E305": "authenticity",
+    "W304": "authenticity",
+    "W401": "authenticity",
+    "W402": "currency",
+    "W403": "currency",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the files show about the quality of the evidence."""
+
+    aspect: str  # one of ASPECTS
+    message: str
+    record: str | None = None
+    unit: str | None = None
+    criterion: str | None = None
+    code: str | None = None  # check's diagnostic code, when it comes from one
+    where: str | None = None  # file:line
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "aspect": self.aspect,
+            "code": self.code,
+            "record": self.record,
+            "unit": self.unit,
+            "criterion": self.criterion,
+            "message": self.message,
+            "where": self.where,
+        }
 
 
 @dataclass
@@ -31,6 +86,17 @@ class CriterionStatus:
     def id(self) -> str:
         return self.criterion.id
 
+    @property
+    def why(self) -> str | None:
+        """no evidence / not yet accepted / requirement not met (None when met)."""
+        if self.status == MISSING:
+            return NO_EVIDENCE
+        if self.status == EVIDENCED:
+            return NOT_ACCEPTED
+        if self.reasons:
+            return REQUIREMENT
+        return None
+
 
 @dataclass
 class Requirement:
@@ -40,6 +106,7 @@ class Requirement:
     satisfied: bool
     detail: str
     criterion: str | None = None
+    kind: str = ""  # required_method | forbidden_method | candidate_report
 
 
 @dataclass
@@ -72,12 +139,38 @@ class UnitCoverage:
     def progress(self) -> float:
         return len(self.ids(ACCEPTED)) / self.total if self.total else 0.0
 
+    @property
+    def unmet(self) -> list[CriterionStatus]:
+        """Criteria not met: not accepted, or accepted but failing a criterion's requirement."""
+        return [c for c in self.criteria if c.why is not None]
+
+    def by_outcome(self) -> list[tuple[Outcome | None, list[CriterionStatus]]]:
+        """Criterion statuses grouped by outcome, in order; knowledge items last (outcome None)."""
+        out: list[tuple[Outcome | None, list[CriterionStatus]]] = []
+        for o in self.unit.outcomes:
+            out.append(
+                (
+                    o,
+                    [
+                        c
+                        for c in self.criteria
+                        if c.criterion.outcome == o.id and c.criterion.kind != "knowledge"
+                    ],
+                )
+            )
+        knowledge = [c for c in self.criteria if c.criterion.kind == "knowledge"]
+        if knowledge:
+            out.append((None, knowledge))
+        return out
+
 
 @dataclass
 class Coverage:
     portfolio: Portfolio
     units: list[UnitCoverage]
     rules: list[RuleResult]
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def rules_satisfied(self) -> bool:
@@ -126,7 +219,20 @@ class Coverage:
                 {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in self.rules
             ],
             "complete": self.complete,
+            "findings": [f.to_json() for f in self.findings],
+            "problems": {
+                "errors": sum(1 for d in self.diagnostics if d.severity.value == "error"),
+                "warnings": sum(1 for d in self.diagnostics if d.severity.value == "warning"),
+            },
         }
+
+    @property
+    def accepted(self) -> int:
+        return sum(len(u.ids(ACCEPTED)) for u in self.units)
+
+    @property
+    def total(self) -> int:
+        return sum(u.total for u in self.units)
 
 
 def _counts(record: Record) -> bool:
@@ -170,65 +276,44 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
 def _requirements(
     unit: Unit, citing: list[Record], statuses: list[CriterionStatus]
 ) -> list[Requirement]:
+    """The unit's evidence requirements (and its criteria's), each with whether it holds."""
     reqs: list[Requirement] = []
     ev = unit.evidence
     accepted = [r for r in citing if _counts(r)]
     if ev.required_methods:
         names = " or ".join(m.replace("-", " ") for m in ev.required_methods)
         ok = any(set(r.methods) & set(ev.required_methods) for r in accepted)
-        reqs.append(
-            Requirement(
-                f"method: {names}",
-                ok,
-                f"evidence by {names} is required"
-                + ("" if ok else ": no accepted record uses it yet"),
-            )
+        detail = f"evidence by {names} is required" + (
+            "" if ok else ": no accepted record uses it yet"
         )
+        reqs.append(Requirement(f"method: {names}", ok, detail, kind="required_method"))
     for m in ev.forbidden_methods:
         bad = [r.id for r in citing if m in r.methods]
-        reqs.append(
-            Requirement(
-                f"no {m.replace('-', ' ')}",
-                not bad,
-                f"{m.replace('-', ' ')} is not allowed for unit {unit.id}"
-                + (f": used by {', '.join(bad)}" if bad else ""),
-            )
+        name = m.replace("-", " ")
+        detail = f"{name} is not allowed for unit {unit.id}" + (
+            f": used by {', '.join(bad)}" if bad else ""
         )
+        reqs.append(Requirement(f"no {name}", not bad, detail, kind="forbidden_method"))
     if ev.candidate_report:
         ok = any("candidate-report" in r.methods for r in accepted)
-        reqs.append(
-            Requirement(
-                "candidate report",
-                ok,
-                "a candidate report is required"
-                + ("" if ok else ": no accepted record with method candidate-report"),
-            )
+        detail = "a candidate report is required" + (
+            "" if ok else ": no accepted record with method candidate-report"
         )
+        reqs.append(Requirement("candidate report", ok, detail, kind="candidate_report"))
     for c in unit.criteria:
         cev = c.extra.get("evidence") or {}
         by = [r for r in citing if c.id in r.criteria[unit.id]]
         for m in cev.get("forbidden_methods") or []:
             bad = [r.id for r in by if m in r.methods]
             if bad:
-                reqs.append(
-                    Requirement(
-                        f"{c.id}: no {m}",
-                        False,
-                        f"{m} is not allowed for {c.id}: used by {', '.join(bad)}",
-                        c.id,
-                    )
-                )
+                detail = f"{m} is not allowed for {c.id}: used by {', '.join(bad)}"
+                reqs.append(Requirement(f"{c.id}: no {m}", False, detail, c.id, "forbidden_method"))
         required = cev.get("required_methods") or []
         if required:
             ok = any(set(r.methods) & set(required) for r in by if _counts(r))
-            reqs.append(
-                Requirement(
-                    f"{c.id}: method {' or '.join(required)}",
-                    ok,
-                    f"{c.id} needs evidence by {' or '.join(required)}",
-                    c.id,
-                )
-            )
+            names = " or ".join(required)
+            detail = f"{c.id} needs evidence by {names}"
+            reqs.append(Requirement(f"{c.id}: method {names}", ok, detail, c.id, "required_method"))
     return reqs
 
 
@@ -243,9 +328,63 @@ def witness_only(unit: Unit, records: Iterable[Record]) -> list[str]:
     return out
 
 
-def coverage(portfolio: Portfolio) -> Coverage:
+def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) -> Coverage:
+    """Coverage of a portfolio; pass `load`'s diagnostics to have them reported as findings."""
     from evitrack.rules import evaluate
 
     q = portfolio.qualification
     units = [unit_coverage(q.units[uid], portfolio.records) for uid in portfolio.units]
-    return Coverage(portfolio, units, evaluate(q, portfolio.units))
+    diags = list(diagnostics or [])
+    return Coverage(
+        portfolio, units, evaluate(q, portfolio.units), findings(portfolio, units, diags), diags
+    )
+
+
+def findings(
+    portfolio: Portfolio, units: list[UnitCoverage], diagnostics: list[Diagnostic]
+) -> list[Finding]:
+    """What the files show of validity, authenticity, currency, reliability and sufficiency."""
+    from evitrack.locate import display_path
+
+    out: list[Finding] = []
+    by_file = {display_path(r.path): r.id for r in portfolio.records}
+    for d in diagnostics:
+        aspect = DIAGNOSTIC_ASPECTS.get(d.code)
+        if aspect is None:
+            continue
+        where = f"{d.file}:{d.line}" if d.line else d.file
+        out.append(Finding(aspect, d.message, by_file.get(d.file), code=d.code, where=where))
+    for r in portfolio.records:
+        a = r.assessment
+        if a is not None and a.decision == "accepted" and not a.fingerprint:
+            out.append(
+                Finding(
+                    "authenticity",
+                    f"accepted by {a.assessor or 'the assessor'} without a fingerprint: "
+                    "changes made since cannot be detected",
+                    r.id,
+                    where=display_path(r.path),
+                )
+            )
+    for uc in units:
+        uid = uc.unit.id
+        for req in uc.requirements:
+            if req.satisfied:
+                continue
+            aspect = "validity" if req.kind == "forbidden_method" else "sufficiency"
+            out.append(
+                Finding(aspect, f"unit {uid}: {req.detail}", unit=uid, criterion=req.criterion)
+            )
+        for cid in witness_only(uc.unit, portfolio.records):
+            st = next(c for c in uc.criteria if c.id == cid)
+            out.append(
+                Finding(
+                    "reliability",
+                    f"{uid}/{cid} is evidenced by witness testimony only ({', '.join(st.records)})",
+                    unit=uid,
+                    criterion=cid,
+                    code="W404",
+                )
+            )
+    order = {a: i for i, a in enumerate(ASPECTS)}
+    return sorted(out, key=lambda f: order[f.aspect])

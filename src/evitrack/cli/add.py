@@ -1,0 +1,177 @@
+"""evitrack add: a new evidence record, from options or (on a terminal) prompts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.errors import UserError
+
+
+def _complete_criteria(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from evitrack.records import complete_refs
+
+    portfolio = ctx.params.get("portfolio")
+    return complete_refs(Path(portfolio) if portfolio else None, incomplete)
+
+
+def _complete_methods(incomplete: str) -> list[str]:
+    from evitrack.model import METHODS
+
+    return [m for m in METHODS if m.startswith(incomplete)]
+
+
+@handle_errors
+def add(
+    portfolio: Path = PORTFOLIO_ARG,
+    title: str = typer.Option(None, "--title", "-t", help="A short title for the evidence."),
+    date: str = typer.Option(
+        None, "--date", "-d", help="When the evidence was produced, YYYY-MM-DD (default: today)."
+    ),
+    method: list[str] = typer.Option(
+        None,
+        "--method",
+        "-m",
+        autocompletion=_complete_methods,
+        help="Assessment method (repeatable): observation, witness-testimony, product, ... "
+        "or a form code (Obs, P, Q, Wt, ...).",
+    ),
+    criteria: list[str] = typer.Option(
+        None,
+        "--criteria",
+        "-c",
+        autocompletion=_complete_criteria,
+        help='Criteria covered as UNIT/ID, comma-separated or repeated: "01/1.1,01/1.2".',
+    ),
+    file: list[str] = typer.Option(
+        None,
+        "--file",
+        "-F",
+        help="A file inside the portfolio to attach (repeatable); it is hashed.",
+    ),
+    description: str = typer.Option(
+        None, "--description", help="What happened, in your own words."
+    ),
+    location: str = typer.Option(
+        None, "--location", help="Where evidence held elsewhere can be seen (e.g. HR file 12)."
+    ),
+) -> None:
+    """Add an evidence record: the next free id, a readable file name, files hashed.
+
+    Asks for whatever is missing when run on a terminal; otherwise --title,
+    --method and --criteria are required.
+    """
+    from evitrack import records
+    from evitrack.locate import display_path, resolve_root
+    from evitrack.portfolio import sha256_file
+
+    root = resolve_root(portfolio)
+    p, _ = records.load_portfolio(root)
+    q = p.qualification
+    interactive = sys.stdin.isatty()
+    missing = [
+        name
+        for name, v in (("--title", title), ("--method", method), ("--criteria", criteria))
+        if not v
+    ]
+    if missing and not interactive:
+        raise UserError(
+            f"missing {', '.join(missing)} (not asking: input is not a terminal)",
+            'e.g. evitrack add --title "Observed handling a complaint" --method observation '
+            f'--criteria "{p.units[0]}/{q.units[p.units[0]].criteria[0].id}"'
+            if p.units and q.units[p.units[0]].criteria
+            else None,
+        )
+
+    def ask(prompt: str, parse: Any, default: str | None = None) -> Any:
+        while True:
+            answer = typer.prompt(prompt, default=default, show_default=bool(default))
+            try:
+                return parse(answer)
+            except UserError as e:
+                typer.echo(f"  {e.message}" + (f" ({e.hint})" if e.hint else ""), err=True)
+
+    today = dt.date.today()
+    # a bare `evitrack add` on a terminal is a conversation: ask for the optional parts too;
+    # with some options given, ask only for the required ones that are missing
+    conversation = interactive and not any(
+        (title, date, method, criteria, file, description, location)
+    )
+    if not title:
+        title = ask("Title", _nonempty)
+    if date:
+        when = records.parse_date(date, "--date")
+    elif conversation:
+        when = ask("Date (YYYY-MM-DD)", records.parse_date, today.isoformat())
+    else:
+        when = today
+    if when > today:
+        raise UserError(
+            f"--date {when.isoformat()} is in the future", "evidence is recorded once it exists"
+        )
+    methods = (
+        records.parse_methods(records.split_list(method))
+        if method
+        else ask(
+            "Methods (comma-separated, e.g. observation, product)",
+            lambda s: records.parse_methods(records.split_list([_nonempty(s)])),
+        )
+    )
+    if criteria:
+        cited = records.parse_refs(q, p.units, records.split_list(criteria))
+    else:
+        typer.echo("Your units: " + ", ".join(f"{u} {q.units[u].title}" for u in p.units), err=True)
+        cited = ask(
+            "Criteria (UNIT/ID, comma-separated)",
+            lambda s: records.parse_refs(q, p.units, records.split_list([_nonempty(s)])),
+        )
+    attached = [records.attachment(root, f) for f in records.split_list(file)]
+    if conversation:
+        attached = ask(
+            "Files under files/ to attach (comma-separated, Enter for none)",
+            lambda s: [records.attachment(root, f) for f in records.split_list([s])],
+            "",
+        )
+    if description is None:
+        description = (
+            typer.prompt(
+                "Description (one paragraph; edit the file for more)",
+                default="",
+                show_default=False,
+            )
+            if conversation
+            else ""
+        )
+    new = records.NewRecord(
+        title=title,
+        date=when,
+        methods=methods,
+        criteria=cited,
+        files=[(f, sha256_file(root / f)) for f in dict.fromkeys(attached)],
+        description=description or "",
+        location=location or None,
+    )
+    prefix = str(p.settings.get("record_prefix") or records.DEFAULT_PREFIX)
+    created = records.create(root, new, q, prefix)
+    typer.echo(display_path(created.path))
+    n = sum(len(v) for v in cited.values())
+    typer.echo(
+        f"added {created.id}: {n} criteri{'on' if n == 1 else 'a'}"
+        + (
+            f", {len(new.files)} file{'s' if len(new.files) != 1 else ''} hashed"
+            if new.files
+            else ""
+        ),
+        err=True,
+    )
+
+
+def _nonempty(s: str) -> str:
+    if not s.strip():
+        raise UserError("this cannot be empty")
+    return s.strip()

@@ -1,0 +1,123 @@
+"""evitrack assess / hash: an assessor's decision on a record; the sha256 of attached files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.errors import UserError
+
+
+@handle_errors
+def assess(
+    record: str = typer.Argument(..., help="The record: its id (E0007) or its file."),
+    portfolio: Path = PORTFOLIO_ARG,
+    accept: bool = typer.Option(False, "--accept", help="Accept the evidence."),
+    refer: bool = typer.Option(
+        False, "--refer", help="Refer it back to the learner (give --comment)."
+    ),
+    assessor: str = typer.Option(
+        None, "--assessor", help="Your name (default: $EVITRACK_ASSESSOR).", show_default=False
+    ),
+    date: str = typer.Option(
+        None, "--date", help="Date of the decision, YYYY-MM-DD (default: today)."
+    ),
+    comment: str = typer.Option(None, "--comment", help="Feedback to the learner."),
+) -> None:
+    """Record an assessment decision in a record, with a fingerprint of what was judged.
+
+    The rest of the record file is left byte for byte as it was. A record with
+    errors (see `evitrack check`) is refused: exit 1.
+    """
+    import datetime as dt
+
+    from evitrack import records
+    from evitrack.locate import display_path, find_root, resolve_root
+
+    if accept == refer:
+        raise UserError("give one of --accept or --refer")
+    name = assessor or os.environ.get("EVITRACK_ASSESSOR", "")
+    if not name.strip():
+        raise UserError(
+            "who is assessing? give --assessor NAME",
+            "or set EVITRACK_ASSESSOR once in your shell profile",
+        )
+    if refer and not (comment and comment.strip()):
+        raise UserError("a referral needs --comment saying what the learner should do")
+    when = records.parse_date(date, "--date") if date else dt.date.today()
+    if portfolio is None and Path(record).suffix in (".yaml", ".yml") and Path(record).is_file():
+        root = find_root(Path(record)) or resolve_root(None)
+    else:
+        root = resolve_root(portfolio)
+    result = records.assess(root, record, "accepted" if accept else "referred", name, when, comment)
+    if result.problems:
+        typer.echo(
+            f"evitrack: {result.id} was not assessed: the record has problems "
+            "an assessor must not sign off",
+            err=True,
+        )
+        for d in result.problems:
+            typer.echo(d.format(), err=True)
+        raise typer.Exit(1)
+    typer.echo(display_path(result.path))
+    was = f" (was {result.previous})" if result.previous else ""
+    typer.echo(
+        f"{result.id} {result.decision} by {name.strip()} on {when.isoformat()}{was}", err=True
+    )
+
+
+@handle_errors
+def hash_files(
+    targets: list[str] = typer.Argument(
+        None,
+        help="Records (ids or files) or a portfolio folder (default: every record here).",
+        show_default=False,
+    ),
+) -> None:
+    """Fill in or refresh the sha256 of the files attached to records.
+
+    A refreshed hash changes the record, so an accepted record needs assessing again.
+    Exit 1 when an attached file is missing.
+    """
+    from evitrack import records
+    from evitrack.locate import PORTFOLIO_FILE, display_path, find_root, resolve_root
+
+    refs: list[str] = []
+    root: Path | None = None
+    for t in targets or []:
+        p = Path(t)
+        here = (p / PORTFOLIO_FILE).is_file() if p.is_dir() else False
+        found = find_root(p) if (here or p.is_file()) else None
+        if found is not None and (root is None or found == root):
+            root = found
+            if not here:
+                refs.append(str(p.resolve()))
+        elif found is not None:
+            raise UserError(
+                f"{t} is in another portfolio ({display_path(found)}): hash one at a time"
+            )
+        else:
+            refs.append(t)
+    root = root or resolve_root(None)
+    report = records.hash_records(root, refs)
+    for c in report.changes:
+        what = "recorded" if c.old is None else f"updated (was {c.old[:12]}…)"
+        typer.echo(f"{display_path(c.path)}: {c.file}: sha256 {what}")
+        if c.accepted_by:
+            typer.echo(
+                f"  note: {c.record} was accepted by {c.accepted_by}; "
+                "it needs assessing again now its file has changed",
+                err=True,
+            )
+    for problem in report.problems:
+        typer.echo(f"evitrack: {problem}", err=True)
+    n = len(report.changes)
+    typer.echo(
+        f"{n} hash{'es' if n != 1 else ''} written, {report.unchanged} unchanged "
+        f"in {report.records} record{'s' if report.records != 1 else ''}",
+        err=True,
+    )
+    raise typer.Exit(1 if report.problems else 0)

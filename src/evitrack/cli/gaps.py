@@ -1,0 +1,323 @@
+"""evitrack gaps: unmet criteria by unit and outcome; a caseload view over many portfolios."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from evitrack.cli._common import FORMAT_OPT, Format, console, handle_errors, print_json
+
+if TYPE_CHECKING:
+    from evitrack.caseload import Gaps, PortfolioGaps
+    from evitrack.coverage import Coverage, CriterionStatus, UnitCoverage
+
+
+@handle_errors
+def gaps(
+    paths: list[Path] = typer.Argument(
+        None,
+        help="Portfolios, or folders of portfolios for a caseload (default: this portfolio).",
+        show_default=False,
+    ),
+    format: Format = FORMAT_OPT,
+    top: int = typer.Option(10, "--top", min=0, help="Caseload: how many most-missing criteria."),
+) -> None:
+    """Unmet criteria by unit and outcome, with what is missing and why.
+
+    Given several portfolios or a folder of them: one row per learner and the
+    criteria most often missing. Exit 1 if a portfolio cannot be loaded.
+    """
+    from evitrack.caseload import gaps as run
+
+    result = run(list(paths or []), top)
+    if format is Format.json:
+        print_json(result.to_json())
+    elif format is Format.csv:
+        _csv(result)
+    elif result.caseload:
+        (_caseload_markdown if format is Format.markdown else _caseload_text)(result)
+    else:
+        p = result.portfolios[0]
+        if p.coverage is not None:
+            (_markdown if format is Format.markdown else _text)(p.coverage)
+    for p in result.portfolios:
+        if p.coverage is None:
+            typer.echo(f"evitrack: {p.path}: cannot be loaded: {p.error}", err=True)
+            typer.echo("    hint: run `evitrack check` on it", err=True)
+        elif n := sum(1 for d in p.diagnostics if d.severity.value == "error"):
+            typer.echo(
+                f"note: {p.path}: {n} error{'s' if n != 1 else ''} in the portfolio "
+                "(evidence with errors may be left out; run `evitrack check`)",
+                err=True,
+            )
+    raise typer.Exit(1 if result.failed else 0)
+
+
+# ---- one portfolio ---------------------------------------------------------------------
+
+
+def _why(st: CriterionStatus, short: bool = False) -> str:
+    """Why a criterion is not met; `short` leaves referral comments out (listed once per unit)."""
+    why = st.why or ""
+    detail = [r for r in st.reasons if r != "no evidence"]
+    if short:
+        detail = [r.split(": ", 1)[0] if " referred: " in r else r for r in detail]
+    return why + (": " + "; ".join(detail) if detail else "")
+
+
+def _referrals(cov: Coverage, u: UnitCoverage) -> list[str]:
+    """Each referral behind the unit's unmet criteria, once: who, when, and what to do."""
+    ids = dict.fromkeys(rid for st in u.unmet for rid in st.records)
+    out = []
+    for r in cov.portfolio.records:
+        a = r.assessment
+        if r.id in ids and a is not None and a.decision == "referred":
+            when = a.date.isoformat() if a.date else "undated"
+            out.append(
+                f"{r.id} referred by {a.assessor} on {when}: {' '.join((a.comment or '').split())}"
+            )
+    return out
+
+
+def _headline(cov: Coverage) -> list[str]:
+    p = cov.portfolio
+    done = sum(1 for u in cov.units if u.complete)
+    held = sum(1 for r in cov.rules if r.satisfied)
+    return [
+        f"{p.learner_name} ({p.registration}): {p.qualification.title}",
+        f"{cov.accepted} of {cov.total} criteria accepted; {done} of {len(cov.units)} units complete; "
+        f"rules of combination: {held} of {len(cov.rules)} satisfied",
+    ]
+
+
+def _unit_line(u: UnitCoverage) -> str:
+    parts = [f"{len(u.ids('accepted'))} of {u.total} accepted"]
+    if u.ids("evidenced"):
+        parts.append(f"{len(u.ids('evidenced'))} awaiting assessment")
+    if u.ids("missing"):
+        parts.append(f"{len(u.ids('missing'))} with no evidence")
+    return f"{u.unit.id} {u.unit.title}: " + ", ".join(parts)
+
+
+def _text(cov: Coverage) -> None:
+    out = list(_headline(cov))
+    for u in cov.units:
+        if u.complete:
+            continue
+        out += ["", _unit_line(u)]
+        if not u.verifiable:
+            out.append(
+                "  the source document has no criteria text for this unit: it cannot be checked"
+            )
+        for outcome, statuses in u.by_outcome():
+            unmet = [st for st in statuses if st.why]
+            if not unmet:
+                continue
+            out.append(
+                f"  {'Outcome ' + outcome.id + ': ' + outcome.title if outcome else 'Knowledge'}"
+            )
+            for st in unmet:
+                out.append(f"    {st.id:<6} {_why(st, short=True)}")
+                out.append(f"           {' '.join(st.criterion.text.split())}")
+        for r in u.requirements:
+            if not r.satisfied and not r.criterion:
+                out.append(f"  requirement not met: {r.detail}")
+        out += [f"  {line}" for line in _referrals(cov, u)]
+    complete = [u.unit.id for u in cov.units if u.complete]
+    out += ["", "Complete units: " + (", ".join(complete) if complete else "none yet")]
+    failing = [r for r in cov.rules if not r.satisfied]
+    if failing:
+        out.append("Rules of combination not satisfied:")
+        out += [f"  {r.rule}: {r.detail}" for r in failing]
+    else:
+        out.append("Rules of combination: all satisfied")
+    if cov.findings:
+        out.append("Evidence quality (validity, authenticity, currency, reliability, sufficiency):")
+        for f in cov.findings:
+            who = f"{f.record}: " if f.record else ""
+            out.append(f"  {f.aspect}: {who}{f.message}")
+    out.append("Award: " + ("complete" if cov.complete else "not complete yet"))
+    typer.echo("\n".join(out))
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _markdown(cov: Coverage) -> None:
+    head = _headline(cov)
+    out = [f"# Gaps: {head[0]}", "", head[1]]
+    for u in cov.units:
+        if u.complete:
+            continue
+        out += ["", f"## {_md(_unit_line(u))}"]
+        rows = [(o, st) for o, sts in u.by_outcome() for st in sts if st.why]
+        if rows:
+            out += ["", "| outcome | criterion | why | text |", "|---|---|---|---|"]
+            out += [
+                f"| {o.id if o else 'knowledge'} | {st.id} | {_md(_why(st))} | {_md(st.criterion.text)} |"
+                for o, st in rows
+            ]
+        reqs = [r for r in u.requirements if not r.satisfied and not r.criterion]
+        if reqs:
+            out.append("")
+            out += [f"- requirement not met: {_md(r.detail)}" for r in reqs]
+    out += ["", "## Rules of combination", ""]
+    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {_md(r.detail)}" for r in cov.rules]
+    if cov.findings:
+        out += ["", "## Evidence quality", ""]
+        out += [
+            f"- {f.aspect}: {f.record + ': ' if f.record else ''}{_md(f.message)}"
+            for f in cov.findings
+        ]
+    out += ["", f"**Award: {'complete' if cov.complete else 'not complete yet'}**"]
+    typer.echo("\n".join(out))
+
+
+def _csv(result: Gaps) -> None:
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(
+        [
+            "path",
+            "learner",
+            "registration",
+            "qualification",
+            "unit",
+            "outcome",
+            "criterion",
+            "status",
+            "why",
+            "detail",
+            "text",
+        ]
+    )
+    for p in result.portfolios:
+        cov = p.coverage
+        if cov is None:
+            continue
+        who = [
+            p.path,
+            cov.portfolio.learner_name,
+            cov.portfolio.registration,
+            cov.portfolio.qualification.id,
+        ]
+        for u in cov.units:
+            for o, sts in u.by_outcome():
+                for st in sts:
+                    if st.why:
+                        detail = "; ".join(r for r in st.reasons if r != "no evidence")
+                        w.writerow(
+                            [
+                                *who,
+                                u.unit.id,
+                                o.id if o else "knowledge",
+                                st.id,
+                                st.status,
+                                st.why,
+                                detail,
+                                " ".join(st.criterion.text.split()),
+                            ]
+                        )
+            for r in u.requirements:
+                if not r.satisfied and not r.criterion:
+                    w.writerow(
+                        [
+                            *who,
+                            u.unit.id,
+                            "",
+                            "",
+                            "requirement",
+                            "requirement not met",
+                            r.detail,
+                            r.what,
+                        ]
+                    )
+
+
+# ---- a caseload ------------------------------------------------------------------------
+
+
+def _units_cell(p: PortfolioGaps) -> str:
+    assert p.coverage is not None
+    return "  ".join(
+        f"{u.unit.id} ✓" if u.complete else f"{u.unit.id} {len(u.ids('accepted'))}/{u.total}"
+        for u in p.coverage.units
+    )
+
+
+def _mixed(result: Gaps) -> bool:
+    return len({p.coverage.portfolio.qualification.id for p in result.portfolios if p.coverage}) > 1
+
+
+def _caseload_text(result: Gaps) -> None:
+    from rich.table import Table
+
+    out = console()
+    table = Table(title="Caseload", title_justify="left", show_lines=True)
+    table.add_column("learner", overflow="fold")
+    table.add_column("qualification", overflow="fold", max_width=24)
+    table.add_column("accepted", justify="right", no_wrap=True)
+    table.add_column("units (accepted/total, ✓ complete)", overflow="fold")
+    table.add_column("award", no_wrap=True)
+    for p in result.portfolios:
+        cov = p.coverage
+        if cov is None:
+            table.add_row(p.path, "", "", f"cannot be loaded: {p.error}", "")
+            continue
+        pct = 100 * cov.accepted // cov.total if cov.total else 0
+        table.add_row(
+            f"{cov.portfolio.learner_name}\n{cov.portfolio.registration}",
+            cov.portfolio.qualification.id,
+            f"{cov.accepted}/{cov.total}\n{pct}%",
+            _units_cell(p),
+            "complete" if cov.complete else "no",
+        )
+    out.print(table)
+    if result.most_missing:
+        many = _mixed(result)
+        t = Table(title="Criteria most often missing", title_justify="left")
+        t.add_column("criterion", overflow="fold")
+        t.add_column("missing in", no_wrap=True)
+        t.add_column("text", overflow="fold")
+        for m in result.most_missing:
+            ref = (
+                f"{m.qualification}\n{m.unit}/{m.criterion}" if many else f"{m.unit}/{m.criterion}"
+            )
+            t.add_row(ref, f"{m.count} of {m.of}", " ".join(m.text.split()))
+        out.print(t)
+
+
+def _caseload_markdown(result: Gaps) -> None:
+    out = [
+        "# Caseload",
+        "",
+        "| learner | registration | qualification | accepted | units | award |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in result.portfolios:
+        cov = p.coverage
+        if cov is None:
+            out.append(f"| {_md(p.path)} | | | | cannot be loaded: {_md(p.error or '')} | |")
+            continue
+        out.append(
+            f"| {_md(cov.portfolio.learner_name)} | {_md(cov.portfolio.registration)} | "
+            f"{cov.portfolio.qualification.id} | {cov.accepted}/{cov.total} | "
+            f"{_md(_units_cell(p))} | {'complete' if cov.complete else 'no'} |"
+        )
+    if result.most_missing:
+        out += [
+            "",
+            "## Criteria most often missing",
+            "",
+            "| qualification | criterion | missing in | text |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {m.qualification} | {m.unit}/{m.criterion} | {m.count} of {m.of} | {_md(m.text)} |"
+            for m in result.most_missing
+        ]
+    typer.echo("\n".join(out))

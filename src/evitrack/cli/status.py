@@ -1,0 +1,182 @@
+"""evitrack status: a compact progress view for the learner."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from evitrack.cli._common import (
+    FORMAT_OPT,
+    PORTFOLIO_ARG,
+    Format,
+    console,
+    handle_errors,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from evitrack.coverage import Coverage, UnitCoverage
+
+BAR = 20
+
+
+def bar(done: int, part: int, total: int, width: int = BAR) -> str:
+    """`█` accepted, `▒` awaiting assessment, `·` nothing yet."""
+    if total <= 0:
+        return "·" * width
+    full = round(width * done / total)
+    half = min(width - full, round(width * (done + part) / total) - full)
+    return "█" * full + "▒" * half + "·" * (width - full - half)
+
+
+def _unit(u: UnitCoverage) -> dict[str, Any]:
+    return {
+        "unit": u.unit.id,
+        "title": u.unit.title,
+        "total": u.total,
+        "accepted": len(u.ids("accepted")),
+        "evidenced": len(u.ids("evidenced")),
+        "missing": len(u.ids("missing")),
+        "complete": u.complete,
+        "requirements_unmet": [r.detail for r in u.requirements if not r.satisfied],
+    }
+
+
+def summary(cov: Coverage) -> dict[str, Any]:
+    p = cov.portfolio
+    return {
+        "qualification": p.qualification.id,
+        "learner": {"name": p.learner_name, "registration": p.registration},
+        "units": [_unit(u) for u in cov.units],
+        "accepted": cov.accepted,
+        "total": cov.total,
+        "units_complete": sum(1 for u in cov.units if u.complete),
+        "rules": [
+            {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in cov.rules
+        ],
+        "rules_satisfied": cov.rules_satisfied,
+        "findings": len(cov.findings),
+        "complete": cov.complete,
+    }
+
+
+@handle_errors
+def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None:
+    """Your progress: a bar per unit, the rules of combination, the award."""
+    from evitrack.caseload import one
+    from evitrack.locate import resolve_root
+
+    result = one(resolve_root(portfolio))
+    cov = result.coverage
+    if cov is None:
+        typer.echo(f"evitrack: {result.path}: cannot be loaded: {result.error}", err=True)
+        typer.echo("    hint: run `evitrack check`", err=True)
+        raise typer.Exit(1)
+    data = summary(cov)
+    if format is Format.json:
+        print_json(data)
+    elif format is Format.csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["unit", "title", "total", "accepted", "evidenced", "missing", "complete"])
+        for u in data["units"]:
+            w.writerow(
+                [
+                    u["unit"],
+                    u["title"],
+                    u["total"],
+                    u["accepted"],
+                    u["evidenced"],
+                    u["missing"],
+                    "yes" if u["complete"] else "no",
+                ]
+            )
+    elif format is Format.markdown:
+        _markdown(cov, data)
+    else:
+        _text(cov, data)
+    errors = sum(1 for d in result.diagnostics if d.severity.value == "error")
+    if errors:
+        typer.echo(
+            f"note: {errors} error{'s' if errors != 1 else ''} in the portfolio: "
+            "run `evitrack check`",
+            err=True,
+        )
+
+
+def _award(data: dict[str, Any]) -> str:
+    pct = 100 * data["accepted"] // data["total"] if data["total"] else 0
+    return (
+        f"Award: {'complete' if data['complete'] else 'not complete yet'}; "
+        f"{data['accepted']}/{data['total']} criteria accepted ({pct}%), "
+        f"{data['units_complete']}/{len(data['units'])} units complete"
+    )
+
+
+def _text(cov: Coverage, data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console()
+    p = cov.portfolio
+    table = Table(
+        title=f"{p.learner_name} ({p.registration}): {p.qualification.title}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    uw = max([4, *(len(u.unit.id) for u in cov.units)])
+    aw = max([8, *(len(f"{d['accepted']}/{d['total']}") for d in data["units"])])
+    room = out.width - (uw + BAR + aw + 4 + 4 * 3)  # the other columns and the separators
+    table.add_column("unit", no_wrap=True, min_width=uw)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=max(room, 10))
+    table.add_column("progress", no_wrap=True, min_width=BAR)
+    table.add_column("accepted", justify="right", no_wrap=True, min_width=aw)
+    table.add_column("done", no_wrap=True)
+    for u, d in zip(cov.units, data["units"], strict=True):
+        mark = "✓" if u.complete else ("!" if d["requirements_unmet"] else "")
+        table.add_row(
+            u.unit.id,
+            u.unit.title,
+            bar(d["accepted"], d["evidenced"], d["total"]),
+            f"{d['accepted']}/{d['total']}",
+            mark,
+        )
+    out.print(table)
+    out.print("█ accepted  ▒ awaiting assessment  · no evidence yet")
+    for d in data["units"]:
+        for detail in d["requirements_unmet"]:
+            out.print(f"! {d['unit']}: {detail}")
+    held = sum(1 for r in cov.rules if r.satisfied)
+    out.print(f"Rules of combination: {held} of {len(cov.rules)} satisfied")
+    for r in cov.rules:
+        out.print(f"  {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}")
+    if cov.findings:
+        out.print(
+            f"Evidence quality: {len(cov.findings)} finding{'s' if len(cov.findings) != 1 else ''}"
+            " (see `evitrack gaps`)"
+        )
+    out.print(_award(data))
+
+
+def _markdown(cov: Coverage, data: dict[str, Any]) -> None:
+    p = cov.portfolio
+    out = [
+        f"# Progress: {p.learner_name} ({p.registration})",
+        "",
+        p.qualification.title,
+        "",
+        "| unit | title | progress | accepted | complete |",
+        "|---|---|---|---|---|",
+    ]
+    for d in data["units"]:
+        out.append(
+            f"| {d['unit']} | {d['title']} | {bar(d['accepted'], d['evidenced'], d['total'])} | "
+            f"{d['accepted']}/{d['total']} | {'yes' if d['complete'] else 'no'} |"
+        )
+    out += ["", "## Rules of combination", ""]
+    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules]
+    out += ["", _award(data)]
+    typer.echo("\n".join(out))

@@ -1,0 +1,472 @@
+"""evitrack assess and evitrack sign: decisions and sign-offs that leave the rest of the file alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evitrack import portfolio as pf
+from evitrack import yamlio
+from evitrack.cli import app
+
+runner = CliRunner()
+FRAGMENT = "unit-fragment-customer-service-standards"
+NCFE = "ncfe-l3-diploma-customer-service"
+TODAY = dt.date.today().isoformat()
+
+
+def init(tmp_path: Path, qualification: str = FRAGMENT, units: str = "") -> Path:
+    target = tmp_path / "p"
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            str(target),
+            "--qualification",
+            qualification,
+            "--name",
+            "Tom Whitfield",
+            "--registration",
+            "CSS-031",
+            "--units",
+            units,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (target / "evidence" / "E0001.yaml").unlink()
+    return target
+
+
+ODD = """\
+# A record written by hand, with comments and odd quoting.
+id: "E0007"   # quoted id
+title: 'Observed: the "heads of department" meeting'
+date: 2026-03-30
+methods:
+- observation        # dash at the key's column
+description: >-
+  Folded text,
+    with an indented line.
+criteria:
+  '1':   [ "2.4", '2.5',   "3.1" ]   # flow with odd spacing
+# a comment before the end
+location: ~
+"""
+
+
+def test_assess_appends_the_decision_and_keeps_every_other_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    record = root / "evidence" / "E0007-meeting.yaml"
+    record.write_text(ODD)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("EVITRACK_ASSESSOR", "Helen Carter")
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            "E0007",
+            "--accept",
+            "--date",
+            "2026-04-02",
+            "--comment",
+            "Clear, confident presentation: well done",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "evidence/E0007-meeting.yaml\n"
+    assert result.stderr == "E0007 accepted by Helen Carter on 2026-04-02\n"
+    fingerprint = pf.fingerprint(yamlio.parse(ODD))
+    assert record.read_text() == ODD + (
+        "assessment:  # written by `evitrack assess`; the fingerprint is of the content above\n"
+        "  decision: accepted\n"
+        "  assessor: Helen Carter\n"
+        "  date: 2026-04-02\n"
+        '  comment: "Clear, confident presentation: well done"\n'
+        f"  fingerprint: {fingerprint}\n"
+    )
+    check = runner.invoke(app, ["check"])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+    # a new decision replaces the block, wherever it is, and nothing else
+    moved = record.read_text().replace(ODD, "")
+    record.write_text(
+        ODD.replace("# a comment before the end\n", moved + "# a comment before the end\n")
+    )
+    before = record.read_text()
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(record),
+            "--refer",
+            "--assessor",
+            "H. Carter",
+            "--comment",
+            "Line one.\nLine two: details.",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"E0007 referred by H. Carter on {TODAY} (was accepted)\n"
+    after = record.read_text()
+    assert after == before.replace(
+        moved,
+        (
+            "assessment:  # written by `evitrack assess`; the fingerprint is of the content above\n"
+            "  decision: referred\n"
+            "  assessor: H. Carter\n"
+            f"  date: {TODAY}\n"
+            "  comment: |\n"
+            "    Line one.\n"
+            "    Line two: details.\n"
+            f"  fingerprint: {fingerprint}\n"
+        ),
+    )
+    assert yamlio.parse(after)["assessment"]["comment"] == "Line one.\nLine two: details.\n"
+
+
+def test_a_change_after_acceptance_is_reported_until_assessed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    monkeypatch.chdir(root)
+    assert (
+        runner.invoke(
+            app, ["add", "-t", "Plan", "-m", "product", "-c", "1/2.3", "--date", "2026-03-01"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["assess", "E0001", "--accept", "--assessor", "Jo Smith", "--date", "2026-03-05"]
+        ).exit_code
+        == 0
+    )
+    path = root / "evidence" / "E0001-plan.yaml"
+    path.write_text(path.read_text().replace("title: Plan", "title: Plan (revised)"))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0
+    assert (
+        "warning[W401]: record changed after it was accepted by Jo Smith on 2026-03-05"
+        in result.stdout
+    )
+    gaps = runner.invoke(app, ["gaps", "--format", "json"]).stdout
+    assert '"2.3": [\n          "E0001 changed after it was accepted"\n        ]' in gaps
+    assert (
+        runner.invoke(app, ["assess", "E0001", "--accept", "--assessor", "Jo Smith"]).exit_code == 0
+    )
+    result = runner.invoke(app, ["check"])
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_a_record_with_errors_is_not_assessed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    monkeypatch.chdir(root)
+    bad = root / "evidence" / "E0002-bad.yaml"
+    text = (
+        'id: E0002\ntitle: Bad\ndate: 2026-03-01\nmethods: [product]\ndescription: ""\n'
+        'criteria:\n  "1": ["9.9"]\n'
+    )
+    bad.write_text(text)
+    result = runner.invoke(app, ["assess", "E0002", "--accept", "--assessor", "Jo Smith"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "evitrack: E0002 was not assessed: the record has problems an assessor must not sign off\n"
+        'evidence/E0002-bad.yaml:7:9: error[E203]: unit 1 has no criterion "9.9"\n'
+        "    hint: unit 1 has: 1.1, 1.2, 2.1, 2.2, 2.3, 2.4, 2.5, 3.1, 4.1, 4.2, 4.3, 5.1 ...\n"
+    )
+    assert bad.read_text() == text
+    # an attached file without its sha256 cannot be pinned by the acceptance
+    (root / "files" / "a.txt").write_text("a\n")
+    bad.write_text(text.replace('["9.9"]', '["1.1"]') + "files:\n  - path: files/a.txt\n")
+    result = runner.invoke(app, ["assess", "E0002", "--accept", "--assessor", "Jo Smith"])
+    assert result.exit_code == 1
+    assert "warning[W304]" in result.stderr
+    assert runner.invoke(app, ["hash", "E0002"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["assess", "E0002", "--accept", "--assessor", "Jo Smith"]).exit_code == 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["--accept"],
+            {},
+            "evitrack: error: who is assessing? give --assessor NAME\n"
+            "    hint: or set EVITRACK_ASSESSOR once in your shell profile\n",
+        ),
+        (["--assessor", "J"], {}, "evitrack: error: give one of --accept or --refer\n"),
+        (
+            ["--accept", "--refer", "--assessor", "J"],
+            {},
+            "evitrack: error: give one of --accept or --refer\n",
+        ),
+        (
+            ["--refer"],
+            {"EVITRACK_ASSESSOR": "Jo"},
+            "evitrack: error: a referral needs --comment saying what the learner should do\n",
+        ),
+        (
+            ["--accept", "--date", "2026-02-01"],
+            {"EVITRACK_ASSESSOR": "Jo"},
+            "evitrack: error: assessment date 2026-02-01 is before the evidence date 2026-03-01\n"
+            "    hint: evidence is assessed after it exists: check both dates\n",
+        ),
+        (
+            ["--accept", "--date", "2999-01-01"],
+            {"EVITRACK_ASSESSOR": "Jo"},
+            "evitrack: error: assessment date 2999-01-01 is in the future\n",
+        ),
+    ],
+)
+def test_assess_usage_errors(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    message: str,
+) -> None:
+    root = init(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("EVITRACK_ASSESSOR", raising=False)
+    assert (
+        runner.invoke(
+            app, ["add", "-t", "Plan", "-m", "product", "-c", "1/2.3", "--date", "2026-03-01"]
+        ).exit_code
+        == 0
+    )
+    before = (root / "evidence" / "E0001-plan.yaml").read_text()
+    result = runner.invoke(app, ["assess", "E0001", *args], env=env)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert (root / "evidence" / "E0001-plan.yaml").read_text() == before
+
+
+def test_unknown_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = init(tmp_path)
+    monkeypatch.chdir(root)
+    assert runner.invoke(app, ["add", "-t", "Plan", "-m", "product", "-c", "1/2.3"]).exit_code == 0
+    result = runner.invoke(app, ["assess", "E001", "--accept", "--assessor", "Jo"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == 'evitrack: error: no record "E001" in .\n    hint: did you mean "E0001"?\n'
+    )
+
+
+# ---- sign -----------------------------------------------------------------------------
+
+
+def complete_the_unit(root: Path) -> None:
+    refs = ",".join(
+        f"1/{c}"
+        for c in (
+            "1.1",
+            "1.2",
+            "2.1",
+            "2.2",
+            "2.3",
+            "2.4",
+            "2.5",
+            "3.1",
+            "4.1",
+            "4.2",
+            "4.3",
+            "5.1",
+            "5.2",
+            "5.3",
+            "5.4",
+        )
+    )
+    result = runner.invoke(
+        app,
+        ["add", str(root), "-t", "Everything", "-m", "product", "-c", refs, "--date", "2026-05-01"],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            "E0001",
+            str(root),
+            "--accept",
+            "--assessor",
+            "Helen Carter",
+            "--date",
+            "2026-05-04",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_sign_writes_the_signoffs_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    complete_the_unit(root)
+    portfolio = root / "evitrack.yaml"
+    original = portfolio.read_text()
+    assert "signoffs: {}\n" in original
+    result = runner.invoke(
+        app,
+        ["sign", "1", str(root), "--as", "assessor", "--initials", "HC", "--date", "2026-05-04"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "unit 1 signed off by the assessor: assessor HC, assessor_date 2026-05-04, assessed 2026-05-04\n"
+    )
+    assert portfolio.read_text() == original.replace(
+        "signoffs: {}\n",
+        (
+            "signoffs:\n"
+            '  "1":\n'
+            "    assessed: 2026-05-04\n"
+            "    assessor: HC\n"
+            "    assessor_date: 2026-05-04\n"
+        ),
+    )
+    monkeypatch.chdir(root / "evidence")
+    assert (
+        runner.invoke(
+            app, ["sign", "1", "--as", "learner", "--initials", "TW", "--date", "2026-05-05"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["sign", "1", "--as", "iv", "--initials", "PK", "--date", "2026-05-20"]
+        ).exit_code
+        == 0
+    )
+    assert portfolio.read_text() == original.replace(
+        "signoffs: {}\n",
+        (
+            "signoffs:\n"
+            '  "1":\n'
+            "    assessed: 2026-05-04\n"
+            "    learner: TW\n"
+            "    learner_date: 2026-05-05\n"
+            "    assessor: HC\n"
+            "    assessor_date: 2026-05-04\n"
+            "    iv: PK\n"
+            "    iv_date: 2026-05-20\n"
+        ),
+    )
+    check = runner.invoke(app, ["check"])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_sign_keeps_comments_and_an_alias_key(tmp_path: Path) -> None:
+    root = init(tmp_path, NCFE, "09")
+    portfolio = root / "evitrack.yaml"
+    text = portfolio.read_text().replace(
+        "signoffs: {}\n",
+        (
+            "signoffs:\n"
+            "  # unit 01 was signed on paper first\n"
+            "  L/506/2150:   # alias of 01\n"
+            "    assessed: 2026-01-10\n"
+            "    assessor: 'JS'   # quoted initials\n"
+            "    assessor_date: 2026-01-10\n"
+            "# trailing comment that belongs to what follows\n"
+            "settings:\n"
+            "  currency_years: 3\n"
+        ),
+    )
+    portfolio.write_text(text)
+    # make 01 complete: every criterion accepted
+    from evitrack import catalogue
+
+    unit = catalogue.load(NCFE).units["01"]
+    refs = ",".join(f"01/{c.id}" for c in unit.criteria)
+    assert (
+        runner.invoke(
+            app,
+            [
+                "add",
+                str(root),
+                "-t",
+                "All of 01",
+                "-m",
+                "observation",
+                "-c",
+                refs,
+                "--date",
+                "2026-01-05",
+            ],
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app,
+            [
+                "assess",
+                "E0001",
+                str(root),
+                "--accept",
+                "--assessor",
+                "Jo Smith",
+                "--date",
+                "2026-01-10",
+            ],
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        app,
+        ["sign", "01", str(root), "--as", "learner", "--initials", "SP", "--date", "2026-01-11"],
+    )
+    assert result.exit_code == 0, result.output
+    assert portfolio.read_text() == text.replace(
+        "    assessed: 2026-01-10\n",
+        "    assessed: 2026-01-10\n    learner: SP\n    learner_date: 2026-01-11\n",
+    )
+
+
+def test_sign_refuses_incomplete_units_unknown_units_and_iv_first(tmp_path: Path) -> None:
+    root = init(tmp_path, NCFE, "09")
+    before = (root / "evitrack.yaml").read_text()
+    result = runner.invoke(app, ["sign", "09", str(root), "--as", "assessor", "--initials", "JS"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "evitrack: unit 09 was not signed off:\n"
+        "  unit 09 is not complete: 17 of 17 criteria not accepted "
+        "(1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.1, 2.2 ...)\n"
+        "    hint: `evitrack gaps` shows what is left\n"
+    )
+    result = runner.invoke(app, ["sign", "10", str(root), "--as", "assessor", "--initials", "JS"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: unit 10 (Gather, analyse and interpret customer feedback) is not among "
+        "the chosen units\n    hint: chosen units: 01, 02, 03, 04, 05, 06, 09\n"
+    )
+    result = runner.invoke(app, ["sign", "9", str(root), "--as", "learner", "--initials", "SP"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        'evitrack: error: unknown unit "9" in ncfe-l3-diploma-customer-service\n'
+    )
+    assert 'did you mean "09"?' in result.stderr
+    result = runner.invoke(app, ["sign", "09", str(root), "--as", "tutor", "--initials", "SP"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["sign", "09", str(root), "--as", "learner", "--initials", "12"])
+    assert result.exit_code == 2
+    assert result.stderr == 'evitrack: error: initials "12" should be letters, e.g. "JS"\n'
+    assert (root / "evitrack.yaml").read_text() == before
+
+    root2 = init(tmp_path / "b")
+    complete_the_unit(root2)
+    result = runner.invoke(app, ["sign", "1", str(root2), "--as", "iv", "--initials", "PK"])
+    assert result.exit_code == 1
+    assert (
+        "unit 1 has no assessor sign-off yet: the internal verifier countersigns it"
+        in result.stderr
+    )

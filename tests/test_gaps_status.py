@@ -1,0 +1,470 @@
+"""evitrack gaps and evitrack status: one portfolio, a caseload, every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evitrack.cli import app
+
+runner = CliRunner()
+FRAGMENT = "unit-fragment-customer-service-standards"
+ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
+
+
+def unpadded(text: str) -> str:
+    """Rich pads a table's title to the table's width: compare without trailing spaces."""
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def init(
+    folder: Path,
+    name: str = "Tom Whitfield",
+    reg: str = "CSS-031",
+    qualification: str = FRAGMENT,
+    units: str = "",
+) -> Path:
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            str(folder),
+            "--qualification",
+            qualification,
+            "--name",
+            name,
+            "--registration",
+            reg,
+            "--units",
+            units,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (folder / "evidence" / "E0001.yaml").unlink()
+    return folder
+
+
+def add(root: Path, title: str, method: str, refs: str, date: str = "2026-03-02") -> None:
+    result = runner.invoke(
+        app, ["add", str(root), "-t", title, "-m", method, "-c", refs, "--date", date]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def assess(root: Path, rid: str, *args: str) -> None:
+    result = runner.invoke(
+        app, ["assess", rid, str(root), "--assessor", "Helen Carter", "--date", "2026-03-09", *args]
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def tom(tmp_path: Path) -> Path:
+    """A learner part-way through the stand-alone unit, with one of everything."""
+    root = init(tmp_path / "tom")
+    add(root, "Service standards", "product", "1/1.1,1/1.2")
+    assess(root, "E0001", "--accept")
+    add(root, "Sustainability plan", "product", "1/2.1")
+    assess(root, "E0002", "--refer", "--comment", "Say which environmental issues.")
+    add(root, "Duty manager's statement", "witness-testimony", "1/3.1,1/2.2")
+    assess(root, "E0003", "--accept")
+    add(root, "Team culture", "reflective-account", "1/4.1")
+    (root / "evidence" / "E0005-later.yaml").write_text(
+        'id: E0005\ntitle: Later\ndate: 2999-01-01\nmethods: [product]\ndescription: ""\n'
+        'criteria:\n  "1": ["5.4"]\n'
+    )
+    return root
+
+
+TEXT = """\
+Tom Whitfield (CSS-031): Customer service standards (stand-alone unit)
+4 of 15 criteria accepted; 0 of 1 units complete; rules of combination: 1 of 1 satisfied
+
+1 Customer service standards: 4 of 15 accepted, 3 awaiting assessment, 8 with no evidence
+  Outcome 2: Be able to implement sustainable processes for customer satisfaction
+    2.1    not yet accepted: E0002 referred
+           Define sustainable processes taking into account environmental issues
+    2.3    no evidence
+           Produce a plan for implementation
+    2.4    no evidence
+           State customer service standards with relevant key stakeholders
+    2.5    no evidence
+           Ensure resources are provided to deliver agreed standards of customer service.
+  Outcome 4: Be able to manage and develop a culture in own organisation to deliver customer service standards
+    4.1    not yet accepted: E0004 not yet assessed
+           Evaluate the culture in own organisation
+    4.2    no evidence
+           Identify techniques for improving motivation amongst employees
+    4.3    no evidence
+           Describe motivational strategies for improving customer service standards.
+  Outcome 5: Be able to monitor customer service levels for continuous improvement
+    5.1    no evidence
+           Describe methods of measuring customer satisfaction
+    5.2    no evidence
+           Develop processes for monitoring customer satisfaction, including customer feedback mechanisms
+    5.3    no evidence
+           Review employee performance to ensure customer service standards and organisational values are met
+    5.4    not yet accepted: E0005 not yet assessed
+           Analyse and monitor customer service.
+  E0002 referred by Helen Carter on 2026-03-09: Say which environmental issues.
+
+Complete units: none yet
+Rules of combination: all satisfied
+Evidence quality (validity, authenticity, currency, reliability, sufficiency):
+  currency: E0005: evidence is dated 2999-01-01, in the future
+  reliability: 1/2.2 is evidenced by witness testimony only (E0003)
+  reliability: 1/3.1 is evidenced by witness testimony only (E0003)
+Award: not complete yet
+"""
+
+
+def test_gaps_text_groups_unmet_criteria_by_outcome_and_says_why(
+    tom: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tom)
+    result = runner.invoke(app, ["gaps"], env=ENV)
+    assert result.exit_code == 0
+    assert result.stdout == TEXT
+    assert result.stderr == ""
+
+
+def test_gaps_json_keeps_the_contract(tom: Path) -> None:
+    result = runner.invoke(app, ["gaps", str(tom), "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    for key in ("qualification", "units", "rules_satisfied", "complete"):
+        assert key in data
+    assert data["qualification"] == FRAGMENT
+    assert (data["rules_satisfied"], data["complete"]) == (True, False)
+    [unit] = data["units"]
+    assert {
+        k: unit[k]
+        for k in ("unit", "title", "total", "missing", "evidenced", "accepted", "complete")
+    } == {
+        "unit": "1",
+        "title": "Customer service standards",
+        "total": 15,
+        "missing": ["2.3", "2.4", "2.5", "4.2", "4.3", "5.1", "5.2", "5.3"],
+        "evidenced": ["2.1", "4.1", "5.4"],
+        "accepted": ["1.1", "1.2", "2.2", "3.1"],
+        "complete": False,
+    }
+    assert unit["reasons"]["2.1"] == ["E0002 referred: Say which environmental issues."]
+    assert [(f["aspect"], f["code"], f["record"]) for f in data["findings"]] == [
+        ("currency", "W402", "E0005"),
+        ("reliability", "W404", None),
+        ("reliability", "W404", None),
+    ]
+    assert data["problems"] == {"errors": 0, "warnings": 1}
+
+
+def test_gaps_csv_and_markdown(tom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tom)
+    result = runner.invoke(app, ["gaps", "--format", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [
+        "path",
+        "learner",
+        "registration",
+        "qualification",
+        "unit",
+        "outcome",
+        "criterion",
+        "status",
+        "why",
+        "detail",
+        "text",
+    ]
+    assert rows[1] == [
+        ".",
+        "Tom Whitfield",
+        "CSS-031",
+        FRAGMENT,
+        "1",
+        "2",
+        "2.1",
+        "evidenced",
+        "not yet accepted",
+        "E0002 referred: Say which environmental issues.",
+        "Define sustainable processes taking into account environmental issues",
+    ]
+    assert [r[6] for r in rows[1:]] == [
+        "2.1",
+        "2.3",
+        "2.4",
+        "2.5",
+        "4.1",
+        "4.2",
+        "4.3",
+        "5.1",
+        "5.2",
+        "5.3",
+        "5.4",
+    ]
+    result = runner.invoke(app, ["gaps", "--format", "markdown"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:7] == [
+        "# Gaps: Tom Whitfield (CSS-031): Customer service standards (stand-alone unit)",
+        "",
+        "4 of 15 criteria accepted; 0 of 1 units complete; rules of combination: 1 of 1 satisfied",
+        "",
+        "## 1 Customer service standards: 4 of 15 accepted, 3 awaiting assessment, 8 with no evidence",
+        "",
+        "| outcome | criterion | why | text |",
+    ]
+    assert (
+        "| 2 | 2.1 | not yet accepted: E0002 referred: Say which environmental issues. | "
+        "Define sustainable processes taking into account environmental issues |" in lines
+    )
+    assert lines[-1] == "**Award: not complete yet**"
+
+
+def test_gaps_reports_unit_requirements(tmp_path: Path) -> None:
+    # SVQ: a candidate report per unit; knowledge items beside performance criteria
+    svq = init(
+        tmp_path / "svq",
+        "Morag Campbell",
+        "SVQ-1",
+        "cg-svq-customer-service-scqf8",
+        "403,813,411,417,814",
+    )
+    add(svq, "Observed briefing", "observation", "811/1f,811/a")
+    assess(svq, "E0001", "--accept")
+    data = json.loads(runner.invoke(app, ["gaps", str(svq), "--format", "json"]).stdout)
+    u811 = next(u for u in data["units"] if u["unit"] == "811")
+    assert (u811["accepted"], u811["total"]) == (["1f", "a"], 21)
+    assert u811["requirements"] == [
+        {
+            "what": "candidate report",
+            "satisfied": False,
+            "detail": "a candidate report is required: no accepted record with method candidate-report",
+            "criterion": None,
+        }
+    ]
+    # EDI: simulation only where the assessment strategy allows it
+    edi = init(tmp_path / "edi", "Chloe Adeyemi", "EDI-1", "edi-l2-nvq-customer-service", "CU802")
+    add(edi, "Role-play", "Sim", "CU802/1.8")
+    assess(edi, "E0001", "--accept")
+    result = runner.invoke(app, ["gaps", str(edi)], env=ENV)
+    assert (
+        "  requirement not met: simulation is not allowed for unit CU802: used by E0001\n"
+        in result.stdout
+    )
+    assert (
+        "  validity: unit CU802: simulation is not allowed for unit CU802: used by E0001\n"
+        in result.stdout
+    )
+
+
+def caseload(tmp_path: Path) -> Path:
+    folder = tmp_path / "caseload"
+    a = init(folder / "a-tom", "Tom Whitfield", "CSS-031")
+    add(a, "Standards", "product", "1/1.1,1/1.2,1/2.1")
+    assess(a, "E0001", "--accept")
+    b = init(folder / "b-amy", "Amy Lo", "CSS-032")
+    add(b, "Standards", "product", "1/1.1,1/5.4")
+    c = init(folder / "c-raj", "Raj Singh", "CSS-033")
+    add(c, "All of outcome 5", "observation", "1/5.1,1/5.2,1/5.3,1/5.4,1/1.2")
+    assess(c, "E0001", "--accept")
+    return folder
+
+
+def test_gaps_over_a_caseload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = caseload(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gaps", "caseload", "--format", "json", "--top", "4"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert sorted(data) == ["most_missing", "portfolios"]
+    assert [
+        (
+            p["path"],
+            p["learner"]["name"],
+            len(p["units"][0]["accepted"]),
+            len(p["units"][0]["evidenced"]),
+        )
+        for p in data["portfolios"]
+    ] == [
+        ("caseload/a-tom", "Tom Whitfield", 3, 0),
+        ("caseload/b-amy", "Amy Lo", 0, 2),
+        ("caseload/c-raj", "Raj Singh", 5, 0),
+    ]
+    for p in data["portfolios"]:
+        assert {"qualification", "units", "rules_satisfied", "complete", "path"} <= set(p)
+    # 2.2-4.3 are missing everywhere; 1.1 and 5.x are cited somewhere
+    assert data["most_missing"] == [
+        {"qualification": FRAGMENT, "unit": "1", "criterion": c, "text": t, "count": 3, "of": 3}
+        for c, t in [
+            ("2.2", "Identify sustainable processes to support customer service standards"),
+            ("2.3", "Produce a plan for implementation"),
+            ("2.4", "State customer service standards with relevant key stakeholders"),
+            (
+                "2.5",
+                "Ensure resources are provided to deliver agreed standards of customer service.",
+            ),
+        ]
+    ]
+    # a single portfolio keeps the single-object contract
+    single = json.loads(
+        runner.invoke(app, ["gaps", str(folder / "b-amy"), "--format", "json"]).stdout
+    )
+    assert single["qualification"] == FRAGMENT and "portfolios" not in single
+    # several portfolios named one by one are a caseload too
+    two = runner.invoke(
+        app, ["gaps", str(folder / "a-tom"), str(folder / "c-raj"), "--format", "json"]
+    )
+    assert [p["learner"]["name"] for p in json.loads(two.stdout)["portfolios"]] == [
+        "Tom Whitfield",
+        "Raj Singh",
+    ]
+
+    result = runner.invoke(app, ["gaps", "caseload", "--top", "2"], env=ENV)
+    assert result.exit_code == 0
+    assert (
+        unpadded(result.stdout)
+        == """\
+Caseload
+┏━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━┓
+┃ learner       ┃ qualification            ┃ accepted ┃ units (accepted/total, ✓ complete) ┃ award ┃
+┡━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━┩
+│ Tom Whitfield │ unit-fragment-customer-s │     3/15 │ 1 3/15                             │ no    │
+│ CSS-031       │ ervice-standards         │      20% │                                    │       │
+├───────────────┼──────────────────────────┼──────────┼────────────────────────────────────┼───────┤
+│ Amy Lo        │ unit-fragment-customer-s │     0/15 │ 1 0/15                             │ no    │
+│ CSS-032       │ ervice-standards         │       0% │                                    │       │
+├───────────────┼──────────────────────────┼──────────┼────────────────────────────────────┼───────┤
+│ Raj Singh     │ unit-fragment-customer-s │     5/15 │ 1 5/15                             │ no    │
+│ CSS-033       │ ervice-standards         │      33% │                                    │       │
+└───────────────┴──────────────────────────┴──────────┴────────────────────────────────────┴───────┘
+Criteria most often missing
+┏━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃ criterion ┃ missing in ┃ text                                                                 ┃
+┡━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ 1/2.2     │ 3 of 3     │ Identify sustainable processes to support customer service standards │
+│ 1/2.3     │ 3 of 3     │ Produce a plan for implementation                                    │
+└───────────┴────────────┴──────────────────────────────────────────────────────────────────────┘
+"""
+    )
+    result = runner.invoke(app, ["gaps", "caseload", "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert sorted({(r[0], r[1]) for r in rows[1:]}) == [
+        ("caseload/a-tom", "Tom Whitfield"),
+        ("caseload/b-amy", "Amy Lo"),
+        ("caseload/c-raj", "Raj Singh"),
+    ]
+    result = runner.invoke(app, ["gaps", "caseload", "--format", "markdown", "--top", "1"])
+    assert result.stdout.splitlines()[:5] == [
+        "# Caseload",
+        "",
+        "| learner | registration | qualification | accepted | units | award |",
+        "|---|---|---|---|---|---|",
+        f"| Tom Whitfield | CSS-031 | {FRAGMENT} | 3/15 | 1 3/15 | no |",
+    ]
+
+
+def test_a_broken_portfolio_in_a_caseload_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = caseload(tmp_path)
+    (folder / "b-amy" / "evitrack.yaml").write_text("qualification: [oops\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gaps", "caseload", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    broken = data["portfolios"][1]
+    assert sorted(broken) == ["error", "path"]
+    assert broken["path"] == "caseload/b-amy"
+    assert broken["error"].startswith("caseload/b-amy/evitrack.yaml:")
+    assert "evitrack: caseload/b-amy: cannot be loaded: " in result.stderr
+    result = runner.invoke(app, ["gaps", "caseload/b-amy"])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["status", "caseload/b-amy"])
+    assert result.exit_code == 1
+    assert "hint: run `evitrack check`" in result.stderr
+    result = runner.invoke(app, ["gaps", "nowhere"])
+    assert result.exit_code == 2
+    assert result.stderr == "evitrack: error: nowhere: no such file or folder\n"
+
+
+STATUS = """\
+Tom Whitfield (CSS-031): Customer service standards (stand-alone unit)
+unit ┃ title                      ┃ progress             ┃ accepted ┃ done
+━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━
+1    │ Customer service standards │ █████▒▒▒▒··········· │     4/15 │
+█ accepted  ▒ awaiting assessment  · no evidence yet
+Rules of combination: 1 of 1 satisfied
+  ✓ R1: the mandatory unit is taken
+Evidence quality: 3 findings (see `evitrack gaps`)
+Award: not complete yet; 4/15 criteria accepted (26%), 0/1 units complete
+"""
+
+
+def test_status(tom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tom / "files")
+    result = runner.invoke(app, ["status"], env=ENV)
+    assert result.exit_code == 0
+    assert unpadded(result.stdout) == STATUS
+    data = json.loads(runner.invoke(app, ["status", "--format", "json"]).stdout)
+    assert data["units"] == [
+        {
+            "unit": "1",
+            "title": "Customer service standards",
+            "total": 15,
+            "accepted": 4,
+            "evidenced": 3,
+            "missing": 8,
+            "complete": False,
+            "requirements_unmet": [],
+        }
+    ]
+    assert (data["accepted"], data["total"], data["complete"], data["findings"]) == (
+        4,
+        15,
+        False,
+        3,
+    )
+    md = runner.invoke(app, ["status", "--format", "markdown"]).stdout
+    assert "| 1 | Customer service standards | █████▒▒▒▒··········· | 4/15 | no |" in md
+    csv_out = runner.invoke(app, ["status", "--format", "csv"]).stdout
+    assert csv_out == (
+        "unit,title,total,accepted,evidenced,missing,complete\n"
+        "1,Customer service standards,15,4,3,8,no\n"
+    )
+
+
+def test_status_marks_complete_units_and_unmet_requirements(tmp_path: Path) -> None:
+    root = init(tmp_path / "p")
+    refs = ",".join(
+        f"1/{c}"
+        for c in (
+            "1.1",
+            "1.2",
+            "2.1",
+            "2.2",
+            "2.3",
+            "2.4",
+            "2.5",
+            "3.1",
+            "4.1",
+            "4.2",
+            "4.3",
+            "5.1",
+            "5.2",
+            "5.3",
+            "5.4",
+        )
+    )
+    add(root, "All", "product", refs)
+    assess(root, "E0001", "--accept")
+    result = runner.invoke(app, ["status", str(root)], env=ENV)
+    assert "│ ████████████████████ │    15/15 │ ✓" in result.stdout
+    assert result.stdout.endswith(
+        "Award: complete; 15/15 criteria accepted (100%), 1/1 units complete\n"
+    )
