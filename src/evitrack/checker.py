@@ -38,7 +38,7 @@ def portfolios_for(paths: list[Path]) -> list[Path]:
                 "run `evitrack init --qualification ID` to start one",
             )
         for root in found:
-            if root not in roots:
+            if root.resolve() not in {r.resolve() for r in roots}:
                 roots.append(root)
     return roots
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -139,7 +139,9 @@ def _escape(ch: str) -> str:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """'did you mean X?' for the closest choice, case-insensitively, or None."""
-    pool = sorted(choices)
+    if not isinstance(word, str):
+        return None
+    pool = sorted(c for c in choices if isinstance(c, str))
     lowered = {c.lower(): c for c in pool}
     if word.lower() in lowered:
         return f'did you mean "{lowered[word.lower()]}"?'

@@ -24,7 +24,7 @@ class Fallback(Exception):
     """This file needs the round-trip loader."""
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 

@@ -18,14 +18,12 @@ from evitrack import catalogue, fastyaml, yamlio
 from evitrack.cache import Cache, stat_key
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
-from evitrack.locate import (  # noqa: F401 - re-exported for callers
-    EVIDENCE_DIR,
-    PORTFOLIO_FILE,
-    display_path,
-    find_portfolios,
-    find_root,
-    resolve_root,
-)
+from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
+from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
+from evitrack.locate import display_path as display_path
+from evitrack.locate import find_portfolios as find_portfolios
+from evitrack.locate import find_root as find_root
+from evitrack.locate import resolve_root as resolve_root
 from evitrack.model import (
     Assessment,
     FileRef,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,14 +21,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATE = {"debug": False}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
     markdown = "markdown"
 
 
-class DocFormat(str, Enum):
+class DocFormat(StrEnum):
     html = "html"
     markdown = "markdown"
 
@@ -58,6 +60,10 @@ def handle_errors(fn: F) -> F:
         except UserError as e:
             err(e.message, e.hint)
             raise typer.Exit(2) from None
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("evitrack: interrupted\n")
             raise typer.Exit(130) from None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
 from evitrack.cli._common import handle_errors, print_json
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     record = "record"
     portfolio = "portfolio"
     qualification = "qualification"
