@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ class Node:
     enum: tuple[str, ...] = ()
     pattern: str | None = None
     minimum: int | None = None
+    maximum: int | None = None
     one_of: tuple[Node, ...] = ()  # alternatives (validated loosely: first type match)
 
 
@@ -43,6 +45,11 @@ def _map(description: str, keys: dict[str, Node], **kw: Any) -> Node:
 
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+QUALIFICATION_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
+PATTERN_TEXT = {  # what an id may hold, for the message when it does not match
+    ID_PATTERN: 'may use letters, digits, ".", "-" and "_" only',
+    QUALIFICATION_ID_PATTERN: 'may use lower-case letters, digits and "-" only',
+}
 
 ASSESSMENT = _map(
     "Written by `evitrack assess`: the assessor's decision on this record.",
@@ -61,7 +68,9 @@ FILE_ENTRY = _map(
     "An attached file, inside the portfolio.",
     {
         "path": _s(
-            "path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf", required=True
+            "path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf",
+            required=True,
+            pattern=r"^[^\x00-\x1f\x7f]+$",  # no NUL, newline or other control character
         ),
         "sha256": Node("str", "filled in by evitrack", nullable=True, pattern=r"^[0-9a-f]{64}$"),
     },
@@ -138,8 +147,31 @@ PORTFOLIO = _map(
             values=Node("id"),
         ),
         "signoffs": Node("dict", "unit id -> sign-off", values=SIGNOFF, nullable=True),
-        "statement": Node(
-            "any", "the learner statement for the claim-to-competence form", nullable=True
+        "statement": _map(
+            "the learner statement for the claim-to-competence form (`evitrack claim`): one "
+            "key per point the form asks for, each in the learner's words; `assessor` holds "
+            "the assessor's summative statement",
+            {
+                "completed": Node(
+                    "text", "how you completed the units/award and what you have learnt "
+                    "from the experience", nullable=True,
+                ),
+                "role": Node(
+                    "text", "how long you have been in your current role and working towards "
+                    "this qualification", nullable=True,
+                ),
+                "methods": Node(
+                    "text", "the assessment methods used to show your competence", nullable=True
+                ),
+                "impact": Node(
+                    "text", "how this has affected the way you approach your job", nullable=True
+                ),
+                "assessor": Node(
+                    "text", "the assessor's summative statement (written by the assessor)",
+                    nullable=True,
+                ),
+            },
+            nullable=True,
         ),
         "settings": _map(
             "portfolio settings",
@@ -149,6 +181,7 @@ PORTFOLIO = _map(
                     "warn about evidence older than this many years",
                     nullable=True,
                     minimum=1,
+                    maximum=100,
                 ),
                 "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
             },
@@ -165,19 +198,41 @@ def type_name(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int):
-        return f"the number {value}"
-    if isinstance(value, float):
-        return f"the number {value}"
+    if isinstance(value, (int, float)):
+        shown = str(value) if isinstance(value, float) or abs(value) < 10**15 else ""
+        return f"the number {shown}" if shown else f"a number {len(str(abs(value)))} digits long"
     if isinstance(value, (dt.date, dt.datetime)):
         return "a date"
     if isinstance(value, str):
         return "text"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return type(value).__name__
+    if isinstance(value, AbstractSet):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data (!!binary)"
+    tag = getattr(value, "tag", None)  # ruamel's TaggedScalar and friends
+    tag = getattr(tag, "value", tag)
+    if isinstance(tag, str) and tag:
+        return f"a value with the tag {tag.replace('tag:yaml.org,2002:', '!!')}"
+    return "a value of an unknown kind"
+
+
+def key_label(key: Any) -> str:
+    """A mapping key as the user would recognise it in a message."""
+    if key is None:
+        return "(empty)"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, tuple):
+        return "[" + ", ".join(key_label(k) for k in key) + "]"
+    if isinstance(key, (dt.date, dt.datetime)):
+        return key.isoformat()
+    if isinstance(key, (str, int, float)):
+        return str(key)
+    return type_name(key)
 
 
 class Validator:
@@ -245,7 +300,17 @@ class Validator:
                     )
                     return None
                 if node.pattern and not re.match(node.pattern, value):
-                    self.add(pos, "E105", f'{where}: "{value}" is not valid')
+                    if not value.strip():
+                        self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+                    elif re.search(r"[\x00-\x1f\x7f]", value):
+                        self.add(
+                            pos,
+                            "E105",
+                            f'{where}: "{value}" holds a control character',
+                            "write it on one line, without escapes such as \\0 or \\n",
+                        )
+                    else:
+                        self.add(pos, "E105", f'{where}: "{value}" is not valid')
                     return None
                 return value
             if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
@@ -255,15 +320,20 @@ class Validator:
             return None
         if t == "id":
             got = self.scalar_id(value, pos, where)
+            if got is not None and not got.strip():
+                self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+                return None
             if got is not None and node.pattern and not re.match(node.pattern, got):
-                self.add(
-                    pos, "E107", f'{where} "{got}" may use letters, digits, ".", "-" and "_" only'
-                )
+                allowed = PATTERN_TEXT.get(node.pattern, f"must match {node.pattern}")
+                self.add(pos, "E107", f'{where} "{got}" {allowed}')
             return got
         if t == "int":
             if isinstance(value, int) and not isinstance(value, bool):
                 if node.minimum is not None and value < node.minimum:
                     self.add(pos, "E105", f"{where} must be at least {node.minimum}")
+                    return None
+                if node.maximum is not None and value > node.maximum:
+                    self.add(pos, "E105", f"{where} must be at most {node.maximum}")
                     return None
                 return value
             self.add(pos, "E103", f"{where} must be a whole number, not {type_name(value)}")
@@ -304,7 +374,7 @@ class Validator:
             out_d: dict[str, Any] = {}
             for k, v in value.items():
                 kpos = yamlio.key_pos(value, k) or pos
-                key = self.scalar_id(k, kpos, f"key {k} in {where}")
+                key = self.scalar_id(k, kpos, f"key {key_label(k)} in {where}")
                 if key is None:
                     continue
                 vpos = yamlio.value_pos(value, k) or kpos
@@ -327,7 +397,7 @@ class Validator:
         out: dict[str, Any] = {}
         for k, v in value.items():
             kpos = yamlio.key_pos(value, k) or pos
-            name = k if isinstance(k, str) else str(k)
+            name = k if isinstance(k, str) else key_label(k)
             if name not in node.keys:
                 label = f"{where}.{name}" if where else name
                 self.add(
@@ -401,6 +471,8 @@ def _json(node: Node) -> dict[str, Any]:
         d["type"] = "integer"
         if node.minimum is not None:
             d["minimum"] = node.minimum
+        if node.maximum is not None:
+            d["maximum"] = node.maximum
     elif t == "bool":
         d["type"] = "boolean"
     elif t == "date":
@@ -532,7 +604,7 @@ QUALIFICATION = _map(
     {
         "format": Node("int", required=True),
         "kind": Node("str", enum=("qualification", "units"), nullable=True),
-        "id": Node("id", required=True, pattern=r"^[a-z0-9][a-z0-9\-]*$"),
+        "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
         "title": _s(required=True),
         "awarding_body": _s(nullable=True),
         "number": _s(nullable=True),

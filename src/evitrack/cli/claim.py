@@ -1,0 +1,214 @@
+"""evitrack claim: build the certification pack; evitrack claim verify: check one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, DocFormat, Format, handle_errors
+
+PROGRESS_MIN_FILES = 20  # show a progress bar from this many evidence files
+
+
+class _BuildByDefault(TyperGroup):
+    """`evitrack claim [PORTFOLIO] ...` means `evitrack claim build [PORTFOLIO] ...`.
+
+    Anything that is not a subcommand name (a portfolio path, an option, nothing at
+    all) goes to `build`; `verify` and `build` are subcommands. (A portfolio folder
+    literally named "verify" or "build" is given as ./verify.)
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_BuildByDefault,
+    help="Build the certification pack (`evitrack claim [PORTFOLIO]`, short for "
+    "`evitrack claim build [PORTFOLIO]`), or verify one (`evitrack claim verify PACK`). "
+    "A portfolio folder named build or verify is given as ./build or ./verify.",
+    rich_markup_mode=None,
+)
+
+
+@app.command("build")
+@handle_errors
+def build(
+    portfolio: Path = PORTFOLIO_ARG,
+    output: Path = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Where to write the pack (default: out/claim-REGISTRATION/ in the portfolio, "
+        "or out/claim-REGISTRATION.zip with --zip). A name ending .zip implies --zip.",
+    ),
+    zip_: bool = typer.Option(False, "--zip", help="Write one .zip instead of a folder."),
+    units: str = typer.Option(
+        None, "--units", help="Claim these units only (comma-separated), for a unit certificate."
+    ),
+    completed: bool = typer.Option(
+        False, "--completed", help="Claim every unit that is complete and signed off."
+    ),
+    draft: bool = typer.Option(
+        False, "--draft", help="Pack what exists, incomplete or not; every document says DRAFT."
+    ),
+    statement_only: bool = typer.Option(
+        False,
+        "--statement-only",
+        help="Render the claim-to-competence statement only (to standard output or -o).",
+    ),
+    format: DocFormat = typer.Option(
+        DocFormat.html, "--format", "-f", help="Format of --statement-only."
+    ),
+) -> None:
+    """Build the certification pack: the claim to competence, an evidence matrix per unit,
+    the evidence index, copies of the evidence files, summary.json and SHA256SUMS.
+
+    A full-award claim (the default) is refused, exit 1, while any rule or criterion is
+    unmet, a sign-off is missing or `evitrack check` finds errors: every missing thing
+    is listed. --units or --completed claim complete units for a unit certificate;
+    --draft packs what exists. The same portfolio gives the same bytes.
+
+    `evitrack claim PORTFOLIO` is short for `evitrack claim build PORTFOLIO`.
+    """
+    from evitrack import pack
+    from evitrack.locate import resolve_root
+
+    root = resolve_root(portfolio)
+    chosen = [u.strip() for u in units.split(",") if u.strip()] if units is not None else None
+    if statement_only:
+        from evitrack.cli.matrix import write_document
+
+        st = pack.statement(root, chosen, completed, draft, format.value)
+        _notes(st.selection.notes)
+        _report_refusal(st.selection)
+        write_document(st.text, output)
+        return
+    with _progress() as progress:
+        result = pack.build(root, output, zip_, chosen, completed, draft, progress)
+    _notes(result.selection.notes)
+    _report_refusal(result.selection)
+    assert result.output is not None
+    sel = result.selection
+    what = "full award" if sel.full_award else "unit claim"
+    n = len(sel.units)
+    typer.echo(
+        f"wrote {_shown(result.output)}{'' if result.zipped else '/'}: "
+        f"{'DRAFT ' if sel.draft else ''}{what}, {n} unit{'s' if n != 1 else ''} "
+        f"({', '.join(sel.units)}), {len(result.files)} evidence file"
+        f"{'s' if len(result.files) != 1 else ''}, {len(result.manifest)} files in {pack.MANIFEST}"
+    )
+    typer.echo(f"{pack.MANIFEST} sha256: {result.manifest_sha256}")
+
+
+@app.command("verify")
+@handle_errors
+def verify(
+    pack_path: Path = typer.Argument(..., metavar="PACK", help="A pack folder or .zip."),
+    format: Format = FORMAT_OPT,
+) -> None:
+    """Re-hash every file of a pack against its SHA256SUMS: report any file changed,
+    missing or added (exit 1 if so).
+
+    It also prints the sha256 of SHA256SUMS itself: compare it with the one
+    `evitrack claim` printed to know that the manifest was not rewritten too."""
+    from evitrack import pack
+    from evitrack.cli._common import print_json
+
+    result = pack.verify(pack_path)
+    if format is Format.json:
+        print_json(result.to_json())
+    else:
+        for label, names in (
+            ("changed", result.changed),
+            ("missing", result.missing),
+            ("added", result.added),
+            ("invalid", result.invalid),
+        ):
+            for name in names:
+                typer.echo(f"{label}: {name}")
+        shown = _shown(pack_path)
+        if result.ok:
+            typer.echo(
+                f"ok: {shown}: {result.listed} files match {pack.MANIFEST} "
+                f"(sha256 {result.manifest_sha256})",
+                err=True,
+            )
+        else:
+            bad = (
+                len(result.changed) + len(result.missing) + len(result.added) + len(result.invalid)
+            )
+            typer.echo(
+                f"{shown}: {bad} problem{'s' if bad != 1 else ''} "
+                f"({result.listed} files listed in {pack.MANIFEST})",
+                err=True,
+            )
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _report_refusal(selection: Any) -> None:
+    problems = selection.problems
+    if not problems:
+        return
+    what = "full-award claim" if selection.full_award else "unit claim"
+    n = len(problems)
+    typer.echo(
+        f"claim refused: {n} thing{'s' if n != 1 else ''} stand{'' if n != 1 else 's'} "
+        f"in the way of the {what}:"
+    )
+    for line in problems:
+        typer.echo(f"  {line}")
+    typer.echo("nothing was written; `evitrack claim --draft` packs what exists", err=True)
+    raise typer.Exit(1)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+def _shown(path: Path) -> str:
+    from evitrack.locate import display_path
+
+    return display_path(path)
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    """A rich progress bar on a terminal when many files are hashed and copied."""
+    from evitrack.cli._common import console
+
+    con = console(stderr=True)
+    if not con.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar: Any = None
+    task: Any = None
+    with Progress(
+        TextColumn("hashing and copying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=con,
+        transient=True,
+    ) as prog:
+
+        def update(done: int, total: int, name: str) -> None:
+            nonlocal bar, task
+            if total < PROGRESS_MIN_FILES:
+                return
+            if task is None:
+                task = prog.add_task("", total=total)
+                bar = prog
+            bar.update(task, completed=done, description=name[-40:])
+
+        yield update

@@ -1,0 +1,93 @@
+"""evitrack matrix: evidence matrices, unit recording forms and the evidence index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors
+
+
+class Form(StrEnum):
+    matrix = "matrix"
+    recording = "recording"
+    index_ = "index"
+
+
+DOC_FORMAT_OPT = typer.Option(DocFormat.html, "--format", "-f", help="Document format.")
+OUTPUT_OPT = typer.Option(
+    None, "--output", "-o", help="Write the document to this file (default: standard output)."
+)
+
+
+@handle_errors
+def matrix(
+    portfolio: Path = PORTFOLIO_ARG,
+    unit: str = typer.Option(
+        None,
+        "--unit",
+        "-u",
+        help="Units to render (ids or aliases, comma-separated; default: every chosen unit).",
+    ),
+    form: Form = typer.Option(
+        Form.matrix,
+        "--form",
+        help="matrix: the evidence matrix (EDI layout); recording: the unit recording form; "
+        "index: every evidence record with its files.",
+    ),
+    format: DocFormat = DOC_FORMAT_OPT,
+    output: Path = OUTPUT_OPT,
+) -> None:
+    """Render evidence matrices or unit recording forms, one page per unit.
+
+    HTML is one self-contained file that prints on A4 (page breaks between units);
+    Markdown suits a git host. A portfolio's own templates/ folder overrides the shipped
+    templates by name (matrix.html.j2, recording.md.j2, ...).
+    """
+    from evitrack import render
+    from evitrack.coverage import coverage
+    from evitrack.locate import resolve_root
+    from evitrack.records import load_portfolio
+
+    root = resolve_root(portfolio)
+    loaded, diagnostics = load_portfolio(root)
+    units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
+    text = render.matrix(coverage(loaded), units, form.value, format.value)
+    warn_problems(diagnostics)
+    write_document(text, output)
+
+
+def warn_problems(diagnostics: Sequence[object]) -> None:
+    """One line on stderr when the portfolio has errors (records with errors are left out)."""
+    from evitrack.diagnostics import Diagnostic, Severity
+
+    errors = [d for d in diagnostics if isinstance(d, Diagnostic) and d.severity is Severity.ERROR]
+    if errors:
+        n = len(errors)
+        typer.echo(
+            f"evitrack: warning: the portfolio has {n} error{'s' if n != 1 else ''} "
+            "(see `evitrack check`); records that cannot be read are left out",
+            err=True,
+        )
+
+
+def write_document(text: str, output: Path | None) -> None:
+    """The document to a file (atomically) or to standard output."""
+    import sys
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from evitrack.atomic import atomic_write_text
+    from evitrack.errors import UserError
+
+    if output.is_dir():
+        raise UserError(f"{output} is a folder", "give a file name, e.g. -o matrix.html")
+    try:
+        atomic_write_text(output, text)
+    except OSError as e:
+        raise UserError(f"cannot write {output}: {e.strerror or e}") from None
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,616 @@
+"""Documents through Jinja: evidence matrices, unit recording forms, the claim to competence
+and the evidence index, in HTML (self-contained, A4) and Markdown.
+
+The only module that imports jinja2. Contexts are plain data built from a
+`coverage.Coverage`; every function returns a string. The shipped templates are
+in the top-level `templates/` folder (inside the wheel: `evitrack/templates`); a
+portfolio's own `templates/` folder overrides any of them by name.
+
+Text from records and evitrack.yaml can never inject markup: HTML is autoescaped;
+in Markdown every value goes through `finalize` (`md_escape`), which returns Markup so
+that autoescaping (also on, so macro output is not escaped twice) leaves it alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from evitrack.errors import UserError
+from evitrack.model import METHOD_CODES, Portfolio, Record, Unit
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from evitrack.coverage import Coverage
+
+FORMS = ("matrix", "recording", "index")
+FORMATS = ("html", "markdown")
+EXT = {"html": "html", "markdown": "md"}
+
+# The four points the EDI learner statement must show (support pack, "Learner statement and
+# assessor summative statement"), keyed as in evitrack.yaml `statement:`, then the assessor's.
+STATEMENT_POINTS: tuple[tuple[str, str], ...] = (
+    ("completed", "How I completed the units/award and what I have learnt from the experience"),
+    ("role", "How long I have been in my current role and working towards this qualification"),
+    ("methods", "The assessment methods used to show my competence"),
+    ("impact", "How this has affected the way I approach my job"),
+)
+ASSESSOR_STATEMENT = "assessor"
+
+METHOD_NAMES: dict[str, str] = {  # canonical -> the words of the EDI assessment method key
+    "observation": "Observation",
+    "product": "Product evidence",
+    "questioning": "Questioning",
+    "simulation": "Simulation/assignment",
+    "witness-testimony": "Witness testimony",
+    "recognition-of-prior-learning": "APA/APL",
+    "other": "Other",
+    "professional-discussion": "Professional discussion",
+    "reflective-account": "Reflective account",
+    "candidate-report": "Candidate report",
+}
+
+MAX_COLUMNS = 24  # criteria columns per matrix table; wider units continue in a second table
+
+
+# ---- templates and the environment ---------------------------------------------------
+
+
+def shipped_templates() -> Path:
+    """The shipped templates: `evitrack/templates` in a wheel, `templates/` in a checkout."""
+    from importlib.resources import files
+
+    packaged = files("evitrack") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def environment(portfolio_root: Path | None = None, markdown: bool = False) -> jinja2.Environment:
+    """A strict, sandboxed environment; the portfolio's `templates/` folder comes first."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from evitrack.portfolio import inside
+
+    class PortfolioLoader(jinja2.FileSystemLoader):
+        """A portfolio's templates, refusing any that lead outside the portfolio (links)."""
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(str(root / "templates"))
+            self.root = root
+
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            if not inside(self.root, Path(filename)):
+                raise UserError(
+                    f"template {template} in {self.root / 'templates'} leads outside the portfolio",
+                    "replace the link with a copy of the template",
+                )
+            return source, filename, uptodate
+
+    loaders: list[jinja2.BaseLoader] = []
+    if portfolio_root is not None and (portfolio_root / "templates").is_dir():
+        loaders.append(PortfolioLoader(portfolio_root))
+    loaders.append(jinja2.FileSystemLoader(str(shipped_templates())))
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=md_escape if markdown else None,
+    )
+    if markdown:
+        env.filters["join"] = md_join
+    env.filters.update(
+        paras=md_paras if markdown else html_paras,
+        cell=md_cell if markdown else html_cell,
+        md=md_escape,
+        isodate=isodate,
+        css_string=css_string,
+    )
+    return env
+
+
+def render(
+    template: str, context: dict[str, Any], fmt: str, portfolio_root: Path | None = None
+) -> str:
+    """Render `<template>.<html|md>.j2` with a context; errors in templates are user errors."""
+    import jinja2
+
+    if fmt not in FORMATS:
+        raise UserError(f'unknown format "{fmt}"', "use html or markdown")
+    env = environment(portfolio_root, markdown=fmt == "markdown")
+    name = f"{template}.{EXT[fmt]}.j2"
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as e:
+        raise UserError(f"template {e.name} not found") from None
+    except jinja2.TemplateSyntaxError as e:
+        raise UserError(f"template {e.filename or e.name}:{e.lineno}: {e.message}") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as e:
+        raise UserError(
+            f"template {name}: {e}",
+            "a portfolio's own templates/ may use only the fields the shipped ones use",
+        ) from None
+
+
+# ---- filters -------------------------------------------------------------------------
+
+
+def isodate(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return "" if value is None else str(value)
+
+
+def html_cell(value: Any) -> Markup:
+    """Escaped text with line breaks kept."""
+    text = "" if value is None else str(value).strip()
+    return Markup("<br>\n").join(escape(line) for line in text.splitlines())
+
+
+def html_paras(value: Any) -> Markup:
+    """Escaped text as paragraphs: a blank line starts a new one; other line breaks are soft
+    (people wrap lines in their editor), as in Markdown."""
+    text = "" if value is None else str(value).strip()
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return Markup("\n").join(Markup("<p>%s</p>") % p for p in paras)
+
+
+def css_string(value: Any) -> Markup:
+    """A quoted CSS string that no text can break out of: every character but letters,
+    digits and spaces as a CSS escape (the text as written, not HTML-escaped). The space after each escape ends it."""
+    text = value.unescape() if isinstance(value, Markup) else str(value)
+    body = "".join(
+        c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):06x} " for c in text
+    )
+    return Markup(f'"{body}"')
+
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))", re.MULTILINE)
+
+
+def _md_special(m: re.Match[str]) -> str:
+    return "\\" + m.group(0)
+
+
+def _md_line_start(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+
+def md_escape(value: Any) -> Any:
+    """Markdown text that renders as itself: no HTML, links, emphasis or tables from data.
+
+    Used as the Markdown environment's `finalize`, so every `{{ value }}` is escaped
+    unless a filter already returned Markup. Only lines after the first are escaped
+    as line starts (a value sits inside a line of the template); `paras` escapes all.
+    """
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return Markup(isodate(value))
+    if isinstance(value, (bool, int, float)):
+        return Markup(str(value))
+    text = _MD_SPECIAL.sub(_md_special, str(value))
+    first, nl, rest = text.partition("\n")
+    return Markup(first + nl + _MD_LINE_START.sub(_md_line_start, rest))
+
+
+def md_line(value: Any) -> Markup:
+    """A value that starts a line of Markdown: list, heading and quote markers escaped."""
+    return Markup(_MD_LINE_START.sub(_md_line_start, md_escape(value)))
+
+
+def md_join(values: Iterable[Any], sep: str = "") -> Markup:
+    """`join` for Markdown: each item escaped (the built-in one would HTML-escape)."""
+    return Markup(md_escape(sep)).join(md_escape(v) for v in values)
+
+
+def md_cell(value: Any) -> Markup:
+    """Escaped text for a Markdown table cell: one line; paragraphs joined with <br>."""
+    text = "" if value is None else str(value).strip()
+    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return Markup("<br>").join(md_escape(p) for p in paras)
+
+
+def md_paras(value: Any) -> Markup:
+    """Escaped text as Markdown paragraphs (soft line breaks kept, as the writer wrapped)."""
+    text = "" if value is None else str(value).strip()
+    paras = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return Markup("\n\n").join(
+        Markup("\n").join(md_line(line.strip()) for line in p.strip().splitlines()) for p in paras
+    )
+
+
+# ---- plain helpers -------------------------------------------------------------------
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def number_words(n: int) -> str:
+    """A number in words, as the claim form asks ("write in words"): 21 -> twenty-one."""
+    if n < 0:
+        return "minus " + number_words(-n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + ("-" + _ONES[ones] if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return _ONES[hundreds] + " hundred" + (" and " + number_words(rest) if rest else "")
+    thousands, rest = divmod(n, 1000)
+    joiner = " and " if rest and rest < 100 else " "
+    return number_words(thousands) + " thousand" + (joiner + number_words(rest) if rest else "")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """E2 before E10; 1.2 before 1.10."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p
+    )
+
+
+def method_code(method: str) -> str:
+    return METHOD_CODES.get(method, method)
+
+
+# ---- contexts ------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    """What a document is for: drafts are marked on every page; packed file names shown."""
+
+    draft: bool = False
+    packed: dict[str, str] | None = None  # portfolio path -> name in the pack
+
+
+def header(p: Portfolio, opts: Options) -> dict[str, Any]:
+    q = p.qualification
+    centre = p.extra.get("centre") or {}
+    return {
+        "draft": opts.draft,
+        "learner": {"name": p.learner_name, "registration": p.registration},
+        "qualification": {
+            "id": q.id,
+            "title": q.title,
+            "number": q.number or "",
+            "awarding_body": q.awarding_body or "",
+            "level": q.level,
+        },
+        "centre": {"name": centre.get("name") or "", "number": centre.get("number") or ""},
+        "method_key": [
+            {"code": code, "name": METHOD_NAMES.get(m, m)} for m, code in METHOD_CODES.items()
+        ],
+    }
+
+
+def unit_info(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "title": unit.title,
+        "aliases": list(unit.aliases),
+        "level": unit.level,
+        "credit": unit.credit,
+        "glh": unit.glh,
+        "verifiable": unit.criteria_in_source,
+    }
+
+
+def signoff_info(p: Portfolio, uid: str) -> dict[str, str]:
+    s = p.signoffs.get(uid)
+    keys = ("assessed", "learner", "learner_date", "assessor", "assessor_date", "iv", "iv_date")
+    if s is None:
+        return dict.fromkeys(keys, "")
+    return {k: isodate(getattr(s, k)) for k in keys}
+
+
+def sorted_records(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: natural_key(r.id))
+
+
+def _groups(unit: Unit) -> list[dict[str, Any]]:
+    """Criteria grouped by learning outcome (knowledge items last), as matrix column groups."""
+    groups = [
+        {
+            "id": o.id,
+            "title": o.title,
+            "label": f"Learning outcome {o.id}",
+            "criteria": [c.id for c in o.criteria],
+        }
+        for o in unit.outcomes
+        if o.criteria
+    ]
+    if unit.knowledge:
+        groups.append(
+            {
+                "id": "K",
+                "title": "Knowledge and understanding",
+                "label": "Knowledge",
+                "criteria": [c.id for c in unit.knowledge],
+            }
+        )
+    return groups
+
+
+def _segments(groups: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Column groups packed into tables of at most MAX_COLUMNS criteria."""
+    segments: list[list[dict[str, Any]]] = [[]]
+    width = 0
+    for g in groups:
+        ids = list(g["criteria"])
+        while ids:
+            room = MAX_COLUMNS - width
+            if room <= 0 or (len(ids) > room and width and len(ids) <= MAX_COLUMNS):
+                segments.append([])
+                width, room = 0, MAX_COLUMNS
+            part, ids = ids[:room], ids[room:]
+            segments[-1].append({**g, "criteria": part, "span": len(part)})
+            width += len(part)
+    return [s for s in segments if s]
+
+
+def _decision(r: Record) -> str:
+    a = r.assessment
+    if a is None:
+        return "not yet assessed"
+    when = f" on {isodate(a.date)}" if a.date else ""
+    by = f" by {a.assessor}" if a.assessor else ""
+    return f"{a.decision}{by}{when}"
+
+
+def matrix_unit(cov: Coverage, uid: str) -> dict[str, Any]:
+    """One unit's evidence matrix: rows are records, columns criteria grouped by outcome."""
+    p = cov.portfolio
+    uc = cov.unit(uid)
+    if uc is None:
+        raise UserError(f"unit {uid} is not among the portfolio's units")
+    unit = uc.unit
+    records = sorted_records(r for r in p.records if uid in r.criteria)
+    status = {c.id: c.status for c in uc.criteria}
+    return {
+        "unit": unit_info(unit),
+        "segments": [
+            {"groups": seg, "criteria": [cid for g in seg for cid in g["criteria"]]}
+            for seg in _segments(_groups(unit))
+        ],
+        "outcomes": [{"id": o.id, "title": o.title} for o in unit.outcomes],
+        "rows": [
+            {
+                "ref": r.id,
+                "title": r.title,
+                "date": isodate(r.date),
+                "location": r.location or "",
+                "methods": [method_code(m) for m in r.methods],
+                "covers": sorted(set(r.criteria[uid]), key=natural_key),
+                "decision": _decision(r),
+                "accepted": r.accepted,
+            }
+            for r in records
+        ],
+        "status": status,
+        "complete": uc.complete,
+        "accepted": len(uc.ids("accepted")),
+        "total": uc.total,
+        "signoff": signoff_info(p, uid),
+    }
+
+
+def recording_unit(cov: Coverage, uid: str) -> dict[str, Any]:
+    """One unit's recording form: a row per criterion with the evidence that covers it."""
+    p = cov.portfolio
+    uc = cov.unit(uid)
+    if uc is None:
+        raise UserError(f"unit {uid} is not among the portfolio's units")
+    unit = uc.unit
+    by_id = {r.id: r for r in p.records}
+    outcomes = []
+    items = [(o.id, o.title, o.criteria) for o in unit.outcomes]
+    if unit.knowledge:
+        items.append(("K", "Knowledge and understanding", unit.knowledge))
+    status = {c.id: c for c in uc.criteria}
+    for oid, title, criteria in items:
+        rows: list[dict[str, Any]] = []
+        for c in criteria:
+            st = status[c.id]
+            evidence = [
+                {
+                    "type": ", ".join(METHOD_NAMES.get(m, m) for m in by_id[rid].methods),
+                    "ref": rid,
+                    "date": isodate(by_id[rid].date),
+                }
+                for rid in sorted(st.records, key=natural_key)
+                if rid in by_id
+            ]
+            rows.append(
+                {
+                    "id": c.id,
+                    "text": c.text,
+                    "status": st.status,
+                    "evidence": evidence,
+                    "span": max(1, len(evidence)),
+                }
+            )
+        outcomes.append(
+            {"id": oid, "title": title, "criteria": rows, "span": sum(r["span"] for r in rows)}
+        )
+    return {
+        "unit": unit_info(unit),
+        "outcomes": outcomes,
+        "signoff": signoff_info(p, uid),
+        "complete": uc.complete,
+    }
+
+
+def index_records(cov: Coverage, units: list[str] | None, opts: Options) -> list[dict[str, Any]]:
+    p = cov.portfolio
+    wanted = set(units) if units is not None else None
+    out = []
+    for r in sorted_records(p.records):
+        if wanted is not None and not wanted & set(r.criteria):
+            continue
+        out.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "date": isodate(r.date),
+                "methods": [
+                    {"code": method_code(m), "name": METHOD_NAMES.get(m, m)} for m in r.methods
+                ],
+                "description": r.description,
+                "criteria": [
+                    {"unit": u, "ids": sorted(ids, key=natural_key)}
+                    for u, ids in sorted(r.criteria.items(), key=lambda kv: natural_key(kv[0]))
+                    if wanted is None or u in wanted
+                ],
+                "files": [
+                    {
+                        "path": f.path,
+                        "sha256": f.sha256 or "",
+                        "packed": (opts.packed or {}).get(f.path, ""),
+                    }
+                    for f in r.files
+                ],
+                "location": r.location or "",
+                "decision": _decision(r),
+                "assessment": {
+                    "decision": r.assessment.decision if r.assessment else "",
+                    "assessor": r.assessment.assessor if r.assessment else "",
+                    "date": isodate(r.assessment.date) if r.assessment else "",
+                    "comment": (r.assessment.comment or "") if r.assessment else "",
+                },
+            }
+        )
+    return out
+
+
+def _unit_ids(cov: Coverage, units: list[str] | None) -> list[str]:
+    chosen = [u.unit.id for u in cov.units]
+    if units is None:
+        return chosen
+    q = cov.portfolio.qualification
+    out: list[str] = []
+    for ref in units:
+        uid = q.resolve_unit(ref)
+        if uid is None or uid not in chosen:
+            from evitrack.diagnostics import did_you_mean
+
+            raise UserError(
+                f'unit "{ref}" is not among the portfolio\'s units',
+                did_you_mean(ref, chosen) or "units: " + ", ".join(chosen),
+            )
+        if uid not in out:
+            out.append(uid)
+    return out
+
+
+# ---- documents -----------------------------------------------------------------------
+
+
+def matrix(
+    cov: Coverage,
+    units: list[str] | None = None,
+    form: str = "matrix",
+    fmt: str = "html",
+    opts: Options | None = None,
+) -> str:
+    """Evidence matrices (EDI layout) or unit recording forms, one per unit, or the index."""
+    opts = opts or Options()
+    if form == "index":
+        return index(cov, units, fmt, opts)
+    if form not in FORMS:
+        raise UserError(f'unknown form "{form}"', "use matrix, recording or index")
+    uids = _unit_ids(cov, units)
+    build = matrix_unit if form == "matrix" else recording_unit
+    ctx = {**header(cov.portfolio, opts), "units": [build(cov, uid) for uid in uids]}
+    return render(form, ctx, fmt, cov.portfolio.root)
+
+
+def index(
+    cov: Coverage, units: list[str] | None = None, fmt: str = "html", opts: Options | None = None
+) -> str:
+    """Every record (of the given units): date, methods, files and the criteria it covers."""
+    opts = opts or Options()
+    uids = _unit_ids(cov, units) if units is not None else None
+    ctx = {
+        **header(cov.portfolio, opts),
+        "records": index_records(cov, uids, opts),
+        "packed": opts.packed is not None,
+    }
+    return render("index", ctx, fmt, cov.portfolio.root)
+
+
+def statement_points(p: Portfolio) -> tuple[list[dict[str, str]], str]:
+    """The learner statement's four points (label, text) and the assessor's statement."""
+    given = p.extra.get("statement") or {}
+    points = [
+        {"key": k, "label": label, "text": str(given.get(k) or "").strip()}
+        for k, label in STATEMENT_POINTS
+    ]
+    return points, str(given.get(ASSESSOR_STATEMENT) or "").strip()
+
+
+def claim(
+    cov: Coverage,
+    units: list[str],
+    full_award: bool,
+    fmt: str = "html",
+    opts: Options | None = None,
+) -> str:
+    """The claim to competence (EDI: learner statement and assessor summative statement)."""
+    opts = opts or Options()
+    p = cov.portfolio
+    uids = _unit_ids(cov, units)
+    points, assessor = statement_points(p)
+    ctx = {
+        **header(p, opts),
+        "full_award": full_award,
+        "count": len(uids),
+        "count_words": number_words(len(uids)),
+        "units": [
+            {**unit_info(p.qualification.units[u]), "signoff": signoff_info(p, u)} for u in uids
+        ],
+        "points": points,
+        "assessor_statement": assessor,
+    }
+    return render("claim", ctx, fmt, p.root)

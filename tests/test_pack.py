@@ -1,0 +1,647 @@
+"""The certification pack: `evitrack claim` builds it, `evitrack claim verify` checks it.
+
+Portfolios are built with the real CLI (see test_render.py); every run of `claim`
+is in process through CliRunner, against real files in tmp_path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from evitrack import pack
+from test_render import accept, cli, edi, fragment, init, sign, write_record
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAGMENT_PACK = [
+    "SHA256SUMS",
+    "claim-to-competence.html",
+    "evidence-index.html",
+    "evidence-matrix-1.html",
+    "evidence/E0001/standards-report.pdf",
+    "evidence/E0002/implementation-plan.pdf",
+    "evidence/E0005/manager.pdf",
+    "evidence/E0005/survey results.xlsx",
+    "summary.json",
+]
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    found = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    return {name: found[name].read_bytes() for name in sorted(found)}
+
+
+def tree_digest(root: Path, skip: str = "out") -> dict[str, str]:
+    """Every file of a portfolio (but out/) with its sha256 and mode."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if rel == skip or rel.startswith(skip + "/") or not p.is_file():
+            continue
+        out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() + oct(p.stat().st_mode)
+    return out
+
+
+@pytest.fixture
+def complete(tmp_path: Path) -> Path:
+    return fragment(tmp_path / "alex")
+
+
+# ---- a complete portfolio gives a pack that verifies -----------------------------------------
+
+
+def test_complete_portfolio_gives_a_pack_that_verifies(
+    complete: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(complete)
+    result = cli("claim")  # no argument: the portfolio here, full award
+    folder = complete / "out" / "claim-EDI-20458"
+    got = files_of(folder)
+    manifest_sha = hashlib.sha256(got["SHA256SUMS"]).hexdigest()
+    assert result.stdout == (
+        "wrote out/claim-EDI-20458/: full award, 1 unit (1), 4 evidence "
+        "files, 8 files in SHA256SUMS\n"
+        f"SHA256SUMS sha256: {manifest_sha}\n"
+    )
+    assert result.stderr == ""
+    assert list(got) == FRAGMENT_PACK
+
+    # the copies are the portfolio's files, byte for byte
+    assert (
+        got["evidence/E0005/survey results.xlsx"]
+        == (complete / "files/survey results.xlsx").read_bytes()
+    )
+    assert got["evidence/E0001/standards-report.pdf"] == b"%PDF-1.4 standards report\n"
+
+    # SHA256SUMS: sha256sum's format, every other file, sorted
+    lines = got["SHA256SUMS"].decode().splitlines()
+    assert lines == [f"{hashlib.sha256(got[n]).hexdigest()}  {n}" for n in FRAGMENT_PACK[1:]]
+    if shutil.which("sha256sum"):
+        check = subprocess.run(
+            ["sha256sum", "--check", "--strict", "SHA256SUMS"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stdout + check.stderr
+
+    verified = cli("claim", "verify", "out/claim-EDI-20458")
+    assert verified.stdout == ""
+    assert verified.stderr == (
+        f"ok: out/claim-EDI-20458: 8 files match SHA256SUMS (sha256 {manifest_sha})\n"
+    )
+
+    data = json.loads(got["summary.json"])
+    assert (data["kind"], data["draft"], data["full_award"]) == ("full-award", False, True)
+    assert data["learner"] == {"name": "Alex Morgan", "registration": "EDI-20458"}
+    assert data["qualification"]["id"] == "unit-fragment-customer-service-standards"
+    assert [(u["unit"], u["complete"], u["criteria"], u["accepted"]) for u in data["units"]] == [
+        ("1", True, 15, 15)
+    ]
+    assert data["units"][0]["signoff"] == {
+        "assessed": "2026-04-02",
+        "learner": "AM",
+        "learner_date": "2026-04-03",
+        "assessor": "JS",
+        "assessor_date": "2026-04-02",
+        "iv": "KP",
+        "iv_date": "2026-04-10",
+    }
+    assert [r["id"] for r in data["records"]] == ["E0001", "E0002", "E0003", "E0004", "E0005"]
+    assert data["records"][4]["files"] == [
+        {
+            "path": "files/survey results.xlsx",
+            "packed": "evidence/E0005/survey results.xlsx",
+            "sha256": hashlib.sha256(b"PK survey").hexdigest(),
+            "bytes": 9,
+        },
+        {
+            "path": "files/witness/manager.pdf",
+            "packed": "evidence/E0005/manager.pdf",
+            "sha256": hashlib.sha256(b"%PDF-1.4 witness\n").hexdigest(),
+            "bytes": 17,
+        },
+    ]
+    assert data["records"][2]["location"] == "Assessor's observation record, centre file 12"
+    assert data["documents"] == {
+        "claim": "claim-to-competence.html",
+        "index": "evidence-index.html",
+        "matrices": {"1": "evidence-matrix-1.html"},
+    }
+
+    claim = got["claim-to-competence.html"].decode()
+    assert "<td>one</td>" in claim and "<th>Full award:</th><td>Yes</td>" in claim
+    assert "DRAFT" not in claim
+    index = got["evidence-index.html"].decode()
+    assert "files/survey results.xlsx<br>→ evidence/E0005/survey results.xlsx" in index
+
+
+def test_the_statement_in_the_pack_is_the_statement_alone(complete: Path) -> None:
+    cli("claim", str(complete))
+    alone = cli("claim", str(complete), "--statement-only").stdout
+    packed = (complete / "out/claim-EDI-20458/claim-to-competence.html").read_text()
+    assert packed == alone
+
+
+def test_claim_takes_the_portfolio_with_or_without_build(complete: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    cli("claim", str(complete), "-o", str(a))
+    cli("claim", "build", str(complete), "-o", str(b))
+    assert files_of(a) == files_of(b)
+    helped = cli("claim", "--help").stdout
+    assert "build" in helped and "verify" in helped
+    assert "`evitrack claim PORTFOLIO` is short for" in cli("claim", "build", "--help").stdout
+
+
+def test_nothing_in_the_portfolio_changes(complete: Path) -> None:
+    before = tree_digest(complete)
+    cli("claim", str(complete))
+    cli("claim", str(complete), "--zip")
+    cli("claim", str(complete), "--draft")
+    assert tree_digest(complete) == before
+    assert sorted(p.name for p in (complete / "out").iterdir()) == [
+        "claim-EDI-20458",
+        "claim-EDI-20458.zip",
+    ]
+
+
+# ---- deterministic ---------------------------------------------------------------------------
+
+
+def test_packing_twice_gives_identical_bytes(complete: Path, tmp_path: Path) -> None:
+    cli("claim", str(complete))
+    first = files_of(complete / "out" / "claim-EDI-20458")
+    cli("claim", str(complete))  # replaces the earlier pack
+    assert files_of(complete / "out" / "claim-EDI-20458") == first
+
+    cli("claim", str(complete), "--zip")
+    cli("claim", str(complete), "-o", str(tmp_path / "again.zip"))  # .zip implies --zip
+    one = (complete / "out" / "claim-EDI-20458.zip").read_bytes()
+    assert (tmp_path / "again.zip").read_bytes() == one
+
+    # the same portfolio somewhere else, files touched later: the same bytes
+    moved = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(complete, moved, ignore=shutil.ignore_patterns("out"))
+    for p in moved.rglob("*"):
+        os.utime(p, (1_900_000_000, 1_900_000_000))
+    cli("claim", str(moved), "--zip")
+    assert (moved / "out" / "claim-EDI-20458.zip").read_bytes() == one
+
+
+def test_zip_entries_are_sorted_with_fixed_times_and_modes(complete: Path) -> None:
+    cli("claim", str(complete), "--zip")
+    with zipfile.ZipFile(complete / "out" / "claim-EDI-20458.zip") as z:
+        infos = z.infolist()
+        assert [i.filename for i in infos] == [f"claim-EDI-20458/{n}" for n in FRAGMENT_PACK]
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.external_attr >> 16 for i in infos} == {0o100644}
+    cli("claim", str(complete))
+    folder_bytes = files_of(complete / "out" / "claim-EDI-20458")
+    with zipfile.ZipFile(complete / "out" / "claim-EDI-20458.zip") as z:
+        assert {i.filename.split("/", 1)[1]: z.read(i) for i in z.infolist()} == folder_bytes
+    verified = cli("claim", "verify", str(complete / "out" / "claim-EDI-20458.zip"))
+    assert verified.stderr.endswith(
+        ": 8 files match SHA256SUMS (sha256 "
+        + hashlib.sha256(folder_bytes["SHA256SUMS"]).hexdigest()
+        + ")\n"
+    )
+
+
+# ---- verify: changed, removed, added ---------------------------------------------------------
+
+
+@pytest.fixture
+def packed(complete: Path) -> Path:
+    cli("claim", str(complete))
+    return complete / "out" / "claim-EDI-20458"
+
+
+@pytest.mark.parametrize(
+    "damage,line",
+    [
+        (
+            lambda f: (f / "evidence/E0002/implementation-plan.pdf").write_bytes(b"forged"),
+            "changed: evidence/E0002/implementation-plan.pdf",
+        ),
+        (lambda f: (f / "summary.json").unlink(), "missing: summary.json"),
+        (
+            lambda f: (f / "evidence/E0002/extra.pdf").write_bytes(b"slipped in"),
+            "added: evidence/E0002/extra.pdf",
+        ),
+        (
+            lambda f: (f / "evidence-index.html").write_text("<p>nothing to see</p>"),
+            "changed: evidence-index.html",
+        ),
+        (lambda f: os.symlink("/etc/passwd", f / "link"), "added: link"),
+    ],
+    ids=["changed", "removed", "added", "document-changed", "link-added"],
+)
+def test_verify_finds_a_damaged_pack(packed: Path, damage, line: str) -> None:
+    damage(packed)
+    result = cli("claim", "verify", str(packed), code=1)
+    assert result.stdout == line + "\n"
+    assert result.stderr.endswith(": 1 problem (8 files listed in SHA256SUMS)\n")
+
+
+def test_verify_reports_everything_at_once_as_json(packed: Path) -> None:
+    (packed / "evidence/E0001/standards-report.pdf").write_bytes(b"x")
+    (packed / "claim-to-competence.html").unlink()
+    (packed / "notes.txt").write_text("hi")
+    result = cli("claim", "verify", str(packed), "--format", "json", code=1)
+    assert json.loads(result.stdout) == {
+        "pack": str(packed),
+        "ok": False,
+        "files": 8,
+        "changed": ["evidence/E0001/standards-report.pdf"],
+        "missing": ["claim-to-competence.html"],
+        "added": ["notes.txt"],
+        "invalid": [],
+        "manifest_sha256": hashlib.sha256((packed / "SHA256SUMS").read_bytes()).hexdigest(),
+    }
+
+
+def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
+    cli("claim", str(complete), "--zip")
+    good = complete / "out" / "claim-EDI-20458.zip"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            if info.filename.endswith("summary.json"):
+                continue
+            data = src.read(info)
+            if info.filename.endswith("manager.pdf"):
+                data = b"forged"
+            dst.writestr(info, data)
+        dst.writestr("claim-EDI-20458/evidence/E0009/new.pdf", b"new")
+        dst.writestr("../escape.txt", b"outside")
+    result = cli("claim", "verify", str(bad), code=1)
+    assert result.stdout == (
+        "changed: evidence/E0005/manager.pdf\n"
+        "missing: summary.json\n"
+        "added: ../escape.txt\n"
+        "added: evidence/E0009/new.pdf\n"
+    )
+    assert result.stderr == f"{os.path.relpath(bad)}: 4 problems (8 files listed in SHA256SUMS)\n"
+
+
+def test_verify_refuses_manifest_lines_that_leave_the_pack(packed: Path) -> None:
+    manifest = packed / "SHA256SUMS"
+    manifest.write_text(manifest.read_text() + f"{'0' * 64}  ../../evitrack.yaml\nnot a line\n")
+    result = cli("claim", "verify", str(packed), code=1)
+    assert result.stdout == (
+        f"invalid: SHA256SUMS line 9: {'0' * 64}  ../../evitrack.yaml\n"
+        "invalid: SHA256SUMS line 10: not a line\n"
+    )
+
+
+def test_verify_something_that_is_not_a_pack(tmp_path: Path) -> None:
+    result = cli("claim", "verify", str(tmp_path), code=2)
+    assert result.stderr.startswith(
+        f"evitrack: error: {tmp_path} has no SHA256SUMS: not an evitrack pack\n"
+    )
+    (tmp_path / "x.txt").write_text("x")
+    result = cli("claim", "verify", str(tmp_path / "x.txt"), code=2)
+    assert "is neither a pack folder nor a zip" in result.stderr
+    assert cli("claim", "verify", str(tmp_path / "nope"), code=2).stderr.startswith(
+        f"evitrack: error: {tmp_path / 'nope'}: no such file or folder"
+    )
+
+
+# ---- refusals: what is missing, exactly ------------------------------------------------------
+
+
+def test_incomplete_portfolio_is_refused_with_what_is_missing(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p", complete=False)
+    (root / "evidence" / "E0005.yaml").unlink()
+    accept(root, "E0001", "E0002", "E0003")
+    result = cli("claim", str(root), code=1)
+    assert result.stdout == (
+        "claim refused: 3 things stand in the way of the full-award claim:\n"
+        "  unit 1: no evidence for criteria 5.1, 5.2, 5.3, 5.4\n"
+        "  unit 1: not accepted yet: criteria 4.1, 4.2, 4.3 (E0004 not yet assessed)\n"
+        "  unit 1: not signed off (`evitrack sign 1 --as assessor`, then learner)\n"
+    )
+    assert result.stderr == "nothing was written; `evitrack claim --draft` packs what exists\n"
+    assert not (root / "out").exists()
+
+
+def test_missing_signatures_and_check_errors_are_listed(complete: Path) -> None:
+    text = (complete / "evitrack.yaml").read_text()
+    text = text.replace("    learner: AM\n", "").replace("    iv_date: 2026-04-10\n", "")
+    (complete / "evitrack.yaml").write_text(text)
+    write_record(complete, "E0006", "Typo", "2026-03-20", ["observation"], {"1": ["1.10"]})
+    result = cli("claim", str(complete), code=1)
+    assert result.stdout == (
+        "claim refused: 3 things stand in the way of the full-award claim:\n"
+        "  unit 1: sign-off has no learner's initials (`evitrack sign 1 --as learner`)\n"
+        "  unit 1: internal verifier's sign-off has no date\n"
+        f"  {os.path.relpath(complete / 'evidence/E0006.yaml')}:7:9: error[E203]: unit 1 "
+        'has no criterion "1.10"\n'
+    )
+
+
+def test_unmet_rules_are_listed(tmp_path: Path) -> None:
+    root = edi(tmp_path / "sam")
+    result = cli("claim", str(root), code=1)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("claim refused: ") and lines[0].endswith(
+        "in the way of the full-award claim:"
+    )
+    plan = json.loads(cli("plan", str(root), "--format", "json", code=1).stdout)
+    unmet = [f"  rule {r['rule']}: {r['detail']}" for r in plan["rules"] if not r["satisfied"]]
+    assert unmet and lines[1 : 1 + len(unmet)] == unmet
+    assert (
+        "  unit CU811: the specification prints no criteria for it, so it cannot be shown "
+        "complete" in lines
+    )
+    assert "  unit CU792: not signed off" not in result.stdout  # CU792 is complete
+
+
+# ---- unit claims ----------------------------------------------------------------------------
+
+
+def test_completed_units_only_for_a_credit_certificate(tmp_path: Path) -> None:
+    root = edi(tmp_path / "sam")
+    result = cli("claim", str(root), "--completed")
+    out = root / "out" / "claim-EDI_77"
+    assert result.stdout == (
+        f"wrote {os.path.relpath(out)}/: unit claim, 1 unit (CU792), "
+        "0 evidence files, 4 files in SHA256SUMS\n"
+        f"SHA256SUMS sha256: {hashlib.sha256((out / 'SHA256SUMS').read_bytes()).hexdigest()}\n"
+    )
+    notes = result.stderr.splitlines()
+    assert [n.split(":")[1].strip() for n in notes[:3]] == [
+        "unit CU791 left out",
+        "unit CU803 left out",
+        "unit CU811 left out",
+    ]
+    data = json.loads((out / "summary.json").read_text())
+    assert (data["kind"], data["full_award"], [u["unit"] for u in data["units"]]) == (
+        "units",
+        False,
+        ["CU792"],
+    )
+    assert [r["id"] for r in data["records"]] == ["E0001", "E0002", "E0003"]
+    assert data["records"][2]["criteria"] == {"CU792": ["2.9", "2.10"]}  # CU791 not claimed
+    claim = (out / "claim-to-competence.html").read_text()
+    assert "<th>Full award:</th><td>No</td>" in claim and "<td>one</td>" in claim
+    assert sorted(files_of(out)) == [
+        "SHA256SUMS",
+        "claim-to-competence.html",
+        "evidence-index.html",
+        "evidence-matrix-CU792.html",
+        "summary.json",
+    ]
+    first = files_of(out)
+    cli("claim", str(root), "--units", "F2")  # the same claim, by alias
+    assert files_of(out) == first
+
+
+def test_a_named_unit_that_is_not_complete_is_refused(tmp_path: Path) -> None:
+    root = edi(tmp_path / "sam")
+    result = cli("claim", str(root), "--units", "CU792,CU791", code=1)
+    assert result.stdout == (
+        "claim refused: 3 things stand in the way of the unit claim:\n"
+        "  unit CU791: no evidence for criteria 1.3, 2.1, 2.2, 2.2(2), 3.3, 3.4, 3.5, 3.6, 3.7, "
+        "3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14, 3.15\n"
+        "  unit CU791: not accepted yet: criteria 3.1, 3.2 (E0004 not yet assessed)\n"
+        "  unit CU791: not signed off (`evitrack sign CU791 --as assessor`, then learner)\n"
+    )
+
+
+def test_nothing_complete_to_claim(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p", complete=False)
+    for args in (["--completed"], ["--completed", "--draft"]):
+        result = cli("claim", str(root), *args, code=1)
+        assert result.stdout.endswith(": nothing to claim\n")
+    result = cli("claim", str(root), "--completed", code=1)
+    assert result.stdout == (
+        "claim refused: 1 thing stands in the way of the unit claim:\n"
+        "  no unit is complete and signed off yet: nothing to claim\n"
+    )
+
+
+def test_usage_errors(complete: Path) -> None:
+    assert cli("claim", str(complete), "--units", "1", "--completed", code=2).stderr == (
+        "evitrack: error: give --units or --completed, not both\n"
+    )
+    assert cli("claim", str(complete), "--units", "9", code=2).stderr.startswith(
+        'evitrack: error: unit "9" is not among the portfolio\'s units\n'
+    )
+
+
+# ---- drafts -------------------------------------------------------------------------------
+
+
+def test_a_draft_is_marked_on_every_document(tmp_path: Path) -> None:
+    root = edi(tmp_path / "sam")
+    result = cli("claim", str(root), "--draft")
+    out = root / "out" / "claim-EDI_77"
+    assert result.stdout == (
+        f"wrote {os.path.relpath(out)}/: DRAFT full award, 4 units "
+        "(CU791, CU792, CU803, CU811), 1 evidence file, 8 files in SHA256SUMS\n"
+        f"SHA256SUMS sha256: {hashlib.sha256((out / 'SHA256SUMS').read_bytes()).hexdigest()}\n"
+    )
+    docs = sorted(out.glob("*.html"))
+    assert [d.name for d in docs] == [
+        "claim-to-competence.html",
+        "evidence-index.html",
+        "evidence-matrix-CU791.html",
+        "evidence-matrix-CU792.html",
+        "evidence-matrix-CU803.html",
+        "evidence-matrix-CU811.html",
+    ]
+    for doc in docs:
+        html = doc.read_text()
+        assert "<title>DRAFT – " in html
+        assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html  # every page
+        assert html.count("DRAFT – NOT FOR CERTIFICATION") == html.count('class="page"')
+    assert json.loads((out / "summary.json").read_text())["draft"] is True
+    cli("claim", "verify", str(out))
+    # what a full claim would refuse is said, as notes
+    assert "note: rule R1: " in result.stderr
+    assert "note: unit CU803: no evidence for criteria 2.3, 2.4, 3.2," in result.stderr
+
+
+def test_a_complete_claim_is_not_marked_draft(complete: Path) -> None:
+    cli("claim", str(complete))
+    for doc in (complete / "out" / "claim-EDI-20458").glob("*.html"):
+        assert "DRAFT" not in doc.read_text()
+
+
+# ---- safety -------------------------------------------------------------------------------
+
+
+def test_a_changed_file_stops_the_claim(complete: Path) -> None:
+    (complete / "files" / "implementation-plan.pdf").write_bytes(b"changed after hashing")
+    result = cli("claim", str(complete), code=1)
+    shown = os.path.relpath(complete / "evidence" / "E0002.yaml")
+    assert result.stdout == (
+        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        f'  {shown}:9:5: error[E303]: attached file "files/implementation-plan.pdf" has '
+        "changed since it was recorded (sha256 mismatch)\n"
+    )
+    # a draft packs what exists, but never a file whose hash no longer matches
+    result = cli("claim", str(complete), "--draft", code=1)
+    assert result.stdout == (
+        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        '  E0002: attached file "files/implementation-plan.pdf" has changed since it was '
+        "recorded (sha256 mismatch): the claim stops\n"
+    )
+    assert not (complete / "out" / "claim-EDI-20458").exists()
+    assert [p.name for p in (complete / "out").iterdir()] == []  # no work folder left behind
+
+
+def test_files_outside_the_portfolio_are_never_copied(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p", complete=False)
+    (tmp_path / "secret.txt").write_text("outside")
+    digest = hashlib.sha256(b"outside").hexdigest()
+    rec = root / "evidence" / "E0001.yaml"
+    rec.write_text(
+        rec.read_text().replace(
+            "files:\n", f'files:\n  - path: "../secret.txt"\n    sha256: {digest}\n'
+        )
+    )
+    result = cli("claim", str(root), "--draft", code=1)
+    assert result.stdout == (
+        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        '  E0001: attached file "../secret.txt" is outside the portfolio: never copied\n'
+    )
+
+    rec.write_text(rec.read_text().replace('"../secret.txt"', '"files/link.txt"'))
+    os.symlink(tmp_path / "secret.txt", root / "files" / "link.txt")
+    result = cli("claim", str(root), "--draft", code=1)
+    assert result.stdout == (
+        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        '  E0001: attached file "files/link.txt" leads outside the portfolio (a link): '
+        "never copied\n"
+    )
+
+
+def test_pack_names_cannot_escape_the_pack(tmp_path: Path) -> None:
+    root = init(tmp_path / "p", "unit-fragment-customer-service-standards")
+    write_record(
+        root,
+        "E0001",
+        "Odd names",
+        "2026-02-10",
+        ["product"],
+        {"1": ["1.1"]},
+        files={
+            "files/a/report.pdf": b"a",
+            "files/b/report.pdf": b"b",
+            "files/..hidden": b"h",
+            'files/we ird<>:|?*"name.pdf': b"w",
+            "files/" + "x" * 200 + ".pdf": b"x",
+        },
+    )
+    write_record(
+        root,
+        "E0002",
+        "Shares a file",
+        "2026-02-11",
+        ["product"],
+        {"1": ["1.2"]},
+        files={"files/a/report.pdf": b"a"},
+    )
+    result = cli("claim", str(root), "--draft")
+    assert "5 evidence files" in result.stdout  # the shared file once
+    out = root / "out" / "claim-EDI-20458"
+    names = sorted(n for n in files_of(out) if n.startswith("evidence/"))
+    assert names == [
+        "evidence/E0001/hidden",
+        "evidence/E0001/report-2.pdf",
+        "evidence/E0001/report.pdf",
+        "evidence/E0001/we ird_name.pdf",
+        "evidence/E0001/" + "x" * 96 + ".pdf",
+    ]
+    data = json.loads((out / "summary.json").read_text())
+    assert data["records"][1]["files"][0]["packed"] == "evidence/E0001/report.pdf"
+    cli("claim", "verify", str(out))
+
+
+@pytest.mark.parametrize(
+    "name,safe",
+    [
+        ("..", "_"),
+        (".", "_"),
+        ("", "_"),
+        (".bashrc", "bashrc"),
+        ("a/b\\c", "a_b_c"),
+        ("nul\x00byte", "nul_byte"),
+        ("new\nline.pdf", "new_line.pdf"),
+        ("café.pdf", "café.pdf"),
+        ("x" * 200 + ".tar.gz", "x" * 97 + ".gz"),
+        (" . trailing. ", "trailing"),
+    ],
+)
+def test_safe_component(name: str, safe: str) -> None:
+    assert pack.safe_component(name) == safe
+
+
+def test_an_existing_folder_that_is_not_a_pack_is_kept(complete: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.docx").write_text("years of work")
+    result = cli("claim", str(complete), "-o", str(precious), code=2)
+    assert result.stderr.startswith(
+        f"evitrack: error: {precious} is a folder that is not an evitrack pack: not replaced\n"
+    )
+    assert (precious / "thesis.docx").read_text() == "years of work"
+    (tmp_path / "notes.zip").write_text("not a zip")
+    cli("claim", str(complete), "-o", str(tmp_path / "notes.zip"), code=2)
+    assert (tmp_path / "notes.zip").read_text() == "not a zip"
+
+
+def test_progress_is_reported_per_file(tmp_path: Path) -> None:
+    root = init(tmp_path / "p", "unit-fragment-customer-service-standards")
+    write_record(
+        root,
+        "E0001",
+        "Many photos",
+        "2026-02-10",
+        ["product"],
+        {"1": ["1.1"]},
+        files={f"files/photo-{i:02}.jpg": bytes([i]) for i in range(25)},
+    )
+    calls: list[tuple[int, int, str]] = []
+    result = pack.build(root, draft=True, progress=lambda d, t, n: calls.append((d, t, n)))
+    assert len(result.files) == 25
+    assert calls[0] == (0, 25, "files/photo-00.jpg") and calls[-1] == (25, 25, "")
+    assert [c[0] for c in calls] == list(range(26))
+
+
+# ---- the shipped examples ---------------------------------------------------------------------
+
+EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/evitrack.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES or [None], ids=[p.name for p in EXAMPLES] or ["none"])
+def test_every_example_packs_as_a_draft_that_verifies(example: Path | None, tmp_path: Path) -> None:
+    if example is None:
+        pytest.skip("no example portfolios in examples/ yet")
+    copy = tmp_path / example.name
+    shutil.copytree(example, copy, symlinks=True, ignore=shutil.ignore_patterns("out"))
+    cli("claim", str(copy), "--draft", "-o", str(tmp_path / "pack"))
+    cli("claim", "verify", str(tmp_path / "pack"))
+    complete = cli("claim", str(copy), "--completed", "-o", str(tmp_path / "units"), code=None)
+    assert complete.exit_code in (0, 1)
+    if complete.exit_code == 0:
+        cli("claim", "verify", str(tmp_path / "units"))
+
+
+def test_sign_then_claim_round_trip(tmp_path: Path) -> None:
+    """The whole journey through the CLI: records, assessment, sign-offs, claim, verify."""
+    root = fragment(tmp_path / "p", complete=False)
+    accept(root, "E0001", "E0002", "E0003", "E0004", "E0005")
+    sign(root, "1", iv=False)
+    cli("claim", str(root), "--zip")
+    result = cli("claim", "verify", str(root / "out" / "claim-EDI-20458.zip"))
+    assert result.exit_code == 0
