@@ -19,8 +19,14 @@ SITUATIONS = [
     "a customer upset about a long wait in the queue",
     "a request to change a booking at short notice",
 ]
-METHODS = ["observation", "witness-testimony", "product", "questioning",
-           "professional-discussion", "reflective-account"]
+METHODS = [
+    "observation",
+    "witness-testimony",
+    "product",
+    "questioning",
+    "professional-discussion",
+    "reflective-account",
+]
 
 
 def record_text(i: int, unit_refs: dict[str, list[str]], rng: random.Random, day: dt.date) -> str:
@@ -68,7 +74,7 @@ def generate(root: Path, qualification: str, records: int, seed: int = 1) -> Pat
     (root / "evidence").mkdir(parents=True, exist_ok=True)
     (root / "evitrack.yaml").write_text(
         f"qualification: {qualification}\n"
-        f"learner:\n  name: Learner {seed}\n  registration: \"R{seed:05d}\"\n"
+        f'learner:\n  name: Learner {seed}\n  registration: "R{seed:05d}"\n'
         "units: [" + ", ".join(f'"{u.id}"' for u in chosen) + "]\n"
     )
     start = dt.date(2024, 1, 8)
@@ -76,7 +82,9 @@ def generate(root: Path, qualification: str, records: int, seed: int = 1) -> Pat
         refs: dict[str, list[str]] = {}
         for unit in rng.sample(chosen, k=min(2, len(chosen))):
             ids = [c.id for c in unit.criteria]
-            refs[unit.id] = sorted(rng.sample(ids, k=min(len(ids), rng.randint(1, 4))), key=ids.index)
+            refs[unit.id] = sorted(
+                rng.sample(ids, k=min(len(ids), rng.randint(1, 4))), key=ids.index
+            )
         day = start + dt.timedelta(days=i % 600)
         (root / "evidence" / f"E{i:04d}.yaml").write_text(record_text(i, refs, rng, day))
     return root

@@ -10,7 +10,6 @@ machine.
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 EVITRACK = [sys.executable, "-m", "evitrack"]
 EXE = Path(sys.executable).parent / "evitrack"
@@ -33,7 +32,7 @@ def baseline(files: list[Path]) -> float:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     t = time.perf_counter()
     for f in files:
-        yaml.load(f.read_bytes(), Loader=loader)  # noqa: S506
+        yaml.load(f.read_bytes(), Loader=loader)
     return time.perf_counter() - t
 
 
@@ -86,7 +85,9 @@ def main() -> None:
     caseload = work / f"caseload-{args.caseload}x200"
     if not caseload.exists():
         for n in range(args.caseload):
-            generate(caseload / f"learner-{n:03d}", "ncfe-l3-diploma-customer-service", 200, seed=n + 1)
+            generate(
+                caseload / f"learner-{n:03d}", "ncfe-l3-diploma-customer-service", 200, seed=n + 1
+            )
     big_files = sorted((big / "evidence").glob("*.yaml"))
     case_roots = sorted(p for p in caseload.iterdir() if p.is_dir())
     case_files = sorted(caseload.glob("*/evidence/*.yaml"))

@@ -72,7 +72,7 @@ def _from_json(root: Path, data: dict[str, object]) -> Diagnostic:
         code=str(data["code"]),
         message=str(data["message"]),
         hint=None if data["hint"] is None else str(data["hint"]),
-        severity=Severity(data["severity"]),
+        severity=Severity(str(data["severity"])),
     )
 
 

@@ -55,7 +55,13 @@ STRUCTURE = {
     "CU793": ("A1", "B", 1, 5, "Maintain a positive and customer-friendly attitude"),
     "CU794": ("A2", "B", 1, 5, "Adapt your behaviour to give a good customer service impression"),
     "CU795": ("A3", "B", 2, 5, "Communicate effectively with customers"),
-    "CU796": ("A4", "B", 2, 5, "Give customers a positive impression of yourself and your organisation"),
+    "CU796": (
+        "A4",
+        "B",
+        2,
+        5,
+        "Give customers a positive impression of yourself and your organisation",
+    ),
     "CU797": ("A5", "B", 2, 6, "Promote additional services or products to customers"),
     "CU798": ("A6", "B", 2, 5, "Process information about customers"),
     "CU799": ("A7", "B", 2, 6, "Live up to the customer service promise"),
@@ -66,7 +72,13 @@ STRUCTURE = {
     "CU804": ("A12", "B", 2, 6, "Make telephone calls to customers"),
     "CU818": ("A13", "B", 3, 6, "Deal with customers in writing or electronically"),
     "CU755": ("A14", "B", 3, 8, "Use customer service as a competitive tool"),
-    "CU819": ("A15", "B", 3, 7, "Organise the promotion of additional services or products to customers"),
+    "CU819": (
+        "A15",
+        "B",
+        3,
+        7,
+        "Organise the promotion of additional services or products to customers",
+    ),
     "CU820": ("A16", "B", 3, 7, "Build a customer service knowledge set"),
     "CU805": ("B1", "C", 1, 5, "Do your job in a customer friendly way"),
     "CU806": ("B2", "C", 2, 5, "Deliver reliable customer service"),
@@ -103,17 +115,69 @@ STRUCTURE = {
 
 GROUPS = [
     ("A", "Mandatory Units - Customer Service Foundations", ["CU791", "CU792"]),
-    ("B", "Optional Units - Impression and Image",
-     ["CU793", "CU794", "CU795", "CU796", "CU797", "CU798", "CU799", "CU800",
-      "CU801", "CU802", "CU803", "CU804", "CU818", "CU755", "CU819", "CU820"]),
-    ("C", "Optional Units - Delivery",
-     ["CU805", "CU806", "CU807", "CU808", "CU809", "CU810", "CU811", "CU812",
-      "CU821", "CU822", "CU823"]),
-    ("D", "Optional Units - Handling Problems",
-     ["CU813", "CU814", "CU815", "CU816", "CU756", "CU817", "CU824"]),
-    ("E", "Optional Units - Development and Improvement",
-     ["CU825", "CU826", "CU827", "CU828", "CU829", "CU830", "CU831", "CU832",
-      "CU833", "CU834", "CU835", "CU836", "CU837"]),
+    (
+        "B",
+        "Optional Units - Impression and Image",
+        [
+            "CU793",
+            "CU794",
+            "CU795",
+            "CU796",
+            "CU797",
+            "CU798",
+            "CU799",
+            "CU800",
+            "CU801",
+            "CU802",
+            "CU803",
+            "CU804",
+            "CU818",
+            "CU755",
+            "CU819",
+            "CU820",
+        ],
+    ),
+    (
+        "C",
+        "Optional Units - Delivery",
+        [
+            "CU805",
+            "CU806",
+            "CU807",
+            "CU808",
+            "CU809",
+            "CU810",
+            "CU811",
+            "CU812",
+            "CU821",
+            "CU822",
+            "CU823",
+        ],
+    ),
+    (
+        "D",
+        "Optional Units - Handling Problems",
+        ["CU813", "CU814", "CU815", "CU816", "CU756", "CU817", "CU824"],
+    ),
+    (
+        "E",
+        "Optional Units - Development and Improvement",
+        [
+            "CU825",
+            "CU826",
+            "CU827",
+            "CU828",
+            "CU829",
+            "CU830",
+            "CU831",
+            "CU832",
+            "CU833",
+            "CU834",
+            "CU835",
+            "CU836",
+            "CU837",
+        ],
+    ),
 ]
 
 # Criteria per outcome, counted on the unit pages of the document (outcome
@@ -151,12 +215,30 @@ SPECIAL_IDS = {("CU791", "2"): ["2.1", "2.2", "2.2(2)"]}
 
 # (unit, outcomes, criteria) totals counted from the document
 TOTALS = {
-    "CU791": (3, 21), "CU792": (2, 15), "CU793": (3, 20), "CU794": (3, 18),
-    "CU795": (2, 22), "CU796": (4, 21), "CU797": (4, 19), "CU798": (4, 15),
-    "CU799": (3, 17), "CU800": (3, 20), "CU801": (4, 22), "CU802": (3, 23),
-    "CU803": (4, 32), "CU804": (4, 24), "CU818": (4, 25), "CU755": (3, 20),
-    "CU819": (4, 17), "CU820": (3, 22), "CU805": (2, 16), "CU806": (4, 17),
-    "CU807": (3, 25), "CU808": (3, 18), "CU809": (3, 21), "CU810": (3, 21),
+    "CU791": (3, 21),
+    "CU792": (2, 15),
+    "CU793": (3, 20),
+    "CU794": (3, 18),
+    "CU795": (2, 22),
+    "CU796": (4, 21),
+    "CU797": (4, 19),
+    "CU798": (4, 15),
+    "CU799": (3, 17),
+    "CU800": (3, 20),
+    "CU801": (4, 22),
+    "CU802": (3, 23),
+    "CU803": (4, 32),
+    "CU804": (4, 24),
+    "CU818": (4, 25),
+    "CU755": (3, 20),
+    "CU819": (4, 17),
+    "CU820": (3, 22),
+    "CU805": (2, 16),
+    "CU806": (4, 17),
+    "CU807": (3, 25),
+    "CU808": (3, 18),
+    "CU809": (3, 21),
+    "CU810": (3, 21),
 }
 
 
@@ -170,6 +252,7 @@ def expected_ids(uid):
 
 # ------------------------------------------------------------------ header
 
+
 def test_header(q):
     assert q["id"] == QID
     assert q["title"] == "EDI Level 2 NVQ Certificate in Customer Service"
@@ -180,6 +263,7 @@ def test_header(q):
 
 
 # ------------------------------------------------------------- units/groups
+
 
 def test_unit_count_and_order(q):
     assert len(q["units"]) == 49
@@ -210,6 +294,7 @@ def test_group_credit_totals(q):
 
 
 # ------------------------------------------------------- outcomes/criteria
+
 
 def test_total_counts(q):
     outcomes = sum(len(u["outcomes"]) for u in q["units"])
@@ -258,30 +343,118 @@ def test_no_knowledge_items(q):
 SPOT = [
     ("CU791", "1.1", "Recognise typical customers and their expectations"),
     ("CU791", "3.10", "Identify what impresses their customers and what annoys their customers"),
-    ("CU791", "2.2(2)", "List the information they need to deliver effective customer service and where that information can be found"),
+    (
+        "CU791",
+        "2.2(2)",
+        "List the information they need to deliver effective customer service and where that information can be found",
+    ),
     ("CU792", "1.5", "Work in a way that protects the security of information about customers"),
-    ("CU792", "2.10", "List the main things that they must do and not do in their job under external regulations that affect their customer service work"),
-    ("CU793", "3.6", "State how people are different and have different expectations for many reasons such as their age, culture and personality"),
+    (
+        "CU792",
+        "2.10",
+        "List the main things that they must do and not do in their job under external regulations that affect their customer service work",
+    ),
+    (
+        "CU793",
+        "3.6",
+        "State how people are different and have different expectations for many reasons such as their age, culture and personality",
+    ),
     ("CU795", "1.1", "Listen actively to what customers are saying"),
-    ("CU795", "2.11", "Explain why the way things are said, and the tone of voice, affects the way a customer experiences customer service"),
-    ("CU797", "3.5", "Refer their customer to others or to alternative sources of information if the additional services or products are not their responsibility"),
-    ("CU799", "3.1", "Identify the key features, moments of truth (those points in the customer service process that have the most impact on the customer experience) and customer experiences that define the organi offer, vision and promise"),
-    ("CU801", "2.4", "Check that their ideas for added value customer service will not unreasonably affect the service to their other customers"),
-    ("CU802", "3.7", "Explain the difference between behaving assertively, aggressively and passively"),
-    ("CU803", "3.8", "Check before the call is finished that their customer is content that all their questions or requests have been dealt with"),
-    ("CU803", "4.11", "Describe their or guidelines and procedures for taking action to follow up calls made to customers"),
-    ("CU804", "4.1", "Describe the relevant parts of legislation, external regulations and their organisation's proc use of customer information to plan calls"),
-    ("CU818", "4.2", "Explain the additional significance and potential risks involved in committing a communication to a permanent record format"),
-    ("CU755", "2.6", "Re-direct customers to other service providers without offence when their expectations cannot be met by the organisation's serv"),
-    ("CU819", "3.2", "Use different methods to inform customers about additional services and products and record successes and failures against each method"),
-    ("CU820", "2.4", "Use the customer service knowledge set to respond to a specific customer request or query"),
-    ("CU805", "2.6", "Identify the organisations service offer and how this affects the way they do their work"),
-    ("CU806", "3.3", "Share information with colleagues and service partners to maintain and improve their standards of service delivery."),
-    ("CU807", "3.5", "Describe the organisational procedures they would take if they cause any accidental damage on their customer's premises"),
-    ("CU808", "3.1", "Explain the importance of recognising diversity in relation to age, disability, national origin, religion, sexual orientation, values, ethnic culture, education, lifestyle, beliefs, physical appearance, social class and economic status"),
-    ("CU809", "1.4", "Agree with colleagues informal signing options that may be used for key aspects of their services or products when dealing with somebody with a different first language"),
-    ("CU810", "1.6", "Identify and note feelings and mood in relation to the information they are seeking"),
-    ("CU810", "3.8", "Explain why particular trigger questions are effective in gaining specific information"),
+    (
+        "CU795",
+        "2.11",
+        "Explain why the way things are said, and the tone of voice, affects the way a customer experiences customer service",
+    ),
+    (
+        "CU797",
+        "3.5",
+        "Refer their customer to others or to alternative sources of information if the additional services or products are not their responsibility",
+    ),
+    (
+        "CU799",
+        "3.1",
+        "Identify the key features, moments of truth (those points in the customer service process that have the most impact on the customer experience) and customer experiences that define the organi offer, vision and promise",
+    ),
+    (
+        "CU801",
+        "2.4",
+        "Check that their ideas for added value customer service will not unreasonably affect the service to their other customers",
+    ),
+    (
+        "CU802",
+        "3.7",
+        "Explain the difference between behaving assertively, aggressively and passively",
+    ),
+    (
+        "CU803",
+        "3.8",
+        "Check before the call is finished that their customer is content that all their questions or requests have been dealt with",
+    ),
+    (
+        "CU803",
+        "4.11",
+        "Describe their or guidelines and procedures for taking action to follow up calls made to customers",
+    ),
+    (
+        "CU804",
+        "4.1",
+        "Describe the relevant parts of legislation, external regulations and their organisation's proc use of customer information to plan calls",
+    ),
+    (
+        "CU818",
+        "4.2",
+        "Explain the additional significance and potential risks involved in committing a communication to a permanent record format",
+    ),
+    (
+        "CU755",
+        "2.6",
+        "Re-direct customers to other service providers without offence when their expectations cannot be met by the organisation's serv",
+    ),
+    (
+        "CU819",
+        "3.2",
+        "Use different methods to inform customers about additional services and products and record successes and failures against each method",
+    ),
+    (
+        "CU820",
+        "2.4",
+        "Use the customer service knowledge set to respond to a specific customer request or query",
+    ),
+    (
+        "CU805",
+        "2.6",
+        "Identify the organisations service offer and how this affects the way they do their work",
+    ),
+    (
+        "CU806",
+        "3.3",
+        "Share information with colleagues and service partners to maintain and improve their standards of service delivery.",
+    ),
+    (
+        "CU807",
+        "3.5",
+        "Describe the organisational procedures they would take if they cause any accidental damage on their customer's premises",
+    ),
+    (
+        "CU808",
+        "3.1",
+        "Explain the importance of recognising diversity in relation to age, disability, national origin, religion, sexual orientation, values, ethnic culture, education, lifestyle, beliefs, physical appearance, social class and economic status",
+    ),
+    (
+        "CU809",
+        "1.4",
+        "Agree with colleagues informal signing options that may be used for key aspects of their services or products when dealing with somebody with a different first language",
+    ),
+    (
+        "CU810",
+        "1.6",
+        "Identify and note feelings and mood in relation to the information they are seeking",
+    ),
+    (
+        "CU810",
+        "3.8",
+        "Explain why particular trigger questions are effective in gaining specific information",
+    ),
 ]
 
 
@@ -291,34 +464,59 @@ def test_spot_text(q, uid, cid, text):
 
 
 def test_outcome_titles(q):
-    assert unit(q, "CU791")["outcomes"][0]["title"] == "Identify customers and their characteristics and expectations"
-    assert unit(q, "CU797")["outcomes"][2]["title"] == "Gain customer commitment to using additional services or products"
-    assert unit(q, "CU801")["outcomes"][3]["title"] == "Know how to go the extra mile in customer service"
+    assert (
+        unit(q, "CU791")["outcomes"][0]["title"]
+        == "Identify customers and their characteristics and expectations"
+    )
+    assert (
+        unit(q, "CU797")["outcomes"][2]["title"]
+        == "Gain customer commitment to using additional services or products"
+    )
+    assert (
+        unit(q, "CU801")["outcomes"][3]["title"]
+        == "Know how to go the extra mile in customer service"
+    )
     assert unit(q, "CU808")["outcomes"][1]["title"] == (
-        "Adapt customer service to recognise the different needs and expectations of diverse groups of customers")
+        "Adapt customer service to recognise the different needs and expectations of diverse groups of customers"
+    )
     assert unit(q, "CU810")["outcomes"][2]["title"] == (
-        "Understand how to use questioning techniques when delivering customer service")
+        "Understand how to use questioning techniques when delivering customer service"
+    )
 
 
 # --------------------------------------------------- OCR repairs and losses
 
+
 def test_repaired_ids_carry_a_note(q):
     # printed "15", "24", "411" ... repaired where the sequence proves it
-    for uid, cid, printed in [("CU792", "1.5", "15"), ("CU795", "1.1", "11"), ("CU799", "2.4", "24"),
-                              ("CU803", "4.11", "411"), ("CU804", "4.9", "49"), ("CU818", "2.1", "21")]:
+    for uid, cid, printed in [
+        ("CU792", "1.5", "15"),
+        ("CU795", "1.1", "11"),
+        ("CU799", "2.4", "24"),
+        ("CU803", "4.11", "411"),
+        ("CU804", "4.9", "49"),
+        ("CU818", "2.1", "21"),
+    ]:
         c = criterion(q, uid, cid)
         assert f"'{printed}'" in c["note"], (uid, cid)
         assert "printed_id" not in c or c["printed_id"] in (None, cid)
 
 
 def test_lost_text_is_noted(q):
-    for uid, cid in [("CU791", "3.2"), ("CU796", "4.1"), ("CU798", "4.1"), ("CU802", "1.6"),
-                     ("CU806", "4.3"), ("CU809", "2.9")]:
+    for uid, cid in [
+        ("CU791", "3.2"),
+        ("CU796", "4.1"),
+        ("CU798", "4.1"),
+        ("CU802", "1.6"),
+        ("CU806", "4.3"),
+        ("CU809", "2.9"),
+    ]:
         assert "text lost in the source" in criterion(q, uid, cid)["note"].lower(), (uid, cid)
     assert criterion(q, "CU796", "4.1")["text"] == "Describe their org for appearance and behaviour"
 
 
 # ---------------------------------------------------------- recorded readings
+
 
 def test_reading_duplicate_criterion_id(q):
     c = criterion(q, "CU791", "2.2(2)")
@@ -378,10 +576,15 @@ def test_evidence_text(q):
     e = unit(q, "CU796")["evidence"]["text"]
     assert "d when people, systems or resources have let you down." in e
     e = unit(q, "CU820")["evidence"]["text"]
-    assert e.splitlines()[-1] == "There are no additional evidence requirements other than those expressed within the Unit."
+    assert (
+        e.splitlines()[-1]
+        == "There are no additional evidence requirements other than those expressed within the Unit."
+    )
     e = unit(q, "CU818")["evidence"]["text"]
-    assert ("Evidence collected in a realistic working environment or a work placement is not permissible "
-            "for this Unit.") in e
+    assert (
+        "Evidence collected in a realistic working environment or a work placement is not permissible "
+        "for this Unit."
+    ) in e
     for uid in CRITERIA_PER_OUTCOME:
         if uid != "CU810":
             assert unit(q, uid)["evidence"]["text"], uid
@@ -389,21 +592,35 @@ def test_evidence_text(q):
 
 # -------------------------------------------------------------------- rules
 
+
 def test_rules(q):
-    rules = [{k: v for k, v in r.items() if k not in ("text", "reading", "note") and v is not None}
-             for r in q["rules"]]
+    rules = [
+        {k: v for k, v in r.items() if k not in ("text", "reading", "note") and v is not None}
+        for r in q["rules"]
+    ]
     assert rules == [
         {"id": "R1", "kind": "min_credit", "min": 28},
         {"id": "R2", "kind": "mandatory", "groups": ["A"]},
         {"id": "R3", "kind": "group_credit", "groups": ["B", "C", "D", "E"], "min": 20},
         {"id": "R4", "kind": "each_group_units", "groups": ["B", "C", "D", "E"], "min": 1},
-        {"id": "R5", "kind": "level_credit", "level": 2, "comparison": "at_or_above", "min": 11,
-         "groups": ["B", "C", "D", "E"]},
+        {
+            "id": "R5",
+            "kind": "level_credit",
+            "level": 2,
+            "comparison": "at_or_above",
+            "min": 11,
+            "groups": ["B", "C", "D", "E"],
+        },
     ]
     texts = [r["text"] for r in q["rules"]]
-    assert texts[0] == ("To achieve a full Level 2 NVQ Certificate in Customer Service, learners must "
-                        "achieve a minimum of twenty eight credits.")
-    assert texts[4] == "A minimum of eleven credits must be achieved at level 2 from optional groups B to E."
+    assert texts[0] == (
+        "To achieve a full Level 2 NVQ Certificate in Customer Service, learners must "
+        "achieve a minimum of twenty eight credits."
+    )
+    assert (
+        texts[4]
+        == "A minimum of eleven credits must be achieved at level 2 from optional groups B to E."
+    )
 
 
 def test_reading_level_2_or_above(q):

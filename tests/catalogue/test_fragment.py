@@ -41,15 +41,23 @@ def u(q):
 
 # outcome id -> (title as printed in the form and in the unit content, criteria ids)
 OUTCOMES = {
-    "1": ("Be able to understand customer service standards required in own organisation",
-          ["1.1", "1.2"]),
-    "2": ("Be able to implement sustainable processes for customer satisfaction",
-          ["2.1", "2.2", "2.3", "2.4", "2.5"]),
+    "1": (
+        "Be able to understand customer service standards required in own organisation",
+        ["1.1", "1.2"],
+    ),
+    "2": (
+        "Be able to implement sustainable processes for customer satisfaction",
+        ["2.1", "2.2", "2.3", "2.4", "2.5"],
+    ),
     "3": ("Be able to support colleagues in delivering customer service standards", ["3.1"]),
-    "4": ("Be able to manage and develop a culture in own organisation to deliver customer service standards",
-          ["4.1", "4.2", "4.3"]),
-    "5": ("Be able to monitor customer service levels for continuous improvement",
-          ["5.1", "5.2", "5.3", "5.4"]),
+    "4": (
+        "Be able to manage and develop a culture in own organisation to deliver customer service standards",
+        ["4.1", "4.2", "4.3"],
+    ),
+    "5": (
+        "Be able to monitor customer service levels for continuous improvement",
+        ["5.1", "5.2", "5.3", "5.4"],
+    ),
 }
 
 # every criterion, exact text as printed (trailing full stops where printed)
@@ -87,12 +95,12 @@ def test_groups(q):
 
 def test_rules(q):
     assert [(r["id"], r["kind"], r["units"]) for r in q["rules"]] == [("R1", "mandatory", ["1"])]
-    assert q["rules"][0]["text"] is None     # no rule is printed
+    assert q["rules"][0]["text"] is None  # no rule is printed
     assert "no rules" in q["rules"][0]["reading"]
 
 
 def test_unit_header(u):
-    assert u["id"] == "1"            # reading: no unit id printed; "1" assigned
+    assert u["id"] == "1"  # reading: no unit id printed; "1" assigned
     assert u["aliases"] == []
     assert u["level"] is None
     assert u["credit"] is None
@@ -104,7 +112,11 @@ def test_unit_header(u):
 def test_counts(u):
     assert len(u["outcomes"]) == 5
     assert {o["id"]: len(o["criteria"]) for o in u["outcomes"]} == {
-        "1": 2, "2": 5, "3": 1, "4": 3, "5": 4
+        "1": 2,
+        "2": 5,
+        "3": 1,
+        "4": 3,
+        "5": 4,
     }
     assert sum(len(o["criteria"]) for o in u["outcomes"]) == 15
     assert u["knowledge"] == []
@@ -134,8 +146,10 @@ def test_content_headings_and_text(u):
     assert content.startswith(
         "1 Be able to understand customer service standards required in own organisation\n"
     )
-    assert ("Organisational standards: definition eg customer and business criticality focus, "
-            "staff behaviours,") in content
+    assert (
+        "Organisational standards: definition eg customer and business criticality focus, "
+        "staff behaviours,"
+    ) in content
     # printed with semicolons; kept
     assert "\nImplementation plan; features eg scope," in content
     assert "\nStatement with stakeholders; promotion eg" in content
@@ -153,7 +167,9 @@ def test_recording_form(q):
     form = q["extra"]["recording_form"]
     assert form["record_columns"] == ["Evidence type", "Portfolio reference", "Date"]
     assert form["signatures"] == [
-        "Learner name", "Learner signature", "Assessor signature",
+        "Learner name",
+        "Learner signature",
+        "Assessor signature",
         "Internal verifier signature (if sampled)",
     ]
     assert form["dates"] == 4

@@ -55,7 +55,13 @@ UNITS = {
     "04": ("Principles of business", "D/506/1942", 3, 10, 74),
     "05": ("Manage personal and professional development", "T/506/2952", 3, 3, 12),
     "06": ("Understand customers and customer retention", "J/506/2910", 3, 4, 35),
-    "07": ("Develop resources to support consistency of customer service delivery", "Y/506/2166", 3, 5, 21),
+    "07": (
+        "Develop resources to support consistency of customer service delivery",
+        "Y/506/2166",
+        3,
+        5,
+        21,
+    ),
     "08": ("Use service partnerships to deliver customer service", "D/506/2167", 3, 3, 20),
     "09": ("Resolve customers' complaints", "R/506/2151", 3, 4, 22),
     "10": ("Gather, analyse and interpret customer feedback", "D/506/2170", 3, 5, 24),
@@ -64,7 +70,13 @@ UNITS = {
     "13": ("Communicate with customers in writing", "T/506/2126", 2, 3, 20),
     "14": ("Promote additional products and/or services to customers", "L/506/2133", 2, 2, 14),
     "15": ("Exceed customer expectations", "Y/506/2135", 2, 3, 15),
-    "16": ("Deliver customer service whilst working on customers' premises", "T/506/2143", 2, 4, 20),
+    "16": (
+        "Deliver customer service whilst working on customers' premises",
+        "T/506/2143",
+        2,
+        4,
+        20,
+    ),
     "17": ("Deliver customer service to challenging customers", "F/506/2159", 2, 3, 16),
     "18": ("Develop customer relationships", "Y/506/2149", 2, 3, 18),
     "19": ("Support customer service improvements", "T/506/2160", 2, 3, 12),
@@ -216,7 +228,11 @@ OUTCOME_TITLES = [
     ("10", "4", "Be able to analyse and interpret customer feedback to recommend improvements"),
     ("26", "3", "Be able to promote the benefits of social media networking to customer service"),
     ("37", "3", "Understand how to manage incidents reported to a contact centre"),
-    ("45", "3", "Exploit the functions of the software effectively to process and present information"),
+    (
+        "45",
+        "3",
+        "Exploit the functions of the software effectively to process and present information",
+    ),
 ]
 
 
@@ -227,28 +243,88 @@ def test_outcome_titles(q, uid, oid, title):
 
 
 CRITERIA_TEXT = [
-    ("01", "1.1", "Explain how different methods of promoting products and/or services impact on customer service delivery"),
-    ("01", "3.4", "Adapt their own customer service delivery to meet customers' changing expectations"),
-    ("02", "4.2", "Explain the implications of confidentiality and data protection legislation for the collection, storage and use of customer information"),
-    ("03", "2.9", "Adhere to organisational policies and procedures, legal and ethical requirements when dealing with customers' problems"),
-    ("05", "3.1", "Explain how to set specific, measurable, achievable, realistic and time-bound (SMART) objectives"),
+    (
+        "01",
+        "1.1",
+        "Explain how different methods of promoting products and/or services impact on customer service delivery",
+    ),
+    (
+        "01",
+        "3.4",
+        "Adapt their own customer service delivery to meet customers' changing expectations",
+    ),
+    (
+        "02",
+        "4.2",
+        "Explain the implications of confidentiality and data protection legislation for the collection, storage and use of customer information",
+    ),
+    (
+        "03",
+        "2.9",
+        "Adhere to organisational policies and procedures, legal and ethical requirements when dealing with customers' problems",
+    ),
+    (
+        "05",
+        "3.1",
+        "Explain how to set specific, measurable, achievable, realistic and time-bound (SMART) objectives",
+    ),
     ("06", "1.1", "Explain the concept of the 'customer experience'"),
-    ("10", "2.3", "Develop a data collection and analysis plan that specifies the sampling frame, data collection and recording methods and timeframe"),
-    ("12", "2.10", "Adhere to organisational policies and procedures, legal and ethical requirements when communicating verbally with customers"),
+    (
+        "10",
+        "2.3",
+        "Develop a data collection and analysis plan that specifies the sampling frame, data collection and recording methods and timeframe",
+    ),
+    (
+        "12",
+        "2.10",
+        "Adhere to organisational policies and procedures, legal and ethical requirements when communicating verbally with customers",
+    ),
     ("12", "2.2", "Listen 'actively' to what customers are saying"),
     ("13", "2.1", "Identify the objective(s) of the communication"),
-    ("20", "1.3", "Describe the questioning techniques that may be used when supporting customers through real-time on-line customer services"),
+    (
+        "20",
+        "1.3",
+        "Describe the questioning techniques that may be used when supporting customers through real-time on-line customer services",
+    ),
     ("22", "3.6", "Monitor the effectiveness of advice and information given"),
     ("23", "1.7", "Evaluate the benefits of adopting a 'customer-centred' approach"),
     ("26", "3.4", "Act as a social media 'champion' within the organisation"),
-    ("29", "3.4", "Adhere to organisational policies and procedures, and legal and ethical requirements when carrying out business negotiations"),
-    ("33", "3.1", "Agree Service Level Agreements (SLAs), objectives and priorities of collaborative arrangements"),
+    (
+        "29",
+        "3.4",
+        "Adhere to organisational policies and procedures, and legal and ethical requirements when carrying out business negotiations",
+    ),
+    (
+        "33",
+        "3.1",
+        "Agree Service Level Agreements (SLAs), objectives and priorities of collaborative arrangements",
+    ),
     ("34", "3.4", "Confirm with the customer that the objection(s) have been overcome"),
-    ("35", "3.3", "Collate sales-related information using planned systems and taking ad hoc opportunities to gather information, in a way that enables data manipulation, analysis and interpretation"),
-    ("38", "1.7", "Ensure compliance with relevant regulation and legislation that has an impact on direct sales through a contact centre"),
-    ("42", "2.2", "Confirm organisational requirements for standards of behaviour, presentation, communication and performance of a buddy colleague"),
-    ("44", "1.4", "Describe the different payment methods accepted by sales orientated organisations"),
-    ("45", "2.3", "Manage data files effectively, in line with local and/or legal guidelines and conventions for the storage and use of data where available"),
+    (
+        "35",
+        "3.3",
+        "Collate sales-related information using planned systems and taking ad hoc opportunities to gather information, in a way that enables data manipulation, analysis and interpretation",
+    ),
+    (
+        "38",
+        "1.7",
+        "Ensure compliance with relevant regulation and legislation that has an impact on direct sales through a contact centre",
+    ),
+    (
+        "42",
+        "2.2",
+        "Confirm organisational requirements for standards of behaviour, presentation, communication and performance of a buddy colleague",
+    ),
+    (
+        "44",
+        "1.4",
+        "Describe the different payment methods accepted by sales orientated organisations",
+    ),
+    (
+        "45",
+        "2.3",
+        "Manage data files effectively, in line with local and/or legal guidelines and conventions for the storage and use of data where available",
+    ),
     ("45", "3.4", "Select and use presentation methods to aid clarity and meaning"),
 ]
 
@@ -259,20 +335,64 @@ def test_criterion_text(q, uid, cid, text):
 
 
 GUIDANCE = [
-    ("01", "1.1", "Methods of promoting of products and/or services could include but are not exclusive to advertising, eg TV, online, press, flyers, in store messaging and social media campaigns."),
-    ("01", "2.3", "Systems and structures \u2013 the procedures, people, and resources needed to deliver customer service."),
-    ("02", "4.1", "Consumer-related legislation may include:\nSales of Goods Act 1979\nConsumer Protection Act 1987"),
-    ("03", "1.1", "Monitoring techniques may include, but are not limited to:\nrecord keeping\ncustomer contact systems\nemails\nletters\ntask-specific documents."),
-    ("10", "2.2", "Data collection methods could include,\nsurveys\nmonitoring social media\ncomments boxes\nemail/contact forms."),
+    (
+        "01",
+        "1.1",
+        "Methods of promoting of products and/or services could include but are not exclusive to advertising, eg TV, online, press, flyers, in store messaging and social media campaigns.",
+    ),
+    (
+        "01",
+        "2.3",
+        "Systems and structures \u2013 the procedures, people, and resources needed to deliver customer service.",
+    ),
+    (
+        "02",
+        "4.1",
+        "Consumer-related legislation may include:\nSales of Goods Act 1979\nConsumer Protection Act 1987",
+    ),
+    (
+        "03",
+        "1.1",
+        "Monitoring techniques may include, but are not limited to:\nrecord keeping\ncustomer contact systems\nemails\nletters\ntask-specific documents.",
+    ),
+    (
+        "10",
+        "2.2",
+        "Data collection methods could include,\nsurveys\nmonitoring social media\ncomments boxes\nemail/contact forms.",
+    ),
     ("10", "3.2", "Record data In line with organisational procedures."),
     ("13", "1.4", "Implications, including those of a legal nature"),
-    ("16", "1.5", "Risks are situations or hazards that could cause harm, danger or exposure to danger."),
-    ("17", "1.2", "Challenging customers may have:\nProblems/questions\nadditional needs/requirements\npoor communication skills and language barriers\nor be:\nangry\nunreasonable\nconfused."),
-    ("17", "1.6", "A service offer defines the extent and limits of the customer service that an organisation is offering."),
+    (
+        "16",
+        "1.5",
+        "Risks are situations or hazards that could cause harm, danger or exposure to danger.",
+    ),
+    (
+        "17",
+        "1.2",
+        "Challenging customers may have:\nProblems/questions\nadditional needs/requirements\npoor communication skills and language barriers\nor be:\nangry\nunreasonable\nconfused.",
+    ),
+    (
+        "17",
+        "1.6",
+        "A service offer defines the extent and limits of the customer service that an organisation is offering.",
+    ),
     ("19", "1.2", "Constraint is a limit or restriction."),
-    ("23", "1.7", "'Customer centred approach' is pre-empting the customer's needs and expectations."),
-    ("26", "3.4", "Social media 'champion' an advocate for the use of social media for the delivery of customer service to colleagues, team members."),
-    ("28", "2.5", "The learner should demonstrate that they actively consider ways of enhancing customer satisfaction and make recommendations which are feasible within their real work environment. Learners should make more than one recommendation over time."),
+    (
+        "23",
+        "1.7",
+        "'Customer centred approach' is pre-empting the customer's needs and expectations.",
+    ),
+    (
+        "26",
+        "3.4",
+        "Social media 'champion' an advocate for the use of social media for the delivery of customer service to colleagues, team members.",
+    ),
+    (
+        "28",
+        "2.5",
+        "The learner should demonstrate that they actively consider ways of enhancing customer satisfaction and make recommendations which are feasible within their real work environment. Learners should make more than one recommendation over time.",
+    ),
 ]
 
 
@@ -284,9 +404,13 @@ def test_criterion_guidance(q, uid, cid, text):
 def test_unit_15_guidance_keeps_both_lists_for_1_2(q):
     g = criterion(q, "15", "1.2")["guidance"]
     assert g.startswith("Legislation could include:\nSale of goods Act 1979 (as amended)\n")
-    assert "\nOrganisational policies will be specific to the organisation but could include:\n" in g
+    assert (
+        "\nOrganisational policies will be specific to the organisation but could include:\n" in g
+    )
     assert g.endswith("\nhealth and safety at work implications of any offer, eg working hours.")
-    assert criterion(q, "15", "2.4")["guidance"].startswith("Offers to customers could include:\nproviding promotional vouchers\n")
+    assert criterion(q, "15", "2.4")["guidance"].startswith(
+        "Offers to customers could include:\nproviding promotional vouchers\n"
+    )
 
 
 # criteria that carry guidance, per unit, as printed in the assessment guidance
@@ -351,7 +475,10 @@ def test_rules(q):
     assert [r["id"] for r in q["rules"]] == ["R1", "R2", "R3", "R4", "R5", "R6"]
     r = rules["R1"]
     assert (r["kind"], r["min"]) == ("min_credit", 55)
-    assert r["text"] == "To be awarded the NCFE Level 3 Diploma in Customer Service, learners must achieve a minimum of 55 credits"
+    assert (
+        r["text"]
+        == "To be awarded the NCFE Level 3 Diploma in Customer Service, learners must achieve a minimum of 55 credits"
+    )
     r = rules["R2"]
     assert (r["kind"], r["groups"], r["exact"]) == ("group_credit", ["A"], 31)
     assert r["text"] == "a total of 31 credits from Group A"
@@ -363,7 +490,12 @@ def test_rules(q):
     assert (r["kind"], r["groups"], r["max"]) == ("group_credit", ["C"], 9)
     assert r["text"] == "a maximum of 9 credits can come from Group C"
     r = rules["R5"]
-    assert (r["kind"], r["level"], r["comparison"], r["min"]) == ("level_credit", 3, "at_or_above", 40)
+    assert (r["kind"], r["level"], r["comparison"], r["min"]) == (
+        "level_credit",
+        3,
+        "at_or_above",
+        40,
+    )
     assert r["text"] == "A minimum of 40 credits must be achieved at level 3 or above."
     assert "groups" not in r
     r = rules["R6"]
@@ -373,6 +505,7 @@ def test_rules(q):
 
 
 # --- readings recorded in the file -------------------------------------------
+
 
 def test_reading_group_c_cap(q):
     r = _rules_by_id(q)["R4"]
@@ -423,14 +556,21 @@ def test_reading_unit_12_non_verbal_signal_guidance(q):
     c = criterion(q, "12", "1.6")
     assert c["guidance"] == "A non-verbal signal is the body language of the customer."
     assert "1.5" in c["note"]
-    assert criterion(q, "12", "1.5")["guidance"] == "A verbal signal is a phrase or statement said by the customer."
+    assert (
+        criterion(q, "12", "1.5")["guidance"]
+        == "A verbal signal is a phrase or statement said by the customer."
+    )
 
 
 def test_reading_unit_22_guidance_printed_against_3_4(q):
     c = criterion(q, "22", "3.4")
-    assert c["guidance"].startswith("The monitoring should relate to the advice and information given as part of AC3.4")
+    assert c["guidance"].startswith(
+        "The monitoring should relate to the advice and information given as part of AC3.4"
+    )
     assert "3.6" in c["note"]
-    assert "guidance" not in criterion(q, "22", "3.6") or not criterion(q, "22", "3.6").get("guidance")
+    assert "guidance" not in criterion(q, "22", "3.6") or not criterion(q, "22", "3.6").get(
+        "guidance"
+    )
 
 
 def test_reading_unit_38_glh(q):
