@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from evitrack import __version__
-from evitrack.cli import check, init, qualification, schema
+from evitrack.cli import (
+    add,
+    assess,
+    check,
+    claim,
+    gaps,
+    init,
+    matrix,
+    plan,
+    qualification,
+    schema,
+    sign,
+    status,
+)
 from evitrack.cli._common import STATE
 
 app = typer.Typer(
@@ -38,7 +51,16 @@ def _root(
 app.command("init")(init.init)
 app.command("check")(check.check)
 app.command("schema")(schema.schema)
+app.command("plan")(plan.plan)
 app.add_typer(qualification.app, name="qualification")
+app.command("add")(add.add)
+app.command("assess")(assess.assess)
+app.command("hash")(assess.hash_files)
+app.command("sign")(sign.sign)
+app.command("gaps")(gaps.gaps)
+app.command("status")(status.status)
+app.command("matrix")(matrix.matrix)
+app.add_typer(claim.app, name="claim")
 
 
 def main() -> None:
