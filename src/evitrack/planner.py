@@ -32,8 +32,10 @@ highspy is imported inside the functions that solve, so importing this module
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from evitrack import rules as R
@@ -399,3 +401,41 @@ def _alone(q: Qualification, r: dict[str, Any]) -> str:
         sizes = [f"group {g} has {len(R.members(q, [g]))}" for g in short]
         return f"{head} {R.join_and(sizes)}"
     return f"no selection of units satisfies {rid} ({wants})"  # pragma: no cover
+
+
+def portfolio_report(
+    root: Path, today: dt.date | None = None
+) -> tuple[Qualification, dict[str, Any]]:
+    """The rules and the optimal plan for a portfolio's chosen units, as the JSON object.
+
+    Served from the portfolio's cache when nothing it depends on has changed
+    (the plan is a pure function of the files, the qualification and the date).
+    """
+    from evitrack import cache, catalogue
+
+    today = today or dt.date.today()
+    digest = cache.portfolio_digest(root, today)
+    hit = cache.memo_get(root, "plan", digest)
+    if isinstance(hit, dict) and isinstance(hit.get("ref"), str):
+        return catalogue.load(hit["ref"], root), hit["data"]
+    from evitrack.diagnostics import Severity
+    from evitrack.portfolio import load
+
+    loaded = load(root, today)
+    p = loaded.portfolio
+    if p is None:
+        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+        first = errors[0].format().splitlines()[0] if errors else f"{root}: cannot be read"
+        raise UserError(f"cannot plan: {first}", "run `evitrack check` to see every problem")
+    q = p.qualification
+    results = R.evaluate(q, p.units)
+    data: dict[str, Any] = {
+        "satisfied": R.satisfied(results),
+        "rules": [r.to_json() for r in results],
+        "qualification": q.id,
+        "units": p.units,
+        "plan": plan(q, p.units, cited(p.records)).to_json(),
+    }
+    ref = str((loaded.raw or {}).get("qualification") or q.id)
+    cache.memo_put(root, "plan", digest, {"ref": ref, "data": data})
+    return q, data

@@ -50,25 +50,31 @@ def plan(
         if q.kind != "qualification":
             raise UserError(f'"{qualification}" is a unit library, not a qualification')
         selection = _parse_units(q, units or "")
+    elif units is None:
+        from evitrack import planner
+        from evitrack.cli._common import portfolio_root
+
+        q, data = planner.portfolio_report(portfolio_root(portfolio))
     else:
         from evitrack import planner
         from evitrack.cli._common import portfolio_root
 
         p = _load(portfolio_root(portfolio))
         q = p.qualification
-        selection = p.units if units is None else _parse_units(q, units)
+        selection = _parse_units(q, units)
         result = planner.plan(q, selection, planner.cited(p.records))
 
-    results = evaluate(q, selection)
-    ok = satisfied(results)
-    data: dict[str, Any] = {
-        "satisfied": ok,
-        "rules": [r.to_json() for r in results],
-        "qualification": q.id,
-        "units": selection,
-    }
-    if result is not None:
-        data["plan"] = result.to_json()
+    if qualification is not None or units is not None:
+        results = evaluate(q, selection)
+        data = {
+            "satisfied": satisfied(results),
+            "rules": [r.to_json() for r in results],
+            "qualification": q.id,
+            "units": selection,
+        }
+        if result is not None:
+            data["plan"] = result.to_json()
+    ok = bool(data["satisfied"])
     if format is Format.json:
         print_json(data)
     elif format is Format.csv:
