@@ -6,14 +6,17 @@ caseload, the criteria most often missing across it. Returns data; never prints.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evitrack import locate
 from evitrack import portfolio as pf
-from evitrack.checker import portfolios_for
-from evitrack.coverage import MISSING, Coverage, coverage
+from evitrack.checker import diagnostic_from_json, diagnostic_to_json, portfolios_for
+from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
 from evitrack.diagnostics import Diagnostic, Severity
 
 
@@ -95,14 +98,67 @@ def is_caseload(paths: list[Path]) -> bool:
 
 
 def gaps(paths: list[Path], top: int = 10) -> Gaps:
-    roots: list[Path] = []
-    for root in portfolios_for(paths):
-        if all(root.resolve() != r.resolve() for r in roots):
-            roots.append(root)
-    result = Gaps([one(r) for r in roots], is_caseload(paths))
-    if result.caseload:
-        result.most_missing = most_missing(result.portfolios, top)
+    roots = portfolios_for(paths)  # each portfolio once, however it was named
+    if not is_caseload(paths):
+        return Gaps([one(r) for r in roots], False)
+    result = Gaps(_many(roots), True)
+    result.most_missing = most_missing(result.portfolios, top)
     return result
+
+
+def snapshot_of(job: tuple[str, str]) -> dict[str, Any]:
+    """Load one portfolio and snapshot its coverage, caching it under `digest`."""
+    from evitrack import cache
+
+    root, digest = job
+    where = Path(root)
+    result = pf.load(where, dt.date.today())
+    if result.portfolio is None:
+        snap: dict[str, Any] = {
+            "error": True,
+            "diagnostics": [diagnostic_to_json(where, d) for d in result.diagnostics],
+        }
+    else:
+        ref = str((result.raw or {}).get("qualification") or result.portfolio.qualification.id)
+        snap = snapshot(coverage(result.portfolio, result.diagnostics), ref)
+    cache.memo_put(where, "gaps", digest, snap)
+    return snap
+
+
+def _many(roots: list[Path]) -> list[PortfolioGaps]:
+    """A caseload: unchanged portfolios from their caches, the rest loaded on every core."""
+    from evitrack import cache
+
+    today = dt.date.today()
+    snaps: dict[int, dict[str, Any]] = {}
+    jobs: list[tuple[int, tuple[str, str]]] = []
+    for i, root in enumerate(roots):
+        digest = cache.portfolio_digest(root, today)
+        hit = cache.memo_get(root, "gaps", digest)
+        if isinstance(hit, dict):
+            snaps[i] = hit
+        else:
+            jobs.append((i, (str(root), digest)))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) >= 4 and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 4))
+            done = pool.map(snapshot_of, [job for _, job in jobs], chunksize=chunk)
+            snaps.update(zip([i for i, _ in jobs], done, strict=True))
+    else:
+        snaps.update((i, snapshot_of(job)) for i, job in jobs)
+    out = []
+    for root, snap in zip(roots, (snaps[i] for i in range(len(roots))), strict=True):
+        if snap.get("error"):
+            out.append(
+                PortfolioGaps(
+                    root, None, [diagnostic_from_json(root, d) for d in snap["diagnostics"]]
+                )
+            )
+        else:
+            cov = restore(root, snap)
+            out.append(PortfolioGaps(root, cov, cov.diagnostics))
+    return out
 
 
 def most_missing(portfolios: list[PortfolioGaps], top: int = 10) -> list[Missing]:

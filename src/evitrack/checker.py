@@ -27,6 +27,7 @@ def portfolios_for(paths: list[Path]) -> list[Path]:
     if not paths:
         return [pf.resolve_root(None)]
     roots: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UserError(f"{path}: no such file or folder")
@@ -38,7 +39,9 @@ def portfolios_for(paths: list[Path]) -> list[Path]:
                 "run `evitrack init --qualification ID` to start one",
             )
         for root in found:
-            if root.resolve() not in {r.resolve() for r in roots}:
+            real = root.resolve()
+            if real not in seen:
+                seen.add(real)
                 roots.append(root)
     return roots
 
@@ -49,22 +52,24 @@ def check_portfolio(root: Path, today: dt.date, use_cache: bool = True) -> list[
     if use_cache:
         hit = cache.memo_get(root, "check", digest)
         if isinstance(hit, list):
-            return [_from_json(root, d) for d in hit]
+            return [diagnostic_from_json(root, d) for d in hit]
     from evitrack.portfolio import load
 
     diags = load(root, today, use_cache=use_cache).diagnostics
     if use_cache:
-        cache.memo_put(root, "check", digest, [_to_json(root, d) for d in diags])
+        cache.memo_put(root, "check", digest, [diagnostic_to_json(root, d) for d in diags])
     return diags
 
 
-def _to_json(root: Path, d: Diagnostic) -> dict[str, object]:
+def diagnostic_to_json(root: Path, d: Diagnostic) -> dict[str, object]:
+    """A diagnostic as JSON with its file relative to the portfolio (cacheable)."""
     data = d.to_json()
     data["file"] = os.path.relpath(os.path.abspath(d.file), root)
     return data
 
 
-def _from_json(root: Path, data: dict[str, object]) -> Diagnostic:
+def diagnostic_from_json(root: Path, data: dict[str, object]) -> Diagnostic:
+    """The inverse of diagnostic_to_json, the file shown relative to the current folder."""
     return Diagnostic(
         file=pf.display_path(root / str(data["file"])),
         line=int(str(data["line"])),

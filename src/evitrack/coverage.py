@@ -16,9 +16,11 @@ candidate report.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evitrack.model import Criterion, Outcome, Portfolio, Record, Unit
 
@@ -388,3 +390,64 @@ def findings(
             )
     order = {a: i for i, a in enumerate(ASPECTS)}
     return sorted(out, key=lambda f: order[f.aspect])
+
+
+# ---- snapshots: a caseload computes coverage in worker processes and caches it ---------
+
+
+def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
+    """A JSON-safe copy of a coverage, enough to `restore` it (without the records)."""
+    from evitrack.checker import diagnostic_to_json
+
+    p = cov.portfolio
+    return {
+        "ref": ref,
+        "learner": [p.learner_name, p.registration],
+        "chosen": list(p.units),
+        "units": [
+            [
+                u.unit.id,
+                [[c.id, c.status, c.records, c.reasons] for c in u.criteria],
+                [[r.what, r.satisfied, r.detail, r.criterion, r.kind] for r in u.requirements],
+                u.records,
+            ]
+            for u in cov.units
+        ],
+        "rules": [dataclasses.asdict(r) for r in cov.rules],
+        "findings": [dataclasses.asdict(f) for f in cov.findings],
+        "diagnostics": [diagnostic_to_json(p.root, d) for d in cov.diagnostics],
+    }
+
+
+def restore(root: Path, snap: dict[str, Any]) -> Coverage:
+    """The coverage a snapshot was taken of; its portfolio carries no records."""
+    from evitrack import catalogue
+    from evitrack.checker import diagnostic_from_json
+    from evitrack.rules import RuleResult
+
+    q = catalogue.load(snap["ref"], root)
+    name, registration = snap["learner"]
+    portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), [], {})
+    units = []
+    for uid, statuses, reqs, records in snap["units"]:
+        unit = q.units[uid]
+        by_id = {c.id: c for c in unit.criteria}
+        units.append(
+            UnitCoverage(
+                unit,
+                [
+                    CriterionStatus(by_id[cid], st, list(rs), list(why))
+                    for cid, st, rs, why in statuses
+                ],
+                [Requirement(*r) for r in reqs],
+                list(records),
+            )
+        )
+    rules = [RuleResult(**{**r, "units": tuple(r.get("units") or ())}) for r in snap["rules"]]
+    return Coverage(
+        portfolio,
+        units,
+        rules,
+        [Finding(**f) for f in snap["findings"]],
+        [diagnostic_from_json(root, d) for d in snap["diagnostics"]],
+    )
