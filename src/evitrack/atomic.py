@@ -7,22 +7,27 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename over the target."""
-    path = Path(path)
-    mode = None
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
+def _temp_copy(path: Path, text: str, mode: int) -> str:
+    """A fully written, synced temporary file beside `path`; the caller renames or links it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o644 & ~_umask())
+        os.chmod(tmp, mode)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new, never half."""
+    path = Path(path)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644 & ~_umask()
+    tmp = _temp_copy(path, text, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -31,20 +36,14 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_create_text(path: Path, text: str) -> bool:
     """Create `path` atomically only if it does not exist yet; False if it did."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _temp_copy(path, text, 0o644 & ~_umask())
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
-        try:
-            os.link(tmp, path)  # fails if path exists: no race between two writers
-        except FileExistsError:
-            return False
-        return True
+        os.link(tmp, path)  # fails if path exists: no race between two writers
+    except FileExistsError:
+        return False
     finally:
         Path(tmp).unlink(missing_ok=True)
+    return True
 
 
 def _umask() -> int:
