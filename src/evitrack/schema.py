@@ -153,12 +153,16 @@ PORTFOLIO = _map(
             "the assessor's summative statement",
             {
                 "completed": Node(
-                    "text", "how you completed the units/award and what you have learnt "
-                    "from the experience", nullable=True,
+                    "text",
+                    "how you completed the units/award and what you have learnt "
+                    "from the experience",
+                    nullable=True,
                 ),
                 "role": Node(
-                    "text", "how long you have been in your current role and working towards "
-                    "this qualification", nullable=True,
+                    "text",
+                    "how long you have been in your current role and working towards "
+                    "this qualification",
+                    nullable=True,
                 ),
                 "methods": Node(
                     "text", "the assessment methods used to show your competence", nullable=True
@@ -167,7 +171,8 @@ PORTFOLIO = _map(
                     "text", "how this has affected the way you approach your job", nullable=True
                 ),
                 "assessor": Node(
-                    "text", "the assessor's summative statement (written by the assessor)",
+                    "text",
+                    "the assessor's summative statement (written by the assessor)",
                     nullable=True,
                 ),
             },
@@ -301,7 +306,9 @@ class Validator:
                     return None
                 if node.pattern and not re.match(node.pattern, value):
                     if not value.strip():
-                        self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+                        self.add(
+                            pos, "E103", f"{where} is empty", "give it a value or remove the key"
+                        )
                     elif re.search(r"[\x00-\x1f\x7f]", value):
                         self.add(
                             pos,

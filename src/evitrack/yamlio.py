@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from evitrack.atomic import atomic_create_text as atomic_create_text
 from evitrack.atomic import atomic_write_text as atomic_write_text
@@ -24,6 +27,8 @@ from evitrack.atomic import atomic_write_text as atomic_write_text
 MAX_BYTES = 2 * 1024 * 1024  # a record or evitrack.yaml larger than this is refused unread
 MAX_NODES = 200_000  # expanded size beyond which aliases are treated as a bomb
 MAX_DEPTH = 64
+MAX_FLOW_NESTING = 200  # naive bracket depth refused before parsing (see _check_nesting)
+_BRACKET_RE = re.compile(r"[\[\]{}]")
 
 CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?:\s|$)", re.MULTILINE)
 
@@ -74,30 +79,69 @@ def _yaml() -> YAML:
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """Read a user's YAML file as text, refusing what cannot be a sane YAML file."""
     try:
-        if path.is_dir():
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
             raise YamlProblem("E001", "this is a directory, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise YamlProblem(
-                "E006",
-                f"file is {size / 1_048_576:.1f} MB; evitrack reads YAML files of at most "
-                f"{max_bytes // 1_048_576} MB",
-                hint="keep large documents under files/ and attach them to a record",
-            )
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device never end
+            raise YamlProblem("E001", "this is not a regular file (a pipe, socket or device)")
+        if st.st_size > max_bytes:
+            raise _too_large(st.st_size, max_bytes)
         with path.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
+        if len(raw) > max_bytes:  # it grew while we looked
+            raise _too_large(len(raw), max_bytes)
     except PermissionError:
         raise YamlProblem("E001", "permission denied: cannot read this file") from None
-    except OSError as exc:
-        raise YamlProblem("E001", f"cannot read this file: {exc.strerror or exc}") from None
-    return decode(raw)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise YamlProblem("E001", f"cannot read this file: {reason}") from None
+    text = decode(raw)
+    _check_nesting(text)
+    return text
+
+
+def _too_large(size: int, max_bytes: int) -> YamlProblem:
+    return YamlProblem(
+        "E006",
+        f"file is {size / 1_048_576:.1f} MB; evitrack reads YAML files of at most "
+        f"{max_bytes / 1_048_576:g} MB",
+        hint="keep large documents under files/ and attach them to a record",
+    )
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse flow brackets nested absurdly deep before any parser recurses into them.
+
+    Deep enough nesting overflows the C stack of libyaml's composer (a crash, not an
+    exception) and the Python stack of ruamel.yaml's. The count is naive (brackets in
+    quoted text count too), so the limit is far above anything a person writes; the
+    loaders then refuse data nested more than MAX_DEPTH levels with a clear message.
+    """
+    if text.count("[") + text.count("{") <= MAX_FLOW_NESTING:
+        return
+    depth = 0
+    for m in _BRACKET_RE.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_FLOW_NESTING:
+                line, col = _line_col(text, m.start())
+                raise YamlProblem(
+                    "E007",
+                    f"brackets nested more than {MAX_FLOW_NESTING} levels deep",
+                    line,
+                    col,
+                    hint="records and qualification files are a few levels deep: check the brackets",
+                )
+        elif depth:
+            depth -= 1
 
 
 def decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = _wide_encoding(raw)
+    if wide:
         raise YamlProblem(
             "E001",
-            "file is UTF-16 encoded; evitrack reads UTF-8",
+            f"file is {wide} encoded; evitrack reads UTF-8",
             line=1,
             col=1,
             hint="save the file as UTF-8 in your editor",
@@ -118,8 +162,23 @@ def decode(raw: bytes) -> str:
             hint="save the file as UTF-8 in your editor",
         ) from None
     if "\x00" in text:
-        raise YamlProblem("E001", "file contains NUL bytes: it is not a text file", 1, 1)
+        line, col = _line_col(text, text.index("\x00"))
+        raise YamlProblem("E001", "file contains NUL bytes: it is not a text file", line, col)
     return text
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" for text in those encodings (with or without a byte-order mark)."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = raw[:512]
+    if len(head) >= 4 and b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if (odd.count(0) > len(odd) * 0.7) != (even.count(0) > len(even) * 0.7):  # ASCII as UTF-16
+            return "UTF-16"
+    return None
 
 
 def conflict_markers(text: str) -> list[int]:
@@ -129,6 +188,7 @@ def conflict_markers(text: str) -> list[int]:
 
 def parse(text: str) -> Any:
     """Round-trip parse. Raises YamlProblem with a position for every failure."""
+    _check_nesting(text)
     lines = conflict_markers(text)
     if lines:
         raise YamlProblem(
@@ -170,17 +230,118 @@ def parse(text: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        hint = "check indentation, colons and quotes around this point"
+        ended = "end of stream" in (exc.problem or "") or "<stream end>" in (exc.problem or "")
+        if ended and exc.context and exc.context_mark is not None:
+            # the end of the file is no place to look: point where the open thing starts
+            mark = exc.context_mark
+            what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
+            problem = f"the file ends inside {what} that starts here"
+            hint = "close it (a quote, ] or }) where it should end"
+        elif mark is not None:
+            if exc.context_mark is not None and (
+                "simple key" in (exc.context or "") or mark.line >= len(text.splitlines())
+            ):  # "could not find expected ':'": the key is where it starts, not where it ends
+                mark = exc.context_mark
+            quote = _unclosed_quote(text, mark.line)
+            if quote:
+                hint = f"the quote opened at line {quote[0]}, column {quote[1]} is not closed there"
+            elif "'\\t'" in (exc.problem or ""):
+                problem = "a tab character where YAML allows spaces only"
+                hint = "replace the tab with spaces"
         raise YamlProblem(
             "E002",
             f"YAML syntax error: {problem}",
             line=mark.line + 1 if mark else 0,
             col=mark.column + 1 if mark else 0,
-            hint="check indentation, colons and quotes around this point",
+            hint=hint,
         ) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
+    except ReaderError as exc:  # a control character: say which and where
+        at_line, at_col = _line_col(text, exc.position) if isinstance(exc.position, int) else (0, 0)
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        raise YamlProblem(
+            "E002",
+            f"the file contains a control character ({shown}) that YAML does not allow",
+            at_line,
+            at_col,
+            hint="delete it (it is often invisible in an editor), or save the file as plain text",
+        ) from None
+    except RecursionError:
+        at_line = _deepest_line(text)
+        raise YamlProblem(
+            "E007",
+            "data nested too deeply to read",
+            at_line,
+            1 if at_line else 0,
+            hint="records and qualification files are a few levels deep: check the indentation",
+        ) from None
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise YamlProblem("E002", f"YAML error: {exc}".splitlines()[0]) from None
+        m = re.search(r"^[ \t]*\?[ \t]|[\[{][^\n]*[\]}][ \t]*:", text, re.MULTILINE)
+        at_line, at_col = _line_col(text, m.start()) if m else (0, 0)
+        raise YamlProblem(
+            "E002",
+            "a mapping key is a list or a mapping; keys must be plain text",
+            at_line,
+            at_col,
+            hint='write the key as text, e.g. "09":',
+        ) from None
+    except (YAMLError, ValueError) as exc:
+        digits = re.search(r"\d{4000,}", text) if "integer string conversion" in str(exc) else None
+        if digits:
+            at_line, at_col = _line_col(text, digits.start())
+            raise YamlProblem(
+                "E002",
+                f"a number {len(digits.group()):,} digits long",
+                at_line,
+                at_col,
+                hint="quote it if it is meant as text",
+            ) from None
         raise YamlProblem("E002", f"YAML error: {exc}".splitlines()[0]) from None
-    _check_size(data)
+    check_size(data)
     return data
+
+
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"][^#'"]*:\s+(["'])""")
+
+
+def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
+    """(line, col), 1-based, of a `key: "value` whose quote does not close on its line.
+
+    A quoted value may run over several lines, so the parser reports the error
+    where the quote finally closes; the cause is usually the line that opened it.
+    """
+    for n, line in enumerate(text.splitlines()[:before], 1):
+        m = _OPEN_QUOTE.match(line)
+        if m is None:
+            continue
+        q = m.group(1)
+        rest = line[m.end() :]
+        closed = (
+            rest.replace('\\"', "").count('"') % 2 == 1
+            if q == '"'
+            else (rest.replace("''", "").count("'") % 2 == 1)
+        )
+        if not closed:
+            return n, m.end()
+    return None
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _deepest_line(text: str) -> int:
+    """1-based line with the most indentation (where a deep structure is deepest)."""
+    best, best_n = -1, 0
+    for n, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip(" "))
+        if line.strip() and indent > best:
+            best, best_n = indent, n
+    return best_n
 
 
 def _first_key_line(text: str, key: str, line0: int, col0: int) -> int | None:
@@ -192,33 +353,43 @@ def _first_key_line(text: str, key: str, line0: int, col0: int) -> int | None:
     return None
 
 
-def _check_size(data: Any) -> None:
+def check_size(data: Any) -> None:
     """Refuse alias bombs and absurd nesting before anything walks the data."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
 
     def size(node: Any, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise YamlProblem("E007", f"data nested more than {MAX_DEPTH} levels deep", 1, 1)
+        if isinstance(node, tuple):  # a complex key ([a, b]: ...) may hold aliases too
+            return 1 + sum(size(child, depth + 1) for child in node)
         if not isinstance(node, (dict, list)):
             return 1
+        if depth > MAX_DEPTH:
+            raise YamlProblem(
+                "E007",
+                f"data nested more than {MAX_DEPTH} levels deep",
+                *(node_pos(node) or (1, 1)),
+            )
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in on_path:
-            raise YamlProblem("E007", "recursive YAML alias (a node contains itself)", 1, 1)
+            raise YamlProblem(
+                "E007",
+                "recursive YAML alias (a node contains itself)",
+                *(node_pos(node) or (1, 1)),
+                hint="records and qualification files need no anchors or aliases: write the values out",
+            )
         on_path.add(key)
-        children = node.values() if isinstance(node, dict) else node
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
         total = 1
         for child in children:
             total += size(child, depth + 1)
             if total > MAX_NODES:
                 raise YamlProblem(
                     "E007",
-                    f"YAML aliases expand to more than {MAX_NODES:,} nodes",
-                    1,
-                    1,
-                    hint="evidence records need no anchors or aliases: write the values out",
+                    f"the data holds more than {MAX_NODES:,} values once YAML aliases are expanded",
+                    *(node_pos(child) or node_pos(node) or (1, 1)),
+                    hint="records and qualification files need no anchors or aliases: write the values out",
                 )
         on_path.discard(key)
         sizes[key] = total
@@ -319,28 +490,37 @@ def dump(data: Any, original: str | None = None) -> str:
 
 
 def _guess_indent(text: str) -> tuple[int, int, int]:
-    """(mapping, sequence, offset) indentation used in the text; defaults 2, 2, 0."""
-    lines = text.splitlines()
+    """(mapping, sequence, offset) indentation used in the text; defaults 2, 2, 0.
+
+    A key line may end in a comment (`"09":  # unit title`) and comment or blank lines
+    may come between a key and what it holds.
+    """
+    lines = [_COMMENT_TAIL.sub("", line) for line in text.splitlines()]
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    following = dict(pairwise(content))
     mapping = 2
-    for i, line in enumerate(lines[:-1]):
-        s = line.strip()
-        if s.endswith(":") and not s.startswith(("-", "#")):
-            nxt = lines[i + 1]
+    for i in content:
+        line, s = lines[i], lines[i].strip()
+        if s.endswith(":") and not s.startswith("-") and i in following:
+            nxt = lines[following[i]]
             ind = len(line) - len(line.lstrip())
             nind = len(nxt) - len(nxt.lstrip())
             if nind > ind and not nxt.lstrip().startswith("-"):
                 mapping = nind - ind
                 break
-    for i, line in enumerate(lines[:-1]):
-        s = line.strip()
-        if s.endswith(":") and not s.startswith("#"):
-            nxt = lines[i + 1]
-            if nxt.lstrip().startswith("- "):
+    for i in content:
+        line, s = lines[i], lines[i].strip()
+        if s.endswith(":") and i in following:
+            nxt = lines[following[i]]
+            if nxt.lstrip().startswith("- ") or nxt.strip() == "-":
                 ind = len(line) - len(line.lstrip())
                 dash = len(nxt) - len(nxt.lstrip())
-                offset = dash - ind
+                offset = max(dash - ind, 0)
                 return mapping, offset + 2, offset
     return mapping, mapping, 0
+
+
+_COMMENT_TAIL = re.compile(r"(^|\s)#.*$")  # a comment line, or a comment after a value
 
 
 def walk_strings(data: Any) -> Iterator[str]:

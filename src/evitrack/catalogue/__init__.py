@@ -1,11 +1,15 @@
 """Qualification files: the shipped catalogue, loading, includes and checking.
 
-Shipped files are trusted and loaded with libyaml (fast); a centre's file is
-validated with positions by `check_file` first.
+Shipped files are trusted and loaded with libyaml (fast). A centre's file is
+read like any user file (size limit, encoding, alias bombs, nesting; see
+`yamlio`) and validated as `evitrack qualification check` does before it is
+used: a file with problems is refused with the first of them, never half-built.
+Its includes stay inside the folder it was loaded from (the portfolio).
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,8 @@ def find(ref: str, base: Path | None = None) -> Path:
     if ref in files:
         return files[ref]
     if base is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
+        if _unsafe_ref(ref):
+            raise UserError(f"qualification file {ref!r}: the name holds a control character")
         candidate = (base / ref).resolve()
         root = base.resolve()
         if root != candidate and root not in candidate.parents:
@@ -65,23 +71,115 @@ def _kind(path: Path) -> str:
 
 
 def load(ref: str, base: Path | None = None) -> Qualification:
-    return load_file(find(ref, base))
+    path = find(ref, base)
+    return load_file(path, None if _is_shipped(path) else base)
+
+
+def _is_shipped(path: Path) -> bool:
+    return path.parent == CATALOGUE_DIR and shipped_files().get(path.stem) == path
+
+
+def load_file(path: Path, root: Path | None = None) -> Qualification:
+    """A qualification file; a centre's file is checked first and refused with its problems.
+
+    `root`: the folder its includes must stay inside (default: the file's own folder).
+    Rules that no selection of units can satisfy do not stop the loading: `plan` explains
+    them and `qualification check` reports them (E505).
+    """
+    if _is_shipped(path):
+        return _load_shipped(path)
+    path = Path(path).resolve()
+    root = (root or path.parent).resolve()
+    hit = _USER_CACHE.get((path, root))
+    if hit is not None and all(_content_key(p) == k for p, k in hit[0]):
+        if _LOADING:  # an include: the outer file depends on these files too
+            _DEPS.extend(hit[0])
+        return hit[1]
+    if path in _LOADING:
+        chain = " -> ".join(p.name for p in (*_LOADING[_LOADING.index(path) :], path))
+        raise UserError(f"{_shown(path)}: include cycle: {chain}")
+    _LOADING.append(path)
+    try:
+        deps_before = len(_DEPS)
+        _DEPS.append((path, _content_key(path)))
+        q = _build(path, _checked_data(path, root), root)
+        deps = _DEPS[deps_before:]
+    finally:
+        _LOADING.pop()
+        if not _LOADING:
+            _DEPS.clear()
+    _USER_CACHE[(path, root)] = (deps, q)
+    return q
+
+
+_LOADING: list[Path] = []  # user files being loaded, outermost first (include cycles)
+_DEPS: list[tuple[Path, Any]] = []  # files read by the outermost load, with their content hash
+_USER_CACHE: dict[tuple[Path, Path], tuple[list[tuple[Path, Any]], Qualification]] = {}
+
+
+def _content_key(path: Path) -> Any:
+    """What a cached load depends on: the file's content (a stat can miss a quick rewrite)."""
+    import hashlib
+
+    from evitrack.yamlio import MAX_BYTES
+
+    try:
+        if not path.is_file():  # never open a pipe or a device
+            return None
+        with path.open("rb") as fh:
+            return hashlib.sha256(fh.read(MAX_BYTES + 1)).hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _checked_data(path: Path, root: Path) -> Any:
+    """A centre's file, read safely and validated; UserError naming the first problem."""
+    from evitrack import fastyaml
+    from evitrack.catalogue.check import check_data
+
+    try:  # libyaml first: most files are clean, and ruamel.yaml is several times slower
+        diags, data = check_data(path, _shown(path), root, fast=True)
+        if not diags:
+            return data
+    except fastyaml.Fallback:
+        pass
+    diags, data = check_data(path, _shown(path), root)  # again, for positions and messages
+    errors = [d for d in diags if d.severity.value == "error"]
+    if errors and errors[0].code == "E506" and errors[0].message.startswith("qualification file"):
+        raise UserError(errors[0].message, errors[0].hint)  # an include's problem, as it said it
+    if errors:
+        first = errors[0].format().splitlines()[0]
+        more = f"{len(errors)} problems, the first" if len(errors) > 1 else "a problem"
+        raise UserError(
+            f"qualification file {_shown(path)} has {more}: {first}",
+            f"see them all with `evitrack qualification check {_shown(path)}`",
+        )
+    return data
 
 
 @lru_cache(maxsize=64)
-def load_file(path: Path) -> Qualification:
-    return _build(path, _fast_load(path), ())
+def _load_shipped(path: Path) -> Qualification:
+    return _build(path, _fast_load(path), CATALOGUE_DIR)
 
 
-def _build(path: Path, data: Any, seen: tuple[Path, ...]) -> Qualification:
+def _unsafe_ref(ref: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in ref)
+
+
+def _build(path: Path, data: Any, root: Path) -> Qualification:
     if not isinstance(data, dict):
         raise UserError(f"{path}: not a qualification file (expected a mapping)")
     units: dict[str, Unit] = {}
     for inc in data.get("include") or []:
-        target = _include_path(path, str(inc["from"]))
-        if target in seen or target == path:
-            raise UserError(f"{path}: include cycle through {target.name}")
-        lib = _build(target, _fast_load(target), (*seen, path))
+        target = _include_path(path, str(inc["from"]), root)
+        lib = load_file(target, root)
         wanted = [str(u) for u in inc.get("units") or list(lib.units)]
         for uid in wanted:
             if uid not in lib.units:
@@ -133,13 +231,23 @@ def _build(path: Path, data: Any, seen: tuple[Path, ...]) -> Qualification:
     )
 
 
-def _include_path(path: Path, ref: str) -> Path:
+def _include_path(path: Path, ref: str, root: Path | None = None) -> Path:
+    """The file an include names: a shipped id, or a path inside `root` (a user's folder)."""
     files = shipped_files()
     if ref in files:
         return files[ref]
+    if _unsafe_ref(ref):
+        raise UserError(f"{_shown(path)}: include {ref!r}: the name holds a control character")
     target = (path.parent / ref).resolve()
+    if root is not None and root != CATALOGUE_DIR:
+        top = root.resolve()
+        if top not in target.parents:
+            raise UserError(
+                f'{_shown(path)}: include "{ref}" leads outside the folder {top}',
+                "keep included files in the same folder (or below) as the file that includes them",
+            )
     if not target.is_file():
-        raise UserError(f'{path}: include "{ref}" not found')
+        raise UserError(f'{_shown(path)}: include "{ref}" not found')
     return target
 
 

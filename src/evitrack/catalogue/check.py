@@ -20,18 +20,73 @@ def _seq_key(cid: str) -> tuple[Any, ...]:
 
 def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
     """Every problem in one qualification file (schema, ids, references, rules)."""
+    diags, data = check_data(path, shown)
+    if not diags and data and data.get("kind", "qualification") != "units":
+        from evitrack import catalogue
+        from evitrack.planner import infeasible
+
+        shown = diags_shown(path, shown)
+        for rule_ids, message in infeasible(catalogue.load_file(path.resolve())):
+            diags.append(
+                make(shown, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
+            )
+    return sorted(diags)
+
+
+def _fast_parse(text: str) -> Any:
+    """libyaml's parse of a qualification file, or `fastyaml.Fallback`.
+
+    Unlike records, qualification files hold prose full of `*` and `&`, so this does not
+    refuse anchor-like text up front: aliases become shared objects (never copies), and
+    `yamlio.check_size` refuses a bomb by walking them once. Duplicate and merge keys fall
+    back (fastyaml's loader); yamlio.read_text has refused deep bracket nesting already.
+    """
+    import yaml
+
+    from evitrack import fastyaml
+
+    try:
+        raw = yaml.load(text, Loader=fastyaml._Loader)  # a safe loader (CSafeLoader)
+    except fastyaml.Fallback:
+        raise
+    except Exception as exc:  # any parse problem: the slow path gives it a position
+        raise fastyaml.Fallback(str(exc)) from None
+    try:
+        yamlio.check_size(raw)
+    except yamlio.YamlProblem as exc:
+        raise fastyaml.Fallback(exc.message) from None
+    return raw
+
+
+def diags_shown(path: Path, shown: str | None) -> str:
     from evitrack.portfolio import display_path
 
-    shown = shown or display_path(path)
+    return shown or display_path(path)
+
+
+def check_data(
+    path: Path, shown: str | None = None, root: Path | None = None, fast: bool = False
+) -> tuple[list[Diagnostic], Any]:
+    """(problems, validated data) of one qualification file, without the rules' feasibility.
+
+    `root`: the folder its includes must stay inside (default: the file's own folder).
+    `fast`: parse with libyaml (no positions; for a file expected to be clean); a file it
+    cannot judge raises `fastyaml.Fallback`, and any problem found means: check again slowly.
+    """
+    shown = diags_shown(path, shown)
     try:
-        text, raw = yamlio.load(path)
+        if fast:
+            text, raw = "", _fast_parse(yamlio.read_text(path))
+        else:
+            text, raw = yamlio.load(path)
     except yamlio.YamlProblem as p:
-        return [make(shown, (p.line, p.col), p.code, p.message, p.hint)]
+        return [make(shown, (p.line, p.col), p.code, p.message, p.hint)], None
     v = Validator(shown, text)
     data = v.mapping(raw, QUALIFICATION, (1, 1), "")
     diags = v.diagnostics
     if not data:
-        return sorted(diags)
+        return sorted(diags), None
+    root = (root or path.parent).resolve()
 
     raw_units = raw.get("units") or []
     units: dict[str, dict[str, Any]] = {}
@@ -46,22 +101,38 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
         _check_unit(u, raw_units[i], shown, diags)
 
     included: set[str] = set()
-    for i, inc in enumerate(data.get("include") or []):
-        if not inc:
-            continue
-        ipos = yamlio.item_pos(raw.get("include"), i)
-        from evitrack import catalogue
-        from evitrack.errors import UserError
+    from evitrack import catalogue
+    from evitrack.errors import UserError
 
-        try:
-            target = catalogue._include_path(path.resolve(), inc["from"])
-            if target == path.resolve():
-                raise UserError(f'"{inc["from"]}" includes itself')
-            lib = catalogue.load_file(target)
-        except UserError as e:
-            diags.append(make(shown, ipos, "E506", e.message, e.hint))
-            continue
-        for uid in inc.get("units") or list(lib.units):
+    here = path.resolve()
+    pushed = not catalogue._LOADING or catalogue._LOADING[-1] != here
+    if pushed:  # so that an include leading back here is seen as a cycle, not followed
+        catalogue._LOADING.append(here)
+    try:
+        libs: list[Any] = []
+        for i, inc in enumerate(data.get("include") or []):
+            if not inc or not isinstance(inc.get("from"), str):
+                continue  # reported by the schema
+            ipos = yamlio.item_pos(raw.get("include"), i)
+            try:
+                target = catalogue._include_path(here, inc["from"], root)
+                if target == here:
+                    raise UserError(f'"{inc["from"]}" includes itself')
+                if target in catalogue._LOADING:
+                    chain = catalogue._LOADING[catalogue._LOADING.index(target) :]
+                    raise UserError(
+                        "include cycle: " + " -> ".join(p.name for p in (*chain, target)),
+                        "a file may not include, directly or not, a file that includes it",
+                    )
+                libs.append((inc, ipos, catalogue.load_file(target, root)))
+            except UserError as e:
+                diags.append(make(shown, ipos, "E506", e.message, e.hint))
+    finally:
+        if pushed:
+            catalogue._LOADING.pop()
+    for inc, ipos, lib in libs:
+        wanted = [u for u in inc.get("units") or [] if isinstance(u, str)] or list(lib.units)
+        for uid in wanted:
             if uid not in lib.units:
                 diags.append(
                     make(
@@ -118,15 +189,7 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
         seen_rules.add(r.get("id"))
         _check_rule(r, rpos, units, groups, shown, diags)
 
-    if not diags and data.get("kind", "qualification") != "units":
-        from evitrack import catalogue
-        from evitrack.planner import infeasible
-
-        for rule_ids, message in infeasible(catalogue.load_file(path.resolve())):
-            diags.append(
-                make(shown, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
-            )
-    return sorted(diags)
+    return sorted(diags), data
 
 
 def _check_unit(u: dict[str, Any], raw_u: Any, shown: str, diags: list[Diagnostic]) -> None:
@@ -193,7 +256,7 @@ def _check_rule(
 ) -> None:
     kind = r["kind"]
     for gid in r.get("groups") or []:
-        if gid not in groups:
+        if gid is not None and gid not in groups:
             diags.append(
                 make(
                     shown,
@@ -204,7 +267,7 @@ def _check_rule(
                 )
             )
     for uid in r.get("units") or []:
-        if uid not in units:
+        if uid is not None and uid not in units:
             diags.append(
                 make(
                     shown,

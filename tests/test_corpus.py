@@ -1,0 +1,571 @@
+"""The bad-input corpus (tests/corpus/): odd and hostile files through check, gaps, plan, claim.
+
+Every case names its expected codes in tests/corpus/expected.yaml. `check` must report
+exactly those codes, each naming the file (and the line, where the file has one), exit 1
+(or 0 for the odd-but-valid ones) and never a traceback. The other commands must stay
+calm on the same portfolio: no traceback, exit 0, 1 or 2, and never a pack from a
+portfolio with errors. Cases that need bytes no editor should touch, big files, links or
+pipes are generated here at test time (GENERATED_RECORDS, ATTACHMENTS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from evitrack.cli import app
+
+CORPUS = Path(__file__).parent / "corpus"
+EXPECTED: dict[str, Any] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+NCFE = "ncfe-l3-diploma-customer-service"
+REG = ["--registration", "NC0042", "--units", "09"]
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+runner = CliRunner()
+
+# A clean record for the base portfolio; generated cases start from it.
+RECORD = (
+    "id: C0001\n"
+    "title: Observed at the service desk\n"
+    "date: 2026-03-14\n"
+    "methods: [observation]\n"
+    "description: Helped a customer with a refund.\n"
+    "criteria:\n"
+    '  "09": ["1.1", "1.2"]\n'
+)
+UNIT_09 = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2"]
+
+
+# ---- portfolios --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean portfolio made by `evitrack init`, without its sample record."""
+    root = tmp_path_factory.mktemp("corpus") / "base"
+    result = runner.invoke(
+        app,
+        ["init", str(root), "--qualification", NCFE, "--name", "Sam Patel", *REG],
+    )
+    assert result.exit_code == 0, result.output
+    (root / "evidence" / "E0001.yaml").unlink()
+    (root / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 observation\n")
+    shutil.copytree(CORPUS / "qualifications", root / "quals")
+    return root
+
+
+def portfolio(base: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "portfolio"
+    shutil.copytree(base, root, symlinks=True)
+    return root
+
+
+def invoke(root: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, args)
+    calm(result.output, result.exit_code)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def calm(output: str, exit_code: int) -> None:
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    assert exit_code in (0, 1, 2), output
+
+
+def assert_check(
+    root: Path, shown: str, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """`check` says exactly what expected.yaml says, about that file only."""
+    result = invoke(root, ["check", "--format", "json"], monkeypatch)
+    data: dict[str, Any] = json.loads(result.stdout)
+    assert_report(data, result.exit_code, shown, spec)
+    text = invoke(root, ["check"], monkeypatch)
+    for line in text.stdout.splitlines():  # `path:line:col: severity[code]: message`
+        assert line.startswith((f"{shown}:", "    hint: ")), line
+    return data
+
+
+def assert_report(data: dict[str, Any], exit_code: int, shown: str, spec: dict[str, Any]) -> None:
+    diags = data["diagnostics"]
+    assert sorted({d["code"] for d in diags}) == sorted(spec["codes"]), diags
+    assert {d["file"] for d in diags} <= {shown}
+    if "line" in spec:
+        assert diags[0]["line"] == spec["line"], diags[0]
+    assert exit_code == spec.get("exit", 1)
+
+
+def assert_others_calm(
+    root: Path, shown: str, failed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gaps, plan and claim on the same portfolio: calm, and no pack from a broken one."""
+    gaps = invoke(root, ["gaps"], monkeypatch)
+    invoke(root, ["plan"], monkeypatch)
+    pack = tmp_path / "pack"
+    claim = invoke(root, ["claim", "build", "-o", str(pack)], monkeypatch)
+    if failed:
+        assert "evitrack check" in gaps.output
+        assert claim.exit_code in (1, 2)
+        assert not pack.exists()
+        assert Path(shown).name in claim.output  # the claim names what stands in the way
+
+
+def case_ids(kind: str) -> list[str]:
+    return sorted(EXPECTED[kind])
+
+
+# ---- the committed corpus ----------------------------------------------------------------
+
+
+def test_every_corpus_file_has_an_expectation_and_the_other_way_round() -> None:
+    for kind in ("records", "portfolio", "qualifications"):
+        on_disk = sorted(p.name for p in (CORPUS / kind).glob("*.yaml"))
+        assert on_disk == case_ids(kind), kind
+
+
+@pytest.mark.parametrize("name", case_ids("records"))
+def test_record(name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EXPECTED["records"][name]
+    root = portfolio(base, tmp_path)
+    shutil.copyfile(CORPUS / "records" / name, root / "evidence" / name)
+    before = (root / "evidence" / name).read_bytes()
+    data = assert_check(root, f"evidence/{name}", spec, monkeypatch)
+    assert_others_calm(root, f"evidence/{name}", not data["ok"], tmp_path, monkeypatch)
+    assert (root / "evidence" / name).read_bytes() == before  # nothing rewrote it
+
+
+@pytest.mark.parametrize("name", case_ids("portfolio"))
+def test_portfolio_file(
+    name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = EXPECTED["portfolio"][name]
+    root = portfolio(base, tmp_path)
+    shutil.copyfile(CORPUS / "portfolio" / name, root / "evitrack.yaml")
+    if spec.get("xfail"):
+        result = invoke(root, ["check", "--format", "json"], monkeypatch)
+        if result.exit_code != spec.get("exit", 1):
+            pytest.xfail(spec["xfail"])
+    shown = spec.get("file", "evitrack.yaml")
+    data = assert_check(root, shown, spec, monkeypatch)
+    assert_others_calm(root, shown, not data["ok"], tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("name", case_ids("qualifications"))
+def test_qualification_file(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EXPECTED["qualifications"][name]
+    folder = tmp_path / "quals"
+    shutil.copytree(CORPUS / "qualifications", folder)
+    result = invoke(folder, ["qualification", "check", name, "--format", "json"], monkeypatch)
+    assert_report(json.loads(result.stdout), result.exit_code, name, spec)
+
+
+def test_contradictory_rules_name_both_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(CORPUS / "qualifications", tmp_path / "q")
+    result = invoke(
+        tmp_path / "q", ["qualification", "check", "contradictory_rules.yaml"], monkeypatch
+    )
+    assert result.stdout == (
+        "contradictory_rules.yaml:1:1: error[E505]: no selection of units satisfies R1 and R2 "
+        "together: R1 asks for at least 5 units; R2 asks for at most 2 units\n"
+        "    hint: rules involved: R1, R2\n"
+    )
+
+
+def test_include_cycle_is_named_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(CORPUS / "qualifications", tmp_path / "q")
+    result = invoke(tmp_path / "q", ["qualification", "check", "cycle_a.yaml"], monkeypatch)
+    assert result.exit_code == 1
+    assert "include cycle: cycle_a.yaml -> cycle_b.yaml -> cycle_a.yaml" in result.stdout
+
+
+def test_a_portfolio_on_a_contradictory_qualification_is_explained_by_plan(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    shutil.copyfile(
+        CORPUS / "portfolio" / "qualification_contradictory_rules.yaml", root / "evitrack.yaml"
+    )
+    result = invoke(root, ["plan", "--format", "json"], monkeypatch)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["plan"]["problems"] == [
+        {
+            "rules": ["R1", "R2"],
+            "message": "no selection of units satisfies R1 and R2 together: R1 asks for at "
+            "least 5 units; R2 asks for at most 2 units",
+        }
+    ]
+
+
+# ---- generated cases ------------------------------------------------------------------------
+
+
+def _write(data: bytes) -> Callable[[Path, Path], None]:
+    def make(path: Path, tmp_path: Path) -> None:
+        path.write_bytes(data)
+
+    return make
+
+
+def _symlink_to_outside(path: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text(RECORD.replace("C0001", "C0099"))
+    path.symlink_to(secret)
+
+
+def _unreadable(path: Path, tmp_path: Path) -> None:
+    path.write_text(RECORD)
+    path.chmod(0)
+
+
+def _sparse_50mb(path: Path, tmp_path: Path) -> None:
+    with path.open("wb") as fh:
+        fh.write(RECORD.encode())
+        fh.truncate(50 * 1024 * 1024)  # 50 MB on paper, a few bytes on disk
+
+
+def _many_criteria(ids: list[str]) -> bytes:
+    items = "".join(f'    - "{cid}"\n' for cid in ids)
+    return RECORD.replace('  "09": ["1.1", "1.2"]\n', f'  "09":\n{items}').encode()
+
+
+_CRLF = RECORD.replace("\n", "\r\n").encode()
+GENERATED_RECORDS: dict[str, Callable[[Path, Path], None]] = {
+    "bom.yaml": _write(b"\xef\xbb\xbf" + RECORD.encode()),
+    "bom_crlf.yaml": _write(b"\xef\xbb\xbf" + _CRLF),
+    "crlf.yaml": _write(_CRLF),
+    "cr_only.yaml": _write(RECORD.replace("\n", "\r").encode()),
+    "mixed_line_endings.yaml": _write(RECORD.replace("\n", "\r\n", 3).encode()),
+    "utf16_le_bom.yaml": _write(RECORD.encode("utf-16")),
+    "utf16_be_bom.yaml": _write(b"\xfe\xff" + RECORD.encode("utf-16-be")),
+    "utf16_le_no_bom.yaml": _write(RECORD.encode("utf-16-le")),
+    "utf32_bom.yaml": _write(RECORD.encode("utf-32")),
+    "invalid_utf8_middle.yaml": _write(
+        RECORD.replace("Helped", "Helped \xff").encode("utf-8").replace(b"\xc3\xbf", b"\xff")
+    ),
+    "latin1.yaml": _write(RECORD.replace("service desk", "caf\xe9").encode("latin-1")),
+    "nul_byte.yaml": _write(RECORD.replace("2026-03-14", "2026-03-14\x00").encode()),
+    "brackets_100k_deep.yaml": _write(
+        RECORD.replace('  "09": ["1.1", "1.2"]\n', "").encode()
+        + b'  "09": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"\n"
+    ),
+    "block_500_levels.yaml": _write(
+        (
+            RECORD.replace('  "09": ["1.1", "1.2"]\n', "")
+            + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(500))
+            + "  " * 501
+            + '- "1.1"\n'
+        ).encode()
+    ),
+    "criteria_10000_known.yaml": _write(_many_criteria([UNIT_09[i % 10] for i in range(10_000)])),
+    "criteria_10000_unknown.yaml": _write(_many_criteria([f"9.{i}" for i in range(10_000)])),
+    "size_50mb.yaml": _sparse_50mb,
+    "is_a_directory.yaml": lambda path, tmp: path.mkdir(),
+    "fifo.yaml": lambda path, tmp: os.mkfifo(path),
+    "broken_symlink.yaml": lambda path, tmp: path.symlink_to(path.parent / "nowhere.yaml"),
+    "symlink_loop.yaml": lambda path, tmp: path.symlink_to(path),
+    "unreadable.yaml": _unreadable,
+    "symlink_to_outside.yaml": _symlink_to_outside,
+}
+SUBPROCESS = {"brackets_100k_deep.yaml"}  # a regression here would crash the interpreter
+
+
+def test_every_generated_case_has_an_expectation() -> None:
+    assert sorted(GENERATED_RECORDS) == sorted(EXPECTED["generated"]["records"])
+    assert sorted(ATTACHMENTS) == sorted(EXPECTED["generated"]["attachments"])
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_RECORDS))
+def test_generated_record(
+    name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = EXPECTED["generated"]["records"][name]
+    if name == "fifo.yaml" and not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    if spec.get("root_skip") and AS_ROOT:
+        pytest.skip("runs as root: permissions cannot make a file unreadable")
+    root = portfolio(base, tmp_path)
+    GENERATED_RECORDS[name](root / "evidence" / name, tmp_path)
+    shown = f"evidence/{name}"
+    if name in SUBPROCESS:
+        for args in (["check", "--format", "json"], ["gaps"], ["plan"], ["claim", "build"]):
+            proc = run_cli(root, args)
+            calm(proc.stdout + proc.stderr, proc.returncode)
+            if args[0] == "check":
+                assert_report(json.loads(proc.stdout), proc.returncode, shown, spec)
+        return
+    if spec.get("xfail"):
+        result = invoke(root, ["check", "--format", "json"], monkeypatch)
+        if result.exit_code != spec.get("exit", 1):
+            pytest.xfail(spec["xfail"])
+    data = assert_check(root, shown, spec, monkeypatch)
+    assert_others_calm(root, shown, not data["ok"], tmp_path, monkeypatch)
+
+
+def run_cli(root: Path, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evitrack", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_10000_criteria_are_checked_in_reasonable_time(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    GENERATED_RECORDS["criteria_10000_unknown.yaml"](root / "evidence" / "big.yaml", tmp_path)
+    start = time.perf_counter()
+    result = invoke(root, ["check", "--format", "json"], monkeypatch)
+    elapsed = time.perf_counter() - start
+    diags = json.loads(result.stdout)["diagnostics"]
+    assert [d["line"] for d in diags] == list(range(8, 10_008))  # one per criterion, in order
+    assert elapsed < 60, elapsed
+
+
+# Peak memory of one CLI run, in KiB, measured inside a fresh interpreter with tracemalloc
+# (ru_maxrss would carry the parent's size over fork and exec on Linux).
+_PEAK = """
+import sys, tracemalloc
+tracemalloc.start()
+from evitrack.cli import app
+code = 0
+try:
+    app(sys.argv[1:], prog_name="evitrack")
+except SystemExit as e:
+    code = e.code
+print(tracemalloc.get_traced_memory()[1] // 1024, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def peak_kib(root: Path, args: list[str]) -> tuple[int, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return int(proc.stderr.strip().splitlines()[-1]), proc.stdout
+
+
+def test_a_50mb_record_is_refused_without_being_read(base: Path, tmp_path: Path) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "small.yaml").write_text(RECORD)
+    small, _ = peak_kib(root, ["check", "--format", "json"])
+    (root / "evidence" / "small.yaml").unlink()
+    with (root / "evidence" / "big.yaml").open("wb") as fh:  # real bytes, not a sparse file
+        fh.write(RECORD.encode())
+        block = b"# " + b"x" * 1021 + b"\n"
+        for _ in range(50 * 1024):
+            fh.write(block)
+    big, out = peak_kib(root, ["check", "--format", "json"])
+    diags = json.loads(out)["diagnostics"]
+    assert [(d["file"], d["code"]) for d in diags] == [("evidence/big.yaml", "E006")]
+    assert diags[0]["message"].startswith("file is 50.0 MB; evitrack reads YAML files of at most")
+    assert big - small < 10 * 1024, (small, big)  # KiB: far less than the 50 MB file
+
+
+def test_alias_bombs_cost_neither_memory_nor_time(base: Path, tmp_path: Path) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "small.yaml").write_text(RECORD)
+    small, _ = peak_kib(root, ["check", "--format", "json"])
+    for name in ("billion_laughs.yaml", "alias_bomb_in_key.yaml"):
+        shutil.copyfile(CORPUS / "records" / name, root / "evidence" / name)
+    start = time.perf_counter()
+    big, out = peak_kib(root, ["check", "--format", "json"])
+    elapsed = time.perf_counter() - start
+    codes = {(d["file"], d["code"]) for d in json.loads(out)["diagnostics"]}
+    assert codes == {
+        ("evidence/billion_laughs.yaml", "E007"),
+        ("evidence/alias_bomb_in_key.yaml", "E002"),
+    }
+    assert big - small < 20 * 1024, (small, big)  # KiB; expanded, 10^9 strings would not fit
+    assert elapsed < 30, elapsed
+
+
+# ---- attachments --------------------------------------------------------------------------
+
+
+def _attach(name: str) -> Callable[[Path, Path], None]:
+    def arrange(root: Path, tmp_path: Path) -> None:
+        outside = tmp_path / "outside"
+        outside.mkdir(exist_ok=True)
+        (outside / "secret.pdf").write_bytes(b"not yours\n")
+        files = root / "files"
+        if name == "link_leaving.yaml":
+            target = "files/link.pdf"
+            (files / "link.pdf").symlink_to(outside / "secret.pdf")
+        elif name == "linked_folder_leaving.yaml":
+            target = "files/ext/secret.pdf"
+            (files / "ext").symlink_to(outside, target_is_directory=True)
+        elif name == "link_to_device.yaml":
+            target = "files/zero.pdf"
+            (files / "zero.pdf").symlink_to("/dev/zero")
+        elif name == "fifo.yaml":
+            target = "files/pipe.pdf"
+            os.mkfifo(files / "pipe.pdf")
+        elif name == "unreadable.yaml":
+            target = "files/locked.pdf"
+            (files / "locked.pdf").write_bytes(b"locked\n")
+            (files / "locked.pdf").chmod(0)
+        else:
+            target = "files/loop.pdf"
+            (files / "loop.pdf").symlink_to(files / "loop.pdf")
+        (root / "evidence" / name).write_text(RECORD + f"files:\n  - path: {target}\n")
+
+    return arrange
+
+
+ATTACHMENTS = {
+    name: _attach(name)
+    for name in (
+        "link_leaving.yaml",
+        "linked_folder_leaving.yaml",
+        "link_to_device.yaml",
+        "fifo.yaml",
+        "unreadable.yaml",
+        "symlink_loop.yaml",
+    )
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACHMENTS))
+def test_attachment(name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EXPECTED["generated"]["attachments"][name]
+    if spec.get("root_skip") and AS_ROOT:
+        pytest.skip("runs as root: permissions cannot make a file unreadable")
+    root = portfolio(base, tmp_path)
+    ATTACHMENTS[name](root, tmp_path)
+    if spec.get("xfail"):
+        monkeypatch.chdir(root)
+        result = runner.invoke(app, ["check", "--format", "json"])
+        if result.exit_code != spec.get("exit", 1) or "internal error" in result.output:
+            pytest.xfail(spec["xfail"])
+    data = assert_check(root, f"evidence/{name}", spec, monkeypatch)
+    assert_others_calm(root, f"evidence/{name}", not data["ok"], tmp_path, monkeypatch)
+
+
+def test_check_on_a_leap_day_with_a_currency_limit(base: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from evitrack import checker
+
+    root = portfolio(base, tmp_path)
+    with (root / "evitrack.yaml").open("a") as fh:
+        fh.write("settings:\n  currency_years: 3\n")
+    (root / "evidence" / "C0001.yaml").write_text(RECORD.replace("2026-03-14", "2020-01-01"))
+    try:
+        diags = checker.check([root], dt.date(2028, 2, 29), use_cache=False).diagnostics
+    except ValueError as e:
+        pytest.xfail(
+            f"portfolio.py: today.replace(year=today.year - currency_years) on 29 Feb: {e}"
+        )
+    assert [d.code for d in diags] == ["W403"]
+
+
+# ---- the portfolio's own folders and evitrack's cache ------------------------------------
+
+
+def test_an_edited_qualification_file_is_seen_at_once(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evitrack.yaml").write_text(
+        "qualification: quals/valid_centre_award.yaml\n"
+        'learner: {name: Sam Patel, registration: NC0042}\nunits: ["U1", "U2"]\n'
+    )
+    assert invoke(root, ["check"], monkeypatch).exit_code == 0
+    qual = root / "quals" / "valid_centre_award.yaml"
+    qual.write_text(qual.read_text().replace("\ntitle:", "\ntittle:"))  # now a broken file
+    result = invoke(root, ["check"], monkeypatch)
+    if result.exit_code == 0:
+        pytest.xfail(
+            "cache.portfolio_digest hashes top-level YAML files only: an edit to a qualification "
+            "file in a subfolder (or to a file it includes) is served the old `check` result"
+        )
+    assert "error[E201]: qualification file quals/valid_centre_award.yaml has 2 problems" in (
+        result.stdout
+    )
+
+
+def test_the_evidence_folder_may_not_lead_outside(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "C0042.yaml").write_text(RECORD.replace("C0001", "C0042"))
+    shutil.rmtree(root / "evidence")
+    (root / "evidence").symlink_to(outside, target_is_directory=True)
+    result = invoke(root, ["check"], monkeypatch)
+    if result.exit_code == 0:
+        pytest.xfail("portfolio.load reads evidence/ through a link that leaves the portfolio")
+    assert result.exit_code == 1
+
+
+def test_the_cache_folder_may_not_lead_outside(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "C0001.yaml").write_text(RECORD)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.rmtree(root / ".evitrack-cache", ignore_errors=True)
+    (root / ".evitrack-cache").symlink_to(outside, target_is_directory=True)
+    invoke(root, ["check"], monkeypatch)
+    written = sorted(p.name for p in outside.iterdir())
+    if written:
+        pytest.xfail(
+            f"cache.py writes {written} through a .evitrack-cache link that leaves the portfolio"
+        )
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "not json",
+        "[]",
+        '{"format": "FORMAT", "records": [], "hashes": 5}',
+        '{"format": "FORMAT", "records": {"evidence/C0001.yaml": 5}, "hashes": {}}',
+        '{"format": "FORMAT", "records": {"evidence/C0001.yaml": [[1], {"$m": 3}]}, '
+        '"hashes": {"files/obs.pdf": "x"}}',
+    ],
+)
+def test_a_poisoned_cache_is_ignored(
+    junk: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evitrack import cache
+
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "C0001.yaml").write_text(RECORD)
+    folder = root / cache.CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / "records.json").write_text(junk.replace("FORMAT", cache.FORMAT))
+    (folder / "check.json").unlink(missing_ok=True)
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["check"])
+    if "internal error" in result.output:
+        pytest.xfail("cache.Cache trusts the shape of records.json: " + result.output.strip())
+    assert result.exit_code == 0, result.output
