@@ -233,15 +233,28 @@ def test_odd_file_names_stay_inside_the_zip(
         assert len(copies) == len(ODD_NAMES)
 
 
-def test_a_backslash_in_a_file_name_is_packed_like_any_other(
+def test_a_backslash_separates_folders_for_check_hash_and_claim_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = odd_portfolio(tmp_path, ["a\\b.pdf"])
+    """A path written on Windows (files\\a\\b.pdf) means the same file everywhere."""
+    root = make(tmp_path, HARMLESS, "odd")
+    (root / "files" / "a").mkdir(parents=True)
+    (root / "files" / "a" / "b.pdf").write_text("content of b\n")
+    text = record(HARMLESS).split("assessment:")[0]
+    (root / "evidence" / "E0001.yaml").write_text(
+        text + 'files:\n  - path: "files\\\\a\\\\b.pdf"\n'
+    )
     monkeypatch.chdir(root)
-    assert runner.invoke(app, ["check"]).exit_code == 0  # check finds the file
+    assert runner.invoke(app, ["hash"]).exit_code == 0
+    assert runner.invoke(app, ["check"]).exit_code == 0
     pack = tmp_path / "pack"
     result = runner.invoke(app, ["claim", "build", "--draft", "-o", str(pack)])
     assert result.exit_code == 0, result.output
-    if "not packed" in result.output:
-        pytest.xfail("claim reads files/a\\b.pdf as files/a/b.pdf: 'does not exist: not packed'")
-    assert [p.read_text() for p in pack.rglob("*.pdf")] == ["content of a\\b.pdf\n"]
+    assert "not packed" not in result.output
+    assert [p.read_text() for p in pack.rglob("*.pdf")] == ["content of b\n"]
+    (root / "evidence" / "E0001.yaml").write_text(text + 'files:\n  - path: "..\\\\..\\\\secret"\n')
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert 'error[E302]: attached file "..\\..\\secret" points outside the portfolio (..)' in (
+        result.stdout
+    )

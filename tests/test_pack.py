@@ -512,7 +512,7 @@ def test_files_outside_the_portfolio_are_never_copied(tmp_path: Path) -> None:
     result = cli("claim", str(root), "--draft", code=1)
     assert result.stdout == (
         "claim refused: 1 thing stands in the way of the full-award claim:\n"
-        '  E0001: attached file "../secret.txt" is outside the portfolio: never copied\n'
+        '  E0001: attached file "../secret.txt" points outside the portfolio (..): never copied\n'
     )
 
     rec.write_text(rec.read_text().replace('"../secret.txt"', '"files/link.txt"'))

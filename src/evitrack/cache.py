@@ -65,7 +65,7 @@ class Cache:
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.root = root
-        self.enabled = enabled
+        self.enabled = enabled and usable(root)
         self.path = root / CACHE_DIR / "records.json"
         self.records: dict[str, list[Any]] = {}
         self.hashes: dict[str, list[Any]] = {}
@@ -80,15 +80,19 @@ class Cache:
             return
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return
-        self.records = data.get("records") or {}
-        self.hashes = data.get("hashes") or {}
+        records, hashes = data.get("records"), data.get("hashes")
+        self.records = records if isinstance(records, dict) else {}
+        self.hashes = hashes if isinstance(hashes, dict) else {}
 
     def record(self, rel: str, key: list[int] | None) -> Any:
         """The data of a clean record parsed before, if the file is unchanged, else None."""
-        entry = self.records.get(rel)
-        if entry is None or key is None or entry[0] != key:
-            return None
-        return _decode(entry[1])
+        try:
+            entry = self.records.get(rel)
+            if entry is None or key is None or entry[0] != key:
+                return None
+            return _decode(entry[1])
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+            return None  # a cache of the wrong shape is no cache
 
     def put_record(self, rel: str, key: list[int] | None, data: Any) -> None:
         if self.enabled and key is not None:
@@ -98,9 +102,12 @@ class Cache:
     def sha256(self, path: Path) -> str:
         rel = os.path.relpath(path, self.root)
         key = stat_key(path)
-        entry = self.hashes.get(rel)
-        if entry is not None and key is not None and entry[0] == key:
-            return str(entry[1])
+        try:
+            entry = self.hashes.get(rel)
+            if entry is not None and key is not None and entry[0] == key:
+                return str(entry[1])
+        except (AttributeError, TypeError, KeyError, IndexError):
+            self.hashes = {}
         h = hashlib.sha256()
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -125,12 +132,22 @@ class Cache:
             atomic_write_text(self.path, json.dumps(data, separators=(",", ":")))
 
 
-def _walk(folder: Path, out: list[str]) -> None:
+SKIP = {CACHE_DIR, ".git", "out", "__pycache__"}
+
+
+def usable(root: Path) -> bool:
+    """The cache folder may be used: not a link (that could lead out of the portfolio)."""
+    return not (root / CACHE_DIR).is_symlink()
+
+
+def _walk(folder: Path, out: list[str], top: bool = False) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     for e in entries:
+        if top and e.name in SKIP:
+            continue
         try:
             if e.is_dir(follow_symlinks=False):
                 _walk(Path(e.path), out)
@@ -145,23 +162,24 @@ def _walk(folder: Path, out: list[str]) -> None:
 def portfolio_digest(root: Path, today: dt.date) -> str:
     """Changes whenever anything a result depends on may have changed.
 
-    The version, the date (future/old-evidence warnings), every YAML file at the
-    top of the portfolio (evitrack.yaml, a local qualification file), and the
-    stat of every file under evidence/ and files/ (attachments are hashed).
+    The version, the date (future/old-evidence warnings), the content of
+    evitrack.yaml, and the stat (size, times, inode) of every other file in the
+    portfolio: records, attachments, a centre's qualification files wherever
+    they are. Links are stat'ed through, so a changed target is seen too.
     """
     parts = [FORMAT, today.isoformat(), str(root.resolve())]
-    for top in sorted(root.glob("*.y*ml")):
-        try:
-            parts.append(f"{top.name}:{hashlib.sha256(top.read_bytes()).hexdigest()}")
-        except OSError:
-            parts.append(f"{top.name}:?")
-    _walk(root / "evidence", parts)
-    _walk(root / "files", parts)
+    try:
+        parts.append(hashlib.sha256((root / "evitrack.yaml").read_bytes()).hexdigest())
+    except OSError:
+        parts.append("?")
+    _walk(root, parts, top=True)
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def memo_get(root: Path, name: str, digest: str) -> Any:
     """A result computed before for exactly this state of the portfolio, or None."""
+    if not usable(root):
+        return None
     try:
         data = json.loads((root / CACHE_DIR / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -172,6 +190,8 @@ def memo_get(root: Path, name: str, digest: str) -> Any:
 
 
 def memo_put(root: Path, name: str, digest: str, value: Any) -> None:
+    if not usable(root):
+        return
     with contextlib.suppress(OSError):
         (root / CACHE_DIR).mkdir(exist_ok=True)
         gi = root / CACHE_DIR / ".gitignore"

@@ -89,6 +89,10 @@ def parse(text: str) -> Any:
     if "\t" in text or _ANCHOR.search(text) or yamlio.conflict_markers(text):
         raise Fallback("needs the round-trip loader")
     try:
+        yamlio._check_nesting(text)  # deep brackets crash libyaml's C stack
+    except yamlio.YamlProblem:
+        raise Fallback("nested too deep") from None
+    try:
         return yaml.load(text, Loader=_Loader)
     except Fallback:
         raise

@@ -57,3 +57,25 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
+
+
+def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
+    """Where an attached file's path leads: (path inside the portfolio, None) or (None, why not).
+
+    A backslash separates folders, as on Windows, so a portfolio means the same
+    on every machine; absolute paths, `..` and links that leave the portfolio
+    are refused.
+    """
+    posix = written.replace("\\", "/")
+    if posix.startswith(("/", "~")) or (len(posix) > 1 and posix[1] == ":"):
+        return None, "is an absolute path"
+    if ".." in posix.split("/"):
+        return None, "points outside the portfolio (..)"
+    target = root / posix
+    try:
+        real, top = target.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return None, "is a link that leads nowhere (a loop)"
+    if real != top and top not in real.parents:
+        return None, "is a link that leads outside the portfolio"
+    return target, None

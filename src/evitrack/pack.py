@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from evitrack import portfolio as pf
 from evitrack.diagnostics import Severity
 from evitrack.errors import UserError
+from evitrack.locate import attachment
 from evitrack.model import Portfolio, Record
 
 if TYPE_CHECKING:
@@ -250,12 +250,9 @@ def plan_files(p: Portfolio, records: list[Record], sel: Selection) -> list[Pack
         for f in r.files:
             rel = PurePosixPath(f.path.replace("\\", "/"))
             where = f'{r.id}: attached file "{f.path}"'
-            if rel.is_absolute() or ".." in rel.parts or f.path.startswith("~"):
-                sel.problems.append(f"{where} is outside the portfolio: never copied")
-                continue
-            target = p.root / rel
-            if not pf.inside(p.root, target):
-                sel.problems.append(f"{where} leads outside the portfolio (a link): never copied")
+            target, why = attachment(p.root, f.path)
+            if target is None:
+                sel.problems.append(f"{where} {why}: never copied")
                 continue
             if not target.is_file():
                 msg = f"{where} {'does not exist' if not target.exists() else 'is not a file'}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
 from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
+from evitrack.locate import attachment
 from evitrack.locate import display_path as display_path
 from evitrack.locate import find_portfolios as find_portfolios
 from evitrack.locate import find_root as find_root
@@ -73,8 +73,12 @@ class LoadResult:
 
 
 def inside(root: Path, target: Path) -> bool:
-    root = root.resolve()
-    target = target.resolve()
+    """Whether `target`, links followed, is within `root` (a link loop is not)."""
+    try:
+        root = root.resolve()
+        target = target.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
     return target == root or root in target.parents
 
 
@@ -89,13 +93,15 @@ def load(
     shown = display_path(pfile)
     qual: Qualification | None = None
     header: dict[str, Any] | None = None
+    loaded = False
     try:
         text, raw = yamlio.load(pfile)
         result.raw, result.text = raw, text
+        loaded = True
     except yamlio.YamlProblem as p:
         diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
         raw = None
-    if raw is not None:
+    if loaded:
         if not isinstance(raw, dict):
             diags.append(
                 make(
@@ -119,22 +125,15 @@ def load(
                             shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
                         )
                     )
+    if qual is not None and not catalogue.is_shipped(qual):
+        diags.extend(_unsatisfiable(qual))
     chosen: list[str] = []
     if qual is not None and header is not None:
         chosen = _chosen_units(qual, header, raw, shown, diags)
 
     records: list[Record] = []
     seen_ids: dict[str, str] = {}
-    evdir = root / EVIDENCE_DIR
-    paths = (
-        sorted(
-            p
-            for p in evdir.iterdir()
-            if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
-        )
-        if evdir.is_dir()
-        else []
-    )
+    paths = _evidence_files(root, diags)
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
@@ -260,6 +259,27 @@ def _signoffs(
             },
         )
     return out
+
+
+def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
+    """evidence/*.yaml, refusing any that is (or lies behind) a link leaving the portfolio."""
+    evdir = root / EVIDENCE_DIR
+    if not evdir.is_dir():
+        return []
+    outside = "is a link that leads outside the portfolio: evitrack does not read it"
+    hint = "replace the link with the file itself"
+    if not inside(root, evdir):
+        diags.append(make(display_path(evdir), None, "E001", f"{EVIDENCE_DIR}/ {outside}", hint))
+        return []
+    paths = []
+    for p in sorted(evdir.iterdir()):
+        if p.suffix not in (".yaml", ".yml") or p.name.startswith("."):
+            continue
+        if p.is_symlink() and not inside(root, p):
+            diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
+            continue
+        paths.append(p)
+    return paths
 
 
 def _id_pos(path: Path) -> tuple[int, int] | None:
@@ -435,7 +455,7 @@ def _record_from(
                 f"evidence is dated {date.isoformat()}, in the future",
                 "check the date: evidence must exist before it is assessed",
             )
-        elif currency_years and date < today.replace(year=today.year - currency_years):
+        elif currency_years and date < _years_before(today, currency_years):
             v.add(
                 dpos,
                 "W403",
@@ -487,6 +507,25 @@ def _record_from(
     return rec
 
 
+def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:
+    """E505 for a centre's own qualification file whose rules no selection can satisfy."""
+    from evitrack.planner import infeasible
+
+    where = display_path(qual.path) if qual.path else qual.id
+    return [
+        make(where, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
+        for rule_ids, message in infeasible(qual)
+    ]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (28 February for a 29 February that year lacks)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _orig_key(mapping: Any, key: str) -> Any:
     """The key object as loaded (a number stays a number) for a recovered text key."""
     if key in mapping:
@@ -520,29 +559,13 @@ def _check_file(
     ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Validator, cache: Cache
 ) -> None:
     p = ref.path
-    if os.path.isabs(p) or p.startswith("~"):
+    target, why = attachment(root, p)
+    if target is None:
         v.add(
             pos,
             "E302",
-            f'attached file "{p}" is an absolute path',
+            f'attached file "{p}" {why}',
             "copy the file into the portfolio's files/ folder and give its relative path",
-        )
-        return
-    if ".." in Path(p).parts:
-        v.add(
-            pos,
-            "E302",
-            f'attached file "{p}" points outside the portfolio (..)',
-            "copy the file into the portfolio's files/ folder and give its relative path",
-        )
-        return
-    target = root / p
-    if not inside(root, target):  # resolves links: a link that leaves the portfolio
-        v.add(
-            pos,
-            "E302",
-            f'attached file "{p}" is a link that leads outside the portfolio',
-            "replace the link with a copy of the file",
         )
         return
     if not target.exists():

@@ -671,9 +671,9 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
             report.problems.append(f"{shown}: files[{i + 1}] has no path")
             continue
         rel = entry["path"]
-        target = root / rel
-        if os.path.isabs(rel) or ".." in Path(rel).parts or not pf.inside(root, target):
-            report.problems.append(f"{shown}: {rel} is outside the portfolio; not hashed")
+        target, why = locate.attachment(root, rel)
+        if target is None:
+            report.problems.append(f"{shown}: {rel} {why}; not hashed")
             continue
         if not target.is_file():
             report.problems.append(f"{shown}: {rel} does not exist")

@@ -79,6 +79,11 @@ def _is_shipped(path: Path) -> bool:
     return path.parent == CATALOGUE_DIR and shipped_files().get(path.stem) == path
 
 
+def is_shipped(q: Qualification) -> bool:
+    """Whether a qualification comes from evitrack's own catalogue (not a centre's file)."""
+    return q.path is not None and _is_shipped(q.path)
+
+
 def load_file(path: Path, root: Path | None = None) -> Qualification:
     """A qualification file; a centre's file is checked first and refused with its problems.
 

@@ -102,10 +102,12 @@ def hash_files(
         else:
             refs.append(t)
     root = root or resolve_root(None)
+    from evitrack.diagnostics import printable
+
     report = records.hash_records(root, refs)
     for c in report.changes:
         what = "recorded" if c.old is None else f"updated (was {c.old[:12]}…)"
-        typer.echo(f"{display_path(c.path)}: {c.file}: sha256 {what}")
+        typer.echo(f"{printable(display_path(c.path))}: {printable(c.file)}: sha256 {what}")
         if c.accepted_by:
             typer.echo(
                 f"  note: {c.record} was accepted by {c.accepted_by}; "
@@ -113,7 +115,7 @@ def hash_files(
                 err=True,
             )
     for problem in report.problems:
-        typer.echo(f"evitrack: {problem}", err=True)
+        typer.echo(f"evitrack: {printable(problem)}", err=True)
     n = len(report.changes)
     typer.echo(
         f"{n} hash{'es' if n != 1 else ''} written, {report.unchanged} unchanged "
