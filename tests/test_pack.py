@@ -520,7 +520,7 @@ def test_files_outside_the_portfolio_are_never_copied(tmp_path: Path) -> None:
     result = cli("claim", str(root), "--draft", code=1)
     assert result.stdout == (
         "claim refused: 1 thing stands in the way of the full-award claim:\n"
-        '  E0001: attached file "files/link.txt" leads outside the portfolio (a link): '
+        '  E0001: attached file "files/link.txt" is a link that leads outside the portfolio: '
         "never copied\n"
     )
 
