@@ -20,7 +20,7 @@ from evitrack import __version__
 from evitrack.atomic import atomic_write_text
 
 CACHE_DIR = ".evitrack-cache"
-FORMAT = f"1:{__version__}"
+FORMAT = f"2:{__version__}"
 
 
 def stat_key(path: Path) -> list[int] | None:
@@ -31,33 +31,21 @@ def stat_key(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {"$m": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
+def _date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return {"$t": value.isoformat()}
     if isinstance(value, dt.date):
         return {"$d": value.isoformat()}
-    if isinstance(value, float):
-        return {"$f": repr(value)}
-    return value
+    raise TypeError(f"not cacheable: {type(value).__name__}")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if "$m" in value:
-            return {_decode(k): _decode(v) for k, v in value["$m"]}
-        if "$d" in value:
-            return dt.date.fromisoformat(value["$d"])
-        if "$t" in value:
-            return dt.datetime.fromisoformat(value["$t"])
-        if "$f" in value:
-            return float(value["$f"])
-    return value
+def _undate(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        if "$d" in obj:
+            return dt.date.fromisoformat(obj["$d"])
+        if "$t" in obj:
+            return dt.datetime.fromisoformat(obj["$t"])
+    return obj
 
 
 class Cache:
@@ -90,13 +78,17 @@ class Cache:
             entry = self.records.get(rel)
             if entry is None or key is None or entry[0] != key:
                 return None
-            return _decode(entry[1])
+            return json.loads(entry[1], object_hook=_undate)
         except (AttributeError, TypeError, ValueError, KeyError, IndexError):
             return None  # a cache of the wrong shape is no cache
 
     def put_record(self, rel: str, key: list[int] | None, data: Any) -> None:
+        """Keep a clean record's data (text keys, text, numbers and dates only)."""
         if self.enabled and key is not None:
-            self.records[rel] = [key, _encode(data)]
+            try:
+                self.records[rel] = [key, json.dumps(data, default=_date, separators=(",", ":"))]
+            except (TypeError, ValueError):
+                return
             self.dirty = True
 
     def sha256(self, path: Path) -> str:

@@ -62,11 +62,16 @@ def _timestamp(loader: Any, node: Any) -> Any:
 
 
 def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
+    """A mapping, refusing duplicate keys (ruamel reports them; libyaml would keep the last)."""
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        if key_node.tag.endswith(":merge"):
+        tag = key_node.tag
+        if tag == _STR:
+            key: Any = key_node.value  # the common case: no need to construct it twice
+        elif tag.endswith(":merge"):
             raise Fallback("merge key")
-        key = loader.construct_object(key_node, deep=True)
+        else:
+            key = (tag, loader.construct_object(key_node, deep=True))
         try:
             if key in seen:
                 raise Fallback("duplicate key")
@@ -74,6 +79,9 @@ def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
         except TypeError:
             raise Fallback("unhashable key") from None
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
@@ -86,7 +94,8 @@ _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 
 def parse(text: str) -> Any:
     """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
-    if "\t" in text or _ANCHOR.search(text) or yamlio.conflict_markers(text):
+    odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
+    if "\t" in text or odd or yamlio.conflict_markers(text):
         raise Fallback("needs the round-trip loader")
     try:
         yamlio._check_nesting(text)  # deep brackets crash libyaml's C stack

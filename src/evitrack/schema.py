@@ -322,6 +322,11 @@ class Validator:
                 return value
             if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
                 raw = yamlio.raw_scalar(self.text, pos)
+                if raw is None and not self.text:
+                    # parsed without the source (the fast path): the text as written is
+                    # unknown here, so ask for the round-trip parse, which recovers it
+                    self.add(pos, "W205", f"{where} is written as a number")
+                    return None
                 return raw.strip("'\"") if raw else str(value)
             self.add(pos, "E103", f"{where} must be text, not {type_name(value)}")
             return None
