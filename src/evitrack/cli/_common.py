@@ -90,6 +90,6 @@ def console(stderr: bool = False) -> Any:
 
 
 def portfolio_root(path: Path | None) -> Path:
-    from evitrack.portfolio import resolve_root
+    from evitrack.locate import resolve_root
 
     return resolve_root(path)
