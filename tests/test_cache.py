@@ -114,3 +114,21 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert check(root) == (0, "")
     shutil.rmtree(root / ".evitrack-cache")
     assert check(root) == (0, "")
+
+
+def test_the_fast_loader_resolves_scalars_as_ruamel_does() -> None:
+    """fastyaml keeps a copy of ruamel's YAML 1.2 resolvers; they must not drift apart."""
+    import re
+
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    from evitrack import fastyaml
+
+    theirs = {
+        tag.rsplit(":", 1)[1]: re.sub(r"\s", "", regexp.pattern)
+        for versions, tag, regexp, _ in implicit_resolvers
+        if (1, 2) in versions
+        and tag.rsplit(":", 1)[1] in ("bool", "float", "int", "null", "timestamp", "merge")
+    }
+    ours = {kind: re.sub(r"\s", "", pattern) for kind, pattern, _ in fastyaml._RESOLVERS_1_2}
+    assert ours == theirs

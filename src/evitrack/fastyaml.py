@@ -28,17 +28,46 @@ class _Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 
-def _resolvers() -> None:
-    from ruamel.yaml.resolver import implicit_resolvers
-
-    for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions and tag.endswith((":bool", ":float", ":int", ":null", ":timestamp")):
-            _Loader.add_implicit_resolver(tag, re.compile(regexp.pattern, regexp.flags), first)
-        elif (1, 2) in versions and tag.endswith(":merge"):
-            _Loader.add_implicit_resolver(tag, re.compile(regexp.pattern), first)
-
-
-_resolvers()
+# YAML 1.2 scalars, as ruamel.yaml resolves them (its resolver.py, version (1, 2)); copied,
+# not imported, so the fast path never loads ruamel. tests/test_cache.py checks that both
+# loaders give the same data for every check case.
+_RESOLVERS_1_2 = [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (
+        "float",
+        r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        "int",
+        r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        "-+0123456789",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+    ("null", r"^(?: ~ |null|Null|NULL | )$", "~nN"),
+    (
+        "timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+]
+for _kind, _pattern, _first in _RESOLVERS_1_2:
+    _Loader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_kind}", re.compile(_pattern, re.X), list(_first)
+    )
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
 def _int(loader: Any, node: Any) -> int:

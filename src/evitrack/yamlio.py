@@ -15,12 +15,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
-
 from evitrack.atomic import atomic_create_text as atomic_create_text
 from evitrack.atomic import atomic_write_text as atomic_write_text
 
@@ -48,27 +42,42 @@ class YamlProblem(Exception):
     hint: str | None = None
 
 
-def _construct_timestamp(constructor: RoundTripConstructor, node: Any) -> Any:
-    try:
-        return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
-    except (ValueError, OverflowError):
-        return InvalidDate(node.value)
+_CONSTRUCTOR: Any = None
 
 
-class _Constructor(RoundTripConstructor):
-    pass
+def _constructor() -> Any:
+    """ruamel's round-trip constructor, with invalid dates kept as InvalidDate (built once).
+
+    ruamel.yaml is imported here, not at module level: clean files never need it.
+    """
+    global _CONSTRUCTOR
+    if _CONSTRUCTOR is None:
+        from ruamel.yaml.constructor import RoundTripConstructor
+
+        def timestamp(constructor: Any, node: Any) -> Any:
+            try:
+                return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
+            except (ValueError, OverflowError):
+                return InvalidDate(node.value)
+
+        class _Constructor(RoundTripConstructor):
+            pass
+
+        _Constructor.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+        _CONSTRUCTOR = _Constructor
+    return _CONSTRUCTOR
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-_YAML: YAML | None = None
+_YAML: Any = None
 
 
-def _yaml() -> YAML:
+def _yaml() -> Any:
     global _YAML
     if _YAML is None:
+        from ruamel.yaml import YAML
+
         y = YAML(typ="rt")
-        y.Constructor = _Constructor
+        y.Constructor = _constructor()
         y.preserve_quotes = True
         y.allow_duplicate_keys = False
         y.width = 4096
@@ -211,6 +220,10 @@ def parse(text: str) -> Any:
                     col=len(line) - len(stripped) + 1,
                     hint="replace the tab with spaces",
                 )
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     try:
         data = _yaml().load(text)
     except DuplicateKeyError as exc:
@@ -407,8 +420,13 @@ def load(path: Path) -> tuple[str, Any]:
 # ---- positions -------------------------------------------------------------------
 
 
+def _has_lc(node: Any, kind: type) -> bool:
+    """A round-trip node (it knows its position); plain data from the fast path does not."""
+    return isinstance(node, kind) and getattr(node, "lc", None) is not None
+
+
 def key_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
-    if isinstance(mapping, CommentedMap):
+    if _has_lc(mapping, dict):
         try:
             line, col = mapping.lc.key(key)
             return line + 1, col + 1
@@ -418,7 +436,7 @@ def key_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
 
 
 def value_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
-    if isinstance(mapping, CommentedMap):
+    if _has_lc(mapping, dict):
         try:
             line, col = mapping.lc.value(key)
             return line + 1, col + 1
@@ -428,7 +446,7 @@ def value_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
 
 
 def item_pos(seq: Any, index: int) -> tuple[int, int] | None:
-    if isinstance(seq, CommentedSeq):
+    if _has_lc(seq, list):
         try:
             line, col = seq.lc.item(index)
             return line + 1, col + 1
@@ -475,8 +493,10 @@ def as_date(value: Any) -> dt.date | None:
 
 def dump(data: Any, original: str | None = None) -> str:
     """Serialise round-trip data, keeping the original file's indentation style."""
+    from ruamel.yaml import YAML
+
     y = YAML(typ="rt")
-    y.Constructor = _Constructor
+    y.Constructor = _constructor()
     y.preserve_quotes = True
     y.width = 4096
     mapping, sequence, offset = _guess_indent(original or "")
