@@ -119,6 +119,12 @@ def load(
             if header and header.get("qualification"):
                 try:
                     qual = catalogue.load(header["qualification"], root)
+                    if qual.kind != "qualification":
+                        qual = None
+                        raise UserError(
+                            f'"{header["qualification"]}" is a unit library, not a qualification',
+                            "see `evitrack qualification list` for the qualifications",
+                        )
                 except UserError as e:
                     diags.append(
                         make(
