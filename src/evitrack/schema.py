@@ -15,6 +15,7 @@ from typing import Any
 
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.rules import KINDS
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -518,18 +519,7 @@ SCHEMAS: dict[str, tuple[Node, str]] = {
 
 # ---- qualification files -------------------------------------------------------------
 
-RULE_KINDS = (
-    "min_credit",
-    "group_credit",
-    "group_units",
-    "each_group_units",
-    "level_credit",
-    "mandatory",
-    "min_glh",
-    "min_units",
-    "max_units",
-    "barred",
-)
+RULE_KINDS = KINDS  # the rules engine owns the list of rule kinds
 
 EVIDENCE_REQ = _map(
     "evidence requirements",
