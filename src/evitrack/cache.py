@@ -23,6 +23,15 @@ CACHE_DIR = ".evitrack-cache"
 FORMAT = f"2:{__version__}"
 
 
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def stat_key(path: Path) -> list[int] | None:
     try:
         st = path.stat()
@@ -100,11 +109,7 @@ class Cache:
                 return str(entry[1])
         except (AttributeError, TypeError, KeyError, IndexError):
             self.hashes = {}
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        digest = h.hexdigest()
+        digest = sha256_file(path)
         if self.enabled and key is not None:
             self.hashes[rel] = [key, digest]
             self.dirty = True

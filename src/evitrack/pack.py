@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from evitrack.cache import sha256_file
 from evitrack.diagnostics import Severity
 from evitrack.errors import UserError
 from evitrack.locate import attachment
@@ -439,9 +440,9 @@ def build(
         data = summary(cov, sel, files, documents)
         _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
-        manifest = {name: _sha256(folder / name) for name in _walk(folder)}
+        manifest = {name: sha256_file(folder / name) for name in _walk(folder)}
         _write(folder, MANIFEST, manifest_text(manifest))
-        result.manifest_sha256 = _sha256(folder / MANIFEST)
+        result.manifest_sha256 = sha256_file(folder / MANIFEST)
         result.files = files
         result.documents = [CLAIM_DOC, *matrices.values(), INDEX_DOC]
         result.manifest = manifest
@@ -511,14 +512,6 @@ def _walk(folder: Path) -> list[str]:
                 filenames.append(d)
         out += [(base / f).relative_to(folder).as_posix() for f in filenames]
     return sorted(out)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def manifest_text(manifest: dict[str, str]) -> str:
@@ -622,7 +615,7 @@ def _verify_folder(pack: Path) -> VerifyResult:
         path = pack / name
         if name not in listed:
             result.added.append(name)
-        elif path.is_symlink() or not path.is_file() or _sha256(path) != listed[name]:
+        elif path.is_symlink() or not path.is_file() or sha256_file(path) != listed[name]:
             result.changed.append(name)
     have = set(present)
     result.missing = [n for n in sorted(listed) if n not in have]

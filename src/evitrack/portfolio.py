@@ -15,6 +15,7 @@ from typing import Any
 
 from evitrack import catalogue, fastyaml, yamlio
 from evitrack.cache import Cache, stat_key
+from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
@@ -53,14 +54,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     return value
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass
