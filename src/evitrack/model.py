@@ -64,6 +64,19 @@ METHOD_CODES: dict[str, str] = {  # canonical -> the EDI form's code
 }
 
 
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of loaded YAML: text keys, lists, dates as ISO text, plain str."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # ruamel's quoted-string subclasses
+    return value
+
+
 def canonical_method(name: str) -> str | None:
     """The canonical method for a name or code, or None if unknown."""
     key = " ".join(name.strip().lower().replace("_", " ").split())

@@ -33,6 +33,7 @@ from evitrack.model import (
     Record,
     SignOff,
     canonical_method,
+    plain,
 )
 from evitrack.schema import PORTFOLIO, RECORD, Validator
 
@@ -40,20 +41,8 @@ from evitrack.schema import PORTFOLIO, RECORD, Validator
 def fingerprint(data: Any) -> str:
     """sha256 of a record's content, without its assessment (what the assessor judged)."""
     content = {k: v for k, v in dict(data).items() if k != "assessment"}
-    canon = json.dumps(_plain(content), sort_keys=True, ensure_ascii=False, default=str)
+    canon = json.dumps(plain(content), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 @dataclass

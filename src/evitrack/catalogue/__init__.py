@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from evitrack.errors import UserError
-from evitrack.model import Criterion, EvidenceRequirements, Group, Outcome, Qualification, Unit
+from evitrack.model import (
+    Criterion,
+    EvidenceRequirements,
+    Group,
+    Outcome,
+    Qualification,
+    Unit,
+    plain,
+)
 
 CATALOGUE_DIR = Path(__file__).parent
 
@@ -316,7 +324,7 @@ def to_json(q: Qualification) -> dict[str, Any]:
     """The `qualification show --format json` object (contract: see PRODUCT.md)."""
 
     def crit(c: Criterion) -> dict[str, Any]:
-        return {"id": c.id, "text": c.text, **_plain(c.extra)}
+        return {"id": c.id, "text": c.text, **plain(c.extra)}
 
     def unit(u: Unit) -> dict[str, Any]:
         ev = u.evidence
@@ -341,13 +349,13 @@ def to_json(q: Qualification) -> dict[str, Any]:
                     "id": o.id,
                     "title": o.title,
                     "criteria": [crit(c) for c in o.criteria],
-                    **_plain(o.extra),
+                    **plain(o.extra),
                 }
                 for o in u.outcomes
             ],
             "knowledge": [crit(k) for k in u.knowledge],
             "evidence": evidence,
-            **_plain(u.extra),
+            **plain(u.extra),
         }
 
     return {
@@ -359,22 +367,9 @@ def to_json(q: Qualification) -> dict[str, Any]:
         "framework": q.framework,
         "kind": q.kind,
         "groups": [
-            {"id": g.id, "title": g.title, "units": g.units, **_plain(g.extra)} for g in q.groups
+            {"id": g.id, "title": g.title, "units": g.units, **plain(g.extra)} for g in q.groups
         ],
         "units": [unit(u) for u in q.units.values()],
-        "rules": [_plain(r) for r in q.rules],
-        **_plain(q.extra),
+        "rules": [plain(r) for r in q.rules],
+        **plain(q.extra),
     }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe copy (dates as ISO text)."""
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
