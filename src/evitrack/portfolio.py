@@ -519,12 +519,13 @@ def _orig_key(mapping: Any, key: str) -> Any:
     if key in mapping:
         return key
     for k in mapping:
-        if str(k) == key or (not isinstance(k, str) and yamlio_raw_equal(k, key)):
+        if str(k) == key or (not isinstance(k, str) and _same_number(k, key)):
             return k
     return key
 
 
-def yamlio_raw_equal(k: Any, text: str) -> bool:
+def _same_number(k: Any, text: str) -> bool:
+    """Whether a key loaded as a number is the number written as `text`."""
     try:
         return bool(float(text) == k)
     except ValueError:

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import re
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -541,15 +540,3 @@ def _guess_indent(text: str) -> tuple[int, int, int]:
 
 
 _COMMENT_TAIL = re.compile(r"(^|\s)#.*$")  # a comment line, or a comment after a value
-
-
-def walk_strings(data: Any) -> Iterator[str]:
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from walk_strings(k)
-            yield from walk_strings(v)
-    elif isinstance(data, list):
-        for v in data:
-            yield from walk_strings(v)
