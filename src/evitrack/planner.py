@@ -36,11 +36,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evitrack import rules as R
 from evitrack.errors import UserError
 from evitrack.model import Qualification, Record, Unit
+
+if TYPE_CHECKING:
+    from evitrack.portfolio import LoadResult
 
 
 @dataclass
@@ -403,6 +406,19 @@ def _alone(q: Qualification, r: dict[str, Any]) -> str:
     return f"no selection of units satisfies {rid} ({wants})"  # pragma: no cover
 
 
+def load_for_plan(root: Path, today: dt.date | None = None) -> LoadResult:
+    """The portfolio to plan for; a UserError naming the first problem if it cannot be used."""
+    from evitrack.diagnostics import Severity
+    from evitrack.portfolio import load
+
+    loaded = load(root, today)
+    if loaded.portfolio is None:
+        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+        first = errors[0].format().splitlines()[0] if errors else f"{root}: cannot be read"
+        raise UserError(f"cannot plan: {first}", "run `evitrack check` to see every problem")
+    return loaded
+
+
 def portfolio_report(
     root: Path, today: dt.date | None = None
 ) -> tuple[Qualification, dict[str, Any]]:
@@ -418,15 +434,9 @@ def portfolio_report(
     hit = cache.memo_get(root, "plan", digest)
     if isinstance(hit, dict) and isinstance(hit.get("ref"), str):
         return catalogue.load(hit["ref"], root), hit["data"]
-    from evitrack.diagnostics import Severity
-    from evitrack.portfolio import load
-
-    loaded = load(root, today)
+    loaded = load_for_plan(root, today)
     p = loaded.portfolio
-    if p is None:
-        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
-        first = errors[0].format().splitlines()[0] if errors else f"{root}: cannot be read"
-        raise UserError(f"cannot plan: {first}", "run `evitrack check` to see every problem")
+    assert p is not None
     q = p.qualification
     results = R.evaluate(q, p.units)
     data: dict[str, Any] = {

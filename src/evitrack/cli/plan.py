@@ -107,16 +107,11 @@ def _parse_units(q: Qualification, text: str) -> list[str]:
 
 
 def _load(root: Path) -> Portfolio:
-    from evitrack.diagnostics import Severity
-    from evitrack.errors import UserError
-    from evitrack.portfolio import load
+    from evitrack.planner import load_for_plan
 
-    loaded = load(root)
-    if loaded.portfolio is None:
-        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
-        first = errors[0].format().splitlines()[0] if errors else f"{root}: cannot be read"
-        raise UserError(f"cannot plan: {first}", "run `evitrack check` to see every problem")
-    return loaded.portfolio
+    p = load_for_plan(root).portfolio
+    assert p is not None
+    return p
 
 
 # ---- output ----------------------------------------------------------------------------
