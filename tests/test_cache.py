@@ -132,3 +132,53 @@ def test_the_fast_loader_resolves_scalars_as_ruamel_does() -> None:
     }
     ours = {kind: re.sub(r"\s", "", pattern) for kind, pattern, _ in fastyaml._RESOLVERS_1_2}
     assert ours == theirs
+
+
+def _large_portfolio(tmp_path: Path, n: int = 700) -> Path:
+    """n records, a few of them broken, in every slice a parallel load would cut."""
+    root = _portfolio(tmp_path)
+    template = (root / "evidence" / "E0001.yaml").read_text()
+    for i in range(2, n + 1):
+        text = template.replace("E0001", f"E{i:04d}")
+        if i % 97 == 0:
+            text = text.replace('"1.2"', '"1.9"')  # unknown criterion
+        if i % 151 == 0:
+            text = text.replace("sha256: 1", "sha256: 0")  # attachment changed
+        if i % 233 == 0:
+            text = text.replace("methods: [observation]", "methods: [observation")  # syntax
+        if i == n - 2:
+            text = text.replace(f"E{i:04d}", "E0100")  # an id used twice
+        (root / "evidence" / f"E{i:04d}.yaml").write_text(text)
+    return root
+
+
+def _check_json(root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    monkeypatch.setenv("EVITRACK_JOBS", jobs)
+    result = runner.invoke(app, ["check", str(root), "--format", "json"])
+    return result.exit_code, result.stdout
+
+
+def test_a_large_portfolio_loads_the_same_on_one_process_or_several(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _large_portfolio(tmp_path)
+    cache = root / ".evitrack-cache"
+    serial = _check_json(root, "1", monkeypatch)
+    serial_cache = json.loads((cache / "records.json").read_text())
+    shutil.rmtree(cache)
+    parallel = _check_json(root, "3", monkeypatch)
+    assert parallel == serial
+    assert serial[0] == 1
+    codes = [d["code"] for d in json.loads(serial[1])["diagnostics"]]
+    assert sorted(set(codes)) == ["E002", "E106", "E203", "E303"]
+    assert json.loads((cache / "records.json").read_text()) == serial_cache
+    broken = {i for i in range(2, 701) if i % 97 == 0 or i % 151 == 0 or i % 233 == 0}
+    assert len(serial_cache["records"]) == 700 - len(broken)  # files with problems are not kept
+    assert len(serial_cache["hashes"]) == 1
+
+    one = pf.load(root, use_cache=False, jobs=1)
+    several = pf.load(root, use_cache=False, jobs=3)
+    assert several.diagnostics == one.diagnostics
+    assert _records(several) == _records(one)
+    (cache / "check.json").unlink()  # the records now come from the cache, in any process
+    assert _check_json(root, "3", monkeypatch) == serial

@@ -67,6 +67,7 @@ class Cache:
         self.records: dict[str, list[Any]] = {}
         self.hashes: dict[str, list[Any]] = {}
         self.dirty = False
+        self.added: tuple[dict[str, list[Any]], dict[str, list[Any]]] = ({}, {})
         if enabled:
             self._read()
 
@@ -91,13 +92,27 @@ class Cache:
         except (AttributeError, TypeError, ValueError, KeyError, IndexError):
             return None  # a cache of the wrong shape is no cache
 
+    def has_record(self, rel: str, key: list[int] | None) -> bool:
+        """Whether `record(rel, key)` may be served from the cache (without decoding it)."""
+        entry = self.records.get(rel)
+        return key is not None and isinstance(entry, list) and bool(entry) and entry[0] == key
+
     def put_record(self, rel: str, key: list[int] | None, data: Any) -> None:
         """Keep a clean record's data (text keys, text, numbers and dates only)."""
         if self.enabled and key is not None:
             try:
-                self.records[rel] = [key, json.dumps(data, default=_date, separators=(",", ":"))]
+                entry = [key, json.dumps(data, default=_date, separators=(",", ":"))]
             except (TypeError, ValueError):
                 return
+            self.records[rel] = self.added[0][rel] = entry
+            self.dirty = True
+
+    def merge(self, added: tuple[dict[str, list[Any]], dict[str, list[Any]]]) -> None:
+        """Take in the entries another process added (see `added`)."""
+        records, hashes = added
+        if self.enabled and (records or hashes):
+            self.records.update(records)
+            self.hashes.update(hashes)
             self.dirty = True
 
     def sha256(self, path: Path) -> str:
@@ -111,7 +126,7 @@ class Cache:
             self.hashes = {}
         digest = sha256_file(path)
         if self.enabled and key is not None:
-            self.hashes[rel] = [key, digest]
+            self.hashes[rel] = self.added[1][rel] = [key, digest]
             self.dirty = True
         return digest
 

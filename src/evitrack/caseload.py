@@ -106,13 +106,16 @@ def gaps(paths: list[Path], top: int = 10) -> Gaps:
     return result
 
 
-def snapshot_of(job: tuple[str, str]) -> dict[str, Any]:
-    """Load one portfolio and snapshot its coverage, caching it under `digest`."""
+def snapshot_of(job: tuple[str, str], jobs: int | None = 1) -> dict[str, Any]:
+    """Load one portfolio and snapshot its coverage, caching it under `digest`.
+
+    In a pool's worker (the default) the portfolio is loaded by that one process.
+    """
     from evitrack import cache
 
     root, digest = job
     where = Path(root)
-    result = pf.load(where, dt.date.today())
+    result = pf.load(where, dt.date.today(), jobs=jobs)
     if result.portfolio is None:
         snap: dict[str, Any] = {
             "error": True,
@@ -146,7 +149,7 @@ def _many(roots: list[Path]) -> list[PortfolioGaps]:
             done = pool.map(snapshot_of, [job for _, job in jobs], chunksize=chunk)
             snaps.update(zip([i for i, _ in jobs], done, strict=True))
     else:
-        snaps.update((i, snapshot_of(job)) for i, job in jobs)
+        snaps.update((i, snapshot_of(job, None)) for i, job in jobs)
     out = []
     for root, snap in zip(roots, (snaps[i] for i in range(len(roots))), strict=True):
         if snap.get("error"):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,9 +68,17 @@ def inside(root: Path, target: Path) -> bool:
 
 
 def load(
-    root: Path, today: dt.date | None = None, use_cache: bool = True, fast: bool = True
+    root: Path,
+    today: dt.date | None = None,
+    use_cache: bool = True,
+    fast: bool = True,
+    jobs: int | None = None,
 ) -> LoadResult:
-    """Load and check a whole portfolio."""
+    """Load and check a whole portfolio.
+
+    `jobs` caps the processes that parse records (default: $EVITRACK_JOBS, else
+    every core); only a portfolio with hundreds of records not in the cache is split.
+    """
     today = today or dt.date.today()
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
@@ -125,8 +136,7 @@ def load(
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
-    for path in paths:
-        rec = _load_record(path, ctx, diags)
+    for path, rec in zip(paths, _load_records(paths, ctx, diags, jobs), strict=True):
         if rec is None:
             continue
         if rec.id in seen_ids:
@@ -293,6 +303,82 @@ class _Context:
         if not self.evidence_shown:
             self.evidence_shown = display_path(self.root / EVIDENCE_DIR)
         return f"{self.evidence_shown}/{path.name}"
+
+
+PER_PROCESS = 250  # records not in the cache that make another process worth starting
+
+
+def _jobs(requested: int | None) -> int:
+    if requested is None:
+        try:
+            requested = int(os.environ.get("EVITRACK_JOBS", "0"))
+        except ValueError:
+            requested = 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return requested if requested > 0 else cores or 1
+
+
+def _load_records(
+    paths: list[Path], ctx: _Context, diags: list[Diagnostic], jobs: int | None
+) -> list[Record | None]:
+    """Every record, in order. Hundreds of uncached records are shared with forked processes.
+
+    Each process runs exactly the serial code on a slice of the files and sends
+    back its records, problems and new cache entries; the results are the same
+    as a serial run (a test compares them). Where fork is unavailable, or a
+    process fails, the slice is loaded here instead.
+    """
+    stale = [p for p in paths if not ctx.cache.has_record(f"{EVIDENCE_DIR}/{p.name}", stat_key(p))]
+    n = min(_jobs(jobs), len(stale) // PER_PROCESS) if ctx.fast else 1
+    if n < 2 or not sys.platform.startswith("linux") or _in_daemon():
+        return [_load_record(p, ctx, diags) for p in paths]
+    import multiprocessing
+
+    fork = multiprocessing.get_context("fork")
+    # cut the files where each slice holds an equal share of the uncached ones
+    cuts = [0] + [paths.index(stale[len(stale) * i // n]) for i in range(1, n)] + [len(paths)]
+    slices = [paths[a:b] for a, b in itertools.pairwise(cuts)]
+    children = []
+    for part in slices[1:]:
+        recv, send = fork.Pipe(duplex=False)
+        proc = fork.Process(target=_load_slice, args=(part, ctx, send), daemon=True)
+        proc.start()
+        send.close()
+        children.append((proc, recv))
+    out = [_load_record(p, ctx, diags) for p in slices[0]]
+    for part, (proc, recv) in zip(slices[1:], children, strict=True):
+        try:
+            got = recv.recv()
+        except (EOFError, OSError):
+            got = None
+        proc.join()
+        if got is None:  # the process failed: load its slice here (and meet the same error)
+            out.extend(_load_record(p, ctx, diags) for p in part)
+            continue
+        recs, found, added = got
+        out.extend(recs)
+        diags.extend(found)
+        ctx.cache.merge(added)
+    return out
+
+
+def _in_daemon() -> bool:
+    """A daemonic process (a pool's worker) may not start processes of its own."""
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
+
+
+def _load_slice(paths: list[Path], ctx: _Context, send: Any) -> None:
+    """In a forked process: load `paths` and send back what the parent needs."""
+    try:
+        found: list[Diagnostic] = []
+        recs = [_load_record(p, ctx, found) for p in paths]
+        send.send((recs, found, ctx.cache.added))
+    except BaseException:
+        send.send(None)
+    finally:
+        send.close()
 
 
 def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
