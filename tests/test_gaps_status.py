@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -467,4 +468,39 @@ def test_status_marks_complete_units_and_unmet_requirements(tmp_path: Path) -> N
     assert "│ ████████████████████ │    15/15 │ ✓" in result.stdout
     assert result.stdout.endswith(
         "Award: complete; 15/15 criteria accepted (100%), 1/1 units complete\n"
+    )
+
+
+def test_commands_that_go_on_name_the_files_with_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = Path(__file__).parent / "cases" / "check" / "01_clean"
+    root = tmp_path / "p"
+    shutil.copytree(clean, root, ignore=shutil.ignore_patterns("expected.txt"))
+    template = (root / "evidence" / "E0001.yaml").read_text().replace('"1.2"', '"1.9"')
+    for i in range(1, 6):
+        (root / "evidence" / f"E000{i}.yaml").write_text(template.replace("E0001", f"E000{i}"))
+    monkeypatch.chdir(root)
+    note = (
+        "note: 5 errors in the portfolio; what they affect is left out:\n"
+        + "".join(
+            f'  evidence/E000{i}.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
+            for i in range(1, 4)
+        )
+        + "  ... and 2 more\n"
+        "    hint: run `evitrack check` to see every problem and how to fix it\n"
+    )
+    for command in (["gaps"], ["status"], ["matrix", "-f", "markdown"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, command
+        assert result.stderr == note, command
+    # a caseload: one line per portfolio, the hint once
+    shutil.copytree(root, tmp_path / "q")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gaps", "p", "q", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        'note: p: 5 errors, the first: p/evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
+        'note: q: 5 errors, the first: q/evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
+        "    hint: run `evitrack check` to see every problem and how to fix it\n"
     )

@@ -7,7 +7,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,3 +93,33 @@ def portfolio_root(path: Path | None) -> Path:
     from evitrack.locate import resolve_root
 
     return resolve_root(path)
+
+
+def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> bool:
+    """On stderr: how many errors a portfolio has and the first few, by file:line:col.
+
+    For commands that go on with what could be read (gaps, status, matrix): what an
+    error affects (an unreadable record, an unknown criterion) is left out of their
+    report, and the reader must know where. With `where` (a caseload) it is one line
+    per portfolio and the caller gives the hint once. True if there were errors.
+    """
+    from evitrack.diagnostics import Severity
+
+    errors = [d.format().splitlines()[0] for d in diagnostics if d.severity is Severity.ERROR]
+    if not errors:
+        return False
+    n = len(errors)
+    count = f"{n} error{'s' if n != 1 else ''}"
+    if where:
+        sys.stderr.write(f"note: {where}: {count}, the first: {errors[0]}\n")
+        return True
+    lines = [f"note: {count} in the portfolio; what they affect is left out:"]
+    lines += [f"  {e}" for e in errors[:shown]]
+    if n > shown:
+        lines.append(f"  ... and {n - shown} more")
+    lines.append(CHECK_HINT)
+    sys.stderr.write("\n".join(lines) + "\n")
+    return True
+
+
+CHECK_HINT = "    hint: run `evitrack check` to see every problem and how to fix it"

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, console, handle_errors, print_json
+from evitrack.cli._common import (
+    CHECK_HINT,
+    FORMAT_OPT,
+    Format,
+    console,
+    handle_errors,
+    note_errors,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from evitrack.caseload import Gaps, PortfolioGaps
@@ -44,16 +52,15 @@ def gaps(
         p = result.portfolios[0]
         if p.coverage is not None:
             (_markdown if format is Format.markdown else _text)(p.coverage)
+    noted = False  # a caseload gives the hint once, after every portfolio's line
     for p in result.portfolios:
         if p.coverage is None:
             typer.echo(f"evitrack: {p.path}: cannot be loaded: {p.error}", err=True)
-            typer.echo("    hint: run `evitrack check` on it", err=True)
-        elif n := sum(1 for d in p.diagnostics if d.severity.value == "error"):
-            typer.echo(
-                f"note: {p.path}: {n} error{'s' if n != 1 else ''} in the portfolio "
-                "(evidence with errors may be left out; run `evitrack check`)",
-                err=True,
-            )
+            noted = True
+        elif note_errors(p.diagnostics, p.path if result.caseload else ""):
+            noted = noted or result.caseload
+    if noted:
+        typer.echo(CHECK_HINT, err=True)
     raise typer.Exit(1 if result.failed else 0)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors
+from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors
 
 
 class Form(StrEnum):
@@ -56,22 +55,8 @@ def matrix(
     loaded, diagnostics = load_portfolio(root)
     units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
     text = render.matrix(coverage(loaded), units, form.value, format.value)
-    warn_problems(diagnostics)
+    note_errors(diagnostics)
     write_document(text, output)
-
-
-def warn_problems(diagnostics: Sequence[object]) -> None:
-    """One line on stderr when the portfolio has errors (records with errors are left out)."""
-    from evitrack.diagnostics import Diagnostic, Severity
-
-    errors = [d for d in diagnostics if isinstance(d, Diagnostic) and d.severity is Severity.ERROR]
-    if errors:
-        n = len(errors)
-        typer.echo(
-            f"evitrack: warning: the portfolio has {n} error{'s' if n != 1 else ''} "
-            "(see `evitrack check`); records that cannot be read are left out",
-            err=True,
-        )
 
 
 def write_document(text: str, output: Path | None) -> None:

@@ -15,6 +15,7 @@ from evitrack.cli._common import (
     Format,
     console,
     handle_errors,
+    note_errors,
     print_json,
 )
 
@@ -98,13 +99,7 @@ def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None
         _markdown(cov, data)
     else:
         _text(cov, data)
-    errors = sum(1 for d in result.diagnostics if d.severity.value == "error")
-    if errors:
-        typer.echo(
-            f"note: {errors} error{'s' if errors != 1 else ''} in the portfolio: "
-            "run `evitrack check`",
-            err=True,
-        )
+    note_errors(result.diagnostics)
 
 
 def _award(data: dict[str, Any]) -> str:
