@@ -517,3 +517,27 @@ def test_slugs_are_short_lowercase_words(title: str) -> None:
     slug = slugify(title)
     assert 0 < len(slug) <= 50
     assert all(part.isalnum() and part == part.lower() for part in slug.split("-"))
+
+
+def test_a_sha256_that_is_not_one_is_said_once_and_hash_mends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    (root / "files" / "scan.pdf").write_bytes(b"%PDF-1.7")
+    record = root / "evidence" / "E0003-scan.yaml"
+    record.write_text(
+        RECORD_WITH_FILES.split("files:\n")[0]
+        + "files:\n  - path: files/scan.pdf\n    sha256: not-a-hash\n"
+    )
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        'evidence/E0003-scan.yaml:13:13: error[E105]: files[1].sha256: "not-a-hash" '
+        "is not a sha256 (64 characters, 0-9 and a-f)\n"
+        "    hint: run `evitrack hash` to write the file's real sha256\n"
+    )
+    result = runner.invoke(app, ["hash"])
+    assert result.exit_code == 0, result.output
+    assert f"sha256: {sha(b'%PDF-1.7')}\n" in record.read_text()
+    check_clean(root)

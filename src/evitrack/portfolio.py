@@ -517,7 +517,8 @@ def _record_from(
         fpos = yamlio.item_pos(raw_f, i) if isinstance(raw_f, list) else None
         ref = FileRef(path=f["path"], sha256=f.get("sha256"))
         files.append(ref)
-        _check_file(ref, root, fpos, v, ctx.cache)
+        written = raw_f[i].get("sha256") if isinstance(raw_f, list) else None
+        _check_file(ref, root, fpos, v, ctx.cache, hash_written=written is not None)
 
     date = data.get("date")
     if isinstance(date, dt.date):
@@ -631,8 +632,17 @@ def _criterion_hint(
 
 
 def _check_file(
-    ref: FileRef, root: Path, pos: tuple[int, int] | None, v: Validator, cache: Cache
+    ref: FileRef,
+    root: Path,
+    pos: tuple[int, int] | None,
+    v: Validator,
+    cache: Cache,
+    hash_written: bool = False,
 ) -> None:
+    """The attachment exists, is a file inside the portfolio, and matches its sha256.
+
+    `hash_written`: a sha256 is written but was refused (E105 says so); no W304 then.
+    """
     p = ref.path
     target, why = attachment(root, p)
     if target is None:
@@ -655,6 +665,8 @@ def _check_file(
         v.add(pos, "E305", f'attached path "{p}" is not a file')
         return
     if not ref.sha256:
+        if hash_written:
+            return
         v.add(
             pos,
             "W304",

@@ -47,9 +47,16 @@ def _map(description: str, keys: dict[str, Node], **kw: Any) -> Node:
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 QUALIFICATION_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
 PATTERN_TEXT = {  # what an id may hold, for the message when it does not match
     ID_PATTERN: 'may use letters, digits, ".", "-" and "_" only',
     QUALIFICATION_ID_PATTERN: 'may use lower-case letters, digits and "-" only',
+}
+PATTERN_PROBLEM = {  # what a text of a pattern should be, and how to mend it
+    SHA256_PATTERN: (
+        "is not a sha256 (64 characters, 0-9 and a-f)",
+        "run `evitrack hash` to write the file's real sha256",
+    ),
 }
 
 ASSESSMENT = _map(
@@ -73,7 +80,7 @@ FILE_ENTRY = _map(
             required=True,
             pattern=r"^[^\x00-\x1f\x7f]+$",  # no NUL, newline or other control character
         ),
-        "sha256": Node("str", "filled in by evitrack", nullable=True, pattern=r"^[0-9a-f]{64}$"),
+        "sha256": Node("str", "filled in by evitrack", nullable=True, pattern=SHA256_PATTERN),
     },
 )
 
@@ -318,7 +325,8 @@ class Validator:
                             "write it on one line, without escapes such as \\0 or \\n",
                         )
                     else:
-                        self.add(pos, "E105", f'{where}: "{value}" is not valid')
+                        what, fix = PATTERN_PROBLEM.get(node.pattern, ("is not valid", None))
+                        self.add(pos, "E105", f'{where}: "{value}" {what}', fix)
                     return None
                 return value
             if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
