@@ -132,3 +132,26 @@ def test_check_a_caseload_folder(tmp_path: Path) -> None:
     assert len(data["portfolios"]) == 2
     assert [d["code"] for d in data["diagnostics"]] == ["E002"]
     assert data["diagnostics"][0]["file"].endswith("case/b/evidence/E0001.yaml")
+
+
+def test_git_ignores_the_cache_rendered_output_and_leftovers_of_a_cut_write(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    target = init(tmp_path)
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    paths = [
+        ".evitrack-cache/records.json",
+        "out/claim.zip",
+        "evidence/.E0001.yaml.k2j4x9qa.tmp",  # atomic writes' temporary name
+        "evidence/E0001.yaml",
+        "evitrack.yaml",
+        "files/notes.tmp.txt",
+    ]
+    result = subprocess.run(
+        ["git", "-C", str(target), "check-ignore", "--no-index", *paths],
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.splitlines() == paths[:3]

@@ -19,6 +19,8 @@ GITIGNORE = """\
 .evitrack-cache/
 # rendered documents and packs (re-create them with evitrack matrix / claim)
 /out/
+# left beside a file only if a write was cut short (power cut, killed): safe to delete
+.*.tmp
 """
 
 PRE_COMMIT = """\
