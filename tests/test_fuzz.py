@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import string
 from pathlib import Path
@@ -229,6 +230,21 @@ def test_check_never_raises_on_a_mutated_record(
     assert {d["file"] for d in diags} <= {"evidence/E0007.yaml"}
     for d in diags:  # every message is printable: no escape sequences reach the terminal
         assert printable(d["message"]) == d["message"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=mutated())
+def test_a_syntax_error_points_inside_the_file_and_is_said_in_words(raw: bytes) -> None:
+    text = raw.decode("utf-8", "replace")
+    try:
+        yamlio.parse(text)
+    except yamlio.YamlProblem as p:
+        lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)  # YAML's line breaks
+        assert 1 <= p.line <= len(lines) + 1, (p.line, p.message)
+        if p.line <= len(lines):
+            assert 1 <= p.col <= len(lines[p.line - 1]) + 1, (p.line, p.col, p.message)
+        assert p.hint, p.message
+        assert "<block" not in p.message and "<stream" not in p.message, p.message
 
 
 @settings(

@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from evitrack.atomic import atomic_create_text as atomic_create_text
@@ -248,6 +249,7 @@ def parse(text: str) -> Any:
             # the end of the file is no place to look: point where the open thing starts
             mark = exc.context_mark
             what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
+            what = _OPEN_THINGS.get(what, what)
             problem = f"the file ends inside {what} that starts here"
             hint = "close it (a quote, ] or }) where it should end"
         elif mark is not None:
@@ -255,12 +257,10 @@ def parse(text: str) -> Any:
                 "simple key" in (exc.context or "") or mark.line >= len(text.splitlines())
             ):  # "could not find expected ':'": the key is where it starts, not where it ends
                 mark = exc.context_mark
+            problem, hint, mark = _in_plain_words(exc, text, mark, problem, hint)
             quote = _unclosed_quote(text, mark.line)
             if quote:
                 hint = f"the quote opened at line {quote[0]}, column {quote[1]} is not closed there"
-            elif "'\\t'" in (exc.problem or ""):
-                problem = "a tab character where YAML allows spaces only"
-                hint = "replace the tab with spaces"
         raise YamlProblem(
             "E002",
             f"YAML syntax error: {problem}",
@@ -319,6 +319,194 @@ def parse(text: str) -> Any:
 _OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"][^#'"]*:\s+(["'])""")
 
 
+_LEADING = re.compile(r"^( *)")
+_OPEN_THINGS = {
+    "a quoted scalar": "a quoted text",
+    "a double-quoted scalar": "a quoted text",
+    "a single-quoted scalar": "a quoted text",
+    "a flow sequence": "a [ ] list",
+    "a flow mapping": "a { } mapping",
+}
+_KEY_NO_SPACE = re.compile(r"""^\s*(?:-\s+)?([\w"'.\-]+):(\S.*)$""")
+
+
+def _in_plain_words(
+    exc: Any, text: str, mark: Any, problem: str, hint: str
+) -> tuple[str, str, Any]:
+    """ruamel's wording of the commonest syntax errors, said for a person, and where to look.
+
+    Returns (message, hint, mark); anything not recognised keeps ruamel's words.
+    """
+    said = " ".join(filter(None, [exc.context, exc.problem]))
+    lines = _BREAK.split(text)
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    above = next((ln for ln in reversed(lines[: mark.line]) if ln.strip()), "")
+    opened = exc.context_mark
+    if "'\\t'" in said:
+        return "a tab character where YAML allows spaces only", "replace the tab with spaces", mark
+    still_open = _unclosed_bracket(lines, mark.line)
+    if still_open is not None and (
+        "cannot start any token" in said or "mapping values are not allowed" in said
+    ):
+        char, at = still_open
+        close = "]" if char == "[" else "}"
+        return (
+            f"the {char} opened here is not closed before line {mark.line + 1}, "
+            f"column {mark.column + 1}",
+            f"close it with {close} on this line",
+            at,
+        )
+    if "mapping values are not allowed here" in said:
+        missing = _KEY_NO_SPACE.match(above)
+        if missing and not above.lstrip().startswith(("#", '"', "'")):
+            n = mark.line - next(
+                i for i, ln in enumerate(reversed(lines[: mark.line])) if ln.strip()
+            )
+            key, value = missing.groups()
+            colon = SimpleNamespace(line=n - 1, column=above.index(f"{key}:") + len(key))
+            return (
+                "no space after this colon, so the line reads as text, not a key and its value",
+                f'write "{key}: {value}"',
+                colon,
+            )
+        if _indent(here) > _indent(above) and ":" in above and not above.rstrip().endswith(":"):
+            return (
+                "this line is indented more than the line above, which already has its value",
+                "line it up with the keys above it (spaces only)",
+                mark,
+            )
+        return (
+            "a ':' followed by a space is not allowed here",
+            "a text holding ': ' must be in quotes, e.g. title: \"Note: ...\"",
+            mark,
+        )
+    if "could not find expected ':'" in said:
+        return (
+            "this line is not `key: value`: the ':' is missing",
+            "add ': ' after the key; a text that continues the value above must be indented under it",
+            mark,
+        )
+    if "expected <block end>" in said:
+        if "block mapping" in said and ("'-'" in said or "block sequence start" in said):
+            return (
+                "a list item ('- ...') where a key was expected",
+                "indent the list under its key, the dashes lined up with each other",
+                mark,
+            )
+        if "block collection" in said and ("'?'" in said or "block mapping start" in said):
+            return (
+                "a key where a list item ('- ...') was expected",
+                "a list and keys cannot share one indentation: line the key up with its "
+                "fellow keys",
+                mark,
+            )
+        return (
+            "this line's indentation does not fit the lines above it",
+            "line it up with the keys it belongs with (spaces only)",
+            mark,
+        )
+    m = re.search(r"found character '(.)' that cannot start any token", said)
+    if m:
+        value = here[mark.column :].split(" #")[0].strip()
+        return (
+            f"a value cannot start with '{m.group(1)}' unless it is quoted",
+            f'put it in quotes: "{value}"' if value and '"' not in value else "put it in quotes",
+            mark,
+        )
+    if "double-quoted scalar" in said and "escape" in said:
+        return (
+            "a backslash inside double quotes starts an escape such as \\n; this one is not valid",
+            "use single quotes instead ('C:\\files'), or write each backslash twice",
+            mark,
+        )
+    m = re.search(r"while parsing a flow (sequence|mapping) expected ',' or '(.)'", said)
+    if m and opened is not None:
+        bracket = "[" if m.group(1) == "sequence" else "{"
+        return (
+            f"the {bracket} opened here is not closed before line {mark.line + 1}, "
+            f"column {mark.column + 1}",
+            f"close it with {m.group(2)}; put any item that holds ',' or ': ' in quotes",
+            opened,
+        )
+    m = re.search(r"expected the node content, but found '(.)'", said)
+    if m:
+        return (
+            f"a stray '{m.group(1)}' where a value was expected",
+            "remove it, or put the value in quotes",
+            mark,
+        )
+    if "found another document" in said:
+        return (
+            "a second YAML document starts here ('---'); a file holds one",
+            "remove the '---' line, or move what follows into a file of its own",
+            mark,
+        )
+    m = re.search(r"found undefined alias '(.*?)'", said)
+    if m:
+        return (
+            f"*{m.group(1)} refers to an anchor &{m.group(1)} that is not defined",
+            "evitrack files need no anchors or aliases: write the value out, or quote a "
+            "text that starts with '*'",
+            mark,
+        )
+    if "while scanning an anchor" in said or "while scanning an alias" in said:
+        return (
+            "'&' or '*' at the start of a value begins an anchor or alias, which needs a name",
+            "put the value in quotes",
+            mark,
+        )
+    if "incompatible YAML document" in said:
+        return (
+            "the %YAML line asks for a version of YAML other than 1.x",
+            "delete the %YAML line",
+            mark,
+        )
+    for jargon, words in _JARGON.items():
+        problem = problem.replace(jargon, words)
+    return problem, hint, mark
+
+
+_JARGON = {  # the parser's token names, for any message not worded above
+    "'<block end>'": "the end of an indented block",
+    "<block end>": "the end of an indented block",
+    "'<block mapping start>'": "a key",
+    "'<block sequence start>'": "a list item",
+    "('<stream end>',)": "the end of the file",
+    "'<stream end>'": "the end of the file",
+    "'<document start>'": "'---'",
+    "'<scalar>'": "a value",
+    "'?'": "a key",
+}
+
+
+def _unclosed_bracket(lines: list[str], before: int) -> tuple[str, Any] | None:
+    """The [ or { still open on an earlier line than `before` (0-based), and where it opened.
+
+    A rough scan (quotes and comments skipped), only used to word a syntax error.
+    """
+    stack: list[tuple[str, Any]] = []
+    for n, line in enumerate(lines[:before]):
+        quote = ""
+        for col, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"'" and (col == 0 or line[col - 1] in " [{,:"):
+                quote = ch
+            elif ch == "#" and (col == 0 or line[col - 1] in " \t"):
+                break
+            elif ch in "[{":
+                stack.append((ch, SimpleNamespace(line=n, column=col)))
+            elif ch in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
+def _indent(line: str) -> int:
+    m = _LEADING.match(line)
+    return len(m.group(1)) if m else 0
+
+
 def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
     """(line, col), 1-based, of a `key: "value` whose quote does not close on its line.
 
@@ -341,9 +529,14 @@ def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
     return None
 
 
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the parser counts
+
+
 def _line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character index."""
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+    """1-based line and column of a character index, lines broken where YAML breaks them."""
+    breaks = list(_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
 
 
 def _deepest_line(text: str) -> int:
@@ -468,7 +661,7 @@ def raw_scalar(text: str, pos: tuple[int, int] | None) -> str | None:
     """The scalar as written at a 1-based position (e.g. `1.10`, `01`), or None."""
     if pos is None:
         return None
-    lines = text.splitlines()
+    lines = _BREAK.split(text)
     line, col = pos
     if not 0 < line <= len(lines):
         return None
