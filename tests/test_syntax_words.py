@@ -21,7 +21,11 @@ CASES = {
     ),
     "a colon inside a value": (
         HEAD.replace("Observed", "Note: observed"),
-        "2:12: error[E002]: YAML syntax error: a ':' followed by a space is not allowed here\n    hint: a text holding ': ' must be in quotes, e.g. title: \"Note: ...\"",
+        "2:12: error[E002]: YAML syntax error: a ':' followed by a space inside a value that is not in quotes\n    hint: put the value in quotes: title: \"Note: observed\"",
+    ),
+    "a colon inside a value, in a list item": (
+        "units:\n  - id: R01\n    title: Merchandising: products\n",
+        "3:25: error[E002]: YAML syntax error: a ':' followed by a space inside a value that is not in quotes\n    hint: put the value in quotes: title: \"Merchandising: products\"",
     ),
     "a key indented under a value": (
         "id: E0001\n  title: Observed\n",
@@ -78,3 +82,23 @@ def test_a_syntax_error_is_said_in_words(
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1
     assert result.stdout == f"evidence/E0001.yaml:{said}\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ('methods: "observation, witness"', 'write it as a list: ["observation", "witness"]'),
+        ("methods: observation", 'write it as a list: ["observation"]'),
+    ],
+)
+def test_a_text_where_a_list_belongs_keeps_every_item_in_the_hint(
+    written: str, hint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(CLEAN, root, ignore=shutil.ignore_patterns("expected.txt"))
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(record.read_text().replace("methods: [observation]", written))
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert f"    hint: {hint}\n" in result.stdout

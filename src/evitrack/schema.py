@@ -369,13 +369,16 @@ class Validator:
         if t == "list":
             if not isinstance(value, list):
                 if isinstance(value, (str, int, float)) and node.values is not None:
-                    raw = yamlio.raw_scalar(self.text, pos) or str(value)
-                    raw = raw.strip("'\"")
+                    if isinstance(value, str):  # "1.1, 1.2" meant two items
+                        items = [v.strip() for v in value.split(",") if v.strip()] or [value]
+                    else:  # a number as written (1.10, not 1.1)
+                        items = [(yamlio.raw_scalar(self.text, pos) or str(value)).strip("'\"")]
+                    shown = ", ".join(f'"{i}"' for i in items)
                     self.add(
                         pos,
                         "E103",
                         f"{where} must be a list, not {type_name(value)}",
-                        f'write it as a list: ["{raw}"]',
+                        f"write it as a list: [{shown}]",
                     )
                 else:
                     self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")

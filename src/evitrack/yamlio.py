@@ -320,6 +320,7 @@ _OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"][^#'"]*:\s+(["'])""")
 
 
 _LEADING = re.compile(r"^( *)")
+_OWN_KEY = re.compile(r"^\s*(?:-\s+)?([^\s:#'\"][^:#]*?):\s+")
 _OPEN_THINGS = {
     "a quoted scalar": "a quoted text",
     "a double-quoted scalar": "a quoted text",
@@ -357,6 +358,16 @@ def _in_plain_words(
             at,
         )
     if "mapping values are not allowed here" in said:
+        own = _OWN_KEY.match(here)
+        if own and mark.column >= own.end():  # a second ': ' on a line with its own key
+            value = here[own.end() :].split(" #")[0].strip()
+            return (
+                "a ':' followed by a space inside a value that is not in quotes",
+                f'put the value in quotes: {own.group(1)}: "{value}"'
+                if '"' not in value
+                else "put the value in quotes",
+                mark,
+            )
         missing = _KEY_NO_SPACE.match(above)
         if missing and not above.lstrip().startswith(("#", '"', "'")):
             n = mark.line - next(
