@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -541,3 +542,37 @@ def test_a_sha256_that_is_not_one_is_said_once_and_hash_mends_it(
     assert result.exit_code == 0, result.output
     assert f"sha256: {sha(b'%PDF-1.7')}\n" in record.read_text()
     check_clean(root)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX terminal")
+def test_ctrl_d_at_a_prompt_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    before = sorted(p.name for p in (root / "evidence").iterdir())
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evitrack", "add"],
+        cwd=root,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
+    os.close(secondary)
+    seen = b""
+    while b"Title" not in seen:  # wait for the first prompt
+        ready, _, _ = select.select([primary], [], [], 20)
+        assert ready, seen
+        seen += os.read(primary, 4096)
+    os.write(primary, b"\x04")  # Ctrl-D
+    assert proc.wait(timeout=20) == 1
+    with contextlib.suppress(OSError):
+        while select.select([primary], [], [], 0.5)[0]:
+            chunk = os.read(primary, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    os.close(primary)
+    text = seen.decode()
+    assert "evitrack: stopped at the prompt; nothing was written" in text
+    assert "internal error" not in text
+    assert sorted(p.name for p in (root / "evidence").iterdir()) == before

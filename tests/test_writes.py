@@ -384,3 +384,59 @@ def test_atomic_write_keeps_the_mode_and_a_link_elsewhere_is_not_followed(tmp_pa
     yamlio.atomic_write_text(link, "id: E0003\n")  # the link is replaced, never written through
     assert outside.read_text() == "not yours\n"
     assert not link.is_symlink() and link.read_text() == "id: E0003\n"
+
+
+# ---- a folder that cannot be written -------------------------------------------------------
+
+
+def _lock(folder: Path) -> bool:
+    """Make `folder` unwritable even for root (chattr +i); False where that cannot be done."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return True
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _unlock(folder: Path) -> None:
+    if os.geteuid() != 0:
+        folder.chmod(0o755)
+    else:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True, check=False)
+
+
+def test_a_folder_that_cannot_be_written_is_a_message_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_portfolio(tmp_path)
+    before = snapshot(root)
+    monkeypatch.chdir(root)
+    if (shutil.which("chattr") is None and os.geteuid() == 0) or not _lock(root / "evidence"):
+        pytest.skip("cannot make a folder unwritable here")
+    try:
+        result = runner.invoke(
+            app, ["add", "-t", "Call log", "-m", "product", "-c", "09/1.1", "--date", "2026-01-05"]
+        )
+    finally:
+        _unlock(root / "evidence")
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        r"evitrack: error: cannot write evidence: (permission denied|operation not permitted)\n"
+        r"    hint: check the folder's permissions and the free space\n",
+        result.stderr,
+    ), result.stderr
+    assert snapshot(root) == before
+
+
+def test_an_output_path_through_a_file_is_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_portfolio(tmp_path)
+    (root / "notes").write_text("not a folder\n")
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["matrix", "-o", "notes/matrix.html"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: cannot write notes/matrix.html: not a directory\n"
+        "    hint: check the path, the folder's permissions and the free space\n"
+    )

@@ -671,7 +671,7 @@ def _check_file(
             pos,
             "W304",
             f'attached file "{p}" has no sha256 yet',
-            "run `evitrack add --hash` or `evitrack hash` to record it",
+            "run `evitrack hash` to record it",
         )
         return
     try:

@@ -48,6 +48,18 @@ def err(message: str, hint: str | None = None) -> None:
         sys.stderr.write(f"    hint: {hint}\n")
 
 
+def os_problem(e: OSError, path: Path | None = None) -> str:
+    """'cannot write evidence: permission denied' from an OSError met while writing."""
+    import errno
+
+    name = str(path) if path is not None else e.filename
+    if isinstance(name, str) and Path(name).name.startswith(".") and name.endswith(".tmp"):
+        name = str(Path(name).parent)  # an atomic write's temporary file: name its folder
+    what = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+    where = f" {os.path.relpath(name)}" if isinstance(name, str) else ""
+    return f"cannot write{where}: {what[:1].lower()}{what[1:]}"
+
+
 def handle_errors(fn: F) -> F:
     """Turn UserError into a message and exit code 2; anything unexpected into one line."""
 
@@ -67,6 +79,14 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             sys.stderr.write("evitrack: interrupted\n")
             raise typer.Exit(130) from None
+        except typer.Abort:  # Ctrl-D or Ctrl-C at a prompt: nothing was written
+            sys.stderr.write("evitrack: stopped at the prompt; nothing was written\n")
+            raise typer.Exit(1) from None
+        except OSError as e:  # the disk, not evitrack: a full disk, a read-only folder
+            if STATE["debug"]:
+                raise
+            err(os_problem(e), "check the folder's permissions and the free space")
+            raise typer.Exit(2) from None
         except Exception as e:
             if STATE["debug"]:
                 raise

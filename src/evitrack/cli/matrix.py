@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors
+from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors, os_problem
 
 
 class Form(StrEnum):
@@ -74,5 +74,7 @@ def write_document(text: str, output: Path | None) -> None:
     try:
         atomic_write_text(output, text)
     except OSError as e:
-        raise UserError(f"cannot write {output}: {e.strerror or e}") from None
+        raise UserError(
+            os_problem(e, output), "check the path, the folder's permissions and the free space"
+        ) from None
     typer.echo(f"wrote {output}", err=True)
