@@ -155,3 +155,85 @@ def test_git_ignores_the_cache_rendered_output_and_leftovers_of_a_cut_write(
         text=True,
     )
     assert result.stdout.splitlines() == paths[:3]
+
+
+CENTRE_FILE = """\
+format: 1
+id: centre-retail
+title: Centre Award in Retail
+groups:
+  - {id: A, title: Mandatory, units: ["R01"]}
+units:
+  - id: R01
+    title: Serve customers
+    credit: 3
+    outcomes:
+      - id: "1"
+        title: Serve
+        criteria:
+          - {id: "1.1", text: Greet the customer}
+rules:
+  - {id: R1, kind: mandatory, groups: [A], text: Unit R01 is mandatory}
+"""
+
+
+def centre_folder(tmp_path: Path) -> Path:
+    """A folder the exams officer made, holding the centre's qualification file."""
+    target = tmp_path / "ann"
+    (target / "qualifications").mkdir(parents=True)
+    (target / "qualifications" / "retail.yaml").write_text(CENTRE_FILE)
+    return target
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative-to-DIR", "absolute-inside"])
+def test_init_with_a_centre_file_inside_the_folder(tmp_path: Path, absolute: bool) -> None:
+    target = centre_folder(tmp_path)
+    ref = (
+        str(target / "qualifications" / "retail.yaml") if absolute else "qualifications/retail.yaml"
+    )
+    result = runner.invoke(
+        app, ["init", str(target), "-q", ref, "--name", "Ann Lee", "--registration", "C1"]
+    )
+    assert result.exit_code == 0, result.output
+    text = (target / "evitrack.yaml").read_text()
+    assert 'qualification: "qualifications/retail.yaml"\n' in text
+    assert '  - "R01"  # Serve customers\n' in text
+    assert (target / "qualifications" / "retail.yaml").read_text() == CENTRE_FILE
+    assert '  "R01": ["1.1"]\n' in (target / "evidence" / "E0001.yaml").read_text()
+    check = runner.invoke(app, ["check", str(target)])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_init_with_a_centre_file_outside_the_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "retail.yaml"
+    elsewhere.write_text(CENTRE_FILE)
+    target = tmp_path / "ann"
+    target.mkdir()
+    result = runner.invoke(app, ["init", str(target), "-q", str(elsewhere)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f'evitrack: error: qualification file "{elsewhere}" is outside the portfolio folder '
+        f"{target}: evitrack reads nothing from outside a portfolio\n"
+        "    hint: copy the file into the portfolio folder first (e.g. to "
+        f"{target}/qualifications/retail.yaml, then pass -q qualifications/retail.yaml)\n"
+    )
+    assert list(target.iterdir()) == []
+
+
+def test_init_with_a_centre_file_still_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = centre_folder(tmp_path)
+    (target / "README.md").write_text("mine\n")
+    result = runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"])
+    assert result.exit_code == 2
+    assert "README.md already exist; nothing was changed" in result.stderr
+    assert (target / "README.md").read_text() == "mine\n"
+    assert not (target / "evitrack.yaml").exists()
+
+
+def test_init_unknown_qualification_suggests_the_id_that_holds_the_word(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "x"), "-q", "edi"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'evitrack: error: unknown qualification "edi"\n'
+        '    hint: did you mean "edi-l2-nvq-customer-service"?\n'
+    )

@@ -45,16 +45,17 @@ def _q(text: str) -> str:
 def portfolio_yaml(
     q: Qualification, qref: str, name: str, registration: str, units: list[str]
 ) -> str:
+    shown = qref if qref == q.id else _q(qref)  # a path is quoted: it may hold any character
     lines = [
         f"# yaml-language-server: $schema={SCHEMA_DIR}/portfolio.schema.json",
         f"# evitrack portfolio: {q.title}",
         "# Check it with `evitrack check`; see what is left with `evitrack gaps`.",
-        f"qualification: {qref}",
+        f"qualification: {shown}",
         "learner:",
         f"  name: {_q(name)}",
         f"  registration: {_q(registration)}",
         "# The units you are taking. Mandatory units are always included.",
-        f"# See them all with `evitrack qualification show {q.id}`.",
+        f"# See them all with `evitrack qualification show {qref}`.",
         "units:",
     ]
     for uid in units:
@@ -98,7 +99,7 @@ def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
     )
 
 
-def readme(q: Qualification, name: str) -> str:
+def readme(q: Qualification, name: str, qref: str) -> str:
     return f"""\
 # Portfolio of {name}: {q.title}
 
@@ -118,11 +119,62 @@ Everyday commands, run inside this folder:
 | `evitrack check` | find mistakes, with the file and line of each |
 | `evitrack status` | your progress, unit by unit |
 | `evitrack gaps` | the criteria you still need to cover |
-| `evitrack qualification show {q.id}` | every unit and criterion |
+| `evitrack qualification show {qref}` | every unit and criterion |
 
 Commit your work with git; the pre-commit hook runs `evitrack check` first
 (set it up once with `pip install pre-commit && pre-commit install`).
 """
+
+
+def centre_file(target: Path, ref: str) -> str | None:
+    """A centre's own qualification file for `init`: its path relative to the portfolio.
+
+    None when `ref` is not a path (a shipped id). evitrack reads nothing from outside a
+    portfolio, so the file must already lie inside `target`: a relative path is taken
+    relative to `target` (as `qualification:` in evitrack.yaml is), an absolute one must
+    lead inside it. UserError otherwise.
+    """
+    if ref in catalogue.shipped_files() or not catalogue.looks_like_path(ref):
+        return None
+    name = Path(ref).name
+    example = f"to {target / 'qualifications' / name}, then pass -q qualifications/{name}"
+    copy_first = f"copy the file into the portfolio folder first (e.g. {example})"
+    if not target.is_dir():
+        raise UserError(
+            f'qualification file "{ref}" must lie inside the portfolio folder {target}, '
+            "which does not exist yet",
+            f"create the folder and copy the file into it first (e.g. {example})",
+        )
+    root = target.resolve()
+    given = Path(ref)
+    path = (root / given).resolve()
+    if not path.is_file() and not given.is_absolute() and (Path.cwd() / given).is_file():
+        here = (Path.cwd() / given).resolve()  # a path from here, not from the portfolio
+        if root in here.parents:
+            raise UserError(
+                f'qualification file "{ref}" not found in the portfolio folder {target}',
+                "the path is taken relative to the portfolio folder: use -q "
+                + here.relative_to(root).as_posix(),
+            )
+        path = here
+    if root not in path.parents:
+        raise UserError(
+            f'qualification file "{ref}" is outside the portfolio folder {target}: evitrack '
+            "reads nothing from outside a portfolio",
+            copy_first,
+        )
+    if not path.is_file():
+        raise UserError(
+            f'qualification file "{ref}" not found in the portfolio folder {target}', copy_first
+        )
+    rel = path.relative_to(root)
+    if rel.parts[0] in (EVIDENCE_DIR, SCHEMA_DIR):
+        raise UserError(
+            f'qualification file "{ref}" is in {rel.parts[0]}/, where evitrack reads every file '
+            "as one of its own",
+            f"move it to another folder of the portfolio, e.g. qualifications/{rel.name}",
+        )
+    return rel.as_posix()
 
 
 def init(
@@ -135,15 +187,17 @@ def init(
 ) -> list[Path]:
     """Create a portfolio in `target`; refuse to overwrite anything. Returns files written."""
     today = today or dt.date.today()
-    q = catalogue.load(qualification)
-    if q.kind != "qualification":
-        raise UserError(f'"{qualification}" is a unit library, not a qualification')
     existing = find_root(target) if target.exists() else None
     if existing is not None:
         raise UserError(
             f"{existing} is already a portfolio ({PORTFOLIO_FILE} exists); nothing was changed",
             "choose another folder for a new portfolio",
         )
+    qref = centre_file(target, qualification)
+    q = catalogue.load(qref, target) if qref is not None else catalogue.load(qualification)
+    qref = qref or q.id
+    if q.kind != "qualification":
+        raise UserError(f'"{qualification}" is a unit library, not a qualification')
     chosen: list[str] = []
     for ref in units:
         uid = q.resolve_unit(ref)
@@ -162,9 +216,9 @@ def init(
     chosen.sort(key=order.index)
 
     files = {
-        PORTFOLIO_FILE: portfolio_yaml(q, q.id, name, registration, chosen),
+        PORTFOLIO_FILE: portfolio_yaml(q, qref, name, registration, chosen),
         f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
-        "README.md": readme(q, name),
+        "README.md": readme(q, name, qref),
         ".gitignore": GITIGNORE,
         ".pre-commit-config.yaml": PRE_COMMIT,
         f"{SCHEMA_DIR}/record.schema.json": json.dumps(

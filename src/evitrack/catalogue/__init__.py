@@ -47,12 +47,17 @@ def shipped_qualifications() -> list[Qualification]:
     return [q for q in quals if q.kind == "qualification"]
 
 
+def looks_like_path(ref: str) -> bool:
+    """Whether a qualification reference names a file (not a shipped id)."""
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref
+
+
 def find(ref: str, base: Path | None = None) -> Path:
     """The qualification file for a shipped id or a path relative to `base`."""
     files = shipped_files()
     if ref in files:
         return files[ref]
-    if base is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
+    if base is not None and looks_like_path(ref):
         if _unsafe_ref(ref):
             raise UserError(f"qualification file {ref!r}: the name holds a control character")
         candidate = (base / ref).resolve()
@@ -65,13 +70,28 @@ def find(ref: str, base: Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
         raise UserError(f'qualification file "{ref}" not found')
+    ids = [p.stem for p in files.values() if _kind(p) == "qualification"]
+    raise UserError(f'unknown qualification "{ref}"', suggest(ref, ids))
+
+
+def suggest(ref: str, ids: list[str]) -> str:
+    """'did you mean' a shipped id: a close spelling, or the ids that start with / hold the words.
+
+    `edi` finds edi-l2-nvq-customer-service; `pearson` both Pearson ids.
+    """
     from evitrack.diagnostics import did_you_mean
 
-    ids = [p.stem for p in files.values() if _kind(p) == "qualification"]
-    raise UserError(
-        f'unknown qualification "{ref}"',
-        did_you_mean(ref, ids) or "see `evitrack qualification list`",
-    )
+    near = did_you_mean(ref, ids)
+    if near:
+        return near
+    words = [w for w in ref.lower().replace("_", "-").replace(" ", "-").split("-") if w]
+    hits = [i for i in ids if words and all(w in i.split("-") for w in words)]
+    hits = hits or [i for i in ids if ref and i.startswith(ref.lower())]
+    if len(hits) == 1:
+        return f'did you mean "{hits[0]}"?'
+    if hits:
+        return "did you mean one of: " + ", ".join(hits) + "?"
+    return "see `evitrack qualification list`"
 
 
 def _kind(path: Path) -> str:

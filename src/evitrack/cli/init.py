@@ -14,7 +14,11 @@ from evitrack.cli._common import handle_errors
 def init(
     directory: Path = typer.Argument(Path("."), help="Folder for the new portfolio."),
     qualification: str = typer.Option(
-        ..., "--qualification", "-q", help="A qualification id from `evitrack qualification list`."
+        ...,
+        "--qualification",
+        "-q",
+        help="A qualification id from `evitrack qualification list`, or a centre's qualification "
+        "file already inside DIR (its path relative to DIR).",
     ),
     name: str = typer.Option(None, "--name", help="The learner's full name."),
     registration: str = typer.Option(
