@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -470,3 +471,30 @@ def test_sign_refuses_incomplete_units_unknown_units_and_iv_first(tmp_path: Path
         "unit 1 has no assessor sign-off yet: the internal verifier countersigns it"
         in result.stderr
     )
+
+
+def test_an_acceptance_typed_in_by_hand_does_not_count_until_assess_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    record = root / "evidence" / "E0007-meeting.yaml"
+    record.write_text(
+        ODD + "assessment:\n  decision: accepted\n  assessor: Helen Carter\n  date: 2026-04-02\n"
+    )
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "evidence/E0007-meeting.yaml:14:1: warning[W406]: marked accepted by Helen Carter "
+        "without a fingerprint, so it does not count: a change made since could not be seen\n"
+        "    hint: ask the assessor to record the decision: `evitrack assess E0007 --accept`\n"
+    )
+    gaps = runner.invoke(app, ["gaps", "--format", "json"])
+    unit = json.loads(gaps.stdout)["units"][0]
+    assert "2.4" in unit["evidenced"]
+    assert unit["reasons"]["2.4"] == ["E0007 marked accepted without a fingerprint"]
+    result = runner.invoke(app, ["assess", "E0007", "--accept", "--assessor", "Helen Carter"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["check"]).stdout == ""
+    gaps = runner.invoke(app, ["gaps", "--format", "json"])
+    assert "2.4" in json.loads(gaps.stdout)["units"][0]["accepted"]

@@ -48,6 +48,7 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "E305": "authenticity",
     "W304": "authenticity",
     "W401": "authenticity",
+    "W406": "authenticity",
     "W402": "currency",
     "W403": "currency",
 }
@@ -242,7 +243,8 @@ def _counts(record: Record) -> bool:
     a = record.assessment
     if a is None or a.decision != "accepted":
         return False
-    return not (a.fingerprint and a.fingerprint != record.fingerprint)
+    # no fingerprint: not recorded by `evitrack assess`, so a change since cannot be seen
+    return bool(a.fingerprint) and a.fingerprint == record.fingerprint
 
 
 def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
@@ -261,6 +263,8 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                         reasons.append(f"{r.id} not yet assessed")
                     elif a.decision == "referred":
                         reasons.append(f"{r.id} referred" + (f": {a.comment}" if a.comment else ""))
+                    elif not a.fingerprint:
+                        reasons.append(f"{r.id} marked accepted without a fingerprint")
                     else:
                         reasons.append(f"{r.id} changed after it was accepted")
         else:
@@ -356,18 +360,6 @@ def findings(
             continue
         where = f"{d.file}:{d.line}" if d.line else d.file
         out.append(Finding(aspect, d.message, by_file.get(d.file), code=d.code, where=where))
-    for r in portfolio.records:
-        a = r.assessment
-        if a is not None and a.decision == "accepted" and not a.fingerprint:
-            out.append(
-                Finding(
-                    "authenticity",
-                    f"accepted by {a.assessor or 'the assessor'} without a fingerprint: "
-                    "changes made since cannot be detected",
-                    r.id,
-                    where=display_path(r.path),
-                )
-            )
     for uc in units:
         uid = uc.unit.id
         for req in uc.requirements:

@@ -551,7 +551,15 @@ def _record_from(
             comment=a.get("comment"),
             fingerprint=a.get("fingerprint"),
         )
-        if assessment.fingerprint and assessment.fingerprint != fp:
+        if assessment.decision == "accepted" and not assessment.fingerprint:
+            v.add(
+                yamlio.key_pos(raw, "assessment"),
+                "W406",
+                f"marked accepted by {assessment.assessor or 'nobody named'} without a "
+                "fingerprint, so it does not count: a change made since could not be seen",
+                f"ask the assessor to record the decision: `evitrack assess {data['id']} --accept`",
+            )
+        elif assessment.fingerprint and assessment.fingerprint != fp:
             v.add(
                 yamlio.key_pos(raw, "assessment"),
                 "W401",
