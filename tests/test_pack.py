@@ -20,6 +20,10 @@ from evitrack import pack
 from test_render import accept, cli, edi, fragment, init, sign, write_record
 
 ROOT = Path(__file__).resolve().parents[1]
+NO_CENTRE = (
+    "note: no centre in evitrack.yaml (`centre: {name: ..., number: ...}`): "
+    "the claim form leaves it out\n"
+)
 FRAGMENT_PACK = [
     "SHA256SUMS",
     "claim-to-competence.html",
@@ -70,7 +74,7 @@ def test_complete_portfolio_gives_a_pack_that_verifies(
         "files, 8 files in SHA256SUMS\n"
         f"SHA256SUMS sha256: {manifest_sha}\n"
     )
-    assert result.stderr == ""
+    assert result.stderr == NO_CENTRE
     assert list(got) == FRAGMENT_PACK
 
     # the copies are the portfolio's files, byte for byte
@@ -328,7 +332,9 @@ def test_incomplete_portfolio_is_refused_with_what_is_missing(tmp_path: Path) ->
         "  unit 1: not accepted yet: criteria 4.1, 4.2, 4.3 (E0004 not yet assessed)\n"
         "  unit 1: not signed off (`evitrack sign 1 --as assessor`, then learner)\n"
     )
-    assert result.stderr == "nothing was written; `evitrack claim --draft` packs what exists\n"
+    assert result.stderr == (
+        NO_CENTRE + "nothing was written; `evitrack claim --draft` packs what exists\n"
+    )
     assert not (root / "out").exists()
 
 
@@ -645,3 +651,20 @@ def test_sign_then_claim_round_trip(tmp_path: Path) -> None:
     cli("claim", str(root), "--zip")
     result = cli("claim", "verify", str(root / "out" / "claim-EDI-20458.zip"))
     assert result.exit_code == 0
+
+
+def test_a_claim_refuses_the_placeholders_init_writes(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "alex")
+    text = (root / "evitrack.yaml").read_text()
+    text = text.replace("Alex Morgan", "Learner Name").replace("EDI-20458", "REG-0000")
+    (root / "evitrack.yaml").write_text(text)
+    result = cli("claim", str(root), code=1)
+    assert result.stdout == (
+        "claim refused: 2 things stand in the way of the full-award claim:\n"
+        '  learner.name in evitrack.yaml is still "Learner Name", written by `evitrack init`: '
+        "replace it with the learner's own\n"
+        '  learner.registration in evitrack.yaml is still "REG-0000", written by '
+        "`evitrack init`: replace it with the learner's own\n"
+    )
+    assert not (root / "out").exists()
+    assert cli("claim", str(root), "--draft").exit_code == 0  # a draft may still be packed

@@ -578,6 +578,8 @@ def test_missing_statement_leaves_room_to_write(tmp_path: Path) -> None:
     result = cli("claim", str(root), "--statement-only", "-f", "markdown")
     assert result.stdout.count("(not written yet)") == 5
     assert result.stderr == (
+        "note: no centre in evitrack.yaml (`centre: {name: ..., number: ...}`): the claim "
+        "form leaves it out\n"
         "note: no learner statement in evitrack.yaml (`statement:`): the "
         "claim form leaves room to write it by hand\n"
     )

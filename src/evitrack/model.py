@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# what `evitrack init` writes when it is not told the learner's name or registration
+PLACEHOLDER_NAME = "Learner Name"
+PLACEHOLDER_REGISTRATION = "REG-0000"
+
 METHODS: tuple[str, ...] = (
     "observation",
     "witness-testimony",

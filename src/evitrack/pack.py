@@ -123,6 +123,23 @@ def _ids(ids: list[str]) -> str:
     return ("criterion " if len(ids) == 1 else "criteria ") + ", ".join(ids)
 
 
+def learner_gaps(p: Portfolio) -> list[str]:
+    """A claim names a real learner, not the placeholders `evitrack init` writes."""
+    from evitrack.model import PLACEHOLDER_NAME, PLACEHOLDER_REGISTRATION
+
+    out = []
+    for key, value, placeholder in (
+        ("name", p.learner_name, PLACEHOLDER_NAME),
+        ("registration", p.registration, PLACEHOLDER_REGISTRATION),
+    ):
+        if value.strip() == placeholder:  # (a blank one is an error check reports)
+            out.append(
+                f'learner.{key} in evitrack.yaml is still "{placeholder}", written by '
+                "`evitrack init`: replace it with the learner's own"
+            )
+    return out
+
+
 def select(
     cov: Coverage,
     diagnostics: list[Any],
@@ -166,6 +183,7 @@ def select(
         sel = Selection("full-award", list(p.units), True, draft)
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    sel.problems += learner_gaps(p)
     if sel.kind == "full-award":
         sel.problems += [f"rule {r.rule}: {r.detail}" for r in cov.rules if not r.satisfied]
     for uid in sel.units if not completed else []:
@@ -178,6 +196,11 @@ def select(
         sel.problems.append("no unit is complete and signed off yet: nothing to claim")
     from evitrack.render import STATEMENT_POINTS
 
+    if not (p.extra.get("centre") or {}).get("name"):
+        sel.notes.append(
+            "no centre in evitrack.yaml (`centre: {name: ..., number: ...}`): the claim form "
+            "leaves it out"
+        )
     if not any((p.extra.get("statement") or {}).get(k) for k, _ in STATEMENT_POINTS):
         sel.notes.append(
             "no learner statement in evitrack.yaml (`statement:`): the claim form "
