@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -498,3 +499,49 @@ def test_an_acceptance_typed_in_by_hand_does_not_count_until_assess_records_it(
     assert runner.invoke(app, ["check"]).stdout == ""
     gaps = runner.invoke(app, ["gaps", "--format", "json"])
     assert "2.4" in json.loads(gaps.stdout)["units"][0]["accepted"]
+
+
+def test_sign_says_what_it_replaces_and_refuses_dates_out_of_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    complete_the_unit(root)
+    monkeypatch.chdir(root)
+
+    def sign(*args: str) -> Any:
+        return runner.invoke(app, ["sign", "1", *args])
+
+    assert sign("--as", "assessor", "--initials", "HC", "--date", "2026-05-04").exit_code == 0
+    assert sign("--as", "learner", "--initials", "TW", "--date", "2026-05-05").exit_code == 0
+    again = sign("--as", "learner", "--initials", "TW", "--date", "2026-05-06")
+    assert again.exit_code == 0
+    assert again.stderr == (
+        "unit 1 signed off by the learner: learner TW, learner_date 2026-05-06\n"
+        "  note: this replaces the earlier learner_date 2026-05-05\n"
+    )
+    before = (root / "evitrack.yaml").read_text()
+    early = sign("--as", "iv", "--initials", "PK", "--date", "2026-05-01")
+    assert early.exit_code == 1
+    assert early.stderr == (
+        "evitrack: unit 1 was not signed off:\n"
+        "  iv date 2026-05-01 is before assessor date 2026-05-04: "
+        "the internal verifier countersigns after the assessor\n"
+        "    hint: give the right date with --date YYYY-MM-DD\n"
+    )
+    assert (root / "evitrack.yaml").read_text() == before
+    iv = sign("--as", "iv", "--initials", "PK", "--date", "2026-05-20")
+    assert iv.stderr == "unit 1 signed off by the IV: iv PK, iv_date 2026-05-20\n"
+
+    # dates put out of order by hand: check warns, at the date
+    (root / "evitrack.yaml").write_text(
+        (root / "evitrack.yaml").read_text().replace("iv_date: 2026-05-20", "iv_date: 2026-05-02")
+    )
+    lines = (root / "evitrack.yaml").read_text().splitlines()
+    n = next(i for i, line in enumerate(lines, 1) if "iv_date:" in line)
+    result = runner.invoke(app, ["check"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"evitrack.yaml:{n}:14: warning[W407]: sign-off of unit 1: iv date 2026-05-02 is "
+        "before assessor date 2026-05-04: the internal verifier countersigns after the assessor\n"
+        "    hint: check the dates against the signed form and correct the one that is wrong\n",
+    )

@@ -55,6 +55,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W404": (Severity.WARNING, "criterion evidenced by witness testimony only"),
     "E405": (Severity.ERROR, "sign-off for a unit that is not chosen"),
     "W406": (Severity.WARNING, "record marked accepted without a fingerprint"),
+    "W407": (Severity.WARNING, "sign-off dates out of order"),
     "E501": (Severity.ERROR, "qualification file: duplicate id"),
     "E502": (Severity.ERROR, "qualification file: ids out of sequence"),
     "E503": (Severity.ERROR, "qualification file: reference to a missing unit or group"),

@@ -214,6 +214,37 @@ def _chosen_units(
     return sorted(chosen, key=order.index)
 
 
+SIGNOFF_FIELDS = (
+    "assessed",
+    "learner",
+    "learner_date",
+    "assessor",
+    "assessor_date",
+    "iv",
+    "iv_date",
+)
+
+
+def signoff_order(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each date of a sign-off that is out of order: the form is
+    signed after the summative assessment, and the internal verifier countersigns last."""
+    out = []
+    for earlier, later, why in (
+        ("assessed", "assessor_date", "the assessor signs on or after the summative assessment"),
+        ("assessor_date", "iv_date", "the internal verifier countersigns after the assessor"),
+    ):
+        a, b = s.get(earlier), s.get(later)
+        if isinstance(a, dt.date) and isinstance(b, dt.date) and b < a:
+            out.append(
+                (
+                    later,
+                    f"{later.replace('_', ' ')} {b.isoformat()} is before "
+                    f"{earlier.replace('_', ' ')} {a.isoformat()}: {why}",
+                )
+            )
+    return out
+
+
 def _signoffs(
     header: dict[str, Any] | None,
     raw: Any,
@@ -241,21 +272,18 @@ def _signoffs(
             )
             continue
         s = s or {}
-        out[uid or key] = SignOff(
-            unit=uid or key,
-            **{
-                k: s.get(k)
-                for k in (
-                    "assessed",
-                    "learner",
-                    "learner_date",
-                    "assessor",
-                    "assessor_date",
-                    "iv",
-                    "iv_date",
+        out[uid or key] = SignOff(unit=uid or key, **{k: s.get(k) for k in SIGNOFF_FIELDS})
+        entry = raw_s.get(key) if isinstance(raw_s, dict) else None
+        for fld, why in signoff_order(s):
+            diags.append(
+                make(
+                    shown,
+                    yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
+                    "W407",
+                    f"sign-off of unit {uid or key}: {why}",
+                    "check the dates against the signed form and correct the one that is wrong",
                 )
-            },
-        )
+            )
     return out
 
 

@@ -753,6 +753,8 @@ class SignResult:
     role: str
     written: dict[str, Any]
     problems: list[str] = field(default_factory=list)  # non-empty: nothing written
+    replaced: dict[str, Any] = field(default_factory=dict)  # earlier values now overwritten
+    incomplete: bool = False  # the problems are what the unit still lacks
 
 
 def sign(
@@ -816,7 +818,7 @@ def sign(
             f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
         )
     if problems:
-        return SignResult(uid, role, {}, problems)
+        return SignResult(uid, role, {}, problems, incomplete=True)
 
     values: dict[str, Any] = {}
     if role == "learner":
@@ -829,8 +831,14 @@ def sign(
         values = {"iv": initials, "iv_date": date}
     if role != "assessor" and assessed is not None:
         values["assessed"] = assessed
+    before = {k: getattr(existing, k) for k in pf.SIGNOFF_FIELDS} if existing else {}
+    after = {**before, **values}
+    out_of_order = [why for _, why in pf.signoff_order(after)]
+    if out_of_order:
+        return SignResult(uid, role, {}, out_of_order)
     _write_signoff(root, q, uid, values)
-    return SignResult(uid, role, values)
+    replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
+    return SignResult(uid, role, values, replaced=replaced)
 
 
 def _write_signoff(root: Path, q: Qualification, uid: str, values: dict[str, Any]) -> None:

@@ -45,10 +45,20 @@ def sign(
         typer.echo(f"evitrack: unit {result.unit} was not signed off:", err=True)
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
-        typer.echo("    hint: `evitrack gaps` shows what is left", err=True)
+        if result.incomplete:
+            typer.echo("    hint: `evitrack gaps` shows what is left", err=True)
+        else:
+            typer.echo("    hint: give the right date with --date YYYY-MM-DD", err=True)
         raise typer.Exit(1)
     typer.echo(display_path(root / PORTFOLIO_FILE))
-    parts = ", ".join(
-        f"{k} {v.isoformat() if hasattr(v, 'isoformat') else v}" for k, v in result.written.items()
-    )
-    typer.echo(f"unit {result.unit} signed off by the {role.value}: {parts}", err=True)
+    parts = ", ".join(f"{k} {_shown(v)}" for k, v in result.written.items())
+    who = "IV" if role is Role.iv else role.value
+    typer.echo(f"unit {result.unit} signed off by the {who}: {parts}", err=True)
+    if result.replaced:
+        was = ", ".join(f"{k} {_shown(v)}" for k, v in result.replaced.items())
+        typer.echo(f"  note: this replaces the earlier {was}", err=True)
+
+
+def _shown(value: object) -> str:
+    iso = getattr(value, "isoformat", None)
+    return str(iso()) if callable(iso) else str(value)
