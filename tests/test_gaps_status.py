@@ -504,3 +504,44 @@ def test_commands_that_go_on_name_the_files_with_errors(
         'note: q: 5 errors, the first: q/evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
         "    hint: run `evitrack check` to see every problem and how to fix it\n"
     )
+
+
+def test_a_caseload_csv_keeps_every_learner_and_a_learner_in_two_folders_is_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = caseload(tmp_path)
+    (folder / "b-amy" / "evitrack.yaml").write_text("qualification: [oops\n")
+    shutil.copytree(folder / "a-tom", folder / "d-tom-copy")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["gaps", "caseload", "--format", "csv"])
+    assert result.exit_code == 1
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert sorted({r[0] for r in rows[1:]}) == [
+        "caseload/a-tom",
+        "caseload/b-amy",
+        "caseload/c-raj",
+        "caseload/d-tom-copy",
+    ]
+    broken = [r for r in rows if r[0] == "caseload/b-amy"]
+    assert broken == [
+        [
+            "caseload/b-amy",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "error",
+            "cannot be loaded",
+            "caseload/b-amy/evitrack.yaml:1:16: error[E002]: YAML syntax error: the file ends "
+            "inside a [ ] list that starts here",
+            "",
+        ]
+    ]
+    md = runner.invoke(app, ["gaps", "caseload", "--format", "markdown"]).stdout
+    assert "| Tom Whitfield (caseload/a-tom) | CSS-031 |" in md
+    assert "| Tom Whitfield (caseload/d-tom-copy) | CSS-031 |" in md
+    assert "| Raj Singh | CSS-033 |" in md
+    text = runner.invoke(app, ["gaps", "caseload"], env=ENV).stdout
+    assert "(caseload/d-tom-copy)" in text and "(caseload/c-raj)" not in text

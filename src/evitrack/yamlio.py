@@ -250,6 +250,11 @@ def parse(text: str) -> Any:
             mark = exc.context_mark
             what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
             what = _OPEN_THINGS.get(what, what)
+            lines = _BREAK.split(text)
+            still_open = _unclosed_bracket(lines, len(lines))
+            if "flow" in what and still_open is not None:  # the parser names where it gave up
+                char, mark = still_open
+                what = "a [ ] list" if char == "[" else "a { } mapping"
             problem = f"the file ends inside {what} that starts here"
             hint = "close it (a quote, ] or }) where it should end"
         elif mark is not None:

@@ -204,7 +204,8 @@ def _csv(result: Gaps) -> None:
     )
     for p in result.portfolios:
         cov = p.coverage
-        if cov is None:
+        if cov is None:  # a row all the same, so that no learner drops out of a spreadsheet
+            w.writerow([p.path, "", "", "", "", "", "", "error", "cannot be loaded", p.error, ""])
             continue
         who = [
             p.path,
@@ -256,6 +257,15 @@ def _units_cell(p: PortfolioGaps) -> str:
     )
 
 
+def _learners(result: Gaps) -> list[tuple[str, str]]:
+    """(name, registration) of each portfolio that loaded: a pair seen twice needs its folder."""
+    return [
+        (p.coverage.portfolio.learner_name, p.coverage.portfolio.registration)
+        for p in result.portfolios
+        if p.coverage
+    ]
+
+
 def _mixed(result: Gaps) -> bool:
     return len({p.coverage.portfolio.qualification.id for p in result.portfolios if p.coverage}) > 1
 
@@ -270,14 +280,17 @@ def _caseload_text(result: Gaps) -> None:
     table.add_column("accepted", justify="right", no_wrap=True)
     table.add_column("units (accepted/total, ✓ complete)", overflow="fold")
     table.add_column("award", no_wrap=True)
+    learners = _learners(result)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
             table.add_row(p.path, "", "", f"cannot be loaded: {p.error}", "")
             continue
         pct = 100 * cov.accepted // cov.total if cov.total else 0
+        who = (cov.portfolio.learner_name, cov.portfolio.registration)
+        where = f"\n({p.path})" if learners.count(who) > 1 else ""  # two folders, one learner
         table.add_row(
-            f"{cov.portfolio.learner_name}\n{cov.portfolio.registration}",
+            f"{who[0]}\n{who[1]}{where}",
             cov.portfolio.qualification.id,
             f"{cov.accepted}/{cov.total}\n{pct}%",
             _units_cell(p),
@@ -305,13 +318,16 @@ def _caseload_markdown(result: Gaps) -> None:
         "| learner | registration | qualification | accepted | units | award |",
         "|---|---|---|---|---|---|",
     ]
+    learners = _learners(result)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
             out.append(f"| {_md(p.path)} | | | | cannot be loaded: {_md(p.error or '')} | |")
             continue
+        who = (cov.portfolio.learner_name, cov.portfolio.registration)
+        where = f" ({p.path})" if learners.count(who) > 1 else ""  # two folders, one learner
         out.append(
-            f"| {_md(cov.portfolio.learner_name)} | {_md(cov.portfolio.registration)} | "
+            f"| {_md(who[0] + where)} | {_md(cov.portfolio.registration)} | "
             f"{cov.portfolio.qualification.id} | {cov.accepted}/{cov.total} | "
             f"{_md(_units_cell(p))} | {'complete' if cov.complete else 'no'} |"
         )
