@@ -251,7 +251,8 @@ def test_verify_finds_a_damaged_pack(packed: Path, damage, line: str) -> None:
     damage(packed)
     result = cli("claim", "verify", str(packed), code=1)
     assert result.stdout == line + "\n"
-    assert result.stderr.endswith(": 1 problem (8 files listed in SHA256SUMS)\n")
+    sums = hashlib.sha256((packed / "SHA256SUMS").read_bytes()).hexdigest()
+    assert result.stderr.endswith(f": 1 problem (8 files listed in SHA256SUMS, sha256 {sums})\n")
 
 
 def test_verify_reports_everything_at_once_as_json(packed: Path) -> None:
@@ -292,7 +293,29 @@ def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
         "added: ../escape.txt\n"
         "added: evidence/E0009/new.pdf\n"
     )
-    assert result.stderr == f"{os.path.relpath(bad)}: 4 problems (8 files listed in SHA256SUMS)\n"
+    with zipfile.ZipFile(bad) as z:
+        sums = hashlib.sha256(z.read("claim-EDI-20458/SHA256SUMS")).hexdigest()
+    assert result.stderr == (
+        f"{os.path.relpath(bad)}: 4 problems (8 files listed in SHA256SUMS, sha256 {sums})\n"
+    )
+    as_csv = cli("claim", "verify", str(bad), "--format", "csv", code=1).stdout
+    assert as_csv == (
+        "status,file\n"
+        "changed,evidence/E0005/manager.pdf\n"
+        "missing,summary.json\n"
+        "added,../escape.txt\n"
+        "added,evidence/E0009/new.pdf\n"
+    )
+    as_md = cli("claim", "verify", str(bad), "--format", "markdown", code=1).stdout
+    assert as_md == (
+        f"# Verification of {os.path.relpath(bad)}\n\n"
+        f"SHA256SUMS sha256 {sums}; 8 files listed: 4 problems.\n\n"
+        "| status | file |\n|---|---|\n"
+        "| changed | evidence/E0005/manager.pdf |\n"
+        "| missing | summary.json |\n"
+        "| added | ../escape.txt |\n"
+        "| added | evidence/E0009/new.pdf |\n"
+    )
 
 
 def test_verify_refuses_manifest_lines_that_leave_the_pack(packed: Path) -> None:

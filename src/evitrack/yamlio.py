@@ -250,8 +250,8 @@ def parse(text: str) -> Any:
             mark = exc.context_mark
             what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
             what = _OPEN_THINGS.get(what, what)
-            lines = _BREAK.split(text)
-            still_open = _unclosed_bracket(lines, len(lines))
+            all_lines = _BREAK.split(text)
+            still_open = _unclosed_bracket(all_lines, len(all_lines))
             if "flow" in what and still_open is not None:  # the parser names where it gave up
                 char, mark = still_open
                 what = "a [ ] list" if char == "[" else "a { } mapping"

@@ -143,3 +143,8 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
 
 
 CHECK_HINT = "    hint: run `evitrack check` to see every problem and how to fix it"
+
+
+def md_text(text: str) -> str:
+    """Text for a Markdown table cell: one line, its pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")

@@ -123,18 +123,43 @@ def verify(
     from evitrack.cli._common import print_json
 
     result = pack.verify(pack_path)
-    if format is Format.json:
-        print_json(result.to_json())
-    else:
+    found = [
+        (label, name)
         for label, names in (
             ("changed", result.changed),
             ("missing", result.missing),
             ("added", result.added),
             ("invalid", result.invalid),
-        ):
-            for name in names:
-                typer.echo(f"{label}: {name}")
-        shown = _shown(pack_path)
+        )
+        for name in names
+    ]
+    shown = _shown(pack_path)
+    if format is Format.json:
+        print_json(result.to_json())
+    elif format is Format.csv:
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["status", "file"])
+        w.writerows(found)
+    elif format is Format.markdown:
+        from evitrack.cli._common import md_text
+
+        lines = [
+            f"# Verification of {md_text(shown)}",
+            "",
+            f"{MANIFEST_LINE.format(manifest=pack.MANIFEST, sha=result.manifest_sha256)}; "
+            f"{result.listed} files listed: "
+            + ("all match." if result.ok else f"{len(found)} problems."),
+        ]
+        if found:
+            lines += ["", "| status | file |", "|---|---|"]
+            lines += [f"| {label} | {md_text(name)} |" for label, name in found]
+        typer.echo("\n".join(lines))
+    else:
+        for label, name in found:
+            typer.echo(f"{label}: {name}")
         if result.ok:
             typer.echo(
                 f"ok: {shown}: {result.listed} files match {pack.MANIFEST} "
@@ -147,10 +172,14 @@ def verify(
             )
             typer.echo(
                 f"{shown}: {bad} problem{'s' if bad != 1 else ''} "
-                f"({result.listed} files listed in {pack.MANIFEST})",
+                f"({result.listed} files listed in {pack.MANIFEST}, "
+                f"sha256 {result.manifest_sha256})",
                 err=True,
             )
     raise typer.Exit(0 if result.ok else 1)
+
+
+MANIFEST_LINE = "{manifest} sha256 {sha}"
 
 
 def _report_refusal(selection: Any) -> None:

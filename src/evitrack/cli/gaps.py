@@ -15,6 +15,7 @@ from evitrack.cli._common import (
     Format,
     console,
     handle_errors,
+    md_text,
     note_errors,
     print_json,
 )
@@ -151,34 +152,30 @@ def _text(cov: Coverage) -> None:
     typer.echo("\n".join(out))
 
 
-def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def _markdown(cov: Coverage) -> None:
     head = _headline(cov)
     out = [f"# Gaps: {head[0]}", "", head[1]]
     for u in cov.units:
         if u.complete:
             continue
-        out += ["", f"## {_md(_unit_line(u))}"]
+        out += ["", f"## {md_text(_unit_line(u))}"]
         rows = [(o, st) for o, sts in u.by_outcome() for st in sts if st.why]
         if rows:
             out += ["", "| outcome | criterion | why | text |", "|---|---|---|---|"]
             out += [
-                f"| {o.id if o else 'knowledge'} | {st.id} | {_md(_why(st))} | {_md(st.criterion.text)} |"
+                f"| {o.id if o else 'knowledge'} | {st.id} | {md_text(_why(st))} | {md_text(st.criterion.text)} |"
                 for o, st in rows
             ]
         reqs = [r for r in u.requirements if not r.satisfied and not r.criterion]
         if reqs:
             out.append("")
-            out += [f"- requirement not met: {_md(r.detail)}" for r in reqs]
+            out += [f"- requirement not met: {md_text(r.detail)}" for r in reqs]
     out += ["", "## Rules of combination", ""]
-    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {_md(r.detail)}" for r in cov.rules]
+    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {md_text(r.detail)}" for r in cov.rules]
     if cov.findings:
         out += ["", "## Evidence quality", ""]
         out += [
-            f"- {f.aspect}: {f.record + ': ' if f.record else ''}{_md(f.message)}"
+            f"- {f.aspect}: {f.record + ': ' if f.record else ''}{md_text(f.message)}"
             for f in cov.findings
         ]
     out += ["", f"**Award: {'complete' if cov.complete else 'not complete yet'}**"]
@@ -322,14 +319,16 @@ def _caseload_markdown(result: Gaps) -> None:
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
-            out.append(f"| {_md(p.path)} | | | | cannot be loaded: {_md(p.error or '')} | |")
+            out.append(
+                f"| {md_text(p.path)} | | | | cannot be loaded: {md_text(p.error or '')} | |"
+            )
             continue
         who = (cov.portfolio.learner_name, cov.portfolio.registration)
         where = f" ({p.path})" if learners.count(who) > 1 else ""  # two folders, one learner
         out.append(
-            f"| {_md(who[0] + where)} | {_md(cov.portfolio.registration)} | "
+            f"| {md_text(who[0] + where)} | {md_text(cov.portfolio.registration)} | "
             f"{cov.portfolio.qualification.id} | {cov.accepted}/{cov.total} | "
-            f"{_md(_units_cell(p))} | {'complete' if cov.complete else 'no'} |"
+            f"{md_text(_units_cell(p))} | {'complete' if cov.complete else 'no'} |"
         )
     if result.most_missing:
         out += [
@@ -340,7 +339,7 @@ def _caseload_markdown(result: Gaps) -> None:
             "|---|---|---|---|",
         ]
         out += [
-            f"| {m.qualification} | {m.unit}/{m.criterion} | {m.count} of {m.of} | {_md(m.text)} |"
+            f"| {m.qualification} | {m.unit}/{m.criterion} | {m.count} of {m.of} | {md_text(m.text)} |"
             for m in result.most_missing
         ]
     typer.echo("\n".join(out))
