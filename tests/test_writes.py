@@ -440,3 +440,24 @@ def test_an_output_path_through_a_file_is_a_message(
         "evitrack: error: cannot write notes/matrix.html: not a directory\n"
         "    hint: check the path, the folder's permissions and the free space\n"
     )
+
+
+def test_assess_and_hash_keep_a_byte_order_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_portfolio(tmp_path)
+    (root / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 observation\n")
+    path = root / "evidence" / "E0001.yaml"
+    text = STYLED.replace("location: HR file 12\n", "files:\n- path: files/obs.pdf\n")
+    original = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+    path.write_bytes(original)
+    monkeypatch.chdir(root)
+    assert runner.invoke(app, ["hash"]).exit_code == 0
+    result = runner.invoke(app, ["assess", "E0001", "--accept", "--assessor", "Jo Smith"])
+    assert result.exit_code == 0, result.output
+    new = path.read_bytes()
+    assert new.startswith(b"\xef\xbb\xbf# My own notes at the top.\r\n")
+    assert new.count(b"\xef\xbb\xbf") == 1
+    kept = [line for line in original[3:].split(b"\r\n") if line]
+    assert [line for line in kept if line not in new[3:].split(b"\r\n")] == []
+    assert runner.invoke(app, ["check"]).stdout == ""

@@ -548,7 +548,7 @@ def assess(
             "other parts of this file",
             "write the record as one plain YAML document (no `---`/`...` markers), then retry",
         )
-    yamlio.atomic_write_text(path, new_text)
+    yamlio.write_back(path, new_text)
     return AssessResult(path, rec.id, decision, fp, previous)
 
 
@@ -686,7 +686,7 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
         updates[i] = new
         changes.append(HashChange(rid, path, rel, str(old) if old else None, new, accepted_by))
     if updates:
-        yamlio.atomic_write_text(path, set_hashes(text, raw, updates))
+        yamlio.write_back(path, set_hashes(text, raw, updates))
         report.changes.extend(changes)
 
 
@@ -881,7 +881,7 @@ def _write_signoff(root: Path, q: Qualification, uid: str, values: dict[str, Any
     new_block = yamlio.dump(block, text)
     if span is None:
         new_block = "# Unit sign-offs for the claim form, written by `evitrack sign`.\n" + new_block
-    yamlio.atomic_write_text(path, replace_top_level(text, raw, "signoffs", new_block))
+    yamlio.write_back(path, replace_top_level(text, raw, "signoffs", new_block))
 
 
 # ---- completion -----------------------------------------------------------------------

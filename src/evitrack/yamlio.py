@@ -109,6 +109,16 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
+def write_back(path: Path, text: str) -> None:
+    """Write an edited user file atomically, keeping the byte-order mark it started with."""
+    try:
+        with path.open("rb") as fh:
+            bom = fh.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        bom = False
+    atomic_write_text(path, ("\ufeff" if bom and not text.startswith("\ufeff") else "") + text)
+
+
 def _too_large(size: int, max_bytes: int) -> YamlProblem:
     return YamlProblem(
         "E006",
