@@ -307,11 +307,10 @@ def test_sign_changes_only_the_signoffs(tmp_path: Path, monkeypatch: pytest.Monk
         root / "quals" / "award.yaml",
     )
     (root / "evitrack.yaml").write_text(PORTFOLIO)
-    (root / "evidence" / "E0001.yaml").write_text(
-        STYLED.replace('"09"', '"U1"')
-        + "assessment:\n  decision: accepted\n  assessor: Jo Smith\n  date: 2026-03-20\n"
-    )
+    (root / "evidence" / "E0001.yaml").write_text(STYLED.replace('"09"', '"U1"'))
     monkeypatch.chdir(root)
+    accept = ["assess", "E0001", "--accept", "--assessor", "Jo Smith", "--date", "2026-03-20"]
+    assert runner.invoke(app, accept).exit_code == 0
     before = snapshot(root)
     result = runner.invoke(
         app, ["sign", "U1", "--as", "assessor", "--initials", "JS", "--date", "2026-03-21"]
