@@ -115,4 +115,7 @@ def test_repository_hook_through_try_repo(tmp_path: Path) -> None:
         [*pre_commit(), "try-repo", str(REPO), "evitrack-check", "--all-files"], repo, check=False
     )
     assert broken.returncode == 1
-    assert "evidence/E0001.yaml:3:1: error[E002]" in broken.stdout + broken.stderr
+    assert (
+        "evidence/E0001.yaml:2:8: error[E002]: YAML syntax error: the file ends inside a [ ] list"
+        in broken.stdout + broken.stderr
+    )
