@@ -384,11 +384,15 @@ def test_a_broken_portfolio_in_a_caseload_is_reported(
     assert broken["path"] == "caseload/b-amy"
     assert broken["error"].startswith("caseload/b-amy/evitrack.yaml:")
     assert "evitrack: caseload/b-amy: cannot be loaded: " in result.stderr
-    result = runner.invoke(app, ["gaps", "caseload/b-amy"])
-    assert result.exit_code == 1
-    result = runner.invoke(app, ["status", "caseload/b-amy"])
-    assert result.exit_code == 1
-    assert "hint: run `evitrack check`" in result.stderr
+    # one portfolio named: every command refuses it in the same words, exit 2
+    refusal = (
+        "evitrack: error: the portfolio at caseload/b-amy cannot be used: "
+        f"{broken['error']}\n"
+        "    hint: run `evitrack check` to see every problem and how to fix it\n"
+    )
+    for command in ("gaps", "status", "plan", "matrix", "claim"):
+        result = runner.invoke(app, [command, "caseload/b-amy"])
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", refusal), command
     result = runner.invoke(app, ["gaps", "nowhere"])
     assert result.exit_code == 2
     assert result.stderr == "evitrack: error: nowhere: no such file or folder\n"

@@ -408,14 +408,11 @@ def _alone(q: Qualification, r: dict[str, Any]) -> str:
 
 def load_for_plan(root: Path, today: dt.date | None = None) -> LoadResult:
     """The portfolio to plan for; a UserError naming the first problem if it cannot be used."""
-    from evitrack.diagnostics import Severity
-    from evitrack.portfolio import load
+    from evitrack.portfolio import load, unusable
 
     loaded = load(root, today)
     if loaded.portfolio is None:
-        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
-        first = errors[0].format().splitlines()[0] if errors else f"{root}: cannot be read"
-        raise UserError(f"cannot plan: {first}", "run `evitrack check` to see every problem")
+        raise unusable(root, loaded.diagnostics)
     return loaded
 
 

@@ -38,12 +38,7 @@ def load_portfolio(root: Path) -> tuple[Portfolio, list[Diagnostic]]:
     """The portfolio at root, or UserError when evitrack.yaml itself cannot be used."""
     result = pf.load(root)
     if result.portfolio is None:
-        first = next((d for d in result.diagnostics if d.severity is Severity.ERROR), None)
-        raise UserError(
-            f"the portfolio at {locate.display_path(root)} cannot be loaded"
-            + (f": {first.format().splitlines()[0]}" if first else ""),
-            "run `evitrack check` and fix evitrack.yaml first",
-        )
+        raise pf.unusable(root, result.diagnostics)
     return result.portfolio, result.diagnostics
 
 

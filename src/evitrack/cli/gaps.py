@@ -38,11 +38,16 @@ def gaps(
     """Unmet criteria by unit and outcome, with what is missing and why.
 
     Given several portfolios or a folder of them: one row per learner and the
-    criteria most often missing. Exit 1 if a portfolio cannot be loaded.
+    criteria most often missing. Exit 1 if a portfolio of a caseload cannot be loaded;
+    exit 2 if the one portfolio named cannot be.
     """
     from evitrack.caseload import gaps as run
 
     result = run(list(paths or []), top)
+    if not result.caseload and result.portfolios[0].coverage is None:
+        from evitrack.portfolio import unusable
+
+        raise unusable(result.portfolios[0].root, result.portfolios[0].diagnostics)
     if format is Format.json:
         print_json(result.to_json())
     elif format is Format.csv:

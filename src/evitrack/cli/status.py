@@ -70,13 +70,12 @@ def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None
     """Your progress: a bar per unit, the rules of combination, the award."""
     from evitrack.caseload import one
     from evitrack.locate import resolve_root
+    from evitrack.portfolio import unusable
 
     result = one(resolve_root(portfolio))
     cov = result.coverage
     if cov is None:
-        typer.echo(f"evitrack: {result.path}: cannot be loaded: {result.error}", err=True)
-        typer.echo("    hint: run `evitrack check`", err=True)
-        raise typer.Exit(1)
+        raise unusable(result.root, result.diagnostics)
     data = summary(cov)
     if format is Format.json:
         print_json(data)
