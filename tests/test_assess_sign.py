@@ -113,7 +113,10 @@ def test_assess_appends_the_decision_and_keeps_every_other_byte(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"E0007 referred by H. Carter on {TODAY} (was accepted)\n"
+    assert result.stderr == (
+        f"E0007 referred by H. Carter on {TODAY} (was accepted)\n"
+        '  note: this replaces the earlier comment: "Clear, confident presentation: well done"\n'
+    )
     after = record.read_text()
     assert after == before.replace(
         moved,
@@ -544,4 +547,20 @@ def test_sign_says_what_it_replaces_and_refuses_dates_out_of_order(
         f"evitrack.yaml:{n}:14: warning[W407]: sign-off of unit 1: iv date 2026-05-02 is "
         "before assessor date 2026-05-04: the internal verifier countersigns after the assessor\n"
         "    hint: check the dates against the signed form and correct the one that is wrong\n",
+    )
+
+
+def test_a_new_decision_says_which_comment_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init(tmp_path)
+    (root / "evidence" / "E0007-meeting.yaml").write_text(ODD)
+    monkeypatch.chdir(root)
+    refer = ["assess", "E0007", "--refer", "--assessor", "Jo", "--comment", "Add the  minutes."]
+    assert runner.invoke(app, refer).exit_code == 0
+    result = runner.invoke(app, ["assess", "E0007", "--accept", "--assessor", "Jo"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"E0007 accepted by Jo on {TODAY} (was referred)\n"
+        '  note: this replaces the earlier comment: "Add the minutes."\n'
     )

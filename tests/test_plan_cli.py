@@ -126,7 +126,7 @@ def test_text_markdown_and_csv() -> None:
     csv = invoke(*args, "--format", "csv")
     assert csv.stdout.splitlines()[:2] == [
         "rule,kind,satisfied,asks,gives,shortfall,detail",
-        "R1,min_units,False,at least 8 units,7,1,7 of 8 units: add a unit",
+        "R1,min_units,no,at least 8 units,7,1,7 of 8 units: add a unit",
     ]
 
 

@@ -711,7 +711,12 @@ def _check_file(
         )
         return
     if not target.is_file():
-        v.add(pos, "E305", f'attached path "{p}" is not a file')
+        v.add(
+            pos,
+            "E305",
+            f'attached path "{p}" is not a file',
+            "attach the files inside it one by one, or a zip of them",
+        )
         return
     if not ref.sha256:
         if hash_written:
@@ -726,7 +731,12 @@ def _check_file(
     try:
         actual = cache.sha256(target)
     except OSError as exc:
-        v.add(pos, "E305", f'attached file "{p}" cannot be read: {exc.strerror or exc}')
+        v.add(
+            pos,
+            "E305",
+            f'attached file "{p}" cannot be read: {exc.strerror or exc}',
+            "check the file's permissions",
+        )
         return
     if actual != ref.sha256:
         v.add(

@@ -491,6 +491,7 @@ class AssessResult:
     decision: str
     fingerprint: str
     previous: str | None = None  # the decision it replaced
+    previous_comment: str | None = None  # that decision's comment, now gone from the file
     problems: list[Diagnostic] = field(default_factory=list)  # non-empty: nothing written
 
 
@@ -544,7 +545,9 @@ def assess(
             "write the record as one plain YAML document (no `---`/`...` markers), then retry",
         )
     yamlio.write_back(path, new_text)
-    return AssessResult(path, rec.id, decision, fp, previous)
+    old_comment = rec.assessment.comment if rec.assessment else None
+    replaced = old_comment if old_comment and old_comment != comment else None
+    return AssessResult(path, rec.id, decision, fp, previous, replaced)
 
 
 def _indent_of(text: str) -> int:
@@ -670,8 +673,11 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
         if target is None:
             report.problems.append(f"{shown}: {rel} {why}; not hashed")
             continue
-        if not target.is_file():
+        if not target.exists():
             report.problems.append(f"{shown}: {rel} does not exist")
+            continue
+        if not target.is_file():
+            report.problems.append(f"{shown}: {rel} is not a file (attach the files inside it)")
             continue
         new = pf.sha256_file(target)
         old = entry.get("sha256")

@@ -67,6 +67,9 @@ def assess(
     typer.echo(
         f"{result.id} {result.decision} by {name.strip()} on {when.isoformat()}{was}", err=True
     )
+    if result.previous_comment:  # git keeps it too, but say what left the file
+        gone = " ".join(str(result.previous_comment).split())
+        typer.echo(f'  note: this replaces the earlier comment: "{gone}"', err=True)
 
 
 @handle_errors

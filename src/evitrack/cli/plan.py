@@ -128,7 +128,7 @@ def _csv(data: dict[str, Any]) -> None:
             [
                 r["rule"],
                 r["kind"],
-                r["satisfied"],
+                "yes" if r["satisfied"] else "no",  # as status and gaps write it
                 r["asks"],
                 r["gives"],
                 r["shortfall"],
