@@ -576,3 +576,18 @@ def test_ctrl_d_at_a_prompt_stops_cleanly_and_writes_nothing(tmp_path: Path) -> 
     assert "evitrack: stopped at the prompt; nothing was written" in text
     assert "internal error" not in text
     assert sorted(p.name for p in (root / "evidence").iterdir()) == before
+
+
+def test_a_blank_title_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    before = sorted(p.name for p in (root / "evidence").iterdir())
+    result = runner.invoke(
+        app,
+        ["add", str(root), "-t", "   ", "-m", "product", "-c", "09/1.1", "--date", "2026-01-02"],
+    )
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "evitrack: error: --title is empty\n"
+        '    hint: give the evidence a short title, e.g. "Observed at the desk"\n'
+    )
+    assert sorted(p.name for p in (root / "evidence").iterdir()) == before

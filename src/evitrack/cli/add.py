@@ -102,8 +102,13 @@ def add(
     conversation = interactive and not any(
         (title, date, method, criteria, file, description, location)
     )
+    if title is not None and not title.strip():
+        raise UserError(
+            "--title is empty", 'give the evidence a short title, e.g. "Observed at the desk"'
+        )
     if not title:
         title = ask("Title", _nonempty)
+    title = title.strip()
     if date:
         when = records.parse_date(date, "--date")
     elif conversation:
