@@ -178,7 +178,7 @@ def test_contradictory_rules_name_both_rules(
         tmp_path / "q", ["qualification", "check", "contradictory_rules.yaml"], monkeypatch
     )
     assert result.stdout == (
-        "contradictory_rules.yaml:1:1: error[E505]: no selection of units satisfies R1 and R2 "
+        "contradictory_rules.yaml:76:5: error[E505]: no selection of units satisfies R1 and R2 "
         "together: R1 asks for at least 5 units; R2 asks for at most 2 units\n"
         "    hint: rules involved: R1, R2\n"
     )

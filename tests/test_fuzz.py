@@ -385,14 +385,19 @@ def qualification_files(draw: st.DrawFn) -> str:
         )
     rules = []
     for i, kind in enumerate(draw(st.lists(st.sampled_from(RULES), max_size=4)), 1):
-        r: dict[str, Any] = {"id": f"R{i}", "kind": kind}
+        r: dict[str, Any] = {"id": f"R{i}", "kind": kind, "text": "as printed"}
         if kind in ("min_units", "max_units", "min_credit"):
             r["min" if kind != "max_units" else "max"] = draw(st.integers(0, 12))
         elif kind in ("group_units", "group_credit"):
             r["groups"] = ["A"]
             r[draw(st.sampled_from(["min", "max", "exact"]))] = draw(st.integers(0, 12))
         else:
-            r["units"] = draw(st.lists(st.sampled_from(uids), min_size=1, max_size=2, unique=True))
+            least = 2 if kind == "barred" else 1  # barring one unit alone is an error (E105)
+            if len(uids) < least:
+                continue
+            r["units"] = draw(
+                st.lists(st.sampled_from(uids), min_size=least, max_size=2, unique=True)
+            )
         rules.append(r)
     data = {
         "format": 1,

@@ -195,7 +195,7 @@ def portfolio(
     return root
 
 
-MIN_10 = "  - {id: R1, kind: min_credit, min: 10}\n  - {id: R2, kind: mandatory, groups: [A]}"
+MIN_10 = "  - {id: R1, kind: min_credit, min: 10, text: as printed}\n  - {id: R2, kind: mandatory, groups: [A], text: as printed}"
 
 
 def test_the_plan_uses_evidence_for_a_unit_not_chosen(tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_the_plan_uses_evidence_for_a_unit_not_chosen(tmp_path: Path) -> None:
             "U4": (3, 2, True),
             "X1": (6, 0, False),
         },
-        MIN_10 + "\n  - {id: R3, kind: barred, units: [U3, U4]}",
+        MIN_10 + "\n  - {id: R3, kind: barred, units: [U3, U4], text: as printed}",
         ["U1"],
         {"E0001": {"M1": ["1.1"]}, "E0002": {"U2": ["1.1", "1.2"]}},
     )
@@ -267,7 +267,7 @@ def test_a_plan_no_selection_can_satisfy(tmp_path: Path) -> None:
     root = portfolio(
         tmp_path,
         {"U1": (6, 2, True)},
-        "  - {id: R1, kind: min_credit, min: 30}\n  - {id: R2, kind: mandatory, groups: [A]}",
+        "  - {id: R1, kind: min_credit, min: 30, text: as printed}\n  - {id: R2, kind: mandatory, groups: [A], text: as printed}",
         [],
         {},
     )
@@ -301,7 +301,7 @@ def test_qualification_check_reports_rules_that_cannot_be_met(
     root = portfolio(
         tmp_path,
         {"U1": (6, 2, True)},
-        MIN_10 + "\n  - {id: R3, kind: group_credit, groups: [A], max: 3}",
+        MIN_10 + "\n  - {id: R3, kind: group_credit, groups: [A], max: 3, text: as printed}",
         [],
         {},
     )
@@ -309,7 +309,7 @@ def test_qualification_check_reports_rules_that_cannot_be_met(
     result = runner.invoke(app, ["qualification", "check", "toy.yaml"])
     assert result.exit_code == 1
     assert result.stdout == (
-        "toy.yaml:1:1: error[E505]: the mandatory units (M1) of R2 already break R3: 4 credits "
+        "toy.yaml:38:5: error[E505]: the mandatory units (M1) of R2 already break R3: 4 credits "
         "from group A, 1 more than the maximum of 3: drop units worth 1+ credits from group A\n"
         "    hint: rules involved: R2, R3\n"
     )

@@ -106,8 +106,8 @@ units:
   - {id: "U3", title: Three, level: 2, credit: 4, outcomes: []}
   - {id: "U4", title: Four, level: 3, credit: 4, outcomes: []}
 rules:
-  - {id: R1, kind: mandatory, groups: [A]}
-  - {id: R2, kind: min_credit, min: 10}
+  - {id: R1, kind: mandatory, groups: [A], text: Units U1 and U2 are mandatory}
+  - {id: R2, kind: min_credit, min: 10, text: at least 10 credits}
 """
 
 
@@ -146,7 +146,7 @@ def test_a_centre_file_that_is_right(qcheck) -> None:  # type: ignore[no-untyped
             'error[E503]: group B names unit "U5", which is not defined',
         ),
         (
-            ("kind: mandatory, groups: [A]", "kind: mandatory, groups: [C]"),
+            ("kind: mandatory, groups: [A],", "kind: mandatory, groups: [C],"),
             'error[E503]: rule R1 names group "C", which is not defined',
         ),
         (
@@ -157,11 +157,11 @@ def test_a_centre_file_that_is_right(qcheck) -> None:  # type: ignore[no-untyped
             "error[E504]: rule R2 (min_credit) needs the credit of unit U3",
         ),
         (
-            ("  - {id: R2, kind: min_credit, min: 10}", "  - {id: R2, kind: min_credit, min: 99}"),
+            ("kind: min_credit, min: 10,", "kind: min_credit, min: 99,"),
             "error[E505]",
         ),
         (
-            ("  - {id: R2, kind: min_credit, min: 10}", "  - {id: R2, kind: max_units, max: 1}"),
+            ("kind: min_credit, min: 10,", "kind: max_units, max: 1,"),
             "error[E505]",
         ),
         (("title: Centre Award", "titel: Centre Award"), 'error[E101]: unknown key "titel"'),
@@ -207,3 +207,267 @@ def test_portfolio_with_a_local_qualification_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(root)])
     assert result.exit_code == 1
     assert 'error[E203]: unit U1 has no criterion "1.3"' in result.stdout
+
+
+NO_CRITERIA_HINT = (
+    "list its criteria; if the document has no pages for the unit, say so with "
+    "`criteria_in_source: false` on the unit"
+)
+BOTH_METHODS_HINT = (
+    "no evidence could meet both: keep the method in required_methods or in "
+    "forbidden_methods, not in both"
+)
+ID_HINT = "(ASCII letters, digits and punctuation, no spaces)"
+UNIT_U1 = "    credit: 3\n    outcomes:"
+RULE_R2 = "kind: min_credit, min: 10,"
+U3 = 'credit: 4, outcomes: []}\n  - {id: "U4"'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            UNIT_U1,
+            "    credit: 3\n    evidence: {required_methods: [observaton]}\n    outcomes:",
+            'q.yaml:18:35: error[E207]: unknown assessment method "observaton"\n'
+            '    hint: did you mean "observation"?\n',
+            id="method-unknown",
+        ),
+        pytest.param(
+            UNIT_U1,
+            "    credit: 3\n    evidence: {required_methods: [Obs], forbidden_methods: [Sim]}\n"
+            "    outcomes:",
+            "",
+            id="method-form-codes-are-known",
+        ),
+        pytest.param(
+            UNIT_U1,
+            "    credit: 3\n    evidence: {required_methods: [Obs], forbidden_methods: "
+            "[observation]}\n    outcomes:",
+            'q.yaml:18:35: error[E105]: unit U1: "observation" is both required and forbidden\n'
+            f"    hint: {BOTH_METHODS_HINT}\n",
+            id="method-required-and-forbidden",
+        ),
+        pytest.param(
+            '{id: "1.2", text: Do it again}',
+            '{id: "1.2\\u00a0", text: Do it again}',
+            'q.yaml:23:18: error[E107]: units[1].outcomes[1].criteria[2].id "1.2\u00a0" holds the '
+            "character U+00A0 no-break space at the end\n"
+            f'    hint: write it as "1.2" {ID_HINT}\n',
+            id="id-no-break-space",
+        ),
+        pytest.param(
+            '{id: "1.2", text: Do it again}',
+            '{id: "1.\\uff12", text: Do it again}',
+            'q.yaml:23:18: error[E107]: units[1].outcomes[1].criteria[2].id "1.\uff12" holds the '
+            "character U+FF12 fullwidth digit two at the end\n"
+            f'    hint: write it as "1.2" {ID_HINT}\n',
+            id="id-full-width-digit",
+        ),
+        pytest.param(
+            '      - id: "1"\n',
+            '      - id: "1\\u20132"\n',
+            'q.yaml:19:13: error[E107]: units[1].outcomes[1].id "1\u20132" holds the character '
+            "U+2013 en dash\n"
+            f'    hint: write it as "1-2" {ID_HINT}\n',
+            id="id-en-dash",
+        ),
+        pytest.param(
+            '  - id: "U1"\n',
+            '  - id: "U1"\n    aliases: ["U2"]\n',
+            'q.yaml:15:15: error[E501]: unit U1: alias "U2" is also the id of unit U2 (defined at line 25)\n'
+            "    hint: an alias must name one unit only: remove it from one of them\n",
+            id="alias-is-another-units-id",
+        ),
+        pytest.param(
+            '  - {id: "U2", title: Two, level: 2, credit: 3, outcomes: []}\n  - {id: "U3", title:',
+            '  - {id: "U2", aliases: [F1], title: Two, level: 2, credit: 3, outcomes: []}\n'
+            '  - {id: "U3", aliases: [F1], title:',
+            'q.yaml:25:26: error[E501]: unit U3: alias "F1" is also an alias of unit U2 (defined at line 24)\n'
+            "    hint: an alias must name one unit only: remove it from one of them\n",
+            id="alias-is-another-units-alias",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: min_credit, min: 10, groups: [B],",
+            "q.yaml:29:41: error[E101]: rule R2: groups is not used by min_credit\n"
+            "    hint: did you mean kind: group_credit?\n",
+            id="key-meaningless-for-the-kind",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: group_credit, groups: [B], min: 1, cap: true,",
+            "q.yaml:29:55: error[E102]: rule R2: cap: true needs `max` (credit above it does not "
+            "count)\n"
+            "    hint: add `max:` the most credit from the groups that counts, or remove `cap`\n",
+            id="cap-without-max",
+        ),
+        pytest.param(
+            "format: 1",
+            "format: 2",
+            "q.yaml:1:9: error[E105]: format is 2: it must be 1\n"
+            "    hint: the version of the file format: write `format: 1`, the version this "
+            "evitrack reads\n",
+            id="format-another-version",
+        ),
+        pytest.param(
+            U3,
+            U3.replace("credit: 4", "credit: -4"),
+            "q.yaml:25:48: error[E105]: units[3].credit is -4: it must be at least 0\n"
+            "    hint: a whole number, 0 or more, or null\n",
+            id="credit-negative",
+        ),
+        pytest.param(
+            "level: 2\ngroups:",
+            "level: 13\ngroups:",
+            "q.yaml:5:8: error[E105]: level is 13: it must be from 1 to 12\n"
+            "    hint: a level from 1 to 12 (RQF and QCF 1-8, SCQF 1-12), or null\n",
+            id="level-out-of-range",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: barred, units: [U3],",
+            "q.yaml:29:28: error[E105]: rule R2 (barred) lists 1 unit: it bars taking 2 or more "
+            "units together\n"
+            "    hint: list the units that may not be taken together\n",
+            id="barred-one-unit",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: barred, units: [U3, U3],",
+            "q.yaml:29:28: error[E501]: rule R2 (barred) lists unit U3 twice\n"
+            "    hint: list each unit once: barred names 2 or more different units\n",
+            id="barred-same-unit-twice",
+        ),
+        pytest.param(
+            ", text: at least 10 credits}",
+            "}",
+            'q.yaml:29:5: error[E102]: required field "rules[2].text" is missing\n'
+            "    hint: add `text:` (the specification's words, or null when it states none, "
+            "with `reading` saying why)\n",
+            id="rule-without-text",
+        ),
+        pytest.param(
+            'units: ["U3", "U4"]',
+            "units: []",
+            "q.yaml:12:12: error[E105]: group B lists no units\n"
+            "    hint: list the group's unit ids, or remove the group\n",
+            id="group-without-units",
+        ),
+        pytest.param(
+            '        criteria:\n          - {id: "1.1", text: Do it}\n'
+            '          - {id: "1.2", text: Do it again}\n',
+            "        criteria: []\n",
+            'q.yaml:21:19: error[E105]: unit U1: outcome "1" has no criteria\n'
+            f"    hint: {NO_CRITERIA_HINT}\n",
+            id="outcome-without-criteria",
+        ),
+        pytest.param(
+            "rules:\n",
+            "mappings: {K1: U1}\nrules:\n",
+            "q.yaml:27:11: error[E103]: mappings must be a list, not a mapping\n",
+            id="mappings-of-the-wrong-type",
+        ),
+        pytest.param(
+            "rules:\n",
+            "mappings:\n  - id: std\n    items:\n"
+            "      - {id: K1, kind: knowlege, text: Know it, covered_by: [U1]}\nrules:\n",
+            'q.yaml:30:24: error[E105]: mappings[1].items[1].kind: "knowlege" is not one of '
+            "knowledge, skill, behaviour, other\n"
+            '    hint: did you mean "knowledge"?\n',
+            id="mapping-item-unknown-kind",
+        ),
+        pytest.param(
+            "rules:\n",
+            "mappings:\n  - id: std\n    items:\n"
+            "      - {id: K1, kind: knowledge, text: Know it, covered_by: [U1/1.3, U9]}\nrules:\n",
+            'q.yaml:30:63: error[E503]: mapping std item K1: covered_by "U1/1.3": unit U1 has no '
+            'criterion "1.3"\n'
+            '    hint: did you mean "1.2"?\n'
+            'q.yaml:30:71: error[E503]: mapping std item K1: covered_by "U9" names unit "U9", '
+            "which is not defined\n"
+            "    hint: name a unit of this qualification\n",
+            id="mapping-covered-by-what-does-not-exist",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: min_credit, min: 99,",
+            "q.yaml:29:5: error[E505]: R2 asks for at least 99 credits, but all the units "
+            "together give only 14 credits\n"
+            "    hint: rules involved: R2\n",
+            id="unsatisfiable-rules-at-the-first-rule",
+        ),
+        pytest.param(
+            '          - {id: "1.2", text: Do it again}\n',
+            '          - {id: "1.2", text: Do it again}\n      - id: "1"\n        title: Again\n'
+            '        criteria:\n          - {id: "1.3", text: Do it thrice}\n',
+            'q.yaml:24:9: error[E501]: unit U1: outcome id "1" is used twice (first at line 19)\n'
+            "    hint: give each outcome its own id\n",
+            id="outcome-id-twice",
+        ),
+        pytest.param(
+            '{id: "1.2", text: Do it again}',
+            '{id: "1.1", text: Do it again}',
+            'q.yaml:23:13: error[E501]: unit U1: criterion id "1.1" is used twice (first at '
+            "line 22)\n"
+            '    hint: give the second a distinct id (e.g. "2.3(2)") and record `printed_id`\n',
+            id="criterion-id-twice-once-only",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: min_credit, min: -1,",
+            "q.yaml:29:37: error[E105]: rules[2].min is -1: it must be at least 0\n"
+            "    hint: a whole number, 0 or more, or null\n",
+            id="min-negative",
+        ),
+        pytest.param(
+            RULE_R2,
+            "kind: min_credit, min: 12.5,",
+            "q.yaml:29:37: error[E103]: rules[2].min must be a whole number, not the number 12.5\n"
+            "    hint: write a whole number, without a decimal point\n",
+            id="min-a-fraction",
+        ),
+        pytest.param(
+            U3,
+            U3.replace("credit: 4", 'credit: "4"'),
+            "q.yaml:25:48: error[E103]: units[3].credit must be a whole number, not text\n"
+            "    hint: write the number without quotes: 4\n",
+            id="credit-a-quoted-number-once",
+        ),
+    ],
+)
+def test_a_centre_file_refused_with_what_is_wrong(
+    qcheck, old: str, new: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert old in GOOD
+    new = new.encode().decode("unicode_escape") if "\\u" in new else new
+    assert qcheck(GOOD.replace(old, new)) == (1 if expected else 0, expected)
+
+
+def test_a_unit_without_criteria_in_the_source_may_have_an_outcome_without_criteria(qcheck) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace(
+        '        criteria:\n          - {id: "1.1", text: Do it}\n'
+        '          - {id: "1.2", text: Do it again}\n',
+        "        criteria: []\n",
+    ).replace(
+        "    credit: 3\n    outcomes:",
+        "    credit: 3\n    criteria_in_source: false\n    outcomes:",
+    )
+    assert qcheck(text) == (0, "")
+
+
+def test_a_unit_defined_here_and_included_is_reported(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    Path("lib.yaml").write_text(
+        "format: 1\nkind: units\nid: lib\ntitle: Library\nunits:\n"
+        '  - {id: "U3", title: Three, level: 2, credit: 4, outcomes: []}\n'
+    )
+    Path("q.yaml").write_text(GOOD.replace("groups:", "include:\n  - from: lib.yaml\ngroups:", 1))
+    result = runner.invoke(app, ["qualification", "check", "q.yaml"])
+    assert (result.exit_code, result.stdout) == (
+        1,
+        'q.yaml:7:5: error[E501]: unit "U3" is included from lib.yaml (line 7) and also defined '
+        "at line 27\n"
+        "    hint: keep one of them: remove the unit defined here, or name the include's "
+        "`units:` without it\n",
+    )

@@ -335,11 +335,11 @@ def test_maximum_and_exact_credit_and_units(tmp_path: Path) -> None:
     q = toy(
         tmp_path,
         {"A": [("a1", 4, 2), ("a2", 5, 2)], "B": [("b1", 3, 1), ("b2", 2, 3), ("b3", 6, 3)]},
-        "  - {id: R1, kind: group_credit, groups: [B], max: 6}\n"
-        "  - {id: R2, kind: group_credit, groups: [A], exact: 4}\n"
-        "  - {id: R3, kind: group_units, groups: [B], exact: 2}\n"
-        "  - {id: R4, kind: group_units, groups: [A, B], min: 1, max: 3}\n"
-        "  - {id: R5, kind: max_units, max: 3}\n",
+        "  - {id: R1, kind: group_credit, groups: [B], max: 6, text: as printed}\n"
+        "  - {id: R2, kind: group_credit, groups: [A], exact: 4, text: as printed}\n"
+        "  - {id: R3, kind: group_units, groups: [B], exact: 2, text: as printed}\n"
+        "  - {id: R4, kind: group_units, groups: [A, B], min: 1, max: 3, text: as printed}\n"
+        "  - {id: R5, kind: max_units, max: 3, text: as printed}\n",
     )
     assert details(q, ["a1", "b1", "b2"]) == [
         (True, "5 credits from group B (at most 6 allowed)"),
@@ -377,14 +377,17 @@ def test_maximum_and_exact_credit_and_units(tmp_path: Path) -> None:
 def test_level_at_each_group_barred_and_glh(tmp_path: Path) -> None:
     q = toy(
         tmp_path,
-        {"A": [("a1", 4, 2), ("a2", 0, 1)], "B": [("b1", 3, 1), ("b2", 2, 2)], "C": []},
-        "  - {id: R1, kind: level_credit, level: 2, comparison: at, min: 5}\n"
-        "  - {id: R2, kind: each_group_units, groups: [A, B, C], min: 1}\n"
-        "  - {id: R3, kind: barred, units: [a1, b2]}\n"
-        "  - {id: R4, kind: min_glh, min: 25}\n"
-        "  - {id: R5, kind: level_credit, level: 2, min: 1, groups: [B]}\n"
-        "  - {id: R6, kind: min_units, min: 5}\n",
+        {"A": [("a1", 4, 2), ("a2", 0, 1)], "B": [("b1", 3, 1), ("b2", 2, 2)], "C": [("c1", 1, 2)]},
+        "  - {id: R1, kind: level_credit, level: 2, comparison: at, min: 5, text: as printed}\n"
+        "  - {id: R2, kind: each_group_units, groups: [A, B, C], min: 1, text: as printed}\n"
+        "  - {id: R3, kind: barred, units: [a1, b2], text: as printed}\n"
+        "  - {id: R4, kind: min_glh, min: 25, text: as printed}\n"
+        "  - {id: R5, kind: level_credit, level: 2, min: 1, groups: [B], text: as printed}\n"
+        "  - {id: R6, kind: min_units, min: 5, text: as printed}\n",
     )
+    # a group left with no units: a file may not say so (E105), but the engine copes
+    q.groups[-1].units.clear()
+    del q.units["c1"]
     assert details(q, ["a1", "a2", "b1"]) == [
         (False, "4 of 5 credits at level 2: add a level-2 unit of 1+ credits"),
         (False, "at least 1 unit from each of groups A–C: group C has no units"),
@@ -407,9 +410,9 @@ def test_two_capping_rules_never_discount_a_unit_twice(tmp_path: Path) -> None:
     q = toy(
         tmp_path,
         {"A": [("a1", 6, 2), ("a2", 6, 2)], "B": [("b1", 5, 2)]},
-        "  - {id: R1, kind: min_credit, min: 10}\n"
-        "  - {id: R2, kind: group_credit, groups: [A], max: 8, cap: true}\n"
-        "  - {id: R3, kind: group_credit, groups: [A, B], max: 10, cap: true}\n",
+        "  - {id: R1, kind: min_credit, min: 10, text: as printed}\n"
+        "  - {id: R2, kind: group_credit, groups: [A], max: 8, cap: true, text: as printed}\n"
+        "  - {id: R3, kind: group_credit, groups: [A, B], max: 10, cap: true, text: as printed}\n",
     )
     # A: 12, of which 8 count (R2); B's 5 is capped by R3 only: 8 + 5 = 13, not 13 - 2 - 4
     got = rules.evaluate(q, ["a1", "a2", "b1"])

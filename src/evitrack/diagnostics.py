@@ -36,7 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E104": (Severity.ERROR, "invalid date"),
     "E105": (Severity.ERROR, "invalid value"),
     "E106": (Severity.ERROR, "duplicate record id"),
-    "E107": (Severity.ERROR, "record id does not match the pattern"),
+    "E107": (Severity.ERROR, "id does not match the pattern"),
     "E201": (Severity.ERROR, "unknown qualification"),
     "E202": (Severity.ERROR, "unknown unit"),
     "E203": (Severity.ERROR, "unknown criterion"),

@@ -31,18 +31,36 @@ from typing import Any
 
 from evitrack.model import Qualification, Unit
 
-KINDS = (
-    "min_credit",
-    "group_credit",
-    "group_units",
-    "each_group_units",
-    "level_credit",
-    "mandatory",
-    "min_glh",
-    "min_units",
-    "max_units",
-    "barred",
-)
+
+@dataclass(frozen=True)
+class Shape:
+    """The keys a rule kind reads, besides `id`, `kind`, `text`, `reading` and `note`."""
+
+    needs: tuple[str, ...] = ()  # keys it cannot do without
+    one_of: tuple[str, ...] = ()  # it needs at least one of these
+    may: tuple[str, ...] = ()  # optional keys
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.needs + self.one_of + self.may
+
+
+# The one declaration of what each kind reads (docs/qualification-format.md, "Rule kinds"):
+# `qualification check` derives the keys a rule lacks and the keys it has in vain from it.
+SHAPES: dict[str, Shape] = {
+    "min_credit": Shape(needs=("min",)),
+    "group_credit": Shape(needs=("groups",), one_of=("min", "max", "exact"), may=("cap",)),
+    "group_units": Shape(needs=("groups",), one_of=("min", "max", "exact")),
+    "each_group_units": Shape(needs=("groups", "min")),
+    "level_credit": Shape(needs=("level", "min"), may=("comparison", "groups")),
+    "mandatory": Shape(one_of=("units", "groups")),
+    "min_glh": Shape(needs=("min",)),
+    "min_units": Shape(needs=("min",)),
+    "max_units": Shape(needs=("max",)),
+    "barred": Shape(needs=("units",)),
+}
+COMMON_KEYS = ("id", "kind", "text", "reading", "note")  # every kind
+KINDS = tuple(SHAPES)
 
 # Rules that adding a unit can never break (they only ask for "at least").
 MINIMUM_KINDS = frozenset(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +53,37 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 PATTERN_TEXT = {  # what an id may hold, for the message when it does not match
     ID_PATTERN: 'may use letters, digits, ".", "-" and "_" only',
     QUALIFICATION_ID_PATTERN: 'may use lower-case letters, digits and "-" only',
+}
+# Unit, outcome, criterion, group and rule ids in a qualification file: printable ASCII
+# without spaces (EDI's "2.2(2)" and NCFE's "L/506/2150" are fine). A pasted no-break space
+# or a full-width digit would pass as a different id, and a learner citing "2.1" would be
+# told the unit has no criterion "2.1".
+PART_ID_PATTERN = r"^[!-~]+$"
+
+_CHAR_NAMES = {"\t": "tab", "\n": "line break", "\r": "carriage return", " ": "space"}
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+
+
+def char_name(ch: str) -> str:
+    """A character as a message names it: "U+00A0 no-break space"."""
+    name = _CHAR_NAMES.get(ch) or unicodedata.name(ch, "").lower() or "control character"
+    return f"U+{ord(ch):04X} {name}"
+
+
+def explain_part_id(value: str) -> tuple[str, str]:
+    """(what is wrong, how to mend it) for an id that is not printable ASCII without spaces."""
+    at, bad = next((i, ch) for i, ch in enumerate(value) if not "!" <= ch <= "~")
+    where = " at the end" if at == len(value) - 1 else " at the start" if at == 0 else ""
+    what = f"holds the character {char_name(bad)}{where}"
+    mended = "".join(unicodedata.normalize("NFKC", value).translate(_DASHES).split())
+    if mended and re.match(PART_ID_PATTERN, mended):
+        return what, f'write it as "{mended}" (ASCII letters, digits and punctuation, no spaces)'
+    return what, "use ASCII letters, digits and punctuation only, with no spaces"
+
+
+# pattern -> (value -> (what is wrong, how to mend it)), for ids whose problem is worth naming
+PATTERN_EXPLAIN: dict[str, Callable[[str], tuple[str, str]]] = {
+    PART_ID_PATTERN: explain_part_id,
 }
 PATTERN_PROBLEM = {  # what a text of a pattern should be, and how to mend it
     SHA256_PATTERN: (
@@ -345,19 +378,43 @@ class Validator:
                 self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
                 return None
             if got is not None and node.pattern and not re.match(node.pattern, got):
+                explain = PATTERN_EXPLAIN.get(node.pattern)
+                if explain:
+                    wrong, mend = explain(got)
+                    self.add(pos, "E107", f'{where} "{got}" {wrong}', mend)
+                    return None
                 allowed = PATTERN_TEXT.get(node.pattern, f"must match {node.pattern}")
                 self.add(pos, "E107", f'{where} "{got}" {allowed}')
             return got
         if t == "int":
             if isinstance(value, int) and not isinstance(value, bool):
-                if node.minimum is not None and value < node.minimum:
-                    self.add(pos, "E105", f"{where} must be at least {node.minimum}")
-                    return None
-                if node.maximum is not None and value > node.maximum:
-                    self.add(pos, "E105", f"{where} must be at most {node.maximum}")
+                lo, hi = node.minimum, node.maximum
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    span = (
+                        f"{lo}"
+                        if lo == hi
+                        else f"from {lo} to {hi}"
+                        if lo is not None and hi is not None
+                        else f"at least {lo}"
+                        if lo is not None
+                        else f"at most {hi}"
+                    )
+                    self.add(
+                        pos,
+                        "E105",
+                        f"{where} is {value}: it must be {span}",
+                        node.description or None,
+                    )
                     return None
                 return value
-            self.add(pos, "E103", f"{where} must be a whole number, not {type_name(value)}")
+            unquote = None  # "5": a number in quotes; 12.5: a fraction
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+                unquote = f"write the number without quotes: {value.strip()}"
+            elif isinstance(value, float):
+                unquote = "write a whole number, without a decimal point"
+            self.add(
+                pos, "E103", f"{where} must be a whole number, not {type_name(value)}", unquote
+            )
             return None
         if t == "bool":
             if isinstance(value, bool):
@@ -547,10 +604,12 @@ EVIDENCE_REQ = _map(
 
 _NOTE = Node("text", "a reading taken, text lost, ...", nullable=True)
 
+_PART_ID = Node("id", required=True, pattern=PART_ID_PATTERN)
+
 CRITERION = _map(
     "a criterion",
     {
-        "id": Node("id", required=True),
+        "id": _PART_ID,
         "text": Node("text", "verbatim from the specification", required=True),
         "guidance": Node("text", nullable=True),
         "printed_id": Node("id", nullable=True),
@@ -559,20 +618,35 @@ CRITERION = _map(
     },
 )
 
+_LEVEL = Node(
+    "int",
+    "a level from 1 to 12 (RQF and QCF 1-8, SCQF 1-12), or null",
+    nullable=True,
+    minimum=1,
+    maximum=12,
+)
+_AMOUNT = Node("int", "a whole number, 0 or more, or null", nullable=True, minimum=0)
+
+# Every key a rule may hold: the types here, which kind reads which key in rules.SHAPES.
 RULE = _map(
     "a rule of combination",
     {
-        "id": Node("id", required=True),
+        "id": _PART_ID,
         "kind": Node("str", required=True, enum=RULE_KINDS),
-        "text": Node("text", "the specification's words", nullable=True),
+        "text": Node(
+            "text",
+            "the specification's words, or null when it states none, with `reading` saying why",
+            required=True,
+            nullable=True,
+        ),
         "reading": Node("text", "the interpretation taken", nullable=True),
         "groups": Node("list", values=Node("id"), nullable=True),
         "units": Node("list", values=Node("id"), nullable=True),
-        "min": Node("int", nullable=True, minimum=0),
-        "max": Node("int", nullable=True, minimum=0),
-        "exact": Node("int", nullable=True, minimum=0),
+        "min": _AMOUNT,
+        "max": _AMOUNT,
+        "exact": _AMOUNT,
         "cap": Node("bool", nullable=True),
-        "level": Node("int", nullable=True),
+        "level": _LEVEL,
         "comparison": Node("str", nullable=True, enum=("at", "at_or_above")),
         "note": _NOTE,
     },
@@ -581,14 +655,16 @@ RULE = _map(
 UNIT = _map(
     "a unit",
     {
-        "id": Node("id", required=True),
-        "aliases": Node("list", values=Node("id"), nullable=True),
+        "id": _PART_ID,
+        "aliases": Node("list", values=Node("id", pattern=PART_ID_PATTERN), nullable=True),
         "title": _s(required=True),
-        "level": Node("int", nullable=True),
-        "credit": Node("int", nullable=True),
-        "glh": Node("int", nullable=True),
+        "level": _LEVEL,
+        "credit": _AMOUNT,
+        "glh": _AMOUNT,
         "type": _s(nullable=True),
-        "group": Node("id", nullable=True),
+        "group": Node(
+            "id", "the group printed beside the unit; `groups` must list it there", nullable=True
+        ),
         "criteria_in_source": Node("bool", nullable=True),
         "note": _NOTE,
         "guidance": Node("any", nullable=True),
@@ -597,7 +673,7 @@ UNIT = _map(
             values=_map(
                 "a learning outcome",
                 {
-                    "id": Node("id", required=True),
+                    "id": _PART_ID,
                     "title": Node("text", required=True),
                     "note": _NOTE,
                     "criteria": Node("list", values=CRITERION, required=True),
@@ -612,16 +688,61 @@ UNIT = _map(
     },
 )
 
+FORMAT = 1  # the version of the qualification file format this evitrack reads
+
+MAPPING = _map(
+    "a mapping to another standard, kept as data",
+    {
+        "id": Node("id", required=True),
+        "title": _s(nullable=True),
+        "note": _NOTE,
+        "items": Node(
+            "list",
+            values=_map(
+                "one item of the other standard",
+                {
+                    "id": Node("id", "as printed", required=True),
+                    "kind": Node(
+                        "str",
+                        "knowledge | skill | behaviour | other",
+                        required=True,
+                        enum=("knowledge", "skill", "behaviour", "other"),
+                    ),
+                    "text": Node("text", required=True),
+                    "statements": Node("list", values=Node("text"), nullable=True),
+                    "covered_by": Node(
+                        "list",
+                        'unit ids ("2") or unit/criterion refs ("1/1.1") of this qualification',
+                        values=Node("id"),
+                        nullable=True,
+                    ),
+                    "note": _NOTE,
+                },
+            ),
+            required=True,
+        ),
+    },
+)
+
 QUALIFICATION = _map(
     "an evitrack qualification file",
     {
-        "format": Node("int", required=True),
-        "kind": Node("str", enum=("qualification", "units"), nullable=True),
+        "format": Node(
+            "int",
+            f"the version of the file format: write `format: {FORMAT}`, the version this "
+            "evitrack reads",
+            required=True,
+            minimum=FORMAT,
+            maximum=FORMAT,
+        ),
+        "kind": Node(
+            "str", "qualification (the default) or units", enum=("qualification", "units")
+        ),
         "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
         "title": _s(required=True),
         "awarding_body": _s(nullable=True),
         "number": _s(nullable=True),
-        "level": Node("int", nullable=True),
+        "level": _LEVEL,
         "framework": _s(nullable=True),
         "source": _s(nullable=True),
         "notes": Node("text", nullable=True),
@@ -642,7 +763,7 @@ QUALIFICATION = _map(
             values=_map(
                 "a group of units",
                 {
-                    "id": Node("id", required=True),
+                    "id": _PART_ID,
                     "title": _s(nullable=True),
                     "units": Node("list", values=Node("id"), required=True),
                     "note": _NOTE,
@@ -652,7 +773,7 @@ QUALIFICATION = _map(
         ),
         "units": Node("list", values=UNIT, nullable=True),
         "rules": Node("list", values=RULE, nullable=True),
-        "mappings": Node("any", nullable=True),
+        "mappings": Node("list", values=MAPPING, nullable=True),
         "extra": Node("any", nullable=True),
     },
 )

@@ -284,13 +284,23 @@ def _include_path(path: Path, ref: str, root: Path | None = None) -> Path:
     return target
 
 
+def _methods(names: Any) -> list[str]:
+    """Methods as the records hold them: a form code or other spelling made canonical."""
+    from evitrack.model import canonical_method
+
+    return [canonical_method(str(m)) or str(m) for m in names or []]
+
+
 def _criterion(c: dict[str, Any], outcome: str | None, kind: str) -> Criterion:
+    extra = {k: v for k, v in c.items() if k not in ("id", "text")}
+    if isinstance(extra.get("evidence"), dict):
+        ev = dict(extra["evidence"])
+        for key in ("required_methods", "forbidden_methods"):
+            if ev.get(key):
+                ev[key] = _methods(ev[key])
+        extra["evidence"] = ev
     return Criterion(
-        id=str(c["id"]),
-        text=str(c.get("text") or ""),
-        outcome=outcome,
-        kind=kind,
-        extra={k: v for k, v in c.items() if k not in ("id", "text")},
+        id=str(c["id"]), text=str(c.get("text") or ""), outcome=outcome, kind=kind, extra=extra
     )
 
 
@@ -329,8 +339,8 @@ def build_unit(u: dict[str, Any]) -> Unit:
         outcomes=outcomes,
         knowledge=[_criterion(k, None, "knowledge") for k in u.get("knowledge") or []],
         evidence=EvidenceRequirements(
-            required_methods=[str(m) for m in ev.get("required_methods") or []],
-            forbidden_methods=[str(m) for m in ev.get("forbidden_methods") or []],
+            required_methods=_methods(ev.get("required_methods")),
+            forbidden_methods=_methods(ev.get("forbidden_methods")),
             candidate_report=bool(ev.get("candidate_report")),
             supplied_by=[str(m) for m in ev.get("supplied_by") or []],
             text=ev.get("text"),

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.model import METHOD_ALIASES, METHODS, canonical_method
+from evitrack.rules import COMMON_KEYS, SHAPES
 from evitrack.schema import QUALIFICATION, Validator
 
 CREDIT_RULES = {"min_credit", "group_credit", "level_credit"}
+
+Pos = tuple[int, int] | None
 
 
 def _seq_key(cid: str) -> tuple[Any, ...]:
     parts = re.findall(r"\d+|[A-Za-z]+", cid)
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def _line(pos: Pos) -> str:
+    return f"line {pos[0]}" if pos else "another place"
 
 
 def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
@@ -26,11 +35,34 @@ def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
         from evitrack.planner import infeasible
 
         shown = diags_shown(path, shown)
-        for rule_ids, message in infeasible(catalogue.load_file(path.resolve())):
+        q = catalogue.load_file(path.resolve())
+        places = rule_positions(path)
+        for rule_ids, message in infeasible(q):
             diags.append(
-                make(shown, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
+                make(
+                    shown,
+                    places.get(rule_ids[0], (1, 1)),
+                    "E505",
+                    message,
+                    "rules involved: " + ", ".join(rule_ids),
+                )
             )
     return sorted(diags)
+
+
+def rule_positions(path: Path) -> dict[str, tuple[int, int]]:
+    """Rule id -> where its entry starts in the file (1-based), for problems about a rule."""
+    try:
+        _, raw = yamlio.load(path)
+    except yamlio.YamlProblem:
+        return {}
+    rules = raw.get("rules") if isinstance(raw, dict) else None
+    out: dict[str, tuple[int, int]] = {}
+    for i, r in enumerate(rules if isinstance(rules, list) else []):
+        pos = yamlio.item_pos(rules, i)
+        if isinstance(r, dict) and pos is not None:
+            out.setdefault(str(r.get("id") or f"#{i + 1}"), pos)
+    return out
 
 
 def _fast_parse(text: str) -> Any:
@@ -64,6 +96,18 @@ def diags_shown(path: Path, shown: str | None) -> str:
     return shown or display_path(path)
 
 
+class _Unit:
+    """What the checks of groups, rules and mappings need of a unit, and where it comes from."""
+
+    def __init__(self, uid: str, where: str, pos: Pos) -> None:
+        self.id = uid
+        self.where = where  # "defined at line 12", "included from lib.yaml (line 3)"
+        self.pos = pos
+        self.facts: dict[str, Any] = {}  # credit, level, glh (None: not given); absent: invalid
+        self.criteria: set[str] = set()
+        self.aliases: list[tuple[str, Pos]] = []
+
+
 def check_data(
     path: Path, shown: str | None = None, root: Path | None = None, fast: bool = False
 ) -> tuple[list[Diagnostic], Any]:
@@ -88,28 +132,105 @@ def check_data(
         return sorted(diags), None
     root = (root or path.parent).resolve()
 
-    raw_units = raw.get("units") or []
-    units: dict[str, dict[str, Any]] = {}
+    def add(pos: Pos, code: str, message: str, hint: str | None = None) -> None:
+        diags.append(make(shown, pos, code, message, hint))
+
+    units = _local_units(data, raw, add)
+    _included_units(path, data, raw, root, units, add)
+    _check_aliases(units, add)
+    groups = _check_groups(data, raw, units, add)
+
+    raw_rules = _list(raw.get("rules"))
+    seen_rules: dict[str, Pos] = {}
+    for i, r in enumerate(data.get("rules") or []):
+        if not r or not r.get("kind"):
+            continue
+        rpos = yamlio.item_pos(raw_rules, i)
+        if r.get("id") in seen_rules:
+            add(
+                rpos,
+                "E501",
+                f'rule id "{r["id"]}" is used twice (first at {_line(seen_rules[r["id"]])})',
+                "give each rule its own id",
+            )
+        elif r.get("id"):
+            seen_rules[r["id"]] = rpos
+        _check_rule(r, _item(raw_rules, i), rpos, units, groups, add)
+
+    _check_mappings(data, raw, units, add)
+    return sorted(diags), data
+
+
+Add = Any  # (pos, code, message, hint=None) -> None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _item(seq: list[Any], i: int) -> dict[Any, Any]:
+    """The raw mapping at seq[i], or {} (for positions and for what was written at all)."""
+    return seq[i] if i < len(seq) and isinstance(seq[i], dict) else {}
+
+
+def _local_units(data: dict[str, Any], raw: Any, add: Add) -> dict[str, _Unit]:
+    raw_units = _list(raw.get("units"))
+    units: dict[str, _Unit] = {}
     for i, u in enumerate(data.get("units") or []):
         if not u or not u.get("id"):
             continue
         upos = yamlio.item_pos(raw_units, i)
+        raw_u = _item(raw_units, i)
         if u["id"] in units:
-            diags.append(make(shown, upos, "E501", f'unit id "{u["id"]}" is used twice'))
+            add(
+                upos,
+                "E501",
+                f'unit id "{u["id"]}" is used twice (first at {_line(units[u["id"]].pos)})',
+                "give each unit its own id, or remove one of them",
+            )
             continue
-        units[u["id"]] = u
-        _check_unit(u, raw_units[i], shown, diags)
+        unit = units[u["id"]] = _Unit(u["id"], f"defined at {_line(upos)}", upos)
+        # a value given but invalid (reported by the schema) is left out: no E504 for it
+        unit.facts = {
+            k: u.get(k)
+            for k in ("credit", "level", "glh")
+            if u.get(k) is not None or raw_u.get(k) is None
+        }
+        unit.criteria = {
+            c["id"]
+            for o in u.get("outcomes") or []
+            if o
+            for c in o.get("criteria") or []
+            if c and c.get("id")
+        } | {k["id"] for k in u.get("knowledge") or [] if k and k.get("id")}
+        raw_a = _list(raw_u.get("aliases"))
+        unit.aliases = [
+            (a, yamlio.item_pos(raw_a, j) or upos)
+            for j, a in enumerate(u.get("aliases") or [])
+            if a
+        ]
+        _check_unit(u, raw_u, add)
+    return units
 
-    included: set[str] = set()
+
+def _included_units(
+    path: Path,
+    data: dict[str, Any],
+    raw: Any,
+    root: Path,
+    units: dict[str, _Unit],
+    add: Add,
+) -> None:
+    """The units the file's includes bring in, each once and none also defined here."""
     from evitrack import catalogue
     from evitrack.errors import UserError
 
     here = path.resolve()
+    libs: list[Any] = []
     pushed = not catalogue._LOADING or catalogue._LOADING[-1] != here
     if pushed:  # so that an include leading back here is seen as a cycle, not followed
         catalogue._LOADING.append(here)
     try:
-        libs: list[Any] = []
         for i, inc in enumerate(data.get("include") or []):
             if not inc or not isinstance(inc.get("from"), str):
                 continue  # reported by the schema
@@ -126,7 +247,7 @@ def check_data(
                     )
                 libs.append((inc, ipos, catalogue.load_file(target, root)))
             except UserError as e:
-                diags.append(make(shown, ipos, "E506", e.message, e.hint))
+                add(ipos, "E506", e.message, e.hint)
     finally:
         if pushed:
             catalogue._LOADING.pop()
@@ -134,201 +255,409 @@ def check_data(
         wanted = [u for u in inc.get("units") or [] if isinstance(u, str)] or list(lib.units)
         for uid in wanted:
             if uid not in lib.units:
-                diags.append(
-                    make(
-                        shown,
-                        ipos,
-                        "E503",
-                        f'include: {inc["from"]} has no unit "{uid}"',
-                        did_you_mean(uid, list(lib.units)),
-                    )
+                add(
+                    ipos,
+                    "E503",
+                    f'include: {inc["from"]} has no unit "{uid}"',
+                    did_you_mean(uid, list(lib.units)),
                 )
-            else:
-                included.add(uid)
-                units.setdefault(
-                    uid,
-                    {
-                        "id": uid,
-                        "credit": lib.units[uid].credit,
-                        "level": lib.units[uid].level,
-                        "glh": lib.units[uid].glh,
-                    },
+                continue
+            where = f"included from {inc['from']} ({_line(ipos)})"
+            if uid in units:
+                add(
+                    ipos,
+                    "E501",
+                    f'unit "{uid}" is {where} and also {units[uid].where}',
+                    "keep one of them: remove the unit defined here, or name the include's "
+                    "`units:` without it",
                 )
-
-    all_units = set(units)
-    groups: dict[str, list[str]] = {}
-    raw_groups = raw.get("groups") or []
-    for i, g in enumerate(data.get("groups") or []):
-        if not g or not g.get("id"):
-            continue
-        gpos = yamlio.item_pos(raw_groups, i)
-        if g["id"] in groups:
-            diags.append(make(shown, gpos, "E501", f'group id "{g["id"]}" is used twice'))
-        groups[g["id"]] = [u for u in g.get("units") or [] if u]
-        for j, uid in enumerate(groups[g["id"]]):
-            if uid not in all_units:
-                upos = yamlio.item_pos(raw_groups[i].get("units"), j)
-                diags.append(
-                    make(
-                        shown,
-                        upos,
-                        "E503",
-                        f'group {g["id"]} names unit "{uid}", which is not defined',
-                        did_you_mean(uid, sorted(all_units)),
-                    )
-                )
-
-    raw_rules = raw.get("rules") or []
-    seen_rules: set[str] = set()
-    for i, r in enumerate(data.get("rules") or []):
-        if not r or not r.get("kind"):
-            continue
-        rpos = yamlio.item_pos(raw_rules, i)
-        if r.get("id") in seen_rules:
-            diags.append(make(shown, rpos, "E501", f'rule id "{r["id"]}" is used twice'))
-        seen_rules.add(r.get("id"))
-        _check_rule(r, rpos, units, groups, shown, diags)
-
-    return sorted(diags), data
+                continue
+            lu = lib.units[uid]
+            unit = units[uid] = _Unit(uid, where, ipos)
+            unit.facts = {"credit": lu.credit, "level": lu.level, "glh": lu.glh}
+            unit.criteria = {c.id for c in lu.criteria}
+            unit.aliases = [(a, ipos) for a in lu.aliases]
 
 
-def _check_unit(u: dict[str, Any], raw_u: Any, shown: str, diags: list[Diagnostic]) -> None:
-    seen: set[str] = set()
-    outcomes = u.get("outcomes") or []
-    raw_o = raw_u.get("outcomes") or [] if isinstance(raw_u, dict) else []
+def _check_aliases(units: dict[str, _Unit], add: Add) -> None:
+    """An alias must name one unit only: not another unit's id, nor another unit's alias."""
+    owner: dict[str, _Unit] = {u.id: u for u in units.values()}
+    for unit in units.values():
+        for alias, apos in unit.aliases:
+            other = owner.setdefault(alias, unit)
+            if other is unit:
+                continue
+            what = "the id" if alias == other.id else "an alias"
+            add(
+                apos,
+                "E501",
+                f'unit {unit.id}: alias "{alias}" is also {what} of unit {other.id} '
+                f"({other.where})",
+                "an alias must name one unit only: remove it from one of them",
+            )
+
+
+def _methods(
+    ev: Any, raw_ev: Any, where: str, add: Add, pos: Pos, unit: tuple[str, set[str]] | None = None
+) -> set[str]:
+    """Check an `evidence:` block's methods; returns its forbidden methods (canonical).
+
+    `unit`: for a criterion's block, its unit's id and forbidden methods.
+    """
+    if not isinstance(ev, dict):
+        return set()
+    raw_ev = raw_ev if isinstance(raw_ev, dict) else {}
+    found: dict[str, dict[str, Pos]] = {}
+    for key in ("required_methods", "forbidden_methods"):
+        found[key] = {}
+        raw_list = _list(raw_ev.get(key))
+        for j, name in enumerate(ev.get(key) or []):
+            if not isinstance(name, str):
+                continue
+            mpos = yamlio.item_pos(raw_list, j) or yamlio.value_pos(raw_ev, key) or pos
+            canon = canonical_method(name)
+            if canon is None:
+                add(mpos, "E207", f'unknown assessment method "{name}"', method_hint(name))
+                continue
+            found[key].setdefault(canon, mpos)
+    forbidden = set(found["forbidden_methods"])
+    fix = "no evidence could meet both: keep the method in required_methods or in "
+    fix += "forbidden_methods, not in both"
+    for m, mpos in found["required_methods"].items():
+        if m in forbidden:
+            add(mpos, "E105", f'{where}: "{m}" is both required and forbidden', fix)
+        elif unit is not None and m in unit[1]:
+            add(
+                mpos,
+                "E105",
+                f'{where}: "{m}" is required here, but unit {unit[0]} forbids it',
+                fix,
+            )
+    return forbidden
+
+
+def method_hint(name: str) -> str:
+    """The hint for an unknown assessment method, as for one in an evidence record."""
+    near = did_you_mean(name, [*METHODS, *METHOD_ALIASES])
+    if near:
+        return f'did you mean "{canonical_method(near.split(chr(34))[1])}"?'
+    return "methods: " + ", ".join(METHODS)
+
+
+def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
+    upos = yamlio.node_pos(raw_u) if raw_u else None
+    unit_forbidden = _methods(
+        u.get("evidence"), raw_u.get("evidence"), f"unit {u['id']}", add, upos
+    )
+    in_source = u.get("criteria_in_source") is not False
+    seen: dict[str, Pos] = {}
+    seen_o: dict[str, Pos] = {}
+    raw_o = _list(raw_u.get("outcomes"))
     last_o: str | None = None
-    for i, o in enumerate(outcomes):
+    for i, o in enumerate(u.get("outcomes") or []):
         if not o:
             continue
         opos = yamlio.item_pos(raw_o, i)
-        if last_o is not None and o.get("id") and _seq_key(o["id"]) <= _seq_key(last_o):
-            diags.append(
-                make(
-                    shown,
-                    opos,
-                    "E502",
-                    f'unit {u["id"]}: outcome "{o["id"]}" comes after "{last_o}"',
-                )
+        oid = o.get("id")
+        if oid and oid in seen_o:
+            add(
+                opos,
+                "E501",
+                f'unit {u["id"]}: outcome id "{oid}" is used twice (first at {_line(seen_o[oid])})',
+                "give each outcome its own id",
             )
-        last_o = o.get("id") or last_o
+        elif oid and last_o is not None and _seq_key(oid) <= _seq_key(last_o):
+            add(opos, "E502", f'unit {u["id"]}: outcome "{oid}" comes after "{last_o}"')
+        if oid:
+            seen_o.setdefault(oid, opos)
+        last_o = oid or last_o
+        raw_oi = _item(raw_o, i)
+        if o.get("criteria") == [] and in_source:
+            add(
+                yamlio.value_pos(raw_oi, "criteria") or opos,
+                "E105",
+                f'unit {u["id"]}: outcome "{oid}" has no criteria',
+                "list its criteria; if the document has no pages for the unit, say so with "
+                "`criteria_in_source: false` on the unit",
+            )
         last_c: str | None = None
-        raw_c = raw_o[i].get("criteria") or [] if isinstance(raw_o[i], dict) else []
+        raw_c = _list(raw_oi.get("criteria"))
         for j, c in enumerate(o.get("criteria") or []):
             if not c or not c.get("id"):
                 continue
             cpos = yamlio.item_pos(raw_c, j)
             cid = c["id"]
             if cid in seen:
-                diags.append(
-                    make(
-                        shown,
-                        cpos,
-                        "E501",
-                        f'unit {u["id"]}: criterion id "{cid}" is used twice',
-                        'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`',
-                    )
+                add(
+                    cpos,
+                    "E501",
+                    f'unit {u["id"]}: criterion id "{cid}" is used twice (first at '
+                    f"{_line(seen[cid])})",
+                    'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`',
                 )
-            seen.add(cid)
-            if last_c is not None and _seq_key(cid) <= _seq_key(last_c) and not c.get("printed_id"):
-                diags.append(
-                    make(
-                        shown,
-                        cpos,
-                        "E502",
-                        f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"',
-                    )
-                )
+            elif (
+                last_c is not None and _seq_key(cid) <= _seq_key(last_c) and not c.get("printed_id")
+            ):
+                add(cpos, "E502", f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"')
+            seen.setdefault(cid, cpos)
             last_c = cid
-    for k in u.get("knowledge") or []:
-        if k and k.get("id") in seen:
-            diags.append(make(shown, None, "E501", f'unit {u["id"]}: id "{k["id"]}" is used twice'))
-        if k:
-            seen.add(k.get("id"))
+            _methods(
+                c.get("evidence"),
+                _item(raw_c, j).get("evidence"),
+                f"unit {u['id']} criterion {cid}",
+                add,
+                cpos,
+                (u["id"], unit_forbidden),
+            )
+    raw_k = _list(raw_u.get("knowledge"))
+    for j, k in enumerate(u.get("knowledge") or []):
+        if not k or not k.get("id"):
+            continue
+        kpos = yamlio.item_pos(raw_k, j)
+        if k["id"] in seen:
+            add(
+                kpos,
+                "E501",
+                f'unit {u["id"]}: id "{k["id"]}" is used twice (first at {_line(seen[k["id"]])})',
+                "criteria and knowledge items of a unit need distinct ids",
+            )
+        seen.setdefault(k["id"], kpos)
+        _methods(
+            k.get("evidence"),
+            _item(raw_k, j).get("evidence"),
+            f"unit {u['id']} item {k['id']}",
+            add,
+            kpos,
+            (u["id"], unit_forbidden),
+        )
+
+
+def _check_groups(
+    data: dict[str, Any], raw: Any, units: dict[str, _Unit], add: Add
+) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    seen: dict[str, Pos] = {}
+    raw_groups = _list(raw.get("groups"))
+    for i, g in enumerate(data.get("groups") or []):
+        if not g or not g.get("id"):
+            continue
+        gpos = yamlio.item_pos(raw_groups, i)
+        raw_g = _item(raw_groups, i)
+        if g["id"] in seen:
+            add(
+                gpos,
+                "E501",
+                f'group id "{g["id"]}" is used twice (first at {_line(seen[g["id"]])})',
+                "give each group its own id, or merge the two",
+            )
+        seen.setdefault(g["id"], gpos)
+        members = [u for u in g.get("units") or [] if u]
+        groups.setdefault(g["id"], []).extend(members)
+        if g.get("units") == []:
+            add(
+                yamlio.value_pos(raw_g, "units") or gpos,
+                "E105",
+                f"group {g['id']} lists no units",
+                "list the group's unit ids, or remove the group",
+            )
+        raw_members = _list(raw_g.get("units"))
+        listed: set[str] = set()
+        for j, uid in enumerate(members):
+            upos = yamlio.item_pos(raw_members, j) or gpos
+            if uid in listed:
+                add(upos, "E501", f'group {g["id"]} lists unit "{uid}" twice', "list it once")
+            listed.add(uid)
+            if uid not in units:
+                add(
+                    upos,
+                    "E503",
+                    f'group {g["id"]} names unit "{uid}", which is not defined',
+                    did_you_mean(uid, sorted(units)),
+                )
+    raw_units = _list(raw.get("units"))
+    for i, u in enumerate(data.get("units") or []):
+        gid = u.get("group") if u else None
+        if not gid:
+            continue
+        gpos = yamlio.value_pos(_item(raw_units, i), "group") or yamlio.item_pos(raw_units, i)
+        if gid not in groups:
+            add(
+                gpos,
+                "E503",
+                f'unit {u["id"]} says it is in group "{gid}", which is not defined',
+                did_you_mean(gid, sorted(groups)) or "define the group under `groups:`",
+            )
+        elif u.get("id") not in groups[gid]:
+            add(
+                gpos,
+                "E503",
+                f'unit {u["id"]} says it is in group "{gid}", but group {gid} does not list it',
+                f'add "{u["id"]}" to the units of group {gid}, or correct the unit\'s `group:`',
+            )
+    return groups
+
+
+def _kind_for(kind: str, given: list[str]) -> str | None:
+    """The rule kind that reads the keys given (and best resembles `kind`), or None."""
+
+    def fits(k: str) -> tuple[bool, bool, float]:
+        shape = SHAPES[k]
+        needs_met = all(n in given for n in shape.needs) and (
+            not shape.one_of or any(n in given for n in shape.one_of)
+        )
+        reads_all = all(g in shape.keys for g in given)
+        return reads_all, needs_met, difflib.SequenceMatcher(None, kind, k).ratio()
+
+    ranked = sorted((k for k in SHAPES if k != kind), key=fits, reverse=True)
+    best = ranked[0] if ranked else None
+    return best if best is not None and fits(best)[0] else None
 
 
 def _check_rule(
     r: dict[str, Any],
-    rpos: tuple[int, int] | None,
-    units: dict[str, dict[str, Any]],
+    raw_r: dict[Any, Any],
+    rpos: Pos,
+    units: dict[str, _Unit],
     groups: dict[str, list[str]],
-    shown: str,
-    diags: list[Diagnostic],
+    add: Add,
 ) -> None:
     kind = r["kind"]
+    rid = r.get("id")
+    shape = SHAPES[kind]
+
+    def at(key: str) -> Pos:
+        return yamlio.key_pos(raw_r, key) or rpos
+
+    given = [k for k in raw_r if isinstance(k, str) and k not in COMMON_KEYS]
+    for key in given:
+        if key in shape.keys:
+            continue
+        other = _kind_for(kind, given)
+        users = [k for k in SHAPES if key in SHAPES[k].keys]
+        add(
+            at(key),
+            "E101",
+            f"rule {rid}: {key} is not used by {kind}",
+            f"did you mean kind: {other}?"
+            if other and key in SHAPES[other].keys
+            else f"remove {key} (it is read by {', '.join(users)})",
+        )
+    # a key written with a bad value was reported by the schema: do not also say it is needed
+    for key in shape.needs:
+        if raw_r.get(key) is None:
+            add(rpos, "E102", f"rule {rid} ({kind}) needs `{key}`", _NEEDS_HINT.get(key))
+    if shape.one_of and all(raw_r.get(k) is None for k in shape.one_of):
+        names = " or ".join(f"`{k}`" for k in shape.one_of)
+        add(rpos, "E102", f"rule {rid} ({kind}) needs {names}")
+    unset = {k for k in ("max", "exact") if raw_r.get(k) is None}  # absent or null
+    if kind == "group_credit" and r.get("cap") is True and unset == {"max", "exact"}:
+        add(
+            at("cap"),
+            "E102",
+            f"rule {rid}: cap: true needs `max` (credit above it does not count)",
+            "add `max:` the most credit from the groups that counts, or remove `cap`",
+        )
     for gid in r.get("groups") or []:
         if gid is not None and gid not in groups:
-            diags.append(
-                make(
-                    shown,
-                    rpos,
-                    "E503",
-                    f'rule {r.get("id")} names group "{gid}", which is not defined',
-                    did_you_mean(gid, sorted(groups)),
-                )
+            add(
+                at("groups"),
+                "E503",
+                f'rule {rid} names group "{gid}", which is not defined',
+                did_you_mean(gid, sorted(groups)),
             )
     for uid in r.get("units") or []:
         if uid is not None and uid not in units:
-            diags.append(
-                make(
-                    shown,
-                    rpos,
-                    "E503",
-                    f'rule {r.get("id")} names unit "{uid}", which is not defined',
-                    did_you_mean(uid, sorted(units)),
-                )
+            add(
+                at("units"),
+                "E503",
+                f'rule {rid} names unit "{uid}", which is not defined',
+                did_you_mean(uid, sorted(units)) or "name a unit defined in `units:`",
             )
-    need = {
-        "min_credit": ("min",),
-        "group_credit": ("groups",),
-        "group_units": ("groups",),
-        "each_group_units": ("groups", "min"),
-        "level_credit": ("level", "min"),
-        "min_glh": ("min",),
-        "min_units": ("min",),
-        "max_units": ("max",),
-        "barred": ("units",),
-    }
-    for key in need.get(kind, ()):
-        if r.get(key) is None:
-            diags.append(make(shown, rpos, "E102", f"rule {r.get('id')} ({kind}) needs `{key}`"))
-    if kind in ("group_credit", "group_units") and all(
-        r.get(k) is None for k in ("min", "max", "exact")
-    ):
-        diags.append(
-            make(shown, rpos, "E102", f"rule {r.get('id')} ({kind}) needs `min`, `max` or `exact`")
-        )
-    if kind == "mandatory" and not (r.get("units") or r.get("groups")):
-        diags.append(
-            make(shown, rpos, "E102", f"rule {r.get('id')} (mandatory) needs `units` or `groups`")
-        )
-    scope = _scope(r, units, groups)
+    if kind == "barred" and r.get("units") is not None:
+        listed = [u for u in r["units"] if u is not None]
+        twice = sorted({u for u in listed if listed.count(u) > 1})
+        if twice:
+            add(
+                at("units"),
+                "E501",
+                f"rule {rid} (barred) lists unit {', '.join(twice)} twice",
+                "list each unit once: barred names 2 or more different units",
+            )
+        elif len(listed) < 2:
+            add(
+                at("units"),
+                "E105",
+                f"rule {rid} (barred) lists {len(listed)} unit{'' if len(listed) == 1 else 's'}: "
+                "it bars taking 2 or more units together",
+                "list the units that may not be taken together",
+            )
     field = "credit" if kind in CREDIT_RULES else "glh" if kind == "min_glh" else None
-    for uid in scope:
-        u = units.get(uid) or {}
-        if field and u.get(field) is None:
-            diags.append(
-                make(
-                    shown,
-                    rpos,
-                    "E504",
-                    f"rule {r.get('id')} ({kind}) needs the {field} of unit {uid}, "
-                    "which the file does not give",
-                )
+    for uid in _scope(r, units, groups):
+        facts = units[uid].facts if uid in units else {}
+        if field and field in facts and facts[field] is None:
+            add(
+                rpos,
+                "E504",
+                f"rule {rid} ({kind}) needs the {field} of unit {uid}, "
+                "which the file does not give",
+                f"give unit {uid} its {field}",
             )
-        if kind == "level_credit" and u.get("level") is None:
-            diags.append(
-                make(shown, rpos, "E504", f"rule {r.get('id')} needs the level of unit {uid}")
+        if kind == "level_credit" and "level" in facts and facts["level"] is None:
+            add(
+                rpos,
+                "E504",
+                f"rule {rid} needs the level of unit {uid}",
+                f"give unit {uid} its level",
             )
 
 
-def _scope(
-    r: dict[str, Any], units: dict[str, dict[str, Any]], groups: dict[str, list[str]]
-) -> list[str]:
+_NEEDS_HINT = {
+    "groups": "name the group ids it counts, e.g. groups: [B]",
+    "units": 'name the unit ids, e.g. units: ["04", "05"]',
+    "min": "give the least it asks for, e.g. min: 10",
+    "max": "give the most it allows, e.g. max: 4",
+    "level": "give the level it counts, e.g. level: 3",
+}
+
+
+def _check_mappings(data: dict[str, Any], raw: Any, units: dict[str, _Unit], add: Add) -> None:
+    """`covered_by` names units ("2") or criteria ("1/1.1") of this qualification."""
+    raw_maps = _list(raw.get("mappings"))
+    for i, m in enumerate(data.get("mappings") or []):
+        raw_items = _list(_item(raw_maps, i).get("items"))
+        for j, item in enumerate((m or {}).get("items") or []):
+            raw_item = _item(raw_items, j)
+            raw_cov = _list(raw_item.get("covered_by"))
+            for k, ref in enumerate((item or {}).get("covered_by") or []):
+                if not ref:
+                    continue
+                pos = yamlio.item_pos(raw_cov, k) or yamlio.item_pos(raw_items, j)
+                uid, _, cid = ref.partition("/")
+                if uid not in units:
+                    add(
+                        pos,
+                        "E503",
+                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}" names '
+                        f'unit "{uid}", which is not defined',
+                        did_you_mean(uid, sorted(units)) or "name a unit of this qualification",
+                    )
+                elif cid and cid not in units[uid].criteria:
+                    add(
+                        pos,
+                        "E503",
+                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}": unit '
+                        f'{uid} has no criterion "{cid}"',
+                        did_you_mean(cid, sorted(units[uid].criteria))
+                        or 'write "UNIT/CRITERION", e.g. "1/1.1", or the unit id alone',
+                    )
+
+
+def _scope(r: dict[str, Any], units: dict[str, _Unit], groups: dict[str, list[str]]) -> list[str]:
     kind = r["kind"]
     if kind in ("min_credit", "min_glh"):
         return list(units)
     if r.get("groups"):
-        return [u for g in r["groups"] for u in groups.get(g, [])]
+        return list(dict.fromkeys(u for g in r["groups"] for u in groups.get(g, [])))
     if kind == "level_credit":
         return list(units)
     return []
