@@ -505,6 +505,7 @@ def _record_from(
             methods.append(canon)
 
     criteria: dict[str, list[str]] = {}
+    written_as: dict[str, str] = {}
     raw_c = raw.get("criteria")
     for key, ids in (data.get("criteria") or {}).items():
         kpos = yamlio.key_pos(raw_c, _orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
@@ -520,6 +521,14 @@ def _record_from(
                 or f"see `evitrack qualification show {qual.id}`",
             )
             continue
+        if uid in written_as:  # "F1" and "CU791": one unit under two keys
+            v.add(
+                kpos,
+                "E003",
+                f'unit {uid} is cited twice in this record: as "{written_as[uid]}" and as "{key}"',
+                "merge the two lists under one key",
+            )
+        written_as.setdefault(uid, str(key))
         if uid not in chosen:
             v.add(
                 kpos,
