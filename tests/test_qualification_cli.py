@@ -471,3 +471,52 @@ def test_a_unit_defined_here_and_included_is_reported(tmp_path: Path, monkeypatc
         "    hint: keep one of them: remove the unit defined here, or name the include's "
         "`units:` without it\n",
     )
+
+
+BAD_FORMAT = GOOD.replace("format: 1", "format: 2")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        (
+            "csv",
+            "file,line,col,severity,code,message,hint\n"
+            "q.yaml,1,9,error,E105,format is 2: it must be 1,"
+            '"the version of the file format: write `format: 1`, the version this evitrack reads"\n',
+        ),
+        ("markdown", "- `q.yaml:1:9: error[E105]: format is 2: it must be 1`\n"),
+    ],
+)
+def test_check_speaks_every_format_check_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.yaml").write_text(BAD_FORMAT)
+    result = runner.invoke(app, ["qualification", "check", "q.yaml", "--format", fmt])
+    assert (result.exit_code, result.stdout) == (1, expected)
+
+
+def test_check_of_a_shipped_id_checks_the_shipped_file() -> None:
+    result = runner.invoke(app, ["qualification", "check", "ncfe-l3-diploma-customer-service"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "ok: 1 file checked, no problems\n"
+
+
+def test_one_missing_file_among_several_is_named_and_the_others_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.yaml").write_text(BAD_FORMAT)
+    result = runner.invoke(app, ["qualification", "check", "nope.yaml", "q.yaml"])
+    assert result.exit_code == 2
+    assert result.stdout == (
+        "q.yaml:1:9: error[E105]: format is 2: it must be 1\n"
+        "    hint: the version of the file format: write `format: 1`, the version this "
+        "evitrack reads\n"
+    )
+    assert result.stderr == (
+        "evitrack: error: nope.yaml: no such file\n"
+        "    hint: pass the path of a qualification file (or a shipped id: "
+        "`evitrack qualification list`)\n"
+    )

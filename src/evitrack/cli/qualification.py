@@ -161,27 +161,41 @@ def _markdown(data: dict) -> str:  # type: ignore[type-arg]
 @app.command("check")
 @handle_errors
 def check(
-    files: list[Path] = typer.Argument(..., help="Qualification files to validate."),
+    files: list[Path] = typer.Argument(
+        ..., help="Qualification files to validate (a shipped id checks the shipped file)."
+    ),
     format: Format = FORMAT_OPT,
 ) -> None:
-    """Validate qualification files: schema, ids, references, and rules that cannot be met."""
+    """Validate qualification files: schema, ids, references, and rules that cannot be met.
+
+    Exit 1 on problems. A file that does not exist is named on stderr and the others are
+    still checked; the exit code is then 2.
+    """
+    from evitrack import catalogue
     from evitrack.catalogue.check import check_file
+    from evitrack.cli._common import err
+    from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import has_errors
-    from evitrack.errors import UserError
 
     diags = []
+    missing = 0
     for f in files:
+        shipped = catalogue.shipped_files().get(str(f))
+        if not f.exists() and shipped is not None:
+            f = shipped  # a shipped id where a path was expected: check the shipped file
         if not f.exists():
-            raise UserError(f"{f}: no such file")
-        diags.extend(check_file(f))
-    if format is Format.json:
-        print_json({"ok": not has_errors(diags), "diagnostics": [d.to_json() for d in diags]})
-    else:
-        for d in diags:
-            typer.echo(d.format())
-        if not diags:
-            typer.echo(
-                f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no problems",
-                err=True,
+            missing += 1
+            err(
+                f"{f}: no such file",
+                "pass the path of a qualification file (or a shipped id: "
+                "`evitrack qualification list`)",
             )
-    raise typer.Exit(1 if has_errors(diags) else 0)
+            continue
+        diags.extend(check_file(f))
+    checked = len(files) - missing
+    print_diagnostics(diags, format, {"ok": not has_errors(diags) and not missing})
+    if not diags and checked and format in (Format.text, Format.markdown):
+        typer.echo(
+            f"ok: {checked} file{'s' if checked != 1 else ''} checked, no problems", err=True
+        )
+    raise typer.Exit(2 if missing else 1 if has_errors(diags) else 0)
