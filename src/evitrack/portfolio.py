@@ -642,12 +642,21 @@ def _record_from(
 
 def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:
     """E505 for a centre's own qualification file whose rules no selection can satisfy."""
+    from evitrack.catalogue.check import rule_positions
     from evitrack.planner import infeasible
 
     where = display_path(qual.path) if qual.path else qual.id
+    found = infeasible(qual)
+    at = rule_positions(qual.path) if found and qual.path else {}
     return [
-        make(where, (1, 1), "E505", message, "rules involved: " + ", ".join(rule_ids))
-        for rule_ids, message in infeasible(qual)
+        make(
+            where,
+            next((at[r] for r in rule_ids if r in at), (1, 1)),  # at the first rule involved
+            "E505",
+            message,
+            "rules involved: " + ", ".join(rule_ids),
+        )
+        for rule_ids, message in found
     ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors, print_json
+from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
 
 
 @handle_errors
@@ -22,42 +22,28 @@ def check(
 ) -> None:
     """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
     from evitrack.checker import check as run
+    from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import Severity, has_errors
 
     report = run(list(paths or []))
     failed = has_errors(report.diagnostics, strict)
-    if format is Format.json:
-        print_json(
-            {
-                "portfolios": [str(p) for p in report.portfolios],
-                "ok": not failed,
-                "errors": report.count(Severity.ERROR),
-                "warnings": report.count(Severity.WARNING),
-                "diagnostics": [d.to_json() for d in report.diagnostics],
-            }
-        )
-    elif format is Format.csv:
-        import csv
-        import sys
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["file", "line", "col", "severity", "code", "message", "hint"])
-        for d in report.diagnostics:
-            w.writerow([d.file, d.line, d.col, d.severity.value, d.code, d.message, d.hint or ""])
-    else:
-        md = format is Format.markdown
-        for d in report.diagnostics:
-            typer.echo(f"- `{d.format().splitlines()[0]}`" if md else d.format())
-        if not quiet:
-            e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
-            n = len(report.portfolios)
-            where = f"{n} portfolio{'s' if n != 1 else ''}"
-            if not report.diagnostics:
-                typer.echo(f"ok: {where} checked, no problems", err=True)
-            else:
-                typer.echo(
-                    f"{e} error{'s' if e != 1 else ''}, {w_} warning{'s' if w_ != 1 else ''} "
-                    f"in {where}",
-                    err=True,
-                )
+    head = {
+        "portfolios": [str(p) for p in report.portfolios],
+        "ok": not failed,
+        "errors": report.count(Severity.ERROR),
+        "warnings": report.count(Severity.WARNING),
+    }
+    print_diagnostics(report.diagnostics, format, head)
+    if format in (Format.text, Format.markdown) and not quiet:
+        e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
+        n = len(report.portfolios)
+        where = f"{n} portfolio{'s' if n != 1 else ''}"
+        if not report.diagnostics:
+            typer.echo(f"ok: {where} checked, no problems", err=True)
+        else:
+            typer.echo(
+                f"{e} error{'s' if e != 1 else ''}, {w_} warning{'s' if w_ != 1 else ''} "
+                f"in {where}",
+                err=True,
+            )
     raise typer.Exit(1 if failed else 0)
