@@ -37,6 +37,8 @@ class Node:
     minimum: int | None = None
     maximum: int | None = None
     one_of: tuple[Node, ...] = ()  # alternatives (validated loosely: first type match)
+    min_items: int = 0  # list or dict: how many entries at least
+    example: str = ""  # what a value looks like, for the hint when it is missing or empty
 
 
 def _s(description: str = "", **kw: Any) -> Node:
@@ -123,7 +125,7 @@ RECORD = _map(
         "id": Node(
             "id", "unique within the portfolio, e.g. E0001", required=True, pattern=ID_PATTERN
         ),
-        "title": _s("a short title", required=True),
+        "title": _s("a short title", required=True, example="title: Observed at the desk"),
         "date": Node("date", "when the evidence was produced (YYYY-MM-DD)", required=True),
         "methods": Node(
             "list",
@@ -132,6 +134,8 @@ RECORD = _map(
             "recognition-of-prior-learning, other (EDI codes Obs, P, Q, Sim, Wt, A, Ot accepted)",
             required=True,
             values=_s(),
+            min_items=1,
+            example="methods: [observation]",
         ),
         "description": Node(
             "text", "what happened, in the learner's or assessor's words", required=True
@@ -141,6 +145,8 @@ RECORD = _map(
             'unit id -> list of criterion ids of that unit, e.g. CU791: ["1.1", "1.2"]',
             required=True,
             values=Node("list", values=Node("id")),
+            min_items=1,
+            example='criteria: {"09": ["1.1"]}',
         ),
         "files": Node("list", "attached files", values=FILE_ENTRY, nullable=True),
         "location": _s("where evidence held elsewhere can be found", nullable=True),
@@ -281,6 +287,13 @@ def key_label(key: Any) -> str:
     return type_name(key)
 
 
+def _fill_in(node: Node) -> str:
+    """The hint for a missing or empty value: a required one cannot just be removed."""
+    if not node.required:
+        return "give it a value or remove the key"
+    return "it is required: fill it in" + (f", e.g. {node.example}" if node.example else "")
+
+
 class Validator:
     """Validate loaded YAML against a schema Node, collecting diagnostics.
 
@@ -329,7 +342,7 @@ class Validator:
         if value is None:
             if node.nullable:
                 return None
-            self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+            self.add(pos, "E103", f"{where} is empty", _fill_in(node))
             return None
         t = node.type
         if t == "any":
@@ -345,11 +358,12 @@ class Validator:
                         hint,
                     )
                     return None
+                if t == "str" and node.required and not value.strip():
+                    self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+                    return None
                 if node.pattern and not re.match(node.pattern, value):
                     if not value.strip():
-                        self.add(
-                            pos, "E103", f"{where} is empty", "give it a value or remove the key"
-                        )
+                        self.add(pos, "E103", f"{where} is empty", _fill_in(node))
                     elif re.search(r"[\x00-\x1f\x7f]", value):
                         self.add(
                             pos,
@@ -375,7 +389,7 @@ class Validator:
         if t == "id":
             got = self.scalar_id(value, pos, where)
             if got is not None and not got.strip():
-                self.add(pos, "E103", f"{where} is empty", "give it a value or remove the key")
+                self.add(pos, "E103", f"{where} is empty", _fill_in(node))
                 return None
             if got is not None and node.pattern and not re.match(node.pattern, got):
                 explain = PATTERN_EXPLAIN.get(node.pattern)
@@ -440,6 +454,9 @@ class Validator:
                 else:
                     self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
                 return None
+            if len(value) < node.min_items:
+                self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+                return None
             out = []
             for i, item in enumerate(value):
                 ipos = yamlio.item_pos(value, i) or pos
@@ -451,6 +468,9 @@ class Validator:
         if t == "dict":
             if not isinstance(value, dict):
                 self.add(pos, "E103", f"{where} must be a mapping, not {type_name(value)}")
+                return None
+            if len(value) < node.min_items:
+                self.add(pos, "E103", f"{where} is empty", _fill_in(node))
                 return None
             out_d: dict[str, Any] = {}
             for k, v in value.items():
@@ -497,7 +517,11 @@ class Validator:
                     pos,
                     "E102",
                     f'required field "{label}" is missing',
-                    f"add `{name}:` ({sub.description})" if sub.description else None,
+                    f"add `{name}:` ({sub.description})"
+                    if sub.description
+                    else f"add {sub.example}"
+                    if sub.example
+                    else f"add `{name}:` (see `evitrack schema`)",
                 )
         return out
 
@@ -563,10 +587,14 @@ def _json(node: Node) -> dict[str, Any]:
         d["type"] = "array"
         if node.values is not None:
             d["items"] = _json(node.values)
+        if node.min_items:
+            d["minItems"] = node.min_items
     elif t == "dict":
         d["type"] = "object"
         if node.values is not None:
             d["additionalProperties"] = _json(node.values)
+        if node.min_items:
+            d["minProperties"] = node.min_items
     elif t == "map":
         d["type"] = "object"
         d["properties"] = {k: _json(v) for k, v in node.keys.items()}

@@ -657,9 +657,12 @@ def value_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
     if _has_lc(mapping, dict):
         try:
             line, col = mapping.lc.value(key)
-            return line + 1, col + 1
         except (KeyError, TypeError):
             return key_pos(mapping, key)
+        at_key = key_pos(mapping, key)
+        if mapping.get(key) is None and at_key is not None and line + 1 > at_key[0]:
+            return at_key  # `title:` with nothing after: the parser marks the next line
+        return line + 1, col + 1
     return None
 
 
