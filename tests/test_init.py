@@ -237,3 +237,12 @@ def test_init_unknown_qualification_suggests_the_id_that_holds_the_word(tmp_path
         'evitrack: error: unknown qualification "edi"\n'
         '    hint: did you mean "edi-l2-nvq-customer-service"?\n'
     )
+
+
+def test_the_next_step_can_be_pasted_for_a_folder_with_spaces(tmp_path: Path) -> None:
+    target = tmp_path / "my portfolio"
+    result = runner.invoke(
+        app, ["init", str(target), "-q", NCFE, "--name", "Sam Patel", "--registration", "NC1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Next: cd '{target}' && evitrack check" in result.stderr

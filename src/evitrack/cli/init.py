@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def init(
     for path in written:
         typer.echo(f"created {path}")
     typer.echo(
-        f"\nNext: cd {directory} && evitrack check    (then `evitrack gaps` to see what to evidence)",
+        f"\nNext: cd {shlex.quote(str(directory))} && evitrack check    "
+        "(then `evitrack gaps` to see what to evidence)",
         err=True,
     )
