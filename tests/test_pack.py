@@ -180,9 +180,11 @@ def test_nothing_in_the_portfolio_changes(complete: Path) -> None:
 
 
 def test_packing_twice_gives_identical_bytes(complete: Path, tmp_path: Path) -> None:
-    cli("claim", str(complete))
+    made = cli("claim", str(complete))
+    assert "replaces" not in made.stderr
     first = files_of(complete / "out" / "claim-EDI-20458")
-    cli("claim", str(complete))  # replaces the earlier pack
+    again = cli("claim", str(complete))  # replaces the earlier pack, and says so
+    assert again.stderr.endswith("note: this replaces the pack that was there before\n")
     assert files_of(complete / "out" / "claim-EDI-20458") == first
 
     cli("claim", str(complete), "--zip")

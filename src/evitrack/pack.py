@@ -230,6 +230,7 @@ class BuildResult:
     documents: list[str] = field(default_factory=list)
     manifest: dict[str, str] = field(default_factory=dict)  # name -> sha256, every file
     manifest_sha256: str = ""  # of SHA256SUMS itself: record it to detect a rewritten manifest
+    replaced: bool = False  # an earlier pack stood at the same place
 
     @property
     def problems(self) -> list[str]:
@@ -433,6 +434,7 @@ def build(
         zipped = True
     target = (output if output is not None else default_output(p, zipped)).absolute()
     _check_target(target, zipped)
+    result.replaced = target.exists()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".evitrack-claim-", dir=target.parent))

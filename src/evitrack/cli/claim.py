@@ -106,6 +106,8 @@ def build(
         f"{'s' if len(result.files) != 1 else ''}, {len(result.manifest)} files in {pack.MANIFEST}"
     )
     typer.echo(f"{pack.MANIFEST} sha256: {result.manifest_sha256}")
+    if result.replaced:
+        typer.echo("note: this replaces the pack that was there before", err=True)
 
 
 @app.command("verify")
