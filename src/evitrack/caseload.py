@@ -17,7 +17,7 @@ from evitrack import locate
 from evitrack import portfolio as pf
 from evitrack.checker import diagnostic_from_json, diagnostic_to_json, portfolios_for
 from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
-from evitrack.diagnostics import Diagnostic, Severity
+from evitrack.diagnostics import Diagnostic, error_lines
 
 
 @dataclass
@@ -34,8 +34,7 @@ class PortfolioGaps:
     def error(self) -> str | None:
         if self.coverage is not None:
             return None
-        first = next((d for d in self.diagnostics if d.severity is Severity.ERROR), None)
-        return first.format().splitlines()[0] if first else "the portfolio cannot be loaded"
+        return next(iter(error_lines(self.diagnostics)), "the portfolio cannot be loaded")
 
     def to_json(self) -> dict[str, Any]:
         if self.coverage is None:

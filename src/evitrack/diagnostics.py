@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -77,14 +78,16 @@ class Diagnostic:
     hint: str | None = field(default=None, compare=False)
     severity: Severity = field(default=Severity.ERROR, compare=False)
 
-    def format(self) -> str:
+    @property
+    def headline(self) -> str:
+        """`file:line:col: severity[code]: message`: the problem on one line, without its hint."""
         where = self.file
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        text = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
-        return text
+        return f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+
+    def format(self) -> str:
+        return self.headline + (f"\n    hint: {self.hint}" if self.hint else "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -161,3 +164,8 @@ def has_errors(diagnostics: list[Diagnostic], strict: bool = False) -> bool:
     if strict:
         return any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics)
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def error_lines(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """The headline of each error, in order (for messages that name what is wrong)."""
+    return [d.headline for d in diagnostics if d.severity is Severity.ERROR]

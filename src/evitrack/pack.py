@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from evitrack.cache import sha256_file
-from evitrack.diagnostics import Severity
+from evitrack.diagnostics import error_lines
 from evitrack.errors import UserError
 from evitrack.locate import attachment
 from evitrack.model import Portfolio, Record
@@ -182,13 +182,12 @@ def select(
     else:
         sel = Selection("full-award", list(p.units), True, draft)
 
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     sel.problems += learner_gaps(p)
     if sel.kind == "full-award":
         sel.problems += [f"rule {r.rule}: {r.detail}" for r in cov.rules if not r.satisfied]
     for uid in sel.units if not completed else []:
         sel.problems += unit_gaps(cov, uid) + signoff_gaps(p, uid)
-    sel.problems += [d.format().splitlines()[0] for d in errors]
+    sel.problems += error_lines(diagnostics)
     if draft:
         sel.notes += sel.problems
         sel.problems = []

@@ -175,10 +175,9 @@ def load(
 def unusable(root: Path, diagnostics: list[Diagnostic]) -> UserError:
     """The one message for a portfolio whose evitrack.yaml cannot be used, naming the first
     problem: every command that needs the portfolio refuses it in the same words (exit 2)."""
-    from evitrack.diagnostics import Severity
+    from evitrack.diagnostics import error_lines
 
-    first = next((d for d in diagnostics if d.severity is Severity.ERROR), None)
-    problem = first.format().splitlines()[0] if first else f"{display_path(root)}: cannot be read"
+    problem = next(iter(error_lines(diagnostics)), f"{display_path(root)}: cannot be read")
     return UserError(
         f"the portfolio at {display_path(root)} cannot be used: {problem}",
         "run `evitrack check` to see every problem and how to fix it",

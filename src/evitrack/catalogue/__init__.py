@@ -188,7 +188,7 @@ def _checked_data(path: Path, root: Path) -> Any:
     if errors and errors[0].code == "E506" and errors[0].message.startswith("qualification file"):
         raise UserError(errors[0].message, errors[0].hint)  # an include's problem, as it said it
     if errors:
-        first = errors[0].format().splitlines()[0]
+        first = errors[0].headline
         more = f"{len(errors)} problems, the first" if len(errors) > 1 else "a problem"
         raise UserError(
             f"qualification file {_shown(path)} has {more}: {first}",

@@ -123,9 +123,9 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
     report, and the reader must know where. With `where` (a caseload) it is one line
     per portfolio and the caller gives the hint once. True if there were errors.
     """
-    from evitrack.diagnostics import Severity
+    from evitrack.diagnostics import error_lines
 
-    errors = [d.format().splitlines()[0] for d in diagnostics if d.severity is Severity.ERROR]
+    errors = error_lines(diagnostics)
     if not errors:
         return False
     n = len(errors)

@@ -34,4 +34,4 @@ def print_diagnostics(
     else:
         md = format is Format.markdown
         for d in diagnostics:
-            typer.echo(f"- `{d.format().splitlines()[0]}`" if md else d.format())
+            typer.echo(f"- `{d.headline}`" if md else d.format())
