@@ -356,7 +356,8 @@ def _in_plain_words(
     said = " ".join(filter(None, [exc.context, exc.problem]))
     lines = _BREAK.split(text)
     here = lines[mark.line] if mark.line < len(lines) else ""
-    above = next((ln for ln in reversed(lines[: mark.line]) if ln.strip()), "")
+    above_n = next((n for n in range(mark.line - 1, -1, -1) if lines[n].strip()), None)
+    above = lines[above_n] if above_n is not None else ""  # the last line with text
     opened = exc.context_mark
     if "'\\t'" in said:
         return "a tab character where YAML allows spaces only", "replace the tab with spaces", mark
@@ -365,13 +366,7 @@ def _in_plain_words(
         "cannot start any token" in said or "mapping values are not allowed" in said
     ):
         char, at = still_open
-        close = "]" if char == "[" else "}"
-        return (
-            f"the {char} opened here is not closed before line {mark.line + 1}, "
-            f"column {mark.column + 1}",
-            f"close it with {close} on this line",
-            at,
-        )
+        return _not_closed(char, mark, at, f"close it with {_CLOSER[char]} on this line")
     if "mapping values are not allowed here" in said:
         own = _OWN_KEY.match(here)
         if own and mark.column >= own.end():  # a second ': ' on a line with its own key
@@ -385,11 +380,8 @@ def _in_plain_words(
             )
         missing = _KEY_NO_SPACE.match(above)
         if missing and not above.lstrip().startswith(("#", '"', "'")):
-            n = mark.line - next(
-                i for i, ln in enumerate(reversed(lines[: mark.line])) if ln.strip()
-            )
             key, value = missing.groups()
-            colon = SimpleNamespace(line=n - 1, column=above.index(f"{key}:") + len(key))
+            colon = SimpleNamespace(line=above_n, column=above.index(f"{key}:") + len(key))
             return (
                 "no space after this colon, so the line reads as text, not a key and its value",
                 f'write "{key}: {value}"',
@@ -448,12 +440,8 @@ def _in_plain_words(
     m = re.search(r"while parsing a flow (sequence|mapping) expected ',' or '(.)'", said)
     if m and opened is not None:
         bracket = "[" if m.group(1) == "sequence" else "{"
-        return (
-            f"the {bracket} opened here is not closed before line {mark.line + 1}, "
-            f"column {mark.column + 1}",
-            f"close it with {m.group(2)}; put any item that holds ',' or ': ' in quotes",
-            opened,
-        )
+        hint = f"close it with {m.group(2)}; put any item that holds ',' or ': ' in quotes"
+        return _not_closed(bracket, mark, opened, hint)
     m = re.search(r"expected the node content, but found '(.)'", said)
     if m:
         return (
@@ -490,6 +478,15 @@ def _in_plain_words(
     for jargon, words in _JARGON.items():
         problem = problem.replace(jargon, words)
     return problem, hint, mark
+
+
+_CLOSER = {"[": "]", "{": "}"}
+
+
+def _not_closed(char: str, mark: Any, opened: Any, hint: str) -> tuple[str, str, Any]:
+    """A [ or { still open where the parser stopped at `mark`: said where it opened."""
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    return f"the {char} opened here is not closed before {where}", hint, opened
 
 
 _JARGON = {  # the parser's token names, for any message not worded above
@@ -659,9 +656,10 @@ def value_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
             line, col = mapping.lc.value(key)
         except (KeyError, TypeError):
             return key_pos(mapping, key)
-        at_key = key_pos(mapping, key)
-        if mapping.get(key) is None and at_key is not None and line + 1 > at_key[0]:
-            return at_key  # `title:` with nothing after: the parser marks the next line
+        if mapping.get(key) is None:  # `title:` with nothing after: the parser marks the next line
+            at_key = key_pos(mapping, key)
+            if at_key is not None and line + 1 > at_key[0]:
+                return at_key
         return line + 1, col + 1
     return None
 
