@@ -151,7 +151,7 @@ def verify(
         lines = [
             f"# Verification of {md_text(shown)}",
             "",
-            f"{MANIFEST_LINE.format(manifest=pack.MANIFEST, sha=result.manifest_sha256)}; "
+            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; "
             f"{result.listed} files listed: "
             + ("all match." if result.ok else f"{len(found)} problems."),
         ]
@@ -179,9 +179,6 @@ def verify(
                 err=True,
             )
     raise typer.Exit(0 if result.ok else 1)
-
-
-MANIFEST_LINE = "{manifest} sha256 {sha}"
 
 
 def _report_refusal(selection: Any) -> None:

@@ -259,13 +259,18 @@ def _units_cell(p: PortfolioGaps) -> str:
     )
 
 
-def _learners(result: Gaps) -> list[tuple[str, str]]:
-    """(name, registration) of each portfolio that loaded: a pair seen twice needs its folder."""
-    return [
-        (p.coverage.portfolio.learner_name, p.coverage.portfolio.registration)
-        for p in result.portfolios
-        if p.coverage
-    ]
+def _learner(p: PortfolioGaps) -> tuple[str, str]:
+    assert p.coverage is not None
+    return p.coverage.portfolio.learner_name, p.coverage.portfolio.registration
+
+
+def _shared(result: Gaps) -> set[tuple[str, str]]:
+    """The (name, registration) pairs of more than one folder: those rows show their folder."""
+    seen: set[tuple[str, str]] = set()
+    shared: set[tuple[str, str]] = set()
+    for who in (_learner(p) for p in result.portfolios if p.coverage):
+        (shared if who in seen else seen).add(who)
+    return shared
 
 
 def _mixed(result: Gaps) -> bool:
@@ -282,15 +287,15 @@ def _caseload_text(result: Gaps) -> None:
     table.add_column("accepted", justify="right", no_wrap=True)
     table.add_column("units (accepted/total, ✓ complete)", overflow="fold")
     table.add_column("award", no_wrap=True)
-    learners = _learners(result)
+    shared = _shared(result)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
             table.add_row(p.path, "", "", f"cannot be loaded: {p.error}", "")
             continue
         pct = 100 * cov.accepted // cov.total if cov.total else 0
-        who = (cov.portfolio.learner_name, cov.portfolio.registration)
-        where = f"\n({p.path})" if learners.count(who) > 1 else ""  # two folders, one learner
+        who = _learner(p)
+        where = f"\n({p.path})" if who in shared else ""  # two folders, one learner
         table.add_row(
             f"{who[0]}\n{who[1]}{where}",
             cov.portfolio.qualification.id,
@@ -320,7 +325,7 @@ def _caseload_markdown(result: Gaps) -> None:
         "| learner | registration | qualification | accepted | units | award |",
         "|---|---|---|---|---|---|",
     ]
-    learners = _learners(result)
+    shared = _shared(result)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
@@ -328,8 +333,8 @@ def _caseload_markdown(result: Gaps) -> None:
                 f"| {md_text(p.path)} | | | | cannot be loaded: {md_text(p.error or '')} | |"
             )
             continue
-        who = (cov.portfolio.learner_name, cov.portfolio.registration)
-        where = f" ({p.path})" if learners.count(who) > 1 else ""  # two folders, one learner
+        who = _learner(p)
+        where = f" ({p.path})" if who in shared else ""  # two folders, one learner
         out.append(
             f"| {md_text(who[0] + where)} | {md_text(cov.portfolio.registration)} | "
             f"{cov.portfolio.qualification.id} | {cov.accepted}/{cov.total} | "
