@@ -368,8 +368,10 @@ def _load_records(
     as a serial run (a test compares them). Where fork is unavailable, or a
     process fails, the slice is loaded here instead.
     """
+    if len(paths) < 2 * PER_PROCESS or not ctx.fast:  # too few to split: no stat of each
+        return [_load_record(p, ctx, diags) for p in paths]
     stale = [p for p in paths if not ctx.cache.has_record(f"{EVIDENCE_DIR}/{p.name}", stat_key(p))]
-    n = min(_jobs(jobs), len(stale) // PER_PROCESS) if ctx.fast else 1
+    n = min(_jobs(jobs), len(stale) // PER_PROCESS)
     if n < 2 or not sys.platform.startswith("linux") or _in_daemon():
         return [_load_record(p, ctx, diags) for p in paths]
     import multiprocessing
