@@ -147,8 +147,8 @@ def infeasible(q: Qualification) -> list[tuple[list[str], str]]:
         core = list(rest)
         # Drop rules from the last one, mandatory rules last: the set found keeps the earliest
         # rules and, where it can, the mandatory units (the most definite explanation).
-        order = [r for r in reversed(core) if r.get("kind") != "mandatory"]
-        order += [r for r in reversed(core) if r.get("kind") == "mandatory"]
+        order = [r for r in reversed(core) if not _forces(r)]
+        order += [r for r in reversed(core) if _forces(r)]
         for r in order:
             trial = [x for x in core if x is not r]
             if not feasible(q, trial):
@@ -164,7 +164,7 @@ def infeasible(q: Qualification) -> list[tuple[list[str], str]]:
 
 def _check_kinds(rules: list[dict[str, Any]]) -> None:
     for r in rules:
-        if r.get("kind") not in R.KINDS:
+        if R.kind_of(r) is None:
             raise UserError(
                 f"rule {r.get('id')}: unknown rule kind {r.get('kind')!r}",
                 "rule kinds: " + ", ".join(R.KINDS),
@@ -223,9 +223,13 @@ class _Model:
             h.changeColsIntegrality(n, list(range(n)), [highspy.HighsVarType.kInteger] * n)
         self.ncols = n
         for r in rules:
-            self._rule(r, rules)
+            kind = R.kind_of(r)
+            assert kind is not None  # _check_kinds refused the rest
+            kind.encode(self, r, rules)
 
-    def _row(self, lo: float | None, hi: float | None, coeffs: Mapping[int, float]) -> None:
+    # ---- what a rule kind's `encode` uses (rules.base.Model) ----
+
+    def row(self, lo: float | None, hi: float | None, coeffs: Mapping[int, float]) -> None:
         inf = self.hs.kHighsInf
         nz = {c: v for c, v in coeffs.items() if v != 0}
         low = -inf if lo is None else float(lo)
@@ -236,54 +240,26 @@ class _Model:
             return
         self.h.addRow(low, high, len(nz), list(nz), [float(v) for v in nz.values()])
 
-    def _credits(self, ids: Iterable[str]) -> dict[int, float]:
+    def credits(self, ids: Iterable[str]) -> dict[int, float]:
         return {self.col[u]: float(R.credit(self.q.units[u])) for u in ids}
 
-    def _ones(self, ids: Iterable[str]) -> dict[int, float]:
+    def glhs(self, ids: Iterable[str]) -> dict[int, float]:
+        return {self.col[u]: float(R.glh(self.q.units[u])) for u in ids}
+
+    def ones(self, ids: Iterable[str]) -> dict[int, float]:
         return {self.col[u]: 1.0 for u in ids}
 
-    def _rule(self, r: dict[str, Any], rules: list[dict[str, Any]]) -> None:
-        q, kind = self.q, r.get("kind")
-        if kind == "min_credit":
-            coeffs = self._credits(self.ids)
-            for _, own, cap in R.caps(q, rules):
-                e = self.ncols
-                self.h.addVar(0.0, self.hs.kHighsInf)
-                self.ncols += 1
-                # e >= credit of the capped units - cap  (and e >= 0)
-                self._row(-cap, None, {e: 1.0, **{c: -v for c, v in self._credits(own).items()}})
-                coeffs[e] = -1.0
-            self._row(r.get("min") or 0, None, coeffs)
-        elif kind in ("group_credit", "group_units"):
-            ids = R.scope(q, r)
-            lo, hi = R.bounds(r)
-            coeffs = self._credits(ids) if kind == "group_credit" else self._ones(ids)
-            self._row(lo, None if R.is_cap(r) else hi, coeffs)
-        elif kind == "each_group_units":
-            for gid in r.get("groups") or []:
-                self._row(r.get("min") or 0, None, self._ones(R.members(q, [gid])))
-        elif kind == "level_credit":
-            ids = [u for u in R.scope(q, r) if R.at_level(r, q.units[u])]
-            self._row(r.get("min") or 0, None, self._credits(ids))
-        elif kind == "mandatory":
-            for uid in R.required(q, r):
-                if uid in self.col:
-                    self.h.changeColBounds(self.col[uid], 1.0, 1.0)
-                else:
-                    self.impossible = True
-        elif kind == "min_glh":
-            self._row(
-                r.get("min") or 0,
-                None,
-                {self.col[u]: float(R.glh(self.q.units[u])) for u in self.ids},
-            )
-        elif kind == "min_units":
-            self._row(r.get("min") or 0, None, self._ones(self.ids))
-        elif kind == "max_units":
-            self._row(None, r.get("max") or 0, self._ones(self.ids))
-        elif kind == "barred":
-            listed = [str(u) for u in r.get("units") or [] if str(u) in self.col]
-            self._row(None, 1, self._ones(dict.fromkeys(listed)))
+    def require(self, uid: str) -> None:
+        if uid in self.col:
+            self.h.changeColBounds(self.col[uid], 1.0, 1.0)
+        else:
+            self.impossible = True
+
+    def excess_var(self) -> int:
+        """A new continuous variable, 0 or more (not a unit): its column."""
+        self.h.addVar(0.0, self.hs.kHighsInf)
+        self.ncols += 1
+        return self.ncols - 1
 
     def _run(self) -> list[float] | None:
         status = self.h.run()
@@ -321,7 +297,7 @@ class _Model:
                 return None
             if k < len(stages) - 1:
                 best = round(sum(costs[i] * round(x[i]) for i in range(n)))
-                self._row(None, best + 0.5, {self.col[u]: v for u, v in tier.items()})
+                self.row(None, best + 0.5, {self.col[u]: v for u, v in tier.items()})
         assert x is not None
         return {u for u, i in self.col.items() if x[i] > 0.5}
 
@@ -342,16 +318,26 @@ def _rid(q: Qualification, r: dict[str, Any]) -> str:
     return f"#{next(i for i, x in enumerate(q.rules) if x is r) + 1}"
 
 
+def _forces(r: dict[str, Any]) -> bool:
+    """Whether a rule makes units mandatory (it is explained first, dropped last)."""
+    kind = R.kind_of(r)
+    return kind is not None and kind.forces_units
+
+
 def _message(q: Qualification, core: list[dict[str, Any]]) -> str:
     if len(core) == 1:
-        return _alone(q, core[0])
+        r = core[0]
+        kind = R.kind_of(r)
+        assert kind is not None
+        return kind.alone(q, r, _rid(q, r), R.asks(q, r))
     ids = [_rid(q, r) for r in core]
-    mandatory = [r for r in core if r.get("kind") == "mandatory"]
+    mandatory = [r for r in core if _forces(r)]
     if mandatory:
         forced = list(dict.fromkeys(u for r in mandatory for u in R.required(q, r) if u in q.units))
-        others = [r for r in core if r.get("kind") != "mandatory"]
+        others = [r for r in core if not _forces(r)]
         for r, res in zip(others, R.evaluate(q, forced, others), strict=True):
-            if not res.satisfied and _over(r, res):
+            kind = R.kind_of(r)
+            if not res.satisfied and kind is not None and kind.excess(r, res):
                 return (
                     f"the mandatory units ({', '.join(forced)}) of "
                     f"{R.join_and([_rid(q, m) for m in mandatory])} already break {_rid(q, r)}: "
@@ -359,51 +345,6 @@ def _message(q: Qualification, core: list[dict[str, Any]]) -> str:
                 )
     wants = "; ".join(f"{_rid(q, r)} asks for {R.asks(q, r)}" for r in core)
     return f"no selection of units satisfies {R.join_and(ids)} together: {wants}"
-
-
-def _over(r: dict[str, Any], res: R.RuleResult) -> bool:
-    """Whether a failed result is an excess (adding units cannot cure it)."""
-    kind = r.get("kind")
-    if kind in ("max_units", "barred"):
-        return True
-    if kind in ("group_credit", "group_units"):
-        hi = R.bounds(r)[1]
-        return hi is not None and not R.is_cap(r) and res.gives > hi
-    return False
-
-
-def _alone(q: Qualification, r: dict[str, Any]) -> str:
-    """Why one rule on its own cannot be met."""
-    rid, kind, wants = _rid(q, r), r.get("kind"), R.asks(q, r)
-    head = f"{rid} asks for {wants}, but"
-    every = set(q.units)
-    if kind == "mandatory":
-        missing = [u for u in R.required(q, r) if u not in q.units]
-        return (
-            f"{rid} makes {R.join_and(missing)} mandatory, but the qualification has no such unit"
-        )
-    if kind in ("min_credit", "min_glh", "min_units", "level_credit"):
-        res = R.evaluate(q, every, [r])[0]
-        return f"{head} all the units together give only {R.amount(res.gives, res.measure)}"
-    if kind in ("group_credit", "group_units"):
-        ids = R.scope(q, r)
-        lo, hi = R.bounds(r)
-        noun = "credits" if kind == "group_credit" else "units"
-        total = sum(R.credit(q.units[u]) for u in ids) if kind == "group_credit" else len(ids)
-        where = R.from_phrase(q, r).removeprefix(" from ") or "the qualification"
-        if lo is not None and total < lo:
-            return (
-                f"{head} {where} {'has' if noun == 'units' else 'gives'} only {total} {noun} in all"
-            )
-        if lo is not None and hi is not None and lo > hi:
-            return f"{rid} asks for at least {lo} and at most {hi} {noun}: no number is both"
-        return f"{head} no combination of the units of {where} adds up to that"
-    if kind == "each_group_units":
-        need = r.get("min") or 0
-        short = [g for g in r.get("groups") or [] if len(R.members(q, [g])) < need]
-        sizes = [f"group {g} has {len(R.members(q, [g]))}" for g in short]
-        return f"{head} {R.join_and(sizes)}"
-    return f"no selection of units satisfies {rid} ({wants})"  # pragma: no cover
 
 
 def load_for_plan(root: Path, today: dt.date | None = None) -> LoadResult:

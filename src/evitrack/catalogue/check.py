@@ -10,10 +10,8 @@ from typing import Any
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.model import METHOD_ALIASES, METHODS, canonical_method
-from evitrack.rules import COMMON_KEYS, SHAPES
+from evitrack.rules import COMMON_KEYS, REGISTRY, SHAPES
 from evitrack.schema import QUALIFICATION, Validator
-
-CREDIT_RULES = {"min_credit", "group_credit", "level_credit"}
 
 Pos = tuple[int, int] | None
 
@@ -549,14 +547,8 @@ def _check_rule(
     if shape.one_of and all(raw_r.get(k) is None for k in shape.one_of):
         names = " or ".join(f"`{k}`" for k in shape.one_of)
         add(rpos, "E102", f"rule {rid} ({kind}) needs {names}")
-    unset = {k for k in ("max", "exact") if raw_r.get(k) is None}  # absent or null
-    if kind == "group_credit" and r.get("cap") is True and unset == {"max", "exact"}:
-        add(
-            at("cap"),
-            "E102",
-            f"rule {rid}: cap: true needs `max` (credit above it does not count)",
-            "add `max:` the most credit from the groups that counts, or remove `cap`",
-        )
+    kind_class = REGISTRY[kind]
+    kind_class.check(r, raw_r, at, rid, add)
     for gid in r.get("groups") or []:
         if gid is not None and gid not in groups:
             add(
@@ -573,25 +565,7 @@ def _check_rule(
                 f'rule {rid} names unit "{uid}", which is not defined',
                 did_you_mean(uid, sorted(units)) or "name a unit defined in `units:`",
             )
-    if kind == "barred" and r.get("units") is not None:
-        listed = [u for u in r["units"] if u is not None]
-        twice = sorted({u for u in listed if listed.count(u) > 1})
-        if twice:
-            add(
-                at("units"),
-                "E501",
-                f"rule {rid} (barred) lists unit {', '.join(twice)} twice",
-                "list each unit once: barred names 2 or more different units",
-            )
-        elif len(listed) < 2:
-            add(
-                at("units"),
-                "E105",
-                f"rule {rid} (barred) lists {len(listed)} unit{'' if len(listed) == 1 else 's'}: "
-                "it bars taking 2 or more units together",
-                "list the units that may not be taken together",
-            )
-    field = "credit" if kind in CREDIT_RULES else "glh" if kind == "min_glh" else None
+    field = kind_class.fact
     for uid in _scope(r, units, groups):
         facts = units[uid].facts if uid in units else {}
         if field and field in facts and facts[field] is None:
@@ -602,7 +576,7 @@ def _check_rule(
                 "which the file does not give",
                 f"give unit {uid} its {field}",
             )
-        if kind == "level_credit" and "level" in facts and facts["level"] is None:
+        if kind_class.reads_level and "level" in facts and facts["level"] is None:
             add(
                 rpos,
                 "E504",
@@ -653,11 +627,7 @@ def _check_mappings(data: dict[str, Any], raw: Any, units: dict[str, _Unit], add
 
 
 def _scope(r: dict[str, Any], units: dict[str, _Unit], groups: dict[str, list[str]]) -> list[str]:
-    kind = r["kind"]
-    if kind in ("min_credit", "min_glh"):
+    """The units whose data the rule reads: every unit, or those of its groups."""
+    if REGISTRY[r["kind"]].counts_every_unit(r):
         return list(units)
-    if r.get("groups"):
-        return list(dict.fromkeys(u for g in r["groups"] for u in groups.get(g, [])))
-    if kind == "level_credit":
-        return list(units)
-    return []
+    return list(dict.fromkeys(u for g in r.get("groups") or [] for u in groups.get(g, [])))
