@@ -35,6 +35,7 @@ worked out from the seed documents (shared/seeds/), not from the YAML files:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -489,3 +490,58 @@ def test_the_rules_module_imports_nothing_heavy() -> None:
     code = f"import sys, evitrack.rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---- the registry: a new kind is one class ------------------------------------------------
+
+
+def test_every_kind_is_documented_and_in_the_schema() -> None:
+    from evitrack.schema import RULE
+
+    doc = (Path(__file__).parents[1] / "docs" / "qualification-format.md").read_text()
+    assert set(rules.KINDS) == set(rules.REGISTRY)
+    assert RULE.keys is not None and RULE.keys["kind"].enum == rules.KINDS
+    for name, kind in rules.REGISTRY.items():
+        assert f"| `{name}` |" in doc, f"{name} is not in the rule kinds table"
+        assert kind.name == name and kind.__doc__, f"{name} says what it is in a docstring"
+
+
+def test_a_new_kind_is_one_class_that_the_engine_and_the_planner_read() -> None:
+    from evitrack import planner
+    from evitrack.rules.base import Ctx, Model, RuleKind, Shape, Verdict, amount, register
+
+    class MaxCredit(RuleKind):
+        """At most `max` credits in all."""
+
+        name = "max_credit_test"
+        shape = Shape(needs=("max",))
+        fact = "credit"
+
+        def counts_every_unit(self, rule: dict[str, Any]) -> bool:
+            return True
+
+        def asks(self, q: Qualification, rule: dict[str, Any]) -> str:
+            return f"at most {amount(rule['max'], 'credits')}"
+
+        def evaluate(self, ctx: Ctx, rule: dict[str, Any], asked: str) -> Verdict:
+            got = ctx.sum_credit(list(ctx.q.units))
+            over = max(0, got - rule["max"])
+            return Verdict(not over, f"{got} credits", got, over, "credits")
+
+        def encode(self, m: Model, rule: dict[str, Any], rules: list[dict[str, Any]]) -> None:
+            m.row(None, rule["max"], m.credits(m.ids))
+
+    register(MaxCredit)
+    try:
+        q = catalogue.load("ncfe-l3-diploma-customer-service")
+        capped = dataclasses.replace(
+            q, rules=[*q.rules, {"id": "X", "kind": "max_credit_test", "max": 58, "text": None}]
+        )
+        [res] = rules.evaluate(capped, q.units, [capped.rules[-1]])
+        assert (res.satisfied, res.asks, res.measure) == (False, "at most 58 credits", "credits")
+        best = planner.plan(capped, [], {})
+        assert best.feasible and best.credit <= 58
+        assert rules.satisfied(rules.evaluate(capped, best.units))
+        assert planner.plan(q, [], {}).credit > 0  # the shipped file is untouched
+    finally:
+        del rules.REGISTRY["max_credit_test"]

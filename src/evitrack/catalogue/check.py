@@ -10,7 +10,7 @@ from typing import Any
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.model import METHOD_ALIASES, METHODS, canonical_method
-from evitrack.rules import COMMON_KEYS, REGISTRY, SHAPES
+from evitrack.rules import COMMON_KEYS, REGISTRY
 from evitrack.schema import QUALIFICATION, Validator
 
 Pos = tuple[int, int] | None
@@ -499,14 +499,14 @@ def _kind_for(kind: str, given: list[str]) -> str | None:
     """The rule kind that reads the keys given (and best resembles `kind`), or None."""
 
     def fits(k: str) -> tuple[bool, bool, float]:
-        shape = SHAPES[k]
+        shape = REGISTRY[k].shape
         needs_met = all(n in given for n in shape.needs) and (
             not shape.one_of or any(n in given for n in shape.one_of)
         )
         reads_all = all(g in shape.keys for g in given)
         return reads_all, needs_met, difflib.SequenceMatcher(None, kind, k).ratio()
 
-    ranked = sorted((k for k in SHAPES if k != kind), key=fits, reverse=True)
+    ranked = sorted((k for k in REGISTRY if k != kind), key=fits, reverse=True)
     best = ranked[0] if ranked else None
     return best if best is not None and fits(best)[0] else None
 
@@ -521,7 +521,8 @@ def _check_rule(
 ) -> None:
     kind = r["kind"]
     rid = r.get("id")
-    shape = SHAPES[kind]
+    kind_class = REGISTRY[kind]
+    shape = kind_class.shape
 
     def at(key: str) -> Pos:
         return yamlio.key_pos(raw_r, key) or rpos
@@ -531,13 +532,13 @@ def _check_rule(
         if key in shape.keys:
             continue
         other = _kind_for(kind, given)
-        users = [k for k in SHAPES if key in SHAPES[k].keys]
+        users = [k for k, c in REGISTRY.items() if key in c.shape.keys]
         add(
             at(key),
             "E101",
             f"rule {rid}: {key} is not used by {kind}",
             f"did you mean kind: {other}?"
-            if other and key in SHAPES[other].keys
+            if other and key in REGISTRY[other].shape.keys
             else f"remove {key} (it is read by {', '.join(users)})",
         )
     # a key written with a bad value was reported by the schema: do not also say it is needed
@@ -547,7 +548,6 @@ def _check_rule(
     if shape.one_of and all(raw_r.get(k) is None for k in shape.one_of):
         names = " or ".join(f"`{k}`" for k in shape.one_of)
         add(rpos, "E102", f"rule {rid} ({kind}) needs {names}")
-    kind_class = REGISTRY[kind]
     kind_class.check(r, raw_r, at, rid, add)
     for gid in r.get("groups") or []:
         if gid is not None and gid not in groups:
