@@ -1,6 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+from effort import FULL
+
+# Tests that name no count of examples: hypothesis's default in CI, fewer locally.
+settings.register_profile("ci", settings.get_profile("default"))
+settings.register_profile("dev", max_examples=20)
+settings.load_profile("ci" if FULL else "dev")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

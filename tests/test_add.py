@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack import yamlio
 from evitrack.cli import app
 from evitrack.records import NewRecord, clean_text, render_record, slugify, yaml_str
@@ -487,7 +488,7 @@ def test_hash_reports_missing_files_and_voided_acceptances(
 text_st = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(title=text_st.filter(lambda s: s.strip() != ""), description=text_st, location=text_st)
 def test_any_title_and_description_read_back_as_written(
     title: str, description: str, location: str

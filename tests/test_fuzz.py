@@ -26,6 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack import catalogue, checker, yamlio
 from evitrack.cli import app
 from evitrack.diagnostics import printable
@@ -36,7 +37,7 @@ NCFE = "ncfe-l3-diploma-customer-service"
 REG = ["--registration", "NC0042", "--units", "09"]
 runner = CliRunner()
 FUZZ = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -232,7 +233,7 @@ def test_check_never_raises_on_a_mutated_record(
         assert printable(d["message"]) == d["message"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(raw=mutated())
 def test_a_syntax_error_points_inside_the_file_and_is_said_in_words(raw: bytes) -> None:
     text = raw.decode("utf-8", "replace")
@@ -248,7 +249,7 @@ def test_a_syntax_error_points_inside_the_file_and_is_said_in_words(raw: bytes) 
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -308,7 +309,7 @@ def dump_plain(data: Any) -> str:
     return buf.getvalue()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     data=st.dictionaries(
         st.sampled_from([*RECORD.keys, "junk"]) | st.text(max_size=6), anything, max_size=9
@@ -326,7 +327,7 @@ def test_the_record_schema_never_raises(data: dict[str, Any]) -> None:
         assert d.file == "r.yaml"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(data=st.dictionaries(st.sampled_from([*QUALIFICATION.keys, "junk"]), anything, max_size=8))
 def test_the_qualification_schema_never_raises(data: dict[str, Any]) -> None:
     text = dump_plain(data)
@@ -415,7 +416,7 @@ def qualification_files(draw: st.DrawFn) -> str:
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

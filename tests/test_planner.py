@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from effort import examples
 from evitrack import catalogue, planner, rules
 from evitrack.model import Criterion, Group, Outcome, Qualification, Unit
 
@@ -174,7 +175,9 @@ def situations(
     return q, chosen, cited
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS
