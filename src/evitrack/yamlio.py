@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -708,6 +709,23 @@ def as_date(value: Any) -> dt.date | None:
 
 
 # ---- writing ------------------------------------------------------------------------
+
+
+def comment_text(text: str) -> str:
+    """`text` as one safe line for a generated `# comment`.
+
+    A line break of any kind (\\n, \\r, U+0085, U+2028, U+2029) would end the comment and
+    let the rest be read as keys; a control character (ESC) makes the file unreadable.
+    Each becomes a space, and runs of white space one space.
+    """
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in _NOT_IN_COMMENTS or ch in "\ufffe\uffff" else ch
+        for ch in text
+    )
+    return " ".join(cleaned.split())
+
+
+_NOT_IN_COMMENTS = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def dump(data: Any, original: str | None = None) -> str:

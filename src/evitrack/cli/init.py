@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import handle_errors
+from evitrack.hooks import HOOK_ID, HookPlan
 
 
 @handle_errors
@@ -38,11 +39,35 @@ def init(
     if registration is None:
         registration = typer.prompt("Your registration number") if interactive else "REG-0000"
     chosen = [u.strip() for u in units.split(",") if u.strip()]
-    written = run(directory, qualification, name, registration, chosen)
-    for path in written:
+    done = run(directory, qualification, name, registration, chosen)
+    for path in done.written:
         typer.echo(f"created {path}")
-    typer.echo(
-        f"\nNext: cd {shlex.quote(str(directory))} && evitrack check    "
-        "(then `evitrack gaps` to see what to evidence)",
-        err=True,
+    typer.echo(_hook_note(done.hook, directory))
+    here = directory.resolve() == Path.cwd().resolve()
+    first = "evitrack check" if here else f"cd {shlex.quote(str(directory))} && evitrack check"
+    typer.echo(f"\nNext: {first}    (then `evitrack gaps` to see what to evidence)", err=True)
+
+
+def _hook_note(hook: HookPlan, directory: Path) -> str:
+    """What init did about the pre-commit hook, saying so plainly when it left the folder."""
+    config, repo = hook.config, hook.repository
+    if repo is None or repo == directory.resolve():
+        if hook.action == "create":
+            return f"created {directory / config.name}"
+        if hook.action == "add":
+            return f"added the {HOOK_ID} hook to {directory / config.name}"
+        return f"{directory / config.name} runs the {HOOK_ID} hook already: left as it is"
+    holds = (
+        f"the git repository {repo} holds this portfolio, and pre-commit reads its hooks "
+        f"from {config.name} at the repository's root"
+    )
+    if hook.action == "present":
+        return (
+            f"{config} runs the {HOOK_ID} hook already, for every portfolio in the repository: "
+            "left as it is"
+        )
+    did = "created" if hook.action == "create" else f"added the {HOOK_ID} hook to"
+    return (
+        f"{did} {config}: {holds}; it is the only file written outside the portfolio "
+        f"(set the hook up once with `pre-commit install` in {repo})"
     )
