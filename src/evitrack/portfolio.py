@@ -38,7 +38,7 @@ from evitrack.model import (
     canonical_method,
     plain,
 )
-from evitrack.schema import PORTFOLIO, RECORD, Validator
+from evitrack.schema import PORTFOLIO, RECORD, Validator, stale_record_schema
 
 
 def fingerprint(data: Any) -> str:
@@ -129,6 +129,7 @@ def load(
     chosen: list[str] = []
     if qual is not None and header is not None:
         chosen = _chosen_units(qual, header, raw, shown, diags)
+        diags.extend(stale_record_schema(root, qual, chosen))
 
     records: list[Record] = []
     seen_ids: dict[str, str] = {}

@@ -11,7 +11,7 @@ from evitrack import catalogue, hooks, yamlio
 from evitrack.errors import UserError
 from evitrack.model import Qualification
 from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
-from evitrack.schema import PORTFOLIO, RECORD, to_json_schema
+from evitrack.schema import PORTFOLIO, RECORD_SCHEMA_FILE, record_schema_text, to_json_schema
 
 SCHEMA_DIR = ".schemas"
 
@@ -247,10 +247,7 @@ def init(
         f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
         "README.md": readme(q, name, qref),
         ".gitignore": GITIGNORE,
-        f"{SCHEMA_DIR}/record.schema.json": json.dumps(
-            to_json_schema(RECORD, "evitrack evidence record"), indent=2
-        )
-        + "\n",
+        RECORD_SCHEMA_FILE: record_schema_text(q, chosen),
         f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(
             to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2
         )
