@@ -427,3 +427,15 @@ def test_add_writes_qualification_text_into_comments_as_one_safe_line(tmp_path: 
     )
     check = runner.invoke(app, ["check", str(target)])
     assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_q_is_qualification_and_checks_old_q_still_works_with_a_note(tmp_path: Path) -> None:
+    target = init(tmp_path)
+    assert " -q" not in runner.invoke(app, ["check", "--help"]).stdout.replace("--quiet", "")
+    quiet = runner.invoke(app, ["check", str(target), "--quiet"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    old = runner.invoke(app, ["check", str(target), "-q"])
+    assert (old.exit_code, old.stdout) == (0, "")
+    assert old.stderr == (
+        "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)\n"
+    )

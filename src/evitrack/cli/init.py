@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import handle_errors
+from evitrack.cli._complete import complete_qualification
 from evitrack.hooks import HOOK_ID, HookPlan
 
 
@@ -19,6 +20,7 @@ def init(
         ...,
         "--qualification",
         "-q",
+        autocompletion=complete_qualification,
         help="A qualification id from `evitrack qualification list`, or a centre's qualification "
         "file already inside DIR (its path relative to DIR).",
     ),
