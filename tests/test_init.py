@@ -439,3 +439,18 @@ def test_q_is_qualification_and_checks_old_q_still_works_with_a_note(tmp_path: P
     assert old.stderr == (
         "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)\n"
     )
+
+
+def test_a_name_with_line_breaks_and_controls_is_kept_exactly(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    name, reg = "Ann\x7f\u2028Lee\x85\x1b\r\nX\ufeff", "R\u20291"
+    target = tmp_path / "ann"
+    result = runner.invoke(
+        app, ["init", str(target), "-q", NCFE, "--name", name, "--registration", reg]
+    )
+    assert result.exit_code == 0, result.output
+    text = (target / "evitrack.yaml").read_text()
+    assert not any(ch in text for ch in HOSTILE)
+    assert YAML(typ="safe").load(text)["learner"] == {"name": name, "registration": reg}
+    assert "# Portfolio of Ann Lee X: NCFE" in (target / "README.md").read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,14 @@ class Initialised:
 
 
 def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar; what YAML reads as a line break or refuses is escaped."""
+    return _UNSAFE_IN_QUOTES.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
+# DEL and the C1 controls, U+2028/U+2029, a byte-order mark, lone surrogates, non-characters
+_UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
 _c = yamlio.comment_text  # every text that goes into a generated comment: one safe line

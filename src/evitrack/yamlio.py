@@ -715,17 +715,20 @@ def comment_text(text: str) -> str:
     """`text` as one safe line for a generated `# comment`.
 
     A line break of any kind (\\n, \\r, U+0085, U+2028, U+2029) would end the comment and
-    let the rest be read as keys; a control character (ESC) makes the file unreadable.
-    Each becomes a space, and runs of white space one space.
+    let the rest be read as keys, and a control character (ESC) makes the file unreadable:
+    each becomes a space, and runs of white space one space. Invisible format characters
+    (a byte-order mark, bidirectional overrides) are dropped.
     """
-    cleaned = "".join(
-        " " if unicodedata.category(ch) in _NOT_IN_COMMENTS or ch in "\ufffe\uffff" else ch
-        for ch in text
-    )
-    return " ".join(cleaned.split())
+    out = []
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        out.append(" " if kind in _BREAKS_COMMENTS or ch in "\ufffe\uffff" else ch)
+    return " ".join("".join(out).split())
 
 
-_NOT_IN_COMMENTS = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BREAKS_COMMENTS = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def dump(data: Any, original: str | None = None) -> str:
