@@ -454,3 +454,13 @@ def test_a_name_with_line_breaks_and_controls_is_kept_exactly(tmp_path: Path) ->
     assert not any(ch in text for ch in HOSTILE)
     assert YAML(typ="safe").load(text)["learner"] == {"name": name, "registration": reg}
     assert "# Portfolio of Ann Lee X: NCFE" in (target / "README.md").read_text()
+
+
+def test_init_keeps_a_config_of_comments_only(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "caseload")
+    (repo / ".pre-commit-config.yaml").write_text("# hooks come later\n\n")
+    result = runner.invoke(app, ["init", str(repo / "sam"), "-q", NCFE])
+    assert result.exit_code == 0, result.output
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    assert text.startswith("# hooks come later\n# Runs `evitrack check` before every commit")
+    assert text.endswith("        require_serial: true\n")

@@ -204,3 +204,41 @@ def test_the_examples_validate_against_their_own_record_schemas(example: str) ->
     unit = next(iter(bad["criteria"]))
     bad["criteria"][unit] = ["9.99"]
     assert next(e.message for e in validator.iter_errors(bad)).startswith("'9.99' is not one of")
+
+
+CENTRE_FILE = """\
+format: 1
+id: centre-retail
+title: Centre Award in Retail
+groups:
+  - {id: A, title: Mandatory, units: ["R01"]}
+units:
+  - id: R01
+    title: Serve customers
+    credit: 3
+    outcomes:
+      - id: "1"
+        title: Serve
+        criteria:
+          - {id: "1.1", text: Greet the customer}
+rules:
+  - {id: R1, kind: mandatory, groups: [A], text: Unit R01 is mandatory}
+"""
+
+
+def test_a_corrected_qualification_file_makes_the_schema_stale(tmp_path: Path) -> None:
+    target = tmp_path / "ann"
+    (target / "qualifications").mkdir(parents=True)
+    qfile = target / "qualifications" / "retail.yaml"
+    qfile.write_text(CENTRE_FILE)
+    assert (
+        runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"]).exit_code == 0
+    )
+    schema = json.loads((target / ".schemas" / "record.schema.json").read_text())
+    items = schema["properties"]["criteria"]["properties"]["R01"]["items"]
+    assert (items["enum"], items["enumDescriptions"]) == (["1.1"], ["Greet the customer"])
+    assert runner.invoke(app, ["check", str(target)]).stdout == ""
+    qfile.write_text(CENTRE_FILE.replace("Greet the customer", "Greet the customer politely"))
+    stale = runner.invoke(app, ["check", str(target)])
+    assert stale.exit_code == 0
+    assert "warning[W601]: the record schema that editors use is out of date" in stale.stdout

@@ -96,8 +96,9 @@ def plan(target: Path) -> HookPlan:
             "was changed",
             e.hint or "fix the file (`pre-commit validate-config` checks it), then run init",
         ) from None
-    if data is None:
-        data = _parse("repos: []\n")
+    if data is None:  # empty, or comments only: keep them, add the hook below
+        text = before.rstrip() + "\n" + PRE_COMMIT if before.strip() else PRE_COMMIT
+        return HookPlan(config, "add", repo, text, before)
     if not isinstance(data, dict) or not isinstance(data.get("repos", []), list):
         raise UserError(
             f"{config} is not a pre-commit config (a mapping with a `repos:` list); the "
