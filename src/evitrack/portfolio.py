@@ -19,7 +19,7 @@ from typing import Any
 from evitrack import catalogue, fastyaml, yamlio
 from evitrack.cache import Cache, stat_key
 from evitrack.cache import sha256_file as sha256_file
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
 from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
@@ -129,7 +129,8 @@ def load(
     chosen: list[str] = []
     if qual is not None and header is not None:
         chosen = _chosen_units(qual, header, raw, shown, diags)
-        diags.extend(stale_record_schema(root, qual, chosen))
+        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
+            diags.extend(stale_record_schema(root, qual, chosen))
 
     records: list[Record] = []
     seen_ids: dict[str, str] = {}
