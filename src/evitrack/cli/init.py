@@ -5,12 +5,15 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from evitrack.cli._common import handle_errors
 from evitrack.cli._complete import complete_qualification
-from evitrack.hooks import HOOK_ID, HookPlan
+
+if TYPE_CHECKING:
+    from evitrack.hooks import HookPlan
 
 
 @handle_errors
@@ -52,6 +55,8 @@ def init(
 
 def _hook_note(hook: HookPlan, directory: Path) -> str:
     """What init did about the pre-commit hook, saying so plainly when it left the folder."""
+    from evitrack.hooks import HOOK_ID
+
     config, repo = hook.config, hook.repository
     if repo is None or repo == directory.resolve():
         if hook.action == "create":
