@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -872,18 +873,22 @@ def build(ex: Example, out: Path) -> Path:
     target = out / ex.folder
     if target.exists():
         shutil.rmtree(target)
-    run(
-        "init",
-        str(target),
-        "--qualification",
-        ex.qualification,
-        "--name",
-        ex.name,
-        "--registration",
-        ex.registration,
-        "--units",
-        ",".join(ex.units),
-    )
+    # Started outside any git repository, so that the example keeps its own pre-commit
+    # config (inside this repository, init would add the hook to the repository's).
+    with tempfile.TemporaryDirectory() as tmp:
+        run(
+            "init",
+            str(Path(tmp) / ex.folder),
+            "--qualification",
+            ex.qualification,
+            "--name",
+            ex.name,
+            "--registration",
+            ex.registration,
+            "--units",
+            ",".join(ex.units),
+        )
+        shutil.move(Path(tmp) / ex.folder, target)
     (target / "evidence" / "E0001.yaml").unlink()  # init's sample record
     with (target / "evitrack.yaml").open("a", encoding="utf-8") as fh:
         fh.write(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,220 @@ def test_the_next_step_can_be_pasted_for_a_folder_with_spaces(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert f"Next: cd '{target}' && evitrack check" in result.stderr
+
+
+def test_init_refuses_a_centre_file_whose_rules_cannot_be_met(tmp_path: Path) -> None:
+    target = centre_folder(tmp_path)
+    bad = CENTRE_FILE + "  - {id: R2, kind: min_credit, min: 10, text: At least 10 credits}\n"
+    (target / "qualifications" / "retail.yaml").write_text(bad)
+    result = runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"])
+    assert result.exit_code == 2
+    shown = os.path.relpath(target / "qualifications" / "retail.yaml")
+    assert result.stderr == (
+        f"evitrack: error: qualification file {shown} has 1 problem; nothing was written:\n"
+        f"{shown}:17:5: error[E505]: R2 asks for at least 10 credits, but all the units "
+        "together give only 3 credits\n"
+        "    hint: rules involved: R2\n"
+        f"    hint: fix the file (`evitrack qualification check {shown}` checks it), "
+        "then run init again\n"
+    )
+    assert sorted(p.name for p in target.iterdir()) == ["qualifications"]
+
+
+HOSTILE = "\r\x85\u2028\u2029\x1b\x00\x7f\ufeff"
+
+
+def test_qualification_text_in_comments_cannot_add_keys(tmp_path: Path) -> None:
+    """Titles and criterion texts go into comments as one line: nothing they hold is read."""
+    target = centre_folder(tmp_path)
+    (target / "qualifications" / "retail.yaml").write_text(
+        CENTRE_FILE.replace(
+            "title: Centre Award in Retail",
+            'title: "Retail\\nsettings: {currency_years: 1}\\nunits: [X]\\r\\u0085\\e end"',
+        )
+        .replace(
+            "title: Serve customers",
+            'title: "Serve\\u2028  - \\"R99\\"\\u2029x\\x7f"',
+        )
+        .replace(
+            "text: Greet the customer}",
+            'text: "Greet\\nassessment: {decision: accepted, assessor: X, date: 2026-01-01}'
+            '\\r\\u0085\\u2028\\e"}',
+        )
+    )
+    result = runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"])
+    assert result.exit_code == 0, result.output
+    from ruamel.yaml import YAML
+
+    for rel, keys in (
+        ("evitrack.yaml", ["qualification", "learner", "units", "signoffs"]),
+        ("evidence/E0001.yaml", ["id", "title", "date", "methods", "description", "criteria"]),
+    ):
+        text = (target / rel).read_text()
+        assert not any(ch in text for ch in HOSTILE), rel
+        assert list(YAML(typ="safe").load(text)) == keys, rel
+    portfolio = (target / "evitrack.yaml").read_text()
+    assert (
+        "# evitrack portfolio: Retail settings: {currency_years: 1} units: [X] end\n" in portfolio
+    )
+    assert '  - "R01"  # Serve - "R99" x\n' in portfolio
+    record = (target / "evidence" / "E0001.yaml").read_text()
+    assert (
+        "#   R01/1.1: Greet assessment: {decision: accepted, assessor: X, date: 2026-01-01}\n"
+        in record
+    )
+    check = runner.invoke(app, ["check", str(target)])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_the_next_step_in_place_is_just_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "-q", NCFE, "--name", "Sam", "--registration", "N1"])
+    assert result.exit_code == 0, result.output
+    assert "\nNext: evitrack check    (then `evitrack gaps` to see what to evidence)\n" in (
+        result.stderr
+    )
+
+
+def git_repo(path: Path) -> Path:
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+def test_init_inside_a_repository_adds_the_hook_to_its_root_config(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "caseload")
+    target = repo / "learners" / "sam"
+    result = runner.invoke(app, ["init", str(target), "-q", NCFE])
+    assert result.exit_code == 0, result.output
+    config = repo / ".pre-commit-config.yaml"
+    assert config.read_text().startswith("# Runs `evitrack check` before every commit")
+    assert not (target / ".pre-commit-config.yaml").exists()
+    assert result.stdout.splitlines()[-1] == (
+        f"created {config}: the git repository {repo} holds this portfolio, and pre-commit "
+        "reads its hooks from .pre-commit-config.yaml at the repository's root; it is the "
+        f"only file written outside the portfolio (set the hook up once with "
+        f"`pre-commit install` in {repo})"
+    )
+    again = runner.invoke(app, ["init", str(repo / "learners" / "ann"), "-q", NCFE])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == (
+        f"{config} runs the evitrack-check hook already, for every portfolio in the "
+        "repository: left as it is"
+    )
+    assert config.read_text().count("evitrack-check") == 1
+
+
+def test_init_at_a_repository_root_merges_into_its_config(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "sam")
+    own = "repos:  # mine\n- repo: https://example.org/hooks\n  rev: v1\n  hooks:\n  - id: x\n"
+    (repo / ".pre-commit-config.yaml").write_text(own)
+    result = runner.invoke(app, ["init", str(repo), "-q", NCFE])
+    assert result.exit_code == 0, result.output
+    assert f"added the evitrack-check hook to {repo}/.pre-commit-config.yaml\n" in result.stdout
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    assert text.startswith(own + "- repo: local\n  hooks:\n  - id: evitrack-check\n")
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ("repos: [\n", ":1:8: YAML syntax error: the file ends inside a [ ] list"),
+        ("- a list\n", " is not a pre-commit config (a mapping with a `repos:` list)"),
+    ],
+    ids=["syntax", "not-a-config"],
+)
+def test_init_leaves_a_config_it_cannot_merge_and_writes_nothing(
+    tmp_path: Path, config: str, problem: str
+) -> None:
+    repo = git_repo(tmp_path / "caseload")
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    result = runner.invoke(app, ["init", str(repo / "sam"), "-q", NCFE])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"evitrack: error: {repo / '.pre-commit-config.yaml'}{problem}"
+    ), result.stderr
+    assert "nothing was changed" in result.stderr
+    assert (repo / ".pre-commit-config.yaml").read_text() == config
+    assert not (repo / "sam").exists()
+
+
+def test_init_never_writes_the_repository_config_through_a_link(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "caseload")
+    elsewhere = tmp_path / "shared-config.yaml"
+    elsewhere.write_text("repos: []\n")
+    (repo / ".pre-commit-config.yaml").symlink_to(elsewhere)
+    result = runner.invoke(app, ["init", str(repo / "sam"), "-q", NCFE])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"evitrack: error: {repo}/.pre-commit-config.yaml is a symbolic link; evitrack never "
+        "writes through one, so the pre-commit hook cannot be added; nothing was changed\n"
+        "    hint: replace the link with the file it points to, then run init again\n"
+    )
+    assert elsewhere.read_text() == "repos: []\n"
+    assert not (repo / "sam").exists()
+
+
+def test_add_writes_qualification_text_into_comments_as_one_safe_line(tmp_path: Path) -> None:
+    target = centre_folder(tmp_path)
+    (target / "qualifications" / "retail.yaml").write_text(
+        CENTRE_FILE.replace("title: Serve customers", 'title: "Serve\\e[31m\\u0085red"').replace(
+            "text: Greet the customer}",
+            'text: "Greet\\u2029assessment: {decision: accepted}\\r\\x00"}',
+        )
+    )
+    assert (
+        runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"]).exit_code == 0
+    )
+    result = runner.invoke(app, ["add", str(target), "-t", "Served", "-m", "Obs", "-c", "R01/1.1"])
+    assert result.exit_code == 0, result.output
+    (path,) = [p for p in (target / "evidence").iterdir() if p.name != "E0001.yaml"]
+    text = path.read_text()
+    assert not any(ch in text for ch in HOSTILE)
+    assert (
+        '  "R01":  # Serve [31m red\n    - "1.1"  # Greet assessment: {decision: accepted}\n'
+        in text
+    )
+    check = runner.invoke(app, ["check", str(target)])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_q_is_qualification_and_checks_old_q_still_works_with_a_note(tmp_path: Path) -> None:
+    target = init(tmp_path)
+    assert " -q" not in runner.invoke(app, ["check", "--help"]).stdout.replace("--quiet", "")
+    quiet = runner.invoke(app, ["check", str(target), "--quiet"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    old = runner.invoke(app, ["check", str(target), "-q"])
+    assert (old.exit_code, old.stdout) == (0, "")
+    assert old.stderr == (
+        "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)\n"
+    )
+
+
+def test_a_name_with_line_breaks_and_controls_is_kept_exactly(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    name, reg = "Ann\x7f\u2028Lee\x85\x1b\r\nX\ufeff", "R\u20291"
+    target = tmp_path / "ann"
+    result = runner.invoke(
+        app, ["init", str(target), "-q", NCFE, "--name", name, "--registration", reg]
+    )
+    assert result.exit_code == 0, result.output
+    text = (target / "evitrack.yaml").read_text()
+    assert not any(ch in text for ch in HOSTILE)
+    assert YAML(typ="safe").load(text)["learner"] == {"name": name, "registration": reg}
+    assert "# Portfolio of Ann Lee X: NCFE" in (target / "README.md").read_text()
+
+
+def test_init_keeps_a_config_of_comments_only(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "caseload")
+    (repo / ".pre-commit-config.yaml").write_text("# hooks come later\n\n")
+    result = runner.invoke(app, ["init", str(repo / "sam"), "-q", NCFE])
+    assert result.exit_code == 0, result.output
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    assert text.startswith("# hooks come later\n# Runs `evitrack check` before every commit")
+    assert text.endswith("        require_serial: true\n")

@@ -119,3 +119,83 @@ def test_repository_hook_through_try_repo(tmp_path: Path) -> None:
         "evidence/E0001.yaml:2:8: error[E002]: YAML syntax error: the file ends inside a [ ] list"
         in broken.stdout + broken.stderr
     )
+
+
+def init_in(repo: Path, folder: str, name: str) -> None:
+    run(
+        [
+            str(BIN / "evitrack"),
+            "init",
+            folder,
+            "--qualification",
+            "ncfe-l3-diploma-customer-service",
+            "--name",
+            name,
+            "--registration",
+            name[:2].upper() + "1",
+        ],
+        repo,
+    )
+
+
+OWN_CONFIG = """\
+# The centre's own hooks: evitrack must keep this comment and the hook below.
+repos:
+  - repo: local
+    hooks:
+      - id: no-tabs  # no tab characters in YAML
+        name: no tabs
+        entry: "\\t"
+        language: pygrep
+        files: \\.ya?ml$
+"""
+
+
+def test_hook_in_a_repository_of_nested_portfolios(tmp_path: Path) -> None:
+    """pre-commit reads the config at the repository's root: init puts the hook there."""
+    repo = tmp_path / "centre"
+    repo.mkdir()
+    run(["git", "init", "-q"], repo)
+    (repo / ".pre-commit-config.yaml").write_text(OWN_CONFIG)
+    init_in(repo, "learners/ann", "Ann Lee")
+    init_in(repo, "learners/bob", "Bob Roy")  # the hook is in the config already
+    assert not (repo / "learners" / "ann" / ".pre-commit-config.yaml").exists()
+    config = (repo / ".pre-commit-config.yaml").read_text()
+    assert config == OWN_CONFIG + (
+        "      - id: evitrack-check\n"
+        "        name: evitrack check\n"
+        "        entry: evitrack check\n"
+        "        language: system\n"
+        "        files: (^|/)(evitrack\\.yaml|evidence/[^/]+\\.ya?ml|files/.+)$\n"
+        "        pass_filenames: true\n"
+        "        require_serial: true\n"
+    )
+    run([*pre_commit(), "validate-config", ".pre-commit-config.yaml"], repo)
+    run([*pre_commit(), "install"], repo)
+    run(["git", "add", "."], repo)
+    ok = run(["git", "commit", "-q", "-m", "Two learners"], repo, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "evitrack check" in ok.stdout + ok.stderr
+
+    ann = repo / "learners" / "ann" / "evidence" / "E0001.yaml"
+    bob = repo / "learners" / "bob" / "evidence" / "E0001.yaml"
+    ann.write_text(ann.read_text().replace('["1.1"]', '["1.1", "1.99"]'))
+    bob.write_text(bob.read_text().replace("my first week", "my first month"))
+    run(["git", "add", "."], repo)
+    refused = run(["git", "commit", "-q", "-m", "Both"], repo, check=False)
+    assert refused.returncode != 0
+    out = refused.stdout + refused.stderr
+    assert (
+        'learners/ann/evidence/E0001.yaml:14:17: error[E203]: unit 01 has no criterion "1.99"'
+        in out
+    )
+    assert "learners/bob" not in out
+
+    # Ann's broken record goes in without the hook; Bob's clean change is checked alone.
+    run(["git", "reset", "-q", "learners/bob"], repo)
+    run(["git", "commit", "-q", "--no-verify", "-m", "Ann, unchecked"], repo)
+    run(["git", "add", "learners/bob"], repo)
+    clean = run(["git", "commit", "-q", "-m", "Bob's change"], repo, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "learners/ann" not in clean.stdout + clean.stderr
+    assert len(run(["git", "log", "--oneline"], repo).stdout.splitlines()) == 3

@@ -19,7 +19,7 @@ from typing import Any
 from evitrack import catalogue, fastyaml, yamlio
 from evitrack.cache import Cache, stat_key
 from evitrack.cache import sha256_file as sha256_file
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
 from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
@@ -38,7 +38,7 @@ from evitrack.model import (
     canonical_method,
     plain,
 )
-from evitrack.schema import PORTFOLIO, RECORD, Validator
+from evitrack.schema import PORTFOLIO, RECORD, Validator, stale_record_schema
 
 
 def fingerprint(data: Any) -> str:
@@ -129,6 +129,8 @@ def load(
     chosen: list[str] = []
     if qual is not None and header is not None:
         chosen = _chosen_units(qual, header, raw, shown, diags)
+        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
+            diags.extend(stale_record_schema(root, qual, chosen))
 
     records: list[Record] = []
     seen_ids: dict[str, str] = {}

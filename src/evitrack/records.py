@@ -239,7 +239,7 @@ def text_scalar(text: str, indent: str = "  ") -> str:
 
 
 def _comment(text: str) -> str:
-    flat = " ".join(text.split())
+    flat = yamlio.comment_text(text)
     return flat if len(flat) <= _COMMENT_WIDTH else flat[: _COMMENT_WIDTH - 1].rstrip() + "…"
 
 

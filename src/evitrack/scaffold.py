@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from evitrack import catalogue, yamlio
+from evitrack import catalogue, hooks, yamlio
 from evitrack.errors import UserError
 from evitrack.model import Qualification
 from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
-from evitrack.schema import PORTFOLIO, RECORD, to_json_schema
+from evitrack.schema import PORTFOLIO, RECORD_SCHEMA_FILE, record_schema_text, to_json_schema
 
 SCHEMA_DIR = ".schemas"
 
@@ -23,23 +25,27 @@ GITIGNORE = """\
 .*.tmp
 """
 
-PRE_COMMIT = """\
-# Runs `evitrack check` before every commit, so a broken portfolio is never committed.
-# Set up once with:  pip install pre-commit && pre-commit install
-repos:
-  - repo: local
-    hooks:
-      - id: evitrack-check
-        name: evitrack check
-        entry: evitrack check
-        language: system
-        files: (^|/)(evitrack\\.yaml|evidence/[^/]+\\.ya?ml|files/.+)$
-        pass_filenames: true
-"""
+
+@dataclass
+class Initialised:
+    """What `init` did: the portfolio's files, and where the pre-commit hook is."""
+
+    written: list[Path]
+    hook: hooks.HookPlan
 
 
 def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar; what YAML reads as a line break or refuses is escaped."""
+    return _UNSAFE_IN_QUOTES.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
+# DEL and the C1 controls, U+2028/U+2029, a byte-order mark, lone surrogates, non-characters
+_UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+_c = yamlio.comment_text  # every text that goes into a generated comment: one safe line
 
 
 def portfolio_yaml(
@@ -48,18 +54,18 @@ def portfolio_yaml(
     shown = qref if qref == q.id else _q(qref)  # a path is quoted: it may hold any character
     lines = [
         f"# yaml-language-server: $schema={SCHEMA_DIR}/portfolio.schema.json",
-        f"# evitrack portfolio: {q.title}",
+        f"# evitrack portfolio: {_c(q.title)}",
         "# Check it with `evitrack check`; see what is left with `evitrack gaps`.",
         f"qualification: {shown}",
         "learner:",
         f"  name: {_q(name)}",
         f"  registration: {_q(registration)}",
         "# The units you are taking. Mandatory units are always included.",
-        f"# See them all with `evitrack qualification show {qref}`.",
+        f"# See them all with `evitrack qualification show {_c(qref)}`.",
         "units:",
     ]
     for uid in units:
-        lines.append(f"  - {_q(uid)}  # {q.units[uid].title}")
+        lines.append(f"  - {_q(uid)}  # {_c(q.units[uid].title)}")
     if not units:
         lines[-1] = "units: []"
     lines += [
@@ -74,7 +80,7 @@ def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
     unit = q.units[units[0]] if units else next(iter(q.units.values()))
     first = unit.criteria[0] if unit.criteria else None
     cites = f"  {_q(unit.id)}: [{_q(first.id)}]" if first else f"  {_q(unit.id)}: []"
-    about = f"#   {unit.id}/{first.id}: {first.text}" if first else "#"
+    about = f"#   {_c(f'{unit.id}/{first.id}: {first.text}')}" if first else "#"
     return "\n".join(
         [
             "# yaml-language-server: $schema=../.schemas/record.schema.json",
@@ -101,7 +107,7 @@ def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
 
 def readme(q: Qualification, name: str, qref: str) -> str:
     return f"""\
-# Portfolio of {name}: {q.title}
+# Portfolio of {_c(name)}: {_c(q.title)}
 
 This folder is your portfolio of evidence. It is plain text, kept in git, and
 checked by [evitrack](https://pypi.org/project/evitrack/).
@@ -177,6 +183,28 @@ def centre_file(target: Path, ref: str) -> str | None:
     return rel.as_posix()
 
 
+def refuse_unusable(path: Path) -> None:
+    """UserError with every error `qualification check` finds in a centre's file.
+
+    Loading refuses a file that breaks the schema; this adds what only the whole file
+    shows (E505: rules no selection of units can satisfy), which every later `check`
+    of the portfolio would report.
+    """
+    from evitrack.catalogue.check import check_file
+    from evitrack.diagnostics import Severity
+    from evitrack.locate import display_path
+
+    shown = display_path(path)
+    errors = [d for d in check_file(path, shown) if d.severity is Severity.ERROR]
+    if errors:
+        n = len(errors)
+        raise UserError(
+            f"qualification file {shown} has {n} problem{'s' if n != 1 else ''}; "
+            "nothing was written:\n" + "\n".join(d.format() for d in errors),
+            f"fix the file (`evitrack qualification check {shown}` checks it), then run init again",
+        )
+
+
 def init(
     target: Path,
     qualification: str,
@@ -184,8 +212,13 @@ def init(
     registration: str,
     units: list[str],
     today: dt.date | None = None,
-) -> list[Path]:
-    """Create a portfolio in `target`; refuse to overwrite anything. Returns files written."""
+) -> Initialised:
+    """Create a portfolio in `target`; refuse to overwrite anything.
+
+    The pre-commit hook goes into the config of the git repository holding `target` (the
+    one file written outside the portfolio: pre-commit reads no other), or into the
+    portfolio's own config outside git.
+    """
     today = today or dt.date.today()
     existing = find_root(target) if target.exists() else None
     if existing is not None:
@@ -195,9 +228,11 @@ def init(
         )
     qref = centre_file(target, qualification)
     q = catalogue.load(qref, target) if qref is not None else catalogue.load(qualification)
-    qref = qref or q.id
     if q.kind != "qualification":
         raise UserError(f'"{qualification}" is a unit library, not a qualification')
+    if qref is not None:
+        refuse_unusable(target / qref)
+    qref = qref or q.id
     chosen: list[str] = []
     for ref in units:
         uid = q.resolve_unit(ref)
@@ -220,11 +255,7 @@ def init(
         f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
         "README.md": readme(q, name, qref),
         ".gitignore": GITIGNORE,
-        ".pre-commit-config.yaml": PRE_COMMIT,
-        f"{SCHEMA_DIR}/record.schema.json": json.dumps(
-            to_json_schema(RECORD, "evitrack evidence record"), indent=2
-        )
-        + "\n",
+        RECORD_SCHEMA_FILE: record_schema_text(q, chosen),
         f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(
             to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2
         )
@@ -237,6 +268,7 @@ def init(
             f"{target}: {', '.join(clashes)} already exist; nothing was changed",
             "choose an empty folder for a new portfolio",
         )
+    hook = hooks.plan(target)
     written = []
     for rel, text in files.items():
         path = target / rel
@@ -244,4 +276,5 @@ def init(
         if not yamlio.atomic_create_text(path, text):
             raise UserError(f"{path} appeared while writing; stopped")
         written.append(path)
-    return written
+    hooks.apply(hook)
+    return Initialised(written, hook)

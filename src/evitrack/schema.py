@@ -10,14 +10,18 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.rules import KINDS
+
+if TYPE_CHECKING:
+    from evitrack.model import Qualification
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -611,6 +615,103 @@ SCHEMAS: dict[str, tuple[Node, str]] = {
     "record": (RECORD, "evitrack evidence record"),
     "portfolio": (PORTFOLIO, "evitrack portfolio (evitrack.yaml)"),
 }
+
+
+# ---- a portfolio's own record schema -------------------------------------------------
+
+RECORD_SCHEMA_FILE = ".schemas/record.schema.json"  # where `init` writes it, in the portfolio
+FINGERPRINT_KEY = "x-evitrack-fingerprint"  # what it was made from (see record_schema)
+
+
+def record_schema(q: Qualification, units: Sequence[str]) -> dict[str, Any]:
+    """The record schema for a portfolio of `q` taking `units`, for an editor to complete.
+
+    `criteria` takes the chosen units (ids and aliases) as keys, each unit's criterion
+    ids as an enum described by their text; `methods` the method names and form codes.
+    FINGERPRINT_KEY holds a digest of those parts: `check` compares it with the
+    portfolio's qualification and units to see when the file is stale.
+    """
+    import hashlib
+    import json
+
+    from evitrack.model import METHOD_ALIASES, METHOD_CODES, METHODS
+
+    out = to_json_schema(RECORD, f"evitrack evidence record: {q.title}")
+    props = out["properties"]
+    names: dict[str, str] = {m: m for m in METHODS}
+    for canonical, code in METHOD_CODES.items():
+        names.setdefault(code, canonical)
+    for alias, canonical in METHOD_ALIASES.items():
+        names.setdefault(alias, canonical)
+    methods = {
+        "type": "string",
+        "enum": list(names),
+        "enumDescriptions": [m if m == c else f"= {c}" for m, c in names.items()],
+    }
+    cited: dict[str, Any] = {}
+    for uid in units:
+        unit = q.units[uid]
+        items: dict[str, Any] = {"type": "string"}
+        if unit.criteria:
+            items["enum"] = [c.id for c in unit.criteria]
+            items["enumDescriptions"] = [" ".join(c.text.split()) for c in unit.criteria]
+        for key in (uid, *unit.aliases):
+            cited[key] = {
+                "description": f"unit {uid}: {' '.join(unit.title.split())}",
+                "type": "array",
+                "items": items,
+            }
+    specific = {"qualification": q.id, "criteria": cited, "methods": methods}
+    props["methods"]["items"] = methods
+    props["criteria"]["properties"] = cited
+    props["criteria"]["additionalProperties"] = False
+    out[FINGERPRINT_KEY] = hashlib.sha256(
+        json.dumps(specific, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    return out
+
+
+def stale_record_schema(root: Path, q: Qualification, units: Sequence[str]) -> list[Diagnostic]:
+    """W601 when the portfolio's record schema was made for other units or criteria.
+
+    Only a schema file that is there is checked (deleting it is the learner's choice);
+    one written before schemas were made per portfolio has no fingerprint and is stale.
+    """
+    import json
+    import shlex
+
+    from evitrack.locate import display_path
+
+    path = root / RECORD_SCHEMA_FILE
+    if not path.is_file() or path.is_symlink():
+        return []
+    expected = record_schema(q, units)[FINGERPRINT_KEY]
+    try:
+        with path.open("rb") as fh:
+            found = json.loads(fh.read(yamlio.MAX_BYTES)).get(FINGERPRINT_KEY)
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found == expected:
+        return []
+    shown = display_path(path)
+    return [
+        make(
+            shown,
+            (1, 1),
+            "W601",
+            "the record schema that editors use is out of date: the qualification or the "
+            "chosen units changed since it was written",
+            "refresh it: evitrack schema record --portfolio "
+            f"{shlex.quote(display_path(root))} -o {shlex.quote(shown)}",
+        )
+    ]
+
+
+def record_schema_text(q: Qualification, units: Sequence[str]) -> str:
+    """record_schema as the file holds it."""
+    import json
+
+    return json.dumps(record_schema(q, units), indent=2, ensure_ascii=False) + "\n"
 
 
 # ---- qualification files -------------------------------------------------------------

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -708,6 +709,26 @@ def as_date(value: Any) -> dt.date | None:
 
 
 # ---- writing ------------------------------------------------------------------------
+
+
+def comment_text(text: str) -> str:
+    """`text` as one safe line for a generated `# comment`.
+
+    A line break of any kind (\\n, \\r, U+0085, U+2028, U+2029) would end the comment and
+    let the rest be read as keys, and a control character (ESC) makes the file unreadable:
+    each becomes a space, and runs of white space one space. Invisible format characters
+    (a byte-order mark, bidirectional overrides) are dropped.
+    """
+    out = []
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        out.append(" " if kind in _BREAKS_COMMENTS or ch in "\ufffe\uffff" else ch)
+    return " ".join("".join(out).split())
+
+
+_BREAKS_COMMENTS = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def dump(data: Any, original: str | None = None) -> str:

@@ -8,12 +8,15 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._complete import complete_record
 from evitrack.errors import UserError
 
 
 @handle_errors
 def assess(
-    record: str = typer.Argument(..., help="The record: its id (E0007) or its file."),
+    record: str = typer.Argument(
+        ..., help="The record: its id (E0007) or its file.", autocompletion=complete_record
+    ),
     portfolio: Path = PORTFOLIO_ARG,
     accept: bool = typer.Option(False, "--accept", help="Accept the evidence."),
     refer: bool = typer.Option(
@@ -78,6 +81,7 @@ def hash_files(
         None,
         help="Records (ids or files) or a portfolio folder (default: every record here).",
         show_default=False,
+        autocompletion=complete_record,
     ),
 ) -> None:
     """Fill in or refresh the sha256 of the files attached to records.

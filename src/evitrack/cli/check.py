@@ -18,9 +18,16 @@ def check(
     ),
     format: Format = FORMAT_OPT,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only, no summary."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print problems only, no summary."),
+    quiet_short: bool = typer.Option(False, "-q", hidden=True),  # deprecated: see below
 ) -> None:
     """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
+    if quiet_short:  # -q is --qualification everywhere else; check's old -q still works
+        typer.echo(
+            "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)",
+            err=True,
+        )
+        quiet = True
     from evitrack.checker import check as run
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import Severity, has_errors

@@ -5,10 +5,15 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from evitrack.cli._common import handle_errors
+from evitrack.cli._complete import complete_qualification
+
+if TYPE_CHECKING:
+    from evitrack.hooks import HookPlan
 
 
 @handle_errors
@@ -18,6 +23,7 @@ def init(
         ...,
         "--qualification",
         "-q",
+        autocompletion=complete_qualification,
         help="A qualification id from `evitrack qualification list`, or a centre's qualification "
         "file already inside DIR (its path relative to DIR).",
     ),
@@ -38,11 +44,37 @@ def init(
     if registration is None:
         registration = typer.prompt("Your registration number") if interactive else "REG-0000"
     chosen = [u.strip() for u in units.split(",") if u.strip()]
-    written = run(directory, qualification, name, registration, chosen)
-    for path in written:
+    done = run(directory, qualification, name, registration, chosen)
+    for path in done.written:
         typer.echo(f"created {path}")
-    typer.echo(
-        f"\nNext: cd {shlex.quote(str(directory))} && evitrack check    "
-        "(then `evitrack gaps` to see what to evidence)",
-        err=True,
+    typer.echo(_hook_note(done.hook, directory))
+    here = directory.resolve() == Path.cwd().resolve()
+    first = "evitrack check" if here else f"cd {shlex.quote(str(directory))} && evitrack check"
+    typer.echo(f"\nNext: {first}    (then `evitrack gaps` to see what to evidence)", err=True)
+
+
+def _hook_note(hook: HookPlan, directory: Path) -> str:
+    """What init did about the pre-commit hook, saying so plainly when it left the folder."""
+    from evitrack.hooks import HOOK_ID
+
+    config, repo = hook.config, hook.repository
+    if repo is None or repo == directory.resolve():
+        if hook.action == "create":
+            return f"created {directory / config.name}"
+        if hook.action == "add":
+            return f"added the {HOOK_ID} hook to {directory / config.name}"
+        return f"{directory / config.name} runs the {HOOK_ID} hook already: left as it is"
+    holds = (
+        f"the git repository {repo} holds this portfolio, and pre-commit reads its hooks "
+        f"from {config.name} at the repository's root"
+    )
+    if hook.action == "present":
+        return (
+            f"{config} runs the {HOOK_ID} hook already, for every portfolio in the repository: "
+            "left as it is"
+        )
+    did = "created" if hook.action == "create" else f"added the {HOOK_ID} hook to"
+    return (
+        f"{did} {config}: {holds}; it is the only file written outside the portfolio "
+        f"(set the hook up once with `pre-commit install` in {repo})"
     )

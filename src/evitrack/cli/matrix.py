@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors, os_problem
+from evitrack.cli._complete import complete_chosen_units
 
 
 class Form(StrEnum):
@@ -30,6 +31,7 @@ def matrix(
         "--unit",
         "-u",
         help="Units to render (ids or aliases, comma-separated; default: every chosen unit).",
+        autocompletion=complete_chosen_units,
     ),
     form: Form = typer.Option(
         Form.matrix,

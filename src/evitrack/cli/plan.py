@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, handle_errors, print_json
+from evitrack.cli._complete import complete_qualification, complete_units
 
 if TYPE_CHECKING:
     from evitrack.model import Portfolio, Qualification
@@ -20,11 +21,13 @@ def plan(
         None,
         "--qualification",
         "-q",
+        autocompletion=complete_qualification,
         help="Check a selection of units for this qualification, without a portfolio.",
     ),
     units: str = typer.Option(
         None,
         "--units",
+        autocompletion=complete_units,
         help="Units to check, comma-separated ids or aliases (default: the portfolio's units).",
     ),
     format: Format = FORMAT_OPT,

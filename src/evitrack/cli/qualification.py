@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, Format, handle_errors, print_json
+from evitrack.cli._complete import complete_qualification, complete_units
 
 app = typer.Typer(
     help="The shipped qualifications, and checking a centre's own file.", no_args_is_help=True
@@ -71,8 +72,18 @@ def list_(format: Format = FORMAT_OPT) -> None:
 @app.command("show")
 @handle_errors
 def show(
-    qualification: str = typer.Argument(..., help="A shipped qualification id or a file path."),
-    unit: str = typer.Option(None, "--unit", "-u", help="Show one unit only (id or alias)."),
+    qualification: str = typer.Argument(
+        ...,
+        help="A shipped qualification id or a file path.",
+        autocompletion=complete_qualification,
+    ),
+    unit: str = typer.Option(
+        None,
+        "--unit",
+        "-u",
+        help="Show one unit only (id or alias).",
+        autocompletion=complete_units,
+    ),
     format: Format = FORMAT_OPT,
 ) -> None:
     """Show a qualification: groups, units, outcomes, criteria and rules."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._complete import complete_chosen_unit
 
 
 class Role(str, Enum):  # noqa: UP042 - StrEnum needs Python 3.11
@@ -18,7 +19,9 @@ class Role(str, Enum):  # noqa: UP042 - StrEnum needs Python 3.11
 
 @handle_errors
 def sign(
-    unit: str = typer.Argument(..., help="The unit (its id or an alias)."),
+    unit: str = typer.Argument(
+        ..., help="The unit (its id or an alias).", autocompletion=complete_chosen_unit
+    ),
     portfolio: Path = PORTFOLIO_ARG,
     role: Role = typer.Option(..., "--as", help="Who signs: learner, assessor or iv."),
     initials: str = typer.Option(..., "--initials", help="The signer's initials, e.g. JS."),

@@ -1,0 +1,154 @@
+"""Shell completion of qualification, unit and record ids (typer `autocompletion=`).
+
+Each function answers from the catalogue or the portfolio in reach and never fails: a
+problem (no portfolio, a broken file) gives no suggestions rather than an error in the
+middle of the user's command line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+Suggestions = list[tuple[str, str]]  # (value, what it is)
+F = TypeVar("F", bound=Callable[..., Suggestions])
+
+
+def _quietly(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Suggestions:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            return []
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+@_quietly
+def qualification_ids(incomplete: str = "") -> Suggestions:
+    """The shipped qualifications whose id starts with `incomplete`."""
+    from evitrack import catalogue
+
+    return [
+        (q.id, _one_line(q.title))
+        for q in catalogue.shipped_qualifications()
+        if q.id.startswith(incomplete)
+    ]
+
+
+def _portfolio(start: Path | None) -> tuple[Path, Any, list[str]] | None:
+    """(root, qualification, chosen unit ids) of the portfolio at or above `start`."""
+    from evitrack import catalogue, yamlio
+    from evitrack.locate import PORTFOLIO_FILE, find_root
+
+    root = find_root(start or Path.cwd())
+    if root is None:
+        return None
+    _, raw = yamlio.load(root / PORTFOLIO_FILE)
+    q = catalogue.load(str(raw["qualification"]), root)
+    chosen = [q.resolve_unit(str(u)) for u in raw.get("units") or []]
+    units = [u for u in chosen if u is not None]
+    units += [u for u in q.mandatory_units() if u not in units and u in q.units]
+    order = list(q.units)
+    return root, q, sorted(units, key=order.index)
+
+
+def _units(q: Any, ids: list[str], incomplete: str, prefix: str = "") -> Suggestions:
+    return [
+        (prefix + uid, _one_line(q.units[uid].title)) for uid in ids if uid.startswith(incomplete)
+    ]
+
+
+@_quietly
+def portfolio_units(incomplete: str = "", start: Path | None = None) -> Suggestions:
+    """The units chosen in the portfolio at or above `start` (default: here)."""
+    found = _portfolio(start)
+    if found is None:
+        return []
+    _, q, chosen = found
+    return _units(q, chosen, incomplete)
+
+
+@_quietly
+def qualification_units(
+    incomplete: str = "",
+    qualification: str | None = None,
+    start: Path | None = None,
+    chosen_only: bool = False,
+) -> Suggestions:
+    """The units of `qualification` (default: the portfolio's; `chosen_only`: the units it
+    takes), for a comma-separated list: the last item is completed, those before it kept."""
+    from evitrack import catalogue
+
+    prefix, _, last = incomplete.rpartition(",")
+    prefix = prefix + "," if prefix else ""
+    if qualification:
+        q, ids = catalogue.load(qualification), None
+    else:
+        found = _portfolio(start)
+        if found is None:
+            return []
+        q, ids = found[1], found[2] if chosen_only else None
+    taken = set(prefix.split(","))
+    return _units(q, [u for u in ids or q.units if u not in taken], last, prefix)
+
+
+_ID = re.compile(r"^id:\s*['\"]?([^'\"#\s]+)", re.M)
+_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
+
+
+@_quietly
+def record_ids(incomplete: str = "", start: Path | None = None) -> Suggestions:
+    """The ids of the records in the portfolio at or above `start`, read from their files."""
+    from evitrack.locate import EVIDENCE_DIR, find_root
+
+    root = find_root(start or Path.cwd())
+    if root is None:
+        return []
+    out: Suggestions = []
+    for path in sorted((root / EVIDENCE_DIR).glob("*.yaml")):
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+        rid = _ID.search(head)
+        if rid and rid.group(1).startswith(incomplete):
+            title = _TITLE.search(head)
+            out.append((rid.group(1), _one_line(title.group(1).strip("'\"")) if title else ""))
+    return out
+
+
+# ---- what typer calls: the context gives the portfolio or qualification named so far ----
+
+
+def _start(ctx: typer.Context) -> Path | None:
+    given = ctx.params.get("portfolio")
+    return Path(given) if given else None
+
+
+def complete_qualification(incomplete: str) -> Suggestions:
+    return qualification_ids(incomplete)
+
+
+def complete_chosen_unit(ctx: typer.Context, incomplete: str) -> Suggestions:
+    return portfolio_units(incomplete, _start(ctx))
+
+
+def complete_units(ctx: typer.Context, incomplete: str) -> Suggestions:
+    return qualification_units(incomplete, ctx.params.get("qualification"), _start(ctx))
+
+
+def complete_chosen_units(ctx: typer.Context, incomplete: str) -> Suggestions:
+    return qualification_units(incomplete, None, _start(ctx), chosen_only=True)
+
+
+def complete_record(ctx: typer.Context, incomplete: str) -> Suggestions:
+    return record_ids(incomplete, _start(ctx))
