@@ -124,7 +124,7 @@ def load_file(path: Path, root: Path | None = None) -> Qualification:
     path = Path(path).resolve()
     root = (root or path.parent).resolve()
     hit = _USER_CACHE.get((path, root))
-    if hit is not None and all(_content_key(p) == k for p, k in hit[0]):
+    if hit is not None and all(_key_once(p) == k for p, k in hit[0]):
         if _LOADING:  # an include: the outer file depends on these files too
             _DEPS.extend(hit[0])
         return hit[1]
@@ -134,20 +134,36 @@ def load_file(path: Path, root: Path | None = None) -> Qualification:
     _LOADING.append(path)
     try:
         deps_before = len(_DEPS)
-        _DEPS.append((path, _content_key(path)))
+        _DEPS.append((path, _key_once(path)))
         q = _build(path, _checked_data(path, root), root)
-        deps = _DEPS[deps_before:]
+        # each file once: an include is reached by the check and again by the build, and
+        # a file listing every dependency twice would make a chain of includes exponential
+        deps = list(dict.fromkeys(_DEPS[deps_before:]))
     finally:
         _LOADING.pop()
-        if not _LOADING:
-            _DEPS.clear()
+        done_loading()
     _USER_CACHE[(path, root)] = (deps, q)
     return q
 
 
 _LOADING: list[Path] = []  # user files being loaded, outermost first (include cycles)
 _DEPS: list[tuple[Path, Any]] = []  # files read by the outermost load, with their content hash
+_KEYS: dict[Path, Any] = {}  # the content hash of each file, read once per outermost load
 _USER_CACHE: dict[tuple[Path, Path], tuple[list[tuple[Path, Any]], Qualification]] = {}
+
+
+def done_loading() -> None:
+    """Forget what one outermost load read, once nothing is being loaded any more."""
+    if not _LOADING:
+        _DEPS.clear()
+        _KEYS.clear()
+
+
+def _key_once(path: Path) -> Any:
+    """`_content_key`, read once per file within one load (a file cannot change under it)."""
+    if path not in _KEYS:
+        _KEYS[path] = _content_key(path)
+    return _KEYS[path]
 
 
 def _content_key(path: Path) -> Any:

@@ -251,6 +251,7 @@ def _included_units(
     finally:
         if pushed:
             catalogue._LOADING.pop()
+            catalogue.done_loading()
     for inc, ipos, lib in libs:
         wanted = [u for u in inc.get("units") or [] if isinstance(u, str)] or list(lib.units)
         for uid in wanted:
