@@ -103,6 +103,26 @@ def load(ref: str, base: Path | None = None) -> Qualification:
     return load_file(path, None if _is_shipped(path) else base)
 
 
+def load_named(ref: str) -> Qualification:
+    """A qualification named on the command line: a shipped id, or a file wherever it is.
+
+    The file is the user's choice, so it may live outside the current folder; its includes
+    stay inside its own folder, as for any centre file.
+    """
+    if ref in shipped_files() or not looks_like_path(ref):
+        return load(ref)
+    if _unsafe_ref(ref):
+        raise UserError(f"qualification file {ref!r}: the name holds a control character")
+    path = Path(ref).expanduser()
+    if not path.is_file():
+        raise UserError(
+            f'qualification file "{ref}" not found',
+            "give the path of a qualification file, or a shipped id "
+            "(`evitrack qualification list`)",
+        )
+    return load_file(path.resolve())
+
+
 def _is_shipped(path: Path) -> bool:
     return path.parent == CATALOGUE_DIR and shipped_files().get(path.stem) == path
 

@@ -535,14 +535,14 @@ def _check_rule(
             continue
         other = _kind_for(kind, given)
         users = [k for k in SHAPES if key in SHAPES[k].keys]
-        add(
-            at(key),
-            "E101",
-            f"rule {rid}: {key} is not used by {kind}",
+        if not users:
+            continue  # no kind reads it: the schema reports it as an unknown key
+        hint = (
             f"did you mean kind: {other}?"
             if other and key in SHAPES[other].keys
-            else f"remove {key} (it is read by {', '.join(users)})",
+            else f"remove {key} (it is read by {', '.join(users)})"
         )
+        add(at(key), "E101", f"rule {rid}: {key} is not used by {kind}", hint)
     # a key written with a bad value was reported by the schema: do not also say it is needed
     for key in shape.needs:
         if raw_r.get(key) is None:

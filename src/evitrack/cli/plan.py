@@ -46,7 +46,7 @@ def plan(
         )
     result: Any = None
     if qualification is not None:
-        q = catalogue.load(qualification, Path.cwd())
+        q = catalogue.load_named(qualification)
         if q.kind != "qualification":
             raise UserError(f'"{qualification}" is a unit library, not a qualification')
         selection = _parse_units(q, units or "")

@@ -79,7 +79,7 @@ def show(
     from evitrack import catalogue
     from evitrack.errors import UserError
 
-    q = catalogue.load(qualification, Path.cwd())
+    q = catalogue.load_named(qualification)
     data = catalogue.to_json(q)
     if unit is not None:
         uid = q.resolve_unit(unit)
