@@ -24,6 +24,7 @@ is tested against this module by brute force.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -361,6 +362,27 @@ def _result(
     )
 
 
+READING_CAVEAT = "check that reading with the awarding body"
+
+
+def _widened(ctx: _Ctx, rule: dict[str, Any], ids: list[str], need: int) -> str:
+    """For an `at_or_above` rule whose specification names the level alone ("at level 2"):
+    the words to add when only the credit above the level makes it met, so that a centre
+    knows the verdict rests on the file's reading (and can check it with the awarding body).
+    """
+    text = str(rule.get("text") or "")
+    if rule.get("comparison") != "at_or_above" or re.search(r"above|higher|or more", text, re.I):
+        return ""
+    level = rule.get("level")
+    exact = ctx.sum_credit([u for u in ids if ctx.q.units[u].level == level])
+    if exact >= need:
+        return ""
+    return (
+        f"; only {exact} of them at level {level} itself: met only because credit above "
+        f"level {level} counts, as this file reads the rule's words ({READING_CAVEAT})"
+    )
+
+
 def _evaluate(ctx: _Ctx, index: int, rule: dict[str, Any]) -> RuleResult:
     q = ctx.q
     kind = rule.get("kind")
@@ -489,13 +511,8 @@ def _evaluate(ctx: _Ctx, index: int, rule: dict[str, Any]) -> RuleResult:
         got = ctx.sum_credit(ids)
         where = f"{_level_phrase(rule)}{from_phrase(q, rule)}"
         if got >= need:
-            return done(
-                True,
-                f"{amount(got, 'credits')} {where} (at least {need} needed)",
-                got,
-                0,
-                "credits",
-            )
+            detail = f"{amount(got, 'credits')} {where} (at least {need} needed)"
+            return done(True, detail + _widened(ctx, rule, ids, need), got, 0, "credits")
         level = rule.get("level")
         if rule.get("comparison") == "at_or_above":
             single = "a unit of {amount} at level " + f"{level} or above"

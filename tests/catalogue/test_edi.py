@@ -628,3 +628,31 @@ def test_reading_level_2_or_above(q):
     assert r5["comparison"] == "at_or_above"
     assert "or above" in r5["reading"].lower()
     assert "exactly level 2" in r5["reading"]
+
+
+# ------------------------------------------------- R5's reading, said where it decides
+
+
+def _portfolio(root, units):
+    (root / "evidence").mkdir(parents=True)
+    (root / "evitrack.yaml").write_text(
+        f"qualification: {QID}\nlearner: {{name: Ann Lee, registration: \"C1\"}}\n"
+        f"units: {json.dumps(units)}\n"
+    )
+    return root
+
+
+def test_gaps_says_when_r5_is_met_only_by_level_3_credit(tmp_path):
+    root = _portfolio(tmp_path / "p", ["CU818", "CU821", "CU756", "CU832"])
+    result = CliRunner().invoke(app, ["gaps", str(root)])
+    assert result.exit_code in (0, 1), result.output
+    assert (
+        "Rules of combination: all satisfied\n"
+        "  R5: 26 credits at level 2 or above from groups B–E (at least 11 needed); only 0 of "
+        "them at level 2 itself: met only because credit above level 2 counts, as this file "
+        "reads the rule's words (check that reading with the awarding body)\n"
+    ) in result.stdout
+    level_2 = _portfolio(tmp_path / "q", ["CU795", "CU806", "CU815", "CU832"])
+    result = CliRunner().invoke(app, ["gaps", str(level_2)])
+    assert "Rules of combination: all satisfied\n" in result.stdout
+    assert "awarding body" not in result.stdout
