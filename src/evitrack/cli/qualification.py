@@ -158,6 +158,55 @@ def _markdown(data: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(out)
 
 
+@app.command("extend")
+@handle_errors
+def extend(
+    qualification: str = typer.Argument(..., help="The shipped qualification id to extend."),
+    output: Path = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Where to write the centre's file, inside the portfolio or the current folder "
+        "(default: qualifications/ID.yaml).",
+    ),
+    new_id: str = typer.Option(None, "--id", help="The centre file's own id (default: ID-centre)."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+) -> None:
+    """Write a centre's file that extends a shipped qualification, with a stub to fill in
+    for each unit whose criteria the source document does not give.
+    """
+    from evitrack import catalogue
+    from evitrack.catalogue import extend as ext
+    from evitrack.errors import UserError
+    from evitrack.locate import display_path, find_root
+
+    if qualification not in catalogue.shipped_files():
+        raise UserError(
+            f'"{qualification}" is not a shipped qualification: extend works on those',
+            catalogue.suggest(qualification, [q.id for q in catalogue.shipped_qualifications()]),
+        )
+    q = catalogue.load(qualification)
+    if q.kind != "qualification":
+        raise UserError(f'"{qualification}" is a unit library, not a qualification')
+    cwd = Path.cwd()
+    area = find_root(cwd) or cwd.resolve()
+    out = output if output is not None else Path("qualifications") / f"{q.id}.yaml"
+    done = ext.write(q, out, area, new_id or ext.centre_id(q), force)
+    shown = display_path(done.path)
+    typer.echo(shown)
+    n = len(done.stubs)
+    typer.echo(
+        f"{shown}: {done.id}, extending {q.id}, with a stub for each of the {n} unit"
+        f"{'s' if n != 1 else ''} without criteria in the source: {', '.join(done.stubs)}\n"
+        "Next: fill in each unit your learners take from your copy of the specification "
+        "(remove the others), then\n"
+        f"  evitrack qualification check {shown}\n"
+        f"and start a portfolio on it (evitrack init DIR -q {shown}, with the file inside "
+        "DIR), or set `qualification:` in a portfolio's evitrack.yaml to its path.",
+        err=True,
+    )
+
+
 @app.command("check")
 @handle_errors
 def check(
