@@ -84,6 +84,9 @@ def test_extend_writes_a_stub_for_each_unit_without_criteria(
         '    group: "D"\n'
     ) in text
     assert '      forbidden_methods: ["simulation"]\n' in text
+    checked = runner.invoke(app, ["qualification", "check", "qualifications/edi.yaml"])
+    assert checked.exit_code == 0
+    assert checked.stdout.count("warning[W507]") == 25
 
     # the file loads as the qualification it extends: same groups, rules and number
     shown = runner.invoke(app, ["qualification", "show", "qualifications/edi.yaml", "-f", "json"])
