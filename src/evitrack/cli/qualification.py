@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -128,10 +129,12 @@ def show(
         )
         if not u["criteria_in_source"]:
             node.add("[yellow]no criteria text in the source document[/]")
+        _note(node, u)
         for o in u["outcomes"]:
             onode = node.add(f"{escape(o['id'])} {escape(o['title'])}")
+            _note(onode, o)
             for c in o["criteria"]:
-                onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}")
+                _note(onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}"), c)
         if u["knowledge"]:
             knode = node.add("Knowledge and understanding")
             for k in u["knowledge"]:
@@ -143,13 +146,30 @@ def show(
     console().print(tree)
 
 
+def _note(node: Any, item: dict[str, Any]) -> None:
+    """The reading a qualification file records beside a unit, outcome or criterion."""
+    from rich.markup import escape
+
+    if item.get("note"):
+        node.add(f"[dim]note: {escape(' '.join(str(item['note']).split()))}[/]")
+
+
+def _md_note(item: dict[str, Any], indent: str = "") -> list[str]:
+    return [f"{indent}*note: {' '.join(str(item['note']).split())}*"] if item.get("note") else []
+
+
 def _markdown(data: dict) -> str:  # type: ignore[type-arg]
     out = [f"# {data['title']}", ""]
     for u in data["units"]:
         out += [f"## {u['id']} {u['title']}", ""]
+        if u.get("note"):
+            out += [*_md_note(u), ""]
         for o in u["outcomes"]:
             out.append(f"**{o['id']} {o['title']}**\n")
-            out += [f"- {c['id']} {c['text']}" for c in o["criteria"]]
+            if o.get("note"):
+                out += [*_md_note(o), ""]
+            for c in o["criteria"]:
+                out += [f"- {c['id']} {c['text']}", *_md_note(c, "  ")]
             out.append("")
         if u["knowledge"]:
             out.append("**Knowledge and understanding**\n")
