@@ -512,7 +512,10 @@ def test_lost_text_is_noted(q):
         ("CU809", "2.9"),
     ]:
         assert "text lost in the source" in criterion(q, uid, cid)["note"].lower(), (uid, cid)
-    assert criterion(q, "CU796", "4.1")["text"] == "Describe their org […] for appearance and behaviour"
+    assert (
+        criterion(q, "CU796", "4.1")["text"]
+        == "Describe their org […] for appearance and behaviour"
+    )
 
 
 # ---------------------------------------------------------- recorded readings
@@ -636,7 +639,7 @@ def test_reading_level_2_or_above(q):
 def _portfolio(root, units):
     (root / "evidence").mkdir(parents=True)
     (root / "evitrack.yaml").write_text(
-        f"qualification: {QID}\nlearner: {{name: Ann Lee, registration: \"C1\"}}\n"
+        f'qualification: {QID}\nlearner: {{name: Ann Lee, registration: "C1"}}\n'
         f"units: {json.dumps(units)}\n"
     )
     return root
@@ -679,9 +682,11 @@ def test_every_note_saying_text_was_lost_has_a_gap_in_its_text(q):
     # "text may be lost" (a line that reads whole) shows none
     import re
 
-    items = [(u["title"], u.get("note") or "") for u in q["units"] if "Title partly lost" in (
-        u.get("note") or ""
-    )]
+    items = [
+        (u["title"], u.get("note") or "")
+        for u in q["units"]
+        if "Title partly lost" in (u.get("note") or "")
+    ]
     for u in q["units"]:
         for o in u["outcomes"]:
             items.append((o["title"], o.get("note") or ""))
@@ -741,14 +746,19 @@ def test_reading_supplied_words_of_cu807_are_marked(q):
     u = unit(q, "CU807")
     assert u["title"] == "Deliver customer service [on the customer's] premises"
     assert "in brackets" in u["note"]
-    assert u["outcomes"][2]["title"] == "Know how to deliver customer service on the custo[mer's] premises"
+    assert (
+        u["outcomes"][2]["title"]
+        == "Know how to deliver customer service on the custo[mer's] premises"
+    )
     # the unit's own words the reading rests on
     assert "on their customer's premises" in criterion(q, "CU807", "3.5")["text"]
     assert "dress code" in criterion(q, "CU805", "1.2")["text"]
 
 
 def test_show_prints_the_gap_and_the_note():
-    result = CliRunner().invoke(app, ["qualification", "show", QID, "-u", "CU791", "-f", "markdown"])
+    result = CliRunner().invoke(
+        app, ["qualification", "show", QID, "-u", "CU791", "-f", "markdown"]
+    )
     assert result.exit_code == 0
     assert (
         "- 3.2 List their organisat […] products\n"

@@ -374,8 +374,7 @@ def is_placeholder(text: Any) -> bool:
 def _stub(outcomes: list[Outcome]) -> bool:
     """A unit still holding placeholders: its criteria are not known yet."""
     return any(
-        is_placeholder(o.title) or any(is_placeholder(c.text) for c in o.criteria)
-        for o in outcomes
+        is_placeholder(o.title) or any(is_placeholder(c.text) for c in o.criteria) for o in outcomes
     )
 
 

@@ -227,7 +227,6 @@ def _included_units(
     add: Add,
 ) -> None:
     """The units the file's includes bring in, each once and none also defined here."""
-    from evitrack import catalogue
     from evitrack.errors import UserError
 
     libs: list[Any] = []
@@ -321,8 +320,12 @@ def _extended_units(
         add(pos, "E506", e.message, e.hint)
         return None
     if base.kind != "qualification":
-        add(pos, "E506", f'extends "{ref}", which is a unit library, not a qualification',
-            "extend a qualification; bring a library's units in with `include:`")
+        add(
+            pos,
+            "E506",
+            f'extends "{ref}", which is a unit library, not a qualification',
+            "extend a qualification; bring a library's units in with `include:`",
+        )
         return None
     for uid, lu in base.units.items():
         if uid in units:

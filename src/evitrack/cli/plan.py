@@ -214,7 +214,9 @@ def _text(q: Qualification, data: dict[str, Any]) -> None:
     if plan["unknown_criteria"]:
         from evitrack.catalogue.extend import no_criteria_hint
 
-        out.print(f"[dim]hint: {escape(no_criteria_hint(q, ', '.join(plan['unknown_criteria'])))}[/]")
+        out.print(
+            f"[dim]hint: {escape(no_criteria_hint(q, ', '.join(plan['unknown_criteria'])))}[/]"
+        )
 
 
 def _markdown(q: Qualification, data: dict[str, Any]) -> str:
