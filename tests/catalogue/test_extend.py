@@ -270,6 +270,39 @@ def test_a_learner_completes_and_signs_a_unit_once_the_centre_gives_its_criteria
     assert "| E0002 | Solved a delivery problem" in matrix.stdout
     assert "| Portfolio ref | Evidence description | Ass meth | 1.1 | 1.2 |" in matrix.stdout
 
+    # the pack names the qualification as the awarding body knows it, and the centre's file
+    claim = runner.invoke(app, ["claim", "build", "--draft", "-o", "pack"])
+    assert claim.exit_code == 0, claim.output
+    summary = json.loads((root / "pack" / "summary.json").read_text())
+    assert summary["qualification"] == {
+        "id": "edi-l2-nvq-customer-service-centre",
+        "title": "EDI Level 2 NVQ Certificate in Customer Service",
+        "awarding_body": "EDI",
+        "number": None,
+        "level": 2,
+        "extends": QID,
+    }
+
+
+def test_an_extending_file_keeps_the_qualification_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.yaml").write_text(
+        "format: 1\nid: ncfe-centre\nextends: ncfe-l3-diploma-customer-service\n"
+        "title: NCFE Level 3 Diploma in Customer Service\n"
+    )
+    result = runner.invoke(app, ["qualification", "show", "q.yaml", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["id"], data["number"], data["level"], data["awarding_body"]) == (
+        "ncfe-centre",
+        "601/3974/2",
+        3,
+        "NCFE",
+    )
+    assert len(data["units"]) == 45 and [r["id"] for r in data["rules"]][-1] == "R6"
+
 
 def test_init_and_plan_say_which_units_have_no_criteria(tmp_path: Path) -> None:
     result = runner.invoke(
