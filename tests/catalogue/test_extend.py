@@ -328,3 +328,38 @@ def test_init_and_plan_say_which_units_have_no_criteria(tmp_path: Path) -> None:
     assert "(not in the source)" in plan.stdout
     assert "\nhint: the source document prints no criteria for CU" in plan.stdout
     assert f"`evitrack qualification extend {QID} -o qualifications/{QID}.yaml`" in plan.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"c.yaml": "c.yaml"},
+            'c.yaml:3:10: error[E506]: "c.yaml" extends itself\n',
+        ),
+        (
+            {"c.yaml": "b.yaml", "b.yaml": "c.yaml"},
+            "c.yaml:3:10: error[E506]: qualification file b.yaml has a problem: b.yaml:3:10: "
+            "error[E506]: include cycle: c.yaml -> b.yaml -> c.yaml\n"
+            "    hint: see them all with `evitrack qualification check b.yaml`\n",
+        ),
+        (
+            {"c.yaml": "pearson-btec-l3-css-units"},
+            'c.yaml:3:10: error[E506]: extends "pearson-btec-l3-css-units", which is a unit '
+            "library, not a qualification\n"
+            "    hint: extend a qualification; bring a library's units in with `include:`\n",
+        ),
+    ],
+)
+def test_what_an_extending_file_may_not_extend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name, base in files.items():
+        Path(name).write_text(f"format: 1\nid: {name[0]}-x\nextends: {base}\ntitle: T\n")
+    checked = runner.invoke(app, ["qualification", "check", "c.yaml"])
+    assert (checked.exit_code, checked.stdout) == (1, expected)
+    shown = runner.invoke(app, ["qualification", "show", "c.yaml"])
+    assert shown.exit_code == 2
+    assert shown.stderr.startswith("evitrack: error: qualification file ")
+    assert "error[E506]" in shown.stderr

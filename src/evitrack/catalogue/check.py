@@ -284,7 +284,7 @@ def _loading(path: Path) -> Iterator[None]:
             catalogue.done_loading()
 
 
-def _load_other(path: Path, ref: str, root: Path) -> Any:
+def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Any:
     """The file an include or `extends` names, loaded; UserError for a missing one or a cycle."""
     from evitrack import catalogue
     from evitrack.errors import UserError
@@ -292,7 +292,7 @@ def _load_other(path: Path, ref: str, root: Path) -> Any:
     here = path.resolve()
     target = catalogue._include_path(here, ref, root)
     if target == here:
-        raise UserError(f'"{ref}" includes itself')
+        raise UserError(f'"{ref}" {verb} itself')
     if target in catalogue._LOADING:
         chain = catalogue._LOADING[catalogue._LOADING.index(target) :]
         raise UserError(
@@ -315,7 +315,7 @@ def _extended_units(
     pos = yamlio.value_pos(raw, "extends") or yamlio.key_pos(raw, "extends")
     try:
         with _loading(path):
-            base = _load_other(path, ref, root)
+            base = _load_other(path, ref, root, "extends")
     except UserError as e:
         add(pos, "E506", e.message, e.hint)
         return None
