@@ -520,3 +520,63 @@ def test_one_missing_file_among_several_is_named_and_the_others_are_checked(
         "    hint: pass the path of a qualification file (or a shipped id: "
         "`evitrack qualification list`)\n"
     )
+
+
+def test_a_file_named_on_the_command_line_is_read_wherever_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    there, here = tmp_path / "centre", tmp_path / "work"
+    there.mkdir()
+    here.mkdir()
+    (there / "lib.yaml").write_text(
+        "format: 1\nkind: units\nid: lib\ntitle: Library\nunits:\n"
+        '  - {id: "U5", title: Five, level: 2, credit: 1, outcomes: []}\n'
+    )
+    (there / "q.yaml").write_text(
+        GOOD.replace("groups:", "include:\n  - from: lib.yaml\ngroups:", 1)
+    )
+    monkeypatch.chdir(here)
+    shown = runner.invoke(app, ["qualification", "show", str(there / "q.yaml"), "-u", "U1"])
+    assert (shown.exit_code, shown.stdout) == (
+        0,
+        "Centre Award in Service (centre-award; Centre, level 2)\n"
+        "└── U1 One — level 2, credit 3\n"
+        "    └── 1 Do one\n"
+        "        ├── 1.1 Do it\n"
+        "        └── 1.2 Do it again\n",
+    )
+    relative = runner.invoke(app, ["qualification", "show", "../centre/q.yaml", "-f", "json"])
+    assert relative.exit_code == 0, relative.output
+    assert [u["id"] for u in json.loads(relative.stdout)["units"]] == ["U5", "U1", "U2", "U3", "U4"]
+    checked = runner.invoke(app, ["qualification", "check", str(there / "q.yaml")])
+    assert (checked.exit_code, checked.stdout) == (0, "")
+    planned = runner.invoke(
+        app, ["plan", "--qualification", "../centre/q.yaml", "--units", "U1,U2,U3"]
+    )
+    assert planned.exit_code == 0, planned.output
+
+
+def test_the_includes_of_a_named_file_stay_in_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lib.yaml").write_text(
+        "format: 1\nkind: units\nid: lib\ntitle: Library\nunits:\n"
+        '  - {id: "U5", title: Five, level: 2, credit: 1, outcomes: []}\n'
+    )
+    (tmp_path / "centre").mkdir()
+    (tmp_path / "centre" / "q.yaml").write_text(
+        GOOD.replace("groups:", "include:\n  - from: ../lib.yaml\ngroups:", 1)
+    )
+    monkeypatch.chdir(tmp_path)
+    shown = runner.invoke(app, ["qualification", "show", "centre/q.yaml"])
+    assert shown.exit_code == 2
+    assert 'include "../lib.yaml" leads outside the folder' in shown.stderr
+
+
+def test_a_rule_key_no_kind_reads_is_reported_once_as_unknown(qcheck) -> None:  # type: ignore[no-untyped-def]
+    code, out = qcheck(GOOD.replace(RULE_R2, "kind: min_credit, min: 10, credit: 2,"))
+    assert (code, out) == (
+        1,
+        'q.yaml:29:41: error[E101]: unknown key "rules[2].credit"\n'
+        '    hint: did you mean "reading"?\n',
+    )

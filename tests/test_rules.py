@@ -234,8 +234,29 @@ def test_edi_level_3_optional_credit_counts_under_the_reading_taken() -> None:
     _, data = check(EDI, ["CU791", "CU792", "CU818", "CU821", "CU756", "CU832"])
     assert data["satisfied"] is True
     r5 = next(r for r in data["rules"] if r["rule"] == "R5")
-    assert r5["detail"] == "26 credits at level 2 or above from groups B–E (at least 11 needed)"
+    # ... and the sentence says that the verdict rests on that reading
+    assert r5["detail"] == (
+        "26 credits at level 2 or above from groups B–E (at least 11 needed); only 0 of them "
+        "at level 2 itself: met only because credit above level 2 counts, as this file reads "
+        "the rule's words (check that reading with the awarding body)"
+    )
     assert "level 2 OR ABOVE" in r5["reading"]
+
+
+def test_edi_level_2_credit_alone_meets_r5_without_a_caveat() -> None:
+    # 16 level-2 credits and 8 at level 3: the rule holds at level 2 itself
+    got = outcome(EDI, ["CU791", "CU792", "CU795", "CU806", "CU815", "CU832"])
+    assert got["R5"] == (
+        True,
+        "24 credits at level 2 or above from groups B–E (at least 11 needed)",
+    )
+
+
+def test_a_rule_whose_words_say_or_above_gets_no_caveat() -> None:
+    # NCFE R5 says "at level 3 or above": level-4 credit counts by the spec's own words
+    _, data = check(NCFE, ["01", "02", "03", "04", "05", "06", "12", "13", "35"])
+    r5 = next(r for r in data["rules"] if r["rule"] == "R5")
+    assert "awarding body" not in r5["detail"]
 
 
 def test_edi_nothing_from_group_e() -> None:

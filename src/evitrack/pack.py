@@ -349,6 +349,7 @@ def summary(
             "awarding_body": q.awarding_body or None,
             "number": q.number,
             "level": q.level,
+            "extends": q.extra.get("extends"),  # a centre's file: the qualification it extends
         },
         "learner": {"name": p.learner_name, "registration": p.registration},
         "centre": dict(centre) if centre else None,

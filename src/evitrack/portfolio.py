@@ -212,6 +212,8 @@ def _chosen_units(
             chosen.append(uid)
         unit = qual.units[uid]
         if not unit.criteria_in_source:
+            from evitrack.catalogue.extend import no_criteria_hint
+
             diags.append(
                 make(
                     shown,
@@ -219,6 +221,7 @@ def _chosen_units(
                     "W206",
                     f"unit {uid} ({unit.title}) has no criteria text in the source "
                     "document: its evidence cannot be checked against criteria",
+                    no_criteria_hint(qual, uid),
                 )
             )
     for uid in qual.mandatory_units():

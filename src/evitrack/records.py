@@ -756,6 +756,7 @@ class SignResult:
     problems: list[str] = field(default_factory=list)  # non-empty: nothing written
     replaced: dict[str, Any] = field(default_factory=dict)  # earlier values now overwritten
     incomplete: bool = False  # the problems are what the unit still lacks
+    hint: str | None = None  # how to fix what the unit lacks, when not by more evidence
 
 
 def sign(
@@ -801,6 +802,7 @@ def sign(
         )
     cov = unit_coverage(q.units[uid], portfolio.records)
     problems: list[str] = []
+    hint = None
     if not cov.complete:
         left = [c.id for c in cov.criteria if c.status != "accepted"]
         if left:
@@ -813,13 +815,16 @@ def sign(
             problems.append(
                 f"unit {uid} has no criteria text in the source: it cannot be shown complete"
             )
+            from evitrack.catalogue.extend import no_criteria_hint
+
+            hint = no_criteria_hint(q, uid)
     existing = portfolio.signoffs.get(uid)
     if role == "iv" and (existing is None or not existing.assessor):
         problems.append(
             f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
         )
     if problems:
-        return SignResult(uid, role, {}, problems, incomplete=True)
+        return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
 
     values: dict[str, Any] = {}
     if role == "learner":

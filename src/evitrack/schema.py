@@ -876,6 +876,11 @@ QUALIFICATION = _map(
         "source": _s(nullable=True),
         "notes": Node("text", nullable=True),
         "note": _NOTE,
+        "extends": _s(
+            "the qualification this file extends (a shipped id or a relative path): its "
+            "groups, units and rules, which this file's own replace",
+            nullable=True,
+        ),
         "include": Node(
             "list",
             values=_map(

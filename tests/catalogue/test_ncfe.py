@@ -9,6 +9,8 @@ import json
 from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
@@ -577,3 +579,62 @@ def test_reading_unit_38_glh(q):
     u = unit(q, "38")
     assert u["glh"] == 8
     assert "8" in u["note"]
+
+
+# --- R5 and the Group C cap give the same verdict ----------------------------------
+
+
+def _r5_capped_and_uncapped(selection):
+    """(R5 as evitrack evaluates it, R5 with only 9 Group C credits counting, level 3 first)."""
+    from evitrack import catalogue
+    from evitrack.rules import evaluate
+
+    nq = catalogue.load(QID)
+    r5 = next(r for r in nq.rules if r["id"] == "R5")
+    (result,) = evaluate(nq, selection, [r5])
+    group_c = set(next(g for g in nq.groups if g.id == "C").units)
+    high = [u for u in selection if nq.units[u].level >= 3]
+    outside = sum(nq.units[u].credit for u in high if u not in group_c)
+    inside = sum(nq.units[u].credit for u in high if u in group_c)
+    return result.satisfied, outside + min(inside, 9) >= 40
+
+
+def test_reading_r5_capped_and_uncapped_group_c_agree(q):
+    assert "same verdict" in _rules_by_id(q)["R5"]["reading"]
+    # the premise: Group A is 31 credits, all at level 3
+    group_a = next(g for g in q["groups"] if g["id"] == "A")["units"]
+    assert [unit(q, u)["level"] for u in group_a] == [3] * 6
+    assert sum(unit(q, u)["credit"] for u in group_a) == 31
+
+
+def test_r5_capped_and_uncapped_agree_for_every_credit_b_and_c_can_give():
+    # every level-3+ credit Groups B and C can give (all their subsets), with Group A taken
+    from evitrack import catalogue
+
+    nq = catalogue.load(QID)
+
+    def sums(gid):
+        out = {0}
+        for u in next(g for g in nq.groups if g.id == gid).units:
+            if nq.units[u].level >= 3:
+                out |= {s + nq.units[u].credit for s in out}
+        return out
+
+    b_high, c_high = sums("B"), sums("C")
+    assert max(c_high) > 9  # the cap can bite: Group C holds more than 9 level-3 credits
+    for b in b_high:
+        for c in c_high:
+            assert (31 + b + c >= 40) == (31 + b + min(c, 9) >= 40), (b, c)
+
+
+_B = [f"{i:02d}" for i in range(7, 29)]
+_C = [f"{i:02d}" for i in range(29, 46)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.sampled_from(_B)), st.sets(st.sampled_from(_C)))
+def test_r5_as_evaluated_equals_r5_capped(b, c):
+    # evitrack's own evaluation of R5 against the capped count, over random selections
+    selection = ["01", "02", "03", "04", "05", "06", *sorted(b), *sorted(c)]
+    evaluated, capped = _r5_capped_and_uncapped(selection)
+    assert evaluated == capped

@@ -103,6 +103,26 @@ def load(ref: str, base: Path | None = None) -> Qualification:
     return load_file(path, None if _is_shipped(path) else base)
 
 
+def load_named(ref: str) -> Qualification:
+    """A qualification named on the command line: a shipped id, or a file wherever it is.
+
+    The file is the user's choice, so it may live outside the current folder; its includes
+    stay inside its own folder, as for any centre file.
+    """
+    if ref in shipped_files() or not looks_like_path(ref):
+        return load(ref)
+    if _unsafe_ref(ref):
+        raise UserError(f"qualification file {ref!r}: the name holds a control character")
+    path = Path(ref).expanduser()
+    if not path.is_file():
+        raise UserError(
+            f'qualification file "{ref}" not found',
+            "give the path of a qualification file, or a shipped id "
+            "(`evitrack qualification list`)",
+        )
+    return load_file(path.resolve())
+
+
 def _is_shipped(path: Path) -> bool:
     return path.parent == CATALOGUE_DIR and shipped_files().get(path.stem) == path
 
@@ -124,7 +144,7 @@ def load_file(path: Path, root: Path | None = None) -> Qualification:
     path = Path(path).resolve()
     root = (root or path.parent).resolve()
     hit = _USER_CACHE.get((path, root))
-    if hit is not None and all(_content_key(p) == k for p, k in hit[0]):
+    if hit is not None and all(_key_once(p) == k for p, k in hit[0]):
         if _LOADING:  # an include: the outer file depends on these files too
             _DEPS.extend(hit[0])
         return hit[1]
@@ -134,20 +154,36 @@ def load_file(path: Path, root: Path | None = None) -> Qualification:
     _LOADING.append(path)
     try:
         deps_before = len(_DEPS)
-        _DEPS.append((path, _content_key(path)))
+        _DEPS.append((path, _key_once(path)))
         q = _build(path, _checked_data(path, root), root)
-        deps = _DEPS[deps_before:]
+        # each file once: an include is reached by the check and again by the build, and
+        # a file listing every dependency twice would make a chain of includes exponential
+        deps = list(dict.fromkeys(_DEPS[deps_before:]))
     finally:
         _LOADING.pop()
-        if not _LOADING:
-            _DEPS.clear()
+        done_loading()
     _USER_CACHE[(path, root)] = (deps, q)
     return q
 
 
 _LOADING: list[Path] = []  # user files being loaded, outermost first (include cycles)
 _DEPS: list[tuple[Path, Any]] = []  # files read by the outermost load, with their content hash
+_KEYS: dict[Path, Any] = {}  # the content hash of each file, read once per outermost load
 _USER_CACHE: dict[tuple[Path, Path], tuple[list[tuple[Path, Any]], Qualification]] = {}
+
+
+def done_loading() -> None:
+    """Forget what one outermost load read, once nothing is being loaded any more."""
+    if not _LOADING:
+        _DEPS.clear()
+        _KEYS.clear()
+
+
+def _key_once(path: Path) -> Any:
+    """`_content_key`, read once per file within one load (a file cannot change under it)."""
+    if path not in _KEYS:
+        _KEYS[path] = _content_key(path)
+    return _KEYS[path]
 
 
 def _content_key(path: Path) -> Any:
@@ -209,7 +245,8 @@ def _unsafe_ref(ref: str) -> bool:
 def _build(path: Path, data: Any, root: Path) -> Qualification:
     if not isinstance(data, dict):
         raise UserError(f"{path}: not a qualification file (expected a mapping)")
-    units: dict[str, Unit] = {}
+    base = _extended(path, data, root)
+    units: dict[str, Unit] = dict(base.units) if base else {}
     for inc in data.get("include") or []:
         target = _include_path(path, str(inc["from"]), root)
         lib = load_file(target, root)
@@ -220,7 +257,7 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
             units[uid] = lib.units[uid]
     for u in data.get("units") or []:
         unit = build_unit(u)
-        units[unit.id] = unit
+        units[unit.id] = unit  # in a file that extends another: replaces the unit of that id
     groups = [
         Group(
             id=str(g["id"]),
@@ -230,7 +267,11 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
         )
         for g in data.get("groups") or []
     ]
+    if base is not None and "groups" not in data:
+        groups = list(base.groups)
     rules = [dict(r) for r in data.get("rules") or []]
+    if base is not None and "rules" not in data:
+        rules = [dict(r) for r in base.rules]
     for r in rules:
         for key in ("units", "groups"):
             if key in r and r[key] is not None:
@@ -248,13 +289,20 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
         "kind",
         "include",
     }
+
+    def header(key: str) -> Any:  # what the file gives, else what the extended file gives
+        if key in data or base is None:
+            return data.get(key)
+        return getattr(base, key)
+
+    number = header("number")
     return Qualification(
         id=str(data["id"]),
         title=str(data["title"]),
-        awarding_body=str(data.get("awarding_body") or ""),
-        number=None if data.get("number") is None else str(data["number"]),
-        level=data.get("level"),
-        framework=data.get("framework"),
+        awarding_body=str(header("awarding_body") or ""),
+        number=None if number is None else str(number),
+        level=header("level"),
+        framework=header("framework"),
         groups=groups,
         units=units,
         rules=rules,
@@ -262,6 +310,17 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
         kind=str(data.get("kind") or "qualification"),
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _extended(path: Path, data: dict[str, Any], root: Path) -> Qualification | None:
+    """The qualification a file `extends` (its groups, units and rules), or None."""
+    ref = data.get("extends")
+    if not ref:
+        return None
+    base = load_file(_include_path(path, str(ref), root), root)
+    if base.kind != "qualification":
+        raise UserError(f'{_shown(path)}: extends "{ref}", which is a unit library')
+    return base
 
 
 def _include_path(path: Path, ref: str, root: Path | None = None) -> Path:
@@ -301,6 +360,21 @@ def _criterion(c: dict[str, Any], outcome: str | None, kind: str) -> Criterion:
         extra["evidence"] = ev
     return Criterion(
         id=str(c["id"]), text=str(c.get("text") or ""), outcome=outcome, kind=kind, extra=extra
+    )
+
+
+PLACEHOLDER = "TODO"  # how `qualification extend` marks the text a centre must fill in
+
+
+def is_placeholder(text: Any) -> bool:
+    """Whether an outcome's title or a criterion's text is still a placeholder ("TODO: ...")."""
+    return isinstance(text, str) and text.lstrip().upper().startswith(PLACEHOLDER)
+
+
+def _stub(outcomes: list[Outcome]) -> bool:
+    """A unit still holding placeholders: its criteria are not known yet."""
+    return any(
+        is_placeholder(o.title) or any(is_placeholder(c.text) for c in o.criteria) for o in outcomes
     )
 
 
@@ -345,7 +419,8 @@ def build_unit(u: dict[str, Any]) -> Unit:
             supplied_by=[str(m) for m in ev.get("supplied_by") or []],
             text=ev.get("text"),
         ),
-        criteria_in_source=u.get("criteria_in_source", True) is not False,
+        # a stub `qualification extend` wrote counts as without criteria until filled in
+        criteria_in_source=u.get("criteria_in_source", True) is not False and not _stub(outcomes),
         extra={k: v for k, v in u.items() if k not in known},
     )
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
+from evitrack.catalogue import is_placeholder
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.model import METHOD_ALIASES, METHODS, canonical_method
-from evitrack.rules import COMMON_KEYS, REGISTRY
+from evitrack.rules import COMMON_KEYS, REGISTRY, join_and
 from evitrack.schema import QUALIFICATION, Validator
 
 Pos = tuple[int, int] | None
@@ -28,7 +31,8 @@ def _line(pos: Pos) -> str:
 def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
     """Every problem in one qualification file (schema, ids, references, rules)."""
     diags, data = check_data(path, shown)
-    if not diags and data and data.get("kind", "qualification") != "units":
+    errors = [d for d in diags if d.severity.value == "error"]
+    if not errors and data and data.get("kind", "qualification") != "units":
         from evitrack import catalogue
         from evitrack.planner import infeasible
 
@@ -135,8 +139,9 @@ def check_data(
 
     units = _local_units(data, raw, add)
     _included_units(path, data, raw, root, units, add)
+    inherited = _extended_units(path, data, raw, root, units, add)
     _check_aliases(units, add)
-    groups = _check_groups(data, raw, units, add)
+    groups = _check_groups(data, raw, units, add, inherited)
 
     raw_rules = _list(raw.get("rules"))
     seen_rules: dict[str, Pos] = {}
@@ -220,35 +225,18 @@ def _included_units(
     add: Add,
 ) -> None:
     """The units the file's includes bring in, each once and none also defined here."""
-    from evitrack import catalogue
     from evitrack.errors import UserError
 
-    here = path.resolve()
     libs: list[Any] = []
-    pushed = not catalogue._LOADING or catalogue._LOADING[-1] != here
-    if pushed:  # so that an include leading back here is seen as a cycle, not followed
-        catalogue._LOADING.append(here)
-    try:
+    with _loading(path):
         for i, inc in enumerate(data.get("include") or []):
             if not inc or not isinstance(inc.get("from"), str):
                 continue  # reported by the schema
             ipos = yamlio.item_pos(raw.get("include"), i)
             try:
-                target = catalogue._include_path(here, inc["from"], root)
-                if target == here:
-                    raise UserError(f'"{inc["from"]}" includes itself')
-                if target in catalogue._LOADING:
-                    chain = catalogue._LOADING[catalogue._LOADING.index(target) :]
-                    raise UserError(
-                        "include cycle: " + " -> ".join(p.name for p in (*chain, target)),
-                        "a file may not include, directly or not, a file that includes it",
-                    )
-                libs.append((inc, ipos, catalogue.load_file(target, root)))
+                libs.append((inc, ipos, _load_other(path, inc["from"], root)))
             except UserError as e:
                 add(ipos, "E506", e.message, e.hint)
-    finally:
-        if pushed:
-            catalogue._LOADING.pop()
     for inc, ipos, lib in libs:
         wanted = [u for u in inc.get("units") or [] if isinstance(u, str)] or list(lib.units)
         for uid in wanted:
@@ -275,6 +263,76 @@ def _included_units(
             unit.facts = {"credit": lu.credit, "level": lu.level, "glh": lu.glh}
             unit.criteria = {c.id for c in lu.criteria}
             unit.aliases = [(a, ipos) for a in lu.aliases]
+
+
+@contextmanager
+def _loading(path: Path) -> Iterator[None]:
+    """While the files a file names are loaded: one leading back to it is a cycle."""
+    from evitrack import catalogue
+
+    here = path.resolve()
+    pushed = not catalogue._LOADING or catalogue._LOADING[-1] != here
+    if pushed:
+        catalogue._LOADING.append(here)
+    try:
+        yield
+    finally:
+        if pushed:
+            catalogue._LOADING.pop()
+            catalogue.done_loading()
+
+
+def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Any:
+    """The file an include or `extends` names, loaded; UserError for a missing one or a cycle."""
+    from evitrack import catalogue
+    from evitrack.errors import UserError
+
+    here = path.resolve()
+    target = catalogue._include_path(here, ref, root)
+    if target == here:
+        raise UserError(f'"{ref}" {verb} itself')
+    if target in catalogue._LOADING:
+        chain = catalogue._LOADING[catalogue._LOADING.index(target) :]
+        raise UserError(
+            "include cycle: " + " -> ".join(p.name for p in (*chain, target)),
+            "a file may not include, directly or not, a file that includes it",
+        )
+    return catalogue.load_file(target, root)
+
+
+def _extended_units(
+    path: Path, data: dict[str, Any], raw: Any, root: Path, units: dict[str, _Unit], add: Add
+) -> dict[str, list[str]] | None:
+    """The units of the qualification the file extends that it does not replace; the
+    extended file's groups (None when it extends nothing or cannot be read)."""
+    from evitrack.errors import UserError
+
+    ref = data.get("extends")
+    if not ref:
+        return None
+    pos = yamlio.value_pos(raw, "extends") or yamlio.key_pos(raw, "extends")
+    try:
+        with _loading(path):
+            base = _load_other(path, ref, root, "extends")
+    except UserError as e:
+        add(pos, "E506", e.message, e.hint)
+        return None
+    if base.kind != "qualification":
+        add(
+            pos,
+            "E506",
+            f'extends "{ref}", which is a unit library, not a qualification',
+            "extend a qualification; bring a library's units in with `include:`",
+        )
+        return None
+    for uid, lu in base.units.items():
+        if uid in units:
+            continue  # replaced by the unit this file defines (or includes)
+        unit = units[uid] = _Unit(uid, f"from {ref}, which this file extends", pos)
+        unit.facts = {"credit": lu.credit, "level": lu.level, "glh": lu.glh}
+        unit.criteria = {c.id for c in lu.criteria}
+        unit.aliases = [(a, pos) for a in lu.aliases]
+    return {g.id: list(g.units) for g in base.groups}
 
 
 def _check_aliases(units: dict[str, _Unit], add: Add) -> None:
@@ -342,12 +400,27 @@ def method_hint(name: str) -> str:
     return "methods: " + ", ".join(METHODS)
 
 
+def _placeholders(uid: str, todo: list[tuple[str, Pos]], add: Add) -> None:
+    """One warning per unit that still holds placeholders, at the first of them."""
+    if todo:
+        add(
+            todo[0][1],
+            "W507",
+            f"unit {uid} is still a stub: {join_and([what for what, _ in todo])} "
+            f"{'is a placeholder' if len(todo) == 1 else 'are placeholders'}",
+            "copy the unit's outcomes and criteria from your copy of the specification, word "
+            "for word, in place of the TODO placeholders; or remove the unit from this file "
+            "to keep it as shipped (without criteria)",
+        )
+
+
 def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
     upos = yamlio.node_pos(raw_u) if raw_u else None
     unit_forbidden = _methods(
         u.get("evidence"), raw_u.get("evidence"), f"unit {u['id']}", add, upos
     )
     in_source = u.get("criteria_in_source") is not False
+    todo: list[tuple[str, Pos]] = []  # placeholders left by `qualification extend`
     seen: dict[str, Pos] = {}
     seen_o: dict[str, Pos] = {}
     raw_o = _list(raw_u.get("outcomes"))
@@ -370,6 +443,8 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
             seen_o.setdefault(oid, opos)
         last_o = oid or last_o
         raw_oi = _item(raw_o, i)
+        if is_placeholder(o.get("title")):
+            todo.append((f"the title of outcome {oid}", yamlio.value_pos(raw_oi, "title") or opos))
         if o.get("criteria") == [] and in_source:
             add(
                 yamlio.value_pos(raw_oi, "criteria") or opos,
@@ -399,6 +474,8 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
                 add(cpos, "E502", f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"')
             seen.setdefault(cid, cpos)
             last_c = cid
+            if is_placeholder(c.get("text")):
+                todo.append((f"criterion {cid}", yamlio.value_pos(_item(raw_c, j), "text") or cpos))
             _methods(
                 c.get("evidence"),
                 _item(raw_c, j).get("evidence"),
@@ -407,6 +484,7 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
                 cpos,
                 (u["id"], unit_forbidden),
             )
+    _placeholders(u["id"], todo, add)
     raw_k = _list(raw_u.get("knowledge"))
     for j, k in enumerate(u.get("knowledge") or []):
         if not k or not k.get("id"):
@@ -431,9 +509,16 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
 
 
 def _check_groups(
-    data: dict[str, Any], raw: Any, units: dict[str, _Unit], add: Add
+    data: dict[str, Any],
+    raw: Any,
+    units: dict[str, _Unit],
+    add: Add,
+    inherited: dict[str, list[str]] | None = None,
 ) -> dict[str, list[str]]:
+    """`inherited`: the groups of the qualification the file extends (used unless it has its own)."""
     groups: dict[str, list[str]] = {}
+    if inherited is not None and "groups" not in data:
+        groups = {gid: list(ids) for gid, ids in inherited.items()}
     seen: dict[str, Pos] = {}
     raw_groups = _list(raw.get("groups"))
     for i, g in enumerate(data.get("groups") or []):
@@ -533,14 +618,14 @@ def _check_rule(
             continue
         other = _kind_for(kind, given)
         users = [k for k, c in REGISTRY.items() if key in c.shape.keys]
-        add(
-            at(key),
-            "E101",
-            f"rule {rid}: {key} is not used by {kind}",
+        if not users:
+            continue  # no kind reads it: the schema reports it as an unknown key
+        hint = (
             f"did you mean kind: {other}?"
             if other and key in REGISTRY[other].shape.keys
-            else f"remove {key} (it is read by {', '.join(users)})",
+            else f"remove {key} (it is read by {', '.join(users)})"
         )
+        add(at(key), "E101", f"rule {rid}: {key} is not used by {kind}", hint)
     # a key written with a bad value was reported by the schema: do not also say it is needed
     for key in shape.needs:
         if raw_r.get(key) is None:

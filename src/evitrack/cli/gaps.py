@@ -148,6 +148,10 @@ def _text(cov: Coverage) -> None:
         out += [f"  {r.rule}: {r.detail}" for r in failing]
     else:
         out.append("Rules of combination: all satisfied")
+    from evitrack.rules import READING_CAVEAT
+
+    caveats = [r for r in cov.rules if r.satisfied and READING_CAVEAT in r.detail]
+    out += [f"  {r.rule}: {r.detail}" for r in caveats]
     if cov.findings:
         out.append("Evidence quality (validity, authenticity, currency, reliability, sufficiency):")
         for f in cov.findings:

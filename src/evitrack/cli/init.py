@@ -48,6 +48,7 @@ def init(
     for path in done.written:
         typer.echo(f"created {path}")
     typer.echo(_hook_note(done.hook, directory))
+    _note_units_without_criteria(directory, qualification)
     here = directory.resolve() == Path.cwd().resolve()
     first = "evitrack check" if here else f"cd {shlex.quote(str(directory))} && evitrack check"
     typer.echo(f"\nNext: {first}    (then `evitrack gaps` to see what to evidence)", err=True)
@@ -77,4 +78,26 @@ def _hook_note(hook: HookPlan, directory: Path) -> str:
     return (
         f"{did} {config}: {holds}; it is the only file written outside the portfolio "
         f"(set the hook up once with `pre-commit install` in {repo})"
+    )
+
+
+def _note_units_without_criteria(directory: Path, qualification: str) -> None:
+    """Say which units can be cited but never completed, and how a centre gives their criteria."""
+    from evitrack import catalogue
+    from evitrack.catalogue.extend import no_criteria_hint, stub_units
+    from evitrack.scaffold import centre_file
+
+    qref = centre_file(directory, qualification)
+    q = catalogue.load(qref, directory) if qref else catalogue.load(qualification)
+    stubs = [u.id for u in stub_units(q)]
+    if not stubs:
+        return
+    n = len(stubs)
+    typer.echo(
+        f"\nnote: {n} unit{'s' if n != 1 else ''} of {q.id} {'have' if n != 1 else 'has'} no "
+        f"criteria text in the source document ({', '.join(stubs)}): evidence can cite "
+        f"{'them' if n != 1 else 'it'}, but {'they' if n != 1 else 'it'} cannot be shown "
+        "complete, signed off or claimed\n"
+        f"    hint: {no_criteria_hint(q, 'them' if n != 1 else stubs[0])}",
+        err=True,
     )

@@ -49,7 +49,7 @@ def plan(
         )
     result: Any = None
     if qualification is not None:
-        q = catalogue.load(qualification, Path.cwd())
+        q = catalogue.load_named(qualification)
         if q.kind != "qualification":
             raise UserError(f'"{qualification}" is a unit library, not a qualification')
         selection = _parse_units(q, units or "")
@@ -214,6 +214,12 @@ def _text(q: Qualification, data: dict[str, Any]) -> None:
     out.print(pt)
     for uid in plan["drop"]:
         out.print(f"[yellow]drop[/] {escape(_unit_label(q, uid))}: the plan does not need it")
+    if plan["unknown_criteria"]:
+        from evitrack.catalogue.extend import no_criteria_hint
+
+        out.print(
+            f"[dim]hint: {escape(no_criteria_hint(q, ', '.join(plan['unknown_criteria'])))}[/]"
+        )
 
 
 def _markdown(q: Qualification, data: dict[str, Any]) -> str:
@@ -251,4 +257,8 @@ def _markdown(q: Qualification, data: dict[str, Any]) -> str:
                     f"- drop {_unit_label(q, uid)}: the plan does not need it"
                     for uid in plan["drop"]
                 ]
+            if plan["unknown_criteria"]:
+                from evitrack.catalogue.extend import no_criteria_hint
+
+                lines += ["", f"hint: {no_criteria_hint(q, ', '.join(plan['unknown_criteria']))}"]
     return "\n".join(lines)

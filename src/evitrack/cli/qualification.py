@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -90,7 +91,7 @@ def show(
     from evitrack import catalogue
     from evitrack.errors import UserError
 
-    q = catalogue.load(qualification, Path.cwd())
+    q = catalogue.load_named(qualification)
     data = catalogue.to_json(q)
     if unit is not None:
         uid = q.resolve_unit(unit)
@@ -139,10 +140,12 @@ def show(
         )
         if not u["criteria_in_source"]:
             node.add("[yellow]no criteria text in the source document[/]")
+        _note(node, u)
         for o in u["outcomes"]:
             onode = node.add(f"{escape(o['id'])} {escape(o['title'])}")
+            _note(onode, o)
             for c in o["criteria"]:
-                onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}")
+                _note(onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}"), c)
         if u["knowledge"]:
             knode = node.add("Knowledge and understanding")
             for k in u["knowledge"]:
@@ -154,19 +157,85 @@ def show(
     console().print(tree)
 
 
+def _note(node: Any, item: dict[str, Any]) -> None:
+    """The reading a qualification file records beside a unit, outcome or criterion."""
+    from rich.markup import escape
+
+    if item.get("note"):
+        node.add(f"[dim]note: {escape(' '.join(str(item['note']).split()))}[/]")
+
+
+def _md_note(item: dict[str, Any], indent: str = "") -> list[str]:
+    return [f"{indent}*note: {' '.join(str(item['note']).split())}*"] if item.get("note") else []
+
+
 def _markdown(data: dict) -> str:  # type: ignore[type-arg]
     out = [f"# {data['title']}", ""]
     for u in data["units"]:
         out += [f"## {u['id']} {u['title']}", ""]
+        if u.get("note"):
+            out += [*_md_note(u), ""]
         for o in u["outcomes"]:
             out.append(f"**{o['id']} {o['title']}**\n")
-            out += [f"- {c['id']} {c['text']}" for c in o["criteria"]]
+            if o.get("note"):
+                out += [*_md_note(o), ""]
+            for c in o["criteria"]:
+                out += [f"- {c['id']} {c['text']}", *_md_note(c, "  ")]
             out.append("")
         if u["knowledge"]:
             out.append("**Knowledge and understanding**\n")
             out += [f"- {k['id']} {k['text']}" for k in u["knowledge"]]
             out.append("")
     return "\n".join(out)
+
+
+@app.command("extend")
+@handle_errors
+def extend(
+    qualification: str = typer.Argument(..., help="The shipped qualification id to extend."),
+    output: Path = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Where to write the centre's file, inside the portfolio or the current folder "
+        "(default: qualifications/ID.yaml).",
+    ),
+    new_id: str = typer.Option(None, "--id", help="The centre file's own id (default: ID-centre)."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+) -> None:
+    """Write a centre's file that extends a shipped qualification, with a stub to fill in
+    for each unit whose criteria the source document does not give.
+    """
+    from evitrack import catalogue
+    from evitrack.catalogue import extend as ext
+    from evitrack.errors import UserError
+    from evitrack.locate import display_path, find_root
+
+    if qualification not in catalogue.shipped_files():
+        raise UserError(
+            f'"{qualification}" is not a shipped qualification: extend works on those',
+            catalogue.suggest(qualification, [q.id for q in catalogue.shipped_qualifications()]),
+        )
+    q = catalogue.load(qualification)
+    if q.kind != "qualification":
+        raise UserError(f'"{qualification}" is a unit library, not a qualification')
+    cwd = Path.cwd()
+    area = find_root(cwd) or cwd.resolve()
+    out = output if output is not None else Path("qualifications") / f"{q.id}.yaml"
+    done = ext.write(q, out, area, new_id or ext.centre_id(q), force)
+    shown = display_path(done.path)
+    typer.echo(shown)
+    n = len(done.stubs)
+    typer.echo(
+        f"{shown}: {done.id}, extending {q.id}, with a stub for each of the {n} unit"
+        f"{'s' if n != 1 else ''} without criteria in the source: {', '.join(done.stubs)}\n"
+        "Next: fill in each unit your learners take from your copy of the specification "
+        "(remove the others), then\n"
+        f"  evitrack qualification check {shown}\n"
+        f"and start a portfolio on it (evitrack init DIR -q {shown}, with the file inside "
+        "DIR), or set `qualification:` in a portfolio's evitrack.yaml to its path.",
+        err=True,
+    )
 
 
 @app.command("check")

@@ -49,7 +49,8 @@ def sign(
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
         if result.incomplete:
-            typer.echo("    hint: `evitrack gaps` shows what is left", err=True)
+            hint = result.hint or "`evitrack gaps` shows what is left"
+            typer.echo(f"    hint: {hint}", err=True)
         else:
             typer.echo("    hint: give the right date with --date YYYY-MM-DD", err=True)
         raise typer.Exit(1)

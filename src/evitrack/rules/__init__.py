@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from evitrack.model import Qualification
-from evitrack.rules import kinds as _kinds  # noqa: F401 - registers every kind
 from evitrack.rules.base import (
     COMMON_KEYS,
     REGISTRY,
@@ -54,11 +53,13 @@ from evitrack.rules.base import (
     required,
     scope,
 )
+from evitrack.rules.kinds import READING_CAVEAT  # importing kinds registers every kind
 
 __all__ = [
     "COMMON_KEYS",
     "KINDS",
     "MINIMUM_KINDS",
+    "READING_CAVEAT",
     "REGISTRY",
     "SHAPES",
     "RuleKind",

@@ -8,6 +8,7 @@ any structural check of its own.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from evitrack.model import Qualification
@@ -38,6 +39,8 @@ from evitrack.rules.base import (
     required,
     scope,
 )
+
+READING_CAVEAT = "check that reading with the awarding body"
 
 
 def _need(rule: dict[str, Any], key: str = "min") -> int:
@@ -325,6 +328,25 @@ class LevelCredit(RuleKind):
             f"at least {amount(_need(rule), 'credits')} {level_phrase(rule)}{from_phrase(q, rule)}"
         )
 
+    def _widened(self, ctx: Ctx, rule: dict[str, Any], ids: list[str], need: int) -> str:
+        """For an `at_or_above` rule whose specification names the level alone ("at level 2"):
+        the words to add when only the credit above the level makes it met, so that a centre
+        knows the verdict rests on the file's reading (and can check it with the awarding body).
+        """
+        text = str(rule.get("text") or "")
+        if rule.get("comparison") != "at_or_above" or re.search(
+            r"above|higher|or more", text, re.I
+        ):
+            return ""
+        level = rule.get("level")
+        exact = ctx.sum_credit([u for u in ids if ctx.q.units[u].level == level])
+        if exact >= need:
+            return ""
+        return (
+            f"; only {exact} of them at level {level} itself: met only because credit above "
+            f"level {level} counts, as this file reads the rule's words ({READING_CAVEAT})"
+        )
+
     def _counted(self, q: Qualification, rule: dict[str, Any]) -> list[str]:
         return [u for u in scope(q, rule) if at_level(rule, q.units[u])]
 
@@ -335,7 +357,7 @@ class LevelCredit(RuleKind):
         where = f"{level_phrase(rule)}{from_phrase(q, rule)}"
         if got >= need:
             detail = f"{amount(got, 'credits')} {where} (at least {need} needed)"
-            return Verdict(True, detail, got, 0, "credits")
+            return Verdict(True, detail + self._widened(ctx, rule, ids, need), got, 0, "credits")
         level = rule.get("level")
         if rule.get("comparison") == "at_or_above":
             single = "a unit of {amount} at level " + f"{level} or above"
