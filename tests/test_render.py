@@ -462,7 +462,8 @@ def test_markdown_escapes_record_text(nasty: Path) -> None:
         page = parse(md.render(doc))
         assert not {"script", "img", "a", "b", "style", "code", "ol"} & set(page.tags), page.tags
         # the documents' own: the claim's draft banner and the labels of its four points
-        own = {"blockquote": 1, "em": 4, "strong": 1} if i == 3 else {"strong": int(i == 0)}
+        # (and the draft's one unit, not complete: *not complete*)
+        own = {"blockquote": 1, "em": 5, "strong": 1} if i == 3 else {"strong": int(i == 0)}
         for tag in ("blockquote", "em", "strong"):
             assert page.tags.get(tag, 0) == own.get(tag, 0), (i, tag)
         assert not [k for k, _ in page.attrs if k.startswith("on") or k in ("src", "href")]
@@ -510,20 +511,63 @@ def test_portfolio_templates_override_by_name(tmp_path: Path) -> None:
     assert cli("matrix", str(root)).stdout.startswith("<!DOCTYPE html>")
 
 
-def test_portfolio_template_errors_are_user_errors(tmp_path: Path) -> None:
+def test_portfolio_template_errors_are_user_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = fragment(tmp_path / "p", complete=False, statement=False)
     tpl = root / "templates" / "index.md.j2"
     tpl.parent.mkdir()
+    monkeypatch.chdir(root)
     cases = {
-        "{{ learner.nickname }}": "template index.md.j2: 'dict object' has no attribute 'nickname'",
-        "{{ ''.__class__.__mro__ }}": "template index.md.j2: access to attribute '__class__' of "
-        "'str' object is unsafe.",
-        "{% for %}": f"template {tpl}:1: Expected an expression, got 'end of statement block'",
+        "{{ learner.nickname }}": "templates/index.md.j2:1: 'dict object' has no attribute "
+        "'nickname'",
+        "{{ ''.__class__.__mro__ }}": "templates/index.md.j2:1: access to attribute "
+        "'__class__' of 'str' object is unsafe.",
+        "{% for %}": "templates/index.md.j2:1: Expected an expression, got 'end of statement "
+        "block'",
+        "ok\n\n{{ 1 / 0 }}": "templates/index.md.j2:3: division by zero",
+        "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}": "templates/index.md.j2:1: macros "
+        "call each other too deeply (endless recursion?)",
+        "{{ 'x' * 3000000000 }}": "templates/index.md.j2:1: repeats a text 3,000,000,000 times "
+        "(more than 5,000,000 characters): stopped",
+        "{{ 'x'|center(3000000000) }}": "templates/index.md.j2:1: filter center given "
+        "3,000,000,000: stopped",
+        "{{ '%3000000000s' % 'x' }}": "templates/index.md.j2:1: formats a field 3,000,000,000 "
+        "characters wide: stopped",
+        "{{ 2 ** 100000000 }}": "templates/index.md.j2:1: raises a number to the power "
+        "100000000: stopped",
+        "{{ (9 ** 999) ** 999 }}": "templates/index.md.j2:1: raises a number to the power 999: "
+        "stopped",
+        "\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}": (
+            "templates/index.md.j2:2: loops over more than 1,000,000 range() items: stopped"
+        ),
     }
     for source, message in cases.items():
         tpl.write_text(source)
-        result = cli("matrix", str(root), "--form", "index", "-f", "markdown", code=2)
-        assert result.stderr.splitlines()[0] == f"evitrack: error: {message}", source
+        result = cli("matrix", "--form", "index", "-f", "markdown", code=2)
+        assert result.stderr == (
+            f"evitrack: error: {message}\n"
+            "    hint: a portfolio's own templates/ may use only the fields the shipped ones "
+            "use; remove it to use evitrack's own\n"
+        ), source
+
+
+def test_a_slow_template_is_stopped_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fragment(tmp_path / "p", complete=False, statement=False)
+    tpl = root / "templates" / "index.md.j2"
+    tpl.parent.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(render, "TIME_LIMIT", 0.5)
+    tpl.write_text(
+        "{% for i in range(900) %}{% for j in range(900) %}"
+        "{{ learner.name }}{% endfor %}{% endfor %}"
+    )
+    result = cli("matrix", "--form", "index", "-f", "markdown", code=2)
+    assert result.stderr.startswith(
+        "evitrack: error: templates/index.md.j2:1: took longer than 0.5 seconds: stopped\n"
+    )
 
 
 def test_portfolio_template_link_leading_outside_is_refused(tmp_path: Path) -> None:
