@@ -63,6 +63,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E504": (Severity.ERROR, "qualification file: rule needs data a unit lacks"),
     "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
     "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
+    "E507": (Severity.ERROR, "qualification file: takes the id of a shipped qualification"),
 }
 
 
