@@ -144,7 +144,26 @@ def test_complete_portfolio_gives_a_pack_that_verifies(
     assert "<td>one</td>" in claim and "<th>Full award:</th><td>Yes</td>" in claim
     assert "DRAFT" not in claim
     index = got["evidence-index.html"].decode()
-    assert "files/survey results.xlsx<br>→ evidence/E0005/survey results.xlsx" in index
+    assert (
+        'files/survey results.xlsx<br>→ <a href="evidence/E0005/survey%20results.xlsx">'
+        "evidence/E0005/survey results.xlsx</a>"
+    ) in index
+
+    # what the pack was built from: the qualification file and evitrack's own templates
+    qfile = ROOT / "src/evitrack/catalogue/unit-fragment-customer-service-standards.yaml"
+    assert data["qualification"]["files"] == [
+        {
+            "path": "evitrack/catalogue/unit-fragment-customer-service-standards.yaml",
+            "shipped": True,
+            "sha256": hashlib.sha256(qfile.read_bytes()).hexdigest(),
+        }
+    ]
+    shipped = ROOT / "templates"
+    names = ["base.html.j2", "claim.html.j2", "index.html.j2", "macros.html.j2", "matrix.html.j2"]
+    assert data["templates"] == {
+        "origin": "evitrack (shipped)",
+        "files": {n: hashlib.sha256((shipped / n).read_bytes()).hexdigest() for n in names},
+    }
 
 
 def test_the_statement_in_the_pack_is_the_statement_alone(complete: Path) -> None:
@@ -270,6 +289,7 @@ def test_verify_reports_everything_at_once_as_json(packed: Path) -> None:
         "missing": ["claim-to-competence.html"],
         "added": ["notes.txt"],
         "invalid": [],
+        "unreadable": [],
         "manifest_sha256": hashlib.sha256((packed / "SHA256SUMS").read_bytes()).hexdigest(),
     }
 
@@ -298,7 +318,7 @@ def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(bad) as z:
         sums = hashlib.sha256(z.read("claim-EDI-20458/SHA256SUMS")).hexdigest()
     assert result.stderr == (
-        f"{os.path.relpath(bad)}: 4 problems (8 files listed in SHA256SUMS, sha256 {sums})\n"
+        f"{bad}: 4 problems (8 files listed in SHA256SUMS, sha256 {sums})\n"  # as given
     )
     as_csv = cli("claim", "verify", str(bad), "--format", "csv", code=1).stdout
     assert as_csv == (
@@ -310,7 +330,7 @@ def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
     )
     as_md = cli("claim", "verify", str(bad), "--format", "markdown", code=1).stdout
     assert as_md == (
-        f"# Verification of {os.path.relpath(bad)}\n\n"
+        f"# Verification of {bad}\n\n"
         f"SHA256SUMS sha256 {sums}; 8 files listed: 4 problems.\n\n"
         "| status | file |\n|---|---|\n"
         "| changed | evidence/E0005/manager.pdf |\n"

@@ -394,6 +394,11 @@ def create(root: Path, new: NewRecord, q: Qualification, prefix: str = DEFAULT_P
     if not re.match(r"^[A-Za-z][A-Za-z0-9_.\-]*$", prefix):
         raise UserError(f'settings.record_prefix "{prefix}" must start with a letter')
     evdir = root / locate.EVIDENCE_DIR
+    if evdir.is_symlink():
+        raise UserError(
+            f"{locate.EVIDENCE_DIR}/ is a link: evitrack does not write through links",
+            f"replace the link with the folder itself (the records in {locate.EVIDENCE_DIR}/)",
+        )
     evdir.mkdir(exist_ok=True)
     schema_line = (root / ".schemas").is_dir()
     number, width = next_number(existing_ids(root), prefix)

@@ -237,6 +237,15 @@ def init(
             f"{target}: {', '.join(clashes)} already exist; nothing was changed",
             "choose an empty folder for a new portfolio",
         )
+    from evitrack.locate import links_between
+
+    linked = {link for rel in files if (link := links_between(target, target / rel))}
+    if linked:
+        raise UserError(
+            f"{target}: {', '.join(sorted(p.name for p in linked))} is a link: evitrack does "
+            "not write through links; nothing was changed",
+            "choose an empty folder for a new portfolio",
+        )
     written = []
     for rel, text in files.items():
         path = target / rel
