@@ -873,7 +873,7 @@ def _zip_kind(info: zipfile.ZipInfo) -> str:
     import stat
 
     mode = info.external_attr >> 16
-    if info.create_system != 3 or mode == 0 or stat.S_ISREG(mode):
+    if info.create_system != 3 or stat.S_IFMT(mode) == 0 or stat.S_ISREG(mode):
         return "file"
     return "link" if stat.S_ISLNK(mode) else "other"
 

@@ -231,12 +231,6 @@ def init(
         + "\n",
         "files/.gitkeep": "",
     }
-    clashes = [rel for rel in files if (target / rel).exists()]
-    if clashes:
-        raise UserError(
-            f"{target}: {', '.join(clashes)} already exist; nothing was changed",
-            "choose an empty folder for a new portfolio",
-        )
     from evitrack.locate import links_between
 
     linked = {link for rel in files if (link := links_between(target, target / rel))}
@@ -244,6 +238,12 @@ def init(
         raise UserError(
             f"{target}: {', '.join(sorted(p.name for p in linked))} is a link: evitrack does "
             "not write through links; nothing was changed",
+            "choose an empty folder for a new portfolio",
+        )
+    clashes = [rel for rel in files if (target / rel).exists()]
+    if clashes:
+        raise UserError(
+            f"{target}: {', '.join(clashes)} already exist; nothing was changed",
             "choose an empty folder for a new portfolio",
         )
     written = []
