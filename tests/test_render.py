@@ -671,3 +671,90 @@ def test_wide_unit_columns_split_by_outcome() -> None:
     ]
     huge = render._segments([{"id": "1", "criteria": [str(i) for i in range(30)]}])
     assert [[g["span"] for g in seg] for seg in huge] == [[24], [6]]
+
+
+# ---- each entry's standing, and room to write by hand -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """E0001 accepted, E0002 referred with a comment, E0003/E0004 not assessed, no E0005."""
+    root = fragment(tmp_path_factory.mktemp("mixed") / "p", complete=False, statement=False)
+    (root / "evidence" / "E0005.yaml").unlink()
+    accept(root, "E0001")
+    cli(
+        "assess",
+        "E0002",
+        str(root),
+        "--refer",
+        "--assessor",
+        "Jo Smith",
+        "--date",
+        "2026-04-01",
+        "--comment",
+        "Add the targets | for Q2",
+    )
+    return root
+
+
+def test_recording_form_shows_each_entry_s_status_and_leaves_empty_cells(mixed: Path) -> None:
+    md = cli("matrix", str(mixed), "--form", "recording", "-f", "markdown").stdout
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line.count("|") == 6]
+    assert rows[1:7] == [
+        "| 1 Be able to understand customer service standards required in own organisation "
+        "| 1.1 Explain customer service standards within own organisation | Product evidence, "
+        "Questioning | E0001 (accepted) | 2026-02-10 |",
+        "| | 1.2 Describe customer service best practice in own sector using research "
+        "techniques. | Product evidence, Questioning | E0001 (accepted) | 2026-02-10 |",
+        "| 2 Be able to implement sustainable processes for customer satisfaction | 2.1 Define "
+        "sustainable processes taking into account environmental issues | Product evidence | "
+        "E0002 (referred) | 2026-02-24 |",
+        "| | 2.2 Identify sustainable processes to support customer service standards | Product "
+        "evidence | E0002 (referred) | 2026-02-24 |",
+        "| | 2.3 Produce a plan for implementation | Product evidence | E0002 (referred) | "
+        "2026-02-24 |",
+        "| | 2.4 State customer service standards with relevant key stakeholders | Observation | "
+        "E0003 (not yet assessed) | 2026-03-05 |",
+    ]
+    assert rows[12] == (
+        "| 5 Be able to monitor customer service levels for continuous improvement | 5.1 Describe "
+        "methods of measuring customer satisfaction |  | | |"
+    )
+    html = cli("matrix", str(mixed), "--form", "recording").stdout
+    assert "no evidence yet" not in html and 'colspan="3"' not in html
+    assert '      <td>E0002<br><span class="status">referred</span></td>\n' in html
+    assert html.count("      <td></td>\n      <td></td>\n      <td></td>\n") == 4  # 5.1 to 5.4
+    # the unit is named on every printed page (a repeated header) and above the signatures
+    assert (
+        '<thead>\n    <tr><th class="unit" colspan="5">Alex Morgan (EDI-20458) · Unit 1 – '
+        "Customer service standards</th></tr>"
+    ) in html
+    assert (
+        '<div class="sign-block">\n<p class="unit">Unit 1 – Customer service standards</p>' in html
+    )
+
+
+def test_index_shows_referral_comments_and_links_packed_copies(mixed: Path) -> None:
+    md = cli("matrix", str(mixed), "--form", "index", "-f", "markdown").stdout
+    assert (
+        "- Assessment: referred by Jo Smith on 2026-04-01\n"
+        "- Assessor's comment: Add the targets \\| for Q2\n"
+    ) in md
+    html = cli("matrix", str(mixed), "--form", "index").stdout
+    assert "2026-04-01</span><p>Add the targets | for Q2</p></td>" in html
+
+    from evitrack.coverage import coverage
+    from evitrack.records import load_portfolio
+
+    cov = coverage(load_portfolio(mixed)[0])
+    packed = {"files/standards-report.pdf": "evidence/E0001/standards report (1).pdf"}
+    md = render.index(cov, None, "markdown", render.Options(packed=packed))
+    assert (
+        "- File: files/standards-report.pdf (copy in this pack: [evidence/E0001/standards report "
+        "(1).pdf](evidence/E0001/standards%20report%20%281%29.pdf)), sha256 "
+    ) in md
+    html = render.index(cov, None, "html", render.Options(packed=packed))
+    assert (
+        '→ <a href="evidence/E0001/standards%20report%20%281%29.pdf">evidence/E0001/standards '
+        "report (1).pdf</a>"
+    ) in html
