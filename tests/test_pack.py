@@ -1013,8 +1013,6 @@ def _patch_zip(path: Path, entry: str, at: dict[int, bytes]) -> None:
             if data[i + head : i + head + len(name)] != name:
                 continue
             for offset, value in at.items():
-                if shift and offset == 16 - 0 and False:
-                    continue
                 data[i + offset + shift : i + offset + shift + len(value)] = value
     path.write_bytes(bytes(data))
 

@@ -846,8 +846,9 @@ def _verify_folder(pack: Path) -> VerifyResult:
             if _hash_limited(path, size) != listed[name]:
                 result.changed.append(name)
     if len(present) > MAX_ENTRIES:
-        result.unreadable.append(f"{len(present) - MAX_ENTRIES:,} files past the first "
-                                 f"{MAX_ENTRIES:,} (not read)")
+        result.unreadable.append(
+            f"{len(present) - MAX_ENTRIES:,} files past the first {MAX_ENTRIES:,} (not read)"
+        )
     have = set(present)
     result.missing = [n for n in sorted(listed) if n not in have]
     return result
@@ -944,7 +945,7 @@ def _verify_zip(pack: Path) -> VerifyResult:
             if _zip_kind(info) != "file":  # a link or a device, as a folder pack's would be
                 result.changed.append(name)
                 continue
-            why = _zip_problem(info)
+            why = _zip_problem(info) or ""
             if not why and info.file_size > budget:
                 why = f"{info.file_size:,} bytes, past the {MAX_READ:,} that verify reads"
             if why:

@@ -123,11 +123,11 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             raise TemplateLimit("multiplies numbers too large for a document: stopped")
     elif operator == "*":
         for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int):
-                if max(len(seq), 1) * n > MAX_TEXT:
-                    raise TemplateLimit(
-                        f"repeats a text {n:,} times (more than {MAX_TEXT:,} characters): stopped"
-                    )
+            sized = isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int)
+            if sized and max(len(seq), 1) * n > MAX_TEXT:
+                raise TemplateLimit(
+                    f"repeats a text {n:,} times (more than {MAX_TEXT:,} characters): stopped"
+                )
     elif operator == "**":
         big = isinstance(left, int) and isinstance(right, int) and abs(left) > 1
         if isinstance(right, (int, float)) and (
@@ -219,7 +219,7 @@ def environment(
             self.budget.tick()
             return super().call_binop(context, operator, left, right)
 
-        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             __self.budget.tick()
             result = super().call(__context, __obj, *args, **kwargs)
             if isinstance(result, range):
@@ -272,7 +272,7 @@ def render(
     if fmt not in FORMATS:
         raise UserError(f'unknown format "{fmt}"', "use html or markdown")
     env = environment(portfolio_root, markdown=fmt == "markdown", used=used)
-    env.budget = _Budget()
+    env.budget = _Budget()  # type: ignore[attr-defined]  # the clock starts now
     name = f"{template}.{EXT[fmt]}.j2"
     hint = (
         "a portfolio's own templates/ may use only the fields the shipped ones use; "

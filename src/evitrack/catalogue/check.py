@@ -179,7 +179,7 @@ def _check_own_id(path: Path, data: dict[str, Any], raw: Any, add: Add) -> None:
         yamlio.value_pos(raw, "id") or (1, 1),
         "E507",
         f'id "{qid}" is the id of a qualification shipped with evitrack',
-        f"give the centre's file its own id, e.g. \"{qid}-centre\" (it may include the "
+        f'give the centre\'s file its own id, e.g. "{qid}-centre" (it may include the '
         f"shipped units: `include: [{{from: {qid}}}]`)",
     )
 
