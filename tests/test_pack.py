@@ -987,7 +987,32 @@ def test_a_hard_linked_attachment_is_refused(complete: Path, tmp_path: Path) -> 
     assert (
         f'{shown}:9:5: error[E302]: attached file "files/survey results.xlsx" is a hard link '
         "(2 names for one file): its other names may be outside the portfolio\n"
+        '    hint: give it a name of its own: `cp "files/survey results.xlsx" copy && mv copy '
+        '"files/survey results.xlsx"` (its sha256 stays)\n'
     ) in result.stdout
+    (complete / "files" / "witness" / "note.pdf").write_bytes(b"n")
+    os.link(complete / "files" / "witness" / "note.pdf", tmp_path / "note.pdf")
+    added = cli(
+        "add",
+        str(complete),
+        "--title",
+        "Note",
+        "--method",
+        "product",
+        "--criteria",
+        "1/1.1",
+        "--date",
+        "2026-03-01",
+        "--file",
+        "files/witness/note.pdf",
+        code=2,
+    )
+    assert added.stderr == (
+        'evitrack: error: "files/witness/note.pdf" is a hard link (one file with 2 names): its '
+        "other names may be outside the portfolio\n"
+        '    hint: give it a name of its own: `cp "files/witness/note.pdf" copy && mv copy '
+        '"files/witness/note.pdf"`\n'
+    )
     drafted = cli("claim", str(complete), "--draft", code=1)
     assert drafted.stdout == (
         "claim refused: 1 thing stands in the way of the full-award claim:\n"

@@ -730,7 +730,9 @@ def _check_file(
             pos,
             "E302",
             f'attached file "{p}" {why}',
-            "copy the file into the portfolio's files/ folder and give its relative path",
+            f'give it a name of its own: `cp "{p}" copy && mv copy "{p}"` (its sha256 stays)'
+            if why and "hard link" in why
+            else "copy the file into the portfolio's files/ folder and give its relative path",
         )
         return
     if not target.exists():

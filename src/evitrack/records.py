@@ -147,6 +147,12 @@ def attachment(root: Path, typed: str, cwd: Path | None = None) -> str:
         raise UserError(f'"{typed}" is outside the portfolio', hint)
     if not candidate.is_file():
         raise UserError(f'"{typed}" is not a file')
+    if candidate.stat().st_nlink > 1:
+        raise UserError(
+            f'"{typed}" is a hard link (one file with {candidate.stat().st_nlink} names): its '
+            "other names may be outside the portfolio",
+            f'give it a name of its own: `cp "{typed}" copy && mv copy "{typed}"`',
+        )
     rel = candidate.resolve().relative_to(root.resolve())
     if (rel.parts and rel.parts[0] == locate.EVIDENCE_DIR) or rel.name == locate.PORTFOLIO_FILE:
         raise UserError(
