@@ -839,6 +839,7 @@ def test_nothing_is_written_through_a_link(complete: Path, tmp_path: Path) -> No
     "name",
     [
         "evitrack.yaml",
+        ".gitignore",
         "evidence/E0001.yaml",
         "files/witness/manager.pdf",
         ".schemas/x",
@@ -863,6 +864,21 @@ def test_a_document_never_replaces_a_portfolio_s_own_file(complete: Path, name: 
         f"evitrack: error: {complete / name} is one of the portfolio's own files: a pack"
     )
     assert tree_digest(complete) == before
+
+
+def test_a_document_replaces_only_a_document_in_a_portfolio(complete: Path) -> None:
+    (complete / "quals").mkdir()
+    (complete / "quals" / "centre.yaml").write_text("id: mine\n")
+    result = cli("matrix", str(complete), "-o", str(complete / "quals" / "centre.yaml"), code=2)
+    assert result.stderr == (
+        f"evitrack: error: {complete / 'quals' / 'centre.yaml'} is a file of the portfolio, not "
+        "a document: a document never replaces it\n"
+        "    hint: write it elsewhere, e.g. -o out/matrix.html\n"
+    )
+    assert (complete / "quals" / "centre.yaml").read_text() == "id: mine\n"
+    (complete / "matrix.html").write_text("old")
+    cli("matrix", str(complete), "-o", str(complete / "matrix.html"))  # a document: replaced
+    assert (complete / "matrix.html").read_text().startswith("<!DOCTYPE html>")
 
 
 def test_a_document_is_never_written_through_a_link(complete: Path, tmp_path: Path) -> None:

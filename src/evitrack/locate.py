@@ -70,7 +70,8 @@ def shown_path(path: Path) -> str:
 
 
 # A portfolio's own files and folders: a document or a pack never replaces them.
-OWN_FILES = (PORTFOLIO_FILE,)
+OWN_FILES = (PORTFOLIO_FILE, ".gitignore", ".pre-commit-config.yaml")
+DOCUMENT_SUFFIXES = (".html", ".htm", ".md", ".markdown")  # what a document may replace
 OWN_FOLDERS = (EVIDENCE_DIR, "files", "templates", ".schemas", ".evitrack-cache", ".git")
 
 
@@ -103,6 +104,11 @@ def output_target(output: Path, what: str = "document") -> Path:
         raise UserError(
             f"{output} is one of the portfolio's own files: a {what} never replaces it",
             "write it elsewhere, e.g. -o out/" + (target.name if what == "pack" else "matrix.html"),
+        )
+    if what == "document" and target.exists() and target.suffix.lower() not in DOCUMENT_SUFFIXES:
+        raise UserError(
+            f"{output} is a file of the portfolio, not a document: a document never replaces it",
+            "write it elsewhere, e.g. -o out/matrix.html",
         )
     link = links_between(root, target)
     if link is not None:
