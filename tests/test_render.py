@@ -532,6 +532,11 @@ def test_portfolio_template_errors_are_user_errors(
         "(more than 5,000,000 characters): stopped",
         "{{ 'x'|center(3000000000) }}": "templates/index.md.j2:1: filter center given "
         "3,000,000,000: stopped",
+        "{{ 'x'.center(3000000000) }}": "templates/index.md.j2:1: calls center with "
+        "3,000,000,000: stopped",
+        "{{ '{:>3000000000}'.format('x') }}": "templates/index.md.j2:1: formats a field "
+        "3,000,000,000 characters wide: stopped",
+        "\n\n{% include 'nope.j2' %}": "templates/index.md.j2:3: template nope.j2 not found",
         "{{ '%3000000000s' % 'x' }}": "templates/index.md.j2:1: formats a field 3,000,000,000 "
         "characters wide: stopped",
         "{{ 2 ** 100000000 }}": "templates/index.md.j2:1: raises a number to the power "

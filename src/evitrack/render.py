@@ -106,6 +106,10 @@ class _Budget:
         self.tick()
 
 
+def _callee(obj: Any) -> str:
+    return str(getattr(obj, "__name__", None) or type(obj).__name__)
+
+
 def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
 
@@ -221,6 +225,9 @@ def environment(
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             __self.budget.tick()
+            for a in (*args, *kwargs.values()):
+                if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_TEXT:
+                    raise TemplateLimit(f"calls {_callee(__obj)} with {a:,}: stopped")
             result = super().call(__context, __obj, *args, **kwargs)
             if isinstance(result, range):
                 __self.budget.spend(len(result))
@@ -228,6 +235,12 @@ def environment(
 
         def getattr(self, obj: Any, attribute: str) -> Any:
             self.budget.tick()
+            if isinstance(obj, str) and attribute in ("format", "format_map"):
+                widths = re.findall(r"\d{7,}", obj)
+                if widths:
+                    raise TemplateLimit(
+                        f"formats a field {int(widths[0]):,} characters wide: stopped"
+                    )
             return super().getattr(obj, attribute)
 
     loaders: list[jinja2.BaseLoader] = []
@@ -290,7 +303,10 @@ def render(
     except UserError:
         raise
     except jinja2.TemplateNotFound as e:
-        raise UserError(f"template {e.name} not found") from None
+        where, line = _template_frame(e, name)
+        if line == "?":  # the document's own template
+            raise UserError(f"template {e.name} not found") from None
+        raise UserError(f"{where}:{line}: template {e.name} not found", hint) from None
     except jinja2.TemplateSyntaxError as e:
         where = _template_shown(e.filename or e.name or name)
         raise UserError(f"{where}:{e.lineno}: {e.message}", hint) from None
