@@ -12,6 +12,11 @@ matches its record stops the claim (hashed as it is copied, so a file cannot cha
 between the check and the copy); names in the pack are built from record ids and
 sanitised base names, so nothing can be written outside it; the portfolio is only
 read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
+The documents come from evitrack's own templates, never a portfolio's (summary.json
+records each template and qualification file with its sha256); a pack is never
+written through a link inside a portfolio nor over its files, and replaces only an
+earlier pack; hard-linked attachments are refused (their other name may be anywhere).
+`verify` reads a pack as untrusted input, within the limits below.
 
 Nothing here prints or exits: `build` and `verify` return data.
 """
