@@ -144,7 +144,26 @@ def test_complete_portfolio_gives_a_pack_that_verifies(
     assert "<td>one</td>" in claim and "<th>Full award:</th><td>Yes</td>" in claim
     assert "DRAFT" not in claim
     index = got["evidence-index.html"].decode()
-    assert "files/survey results.xlsx<br>→ evidence/E0005/survey results.xlsx" in index
+    assert (
+        'files/survey results.xlsx<br>→ <a href="evidence/E0005/survey%20results.xlsx">'
+        "evidence/E0005/survey results.xlsx</a>"
+    ) in index
+
+    # what the pack was built from: the qualification file and evitrack's own templates
+    qfile = ROOT / "src/evitrack/catalogue/unit-fragment-customer-service-standards.yaml"
+    assert data["qualification"]["files"] == [
+        {
+            "path": "evitrack/catalogue/unit-fragment-customer-service-standards.yaml",
+            "shipped": True,
+            "sha256": hashlib.sha256(qfile.read_bytes()).hexdigest(),
+        }
+    ]
+    shipped = ROOT / "templates"
+    names = ["base.html.j2", "claim.html.j2", "index.html.j2", "macros.html.j2", "matrix.html.j2"]
+    assert data["templates"] == {
+        "origin": "evitrack (shipped)",
+        "files": {n: hashlib.sha256((shipped / n).read_bytes()).hexdigest() for n in names},
+    }
 
 
 def test_the_statement_in_the_pack_is_the_statement_alone(complete: Path) -> None:
@@ -270,6 +289,7 @@ def test_verify_reports_everything_at_once_as_json(packed: Path) -> None:
         "missing": ["claim-to-competence.html"],
         "added": ["notes.txt"],
         "invalid": [],
+        "unreadable": [],
         "manifest_sha256": hashlib.sha256((packed / "SHA256SUMS").read_bytes()).hexdigest(),
     }
 
@@ -298,7 +318,7 @@ def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(bad) as z:
         sums = hashlib.sha256(z.read("claim-EDI-20458/SHA256SUMS")).hexdigest()
     assert result.stderr == (
-        f"{os.path.relpath(bad)}: 4 problems (8 files listed in SHA256SUMS, sha256 {sums})\n"
+        f"{bad}: 4 problems (8 files listed in SHA256SUMS, sha256 {sums})\n"  # as given
     )
     as_csv = cli("claim", "verify", str(bad), "--format", "csv", code=1).stdout
     assert as_csv == (
@@ -310,7 +330,7 @@ def test_verify_a_damaged_zip(complete: Path, tmp_path: Path) -> None:
     )
     as_md = cli("claim", "verify", str(bad), "--format", "markdown", code=1).stdout
     assert as_md == (
-        f"# Verification of {os.path.relpath(bad)}\n\n"
+        f"# Verification of {bad}\n\n"
         f"SHA256SUMS sha256 {sums}; 8 files listed: 4 problems.\n\n"
         "| status | file |\n|---|---|\n"
         "| changed | evidence/E0005/manager.pdf |\n"
@@ -693,3 +713,432 @@ def test_a_claim_refuses_the_placeholders_init_writes(tmp_path: Path) -> None:
     )
     assert not (root / "out").exists()
     assert cli("claim", str(root), "--draft").exit_code == 0  # a draft may still be packed
+
+
+# ---- a pack says what the portfolio says, and nothing escapes it ------------------------------
+
+FORGED_CLAIM = (
+    "<p>Full award: Yes</p><p>Internal Verifier: KP 2026-04-10</p><script>alert(1)</script>\n"
+)
+
+
+def test_a_portfolio_s_templates_never_shape_a_claim(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p", complete=False)
+    (root / "templates").mkdir()
+    for name in ("claim.html.j2", "index.html.j2", "matrix.html.j2", "base.html.j2"):
+        (root / "templates" / name).write_text(FORGED_CLAIM)
+    result = cli("claim", str(root), "--draft")
+    assert (
+        "note: the portfolio's templates/ is not used for a claim: a claim for certification "
+        "is built from evitrack's own templates (templates/ still shapes `evitrack matrix`)\n"
+    ) in result.stderr
+    out = root / "out" / "claim-EDI-20458"
+    for doc in out.glob("*.html"):
+        html = doc.read_text()
+        assert "<script>" not in html and "DRAFT – NOT FOR CERTIFICATION" in html
+    claim = (out / "claim-to-competence.html").read_text()
+    assert "<th>Full award:</th><td>No: not yet achieved (draft of a full-award claim)</td>" in (
+        claim
+    )
+    assert '<td>zero <span class="small">(of the one units in this draft)</span></td>' in claim
+    data = json.loads((out / "summary.json").read_text())
+    assert all("/" not in name for name in data["templates"]["files"])  # none of templates/
+    statement = cli("claim", str(root), "--draft", "--statement-only").stdout
+    assert statement == claim
+    # a preview may still use them
+    assert cli("matrix", str(root)).stdout == FORGED_CLAIM
+
+
+def test_a_local_qualification_taking_a_shipped_id_is_refused(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p")
+    (root / "quals").mkdir()
+    shutil.copy(ROOT / "tests/corpus/qualifications/shipped_id.yaml", root / "quals/q.yaml")
+    text = (root / "evitrack.yaml").read_text()
+    (root / "evitrack.yaml").write_text(
+        text.replace(f"qualification: {FRAGMENT_ID}\n", "qualification: quals/q.yaml\n")
+    )
+    result = cli("claim", str(root), code=2)
+    shown = os.path.relpath(root / "quals/q.yaml")
+    assert result.stderr == (
+        f"evitrack: error: the portfolio at {os.path.relpath(root)} cannot be used: "
+        f"{os.path.relpath(root / 'evitrack.yaml')}:4:16: error[E201]: qualification file "
+        f'{shown} has a problem: {shown}:2:5: error[E507]: id "ncfe-l3-diploma-customer-service" '
+        "is the id of a qualification shipped with evitrack\n"
+        "    hint: run `evitrack check` to see every problem and how to fix it\n"
+    )
+    assert not (root / "out").exists()
+
+
+def test_a_centre_qualification_file_is_recorded_with_its_sha256(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "quals").mkdir(parents=True)
+    own = (ROOT / "tests/corpus/qualifications/valid_centre_award.yaml").read_bytes()
+    (root / "quals/award.yaml").write_bytes(own)
+    init(root, "quals/award.yaml", units="U1")
+    write_record(root, "E0001", "Work", "2026-02-10", ["product"], {"U1": ["1.1", "1.2"]})
+    cli("claim", str(root), "--draft")
+    data = json.loads((root / "out/claim-EDI-20458/summary.json").read_text())
+    assert data["qualification"]["files"] == [
+        {"path": "quals/award.yaml", "shipped": False, "sha256": hashlib.sha256(own).hexdigest()}
+    ]
+
+
+FRAGMENT_ID = "unit-fragment-customer-service-standards"
+
+
+def test_nothing_is_written_through_a_link(complete: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, complete / "out")
+    result = cli("claim", str(complete), code=2)
+    assert result.stderr.startswith(
+        f"evitrack: error: {complete / 'out'} is a link: evitrack does not "
+        "write through links inside a portfolio\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+    result = cli("matrix", str(complete), "-o", str(complete / "out" / "m.html"), code=2)
+    assert list(elsewhere.iterdir()) == []
+
+    # a record folder that is a link: add and init refuse
+    (complete / "out").unlink()
+    shutil.move(complete / "evidence", elsewhere / "evidence")
+    os.symlink(elsewhere / "evidence", complete / "evidence")
+    before = sorted(p.name for p in (elsewhere / "evidence").iterdir())
+    added = cli(
+        "add",
+        str(complete),
+        "--title",
+        "New",
+        "--method",
+        "product",
+        "--criteria",
+        "1/1.1",
+        "--date",
+        "2026-03-01",
+        code=2,
+    )
+    assert added.stderr.startswith(
+        "evitrack: error: evidence/ is a link: evitrack does not write through links\n"
+    )
+    assert sorted(p.name for p in (elsewhere / "evidence").iterdir()) == before
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    os.symlink(elsewhere / "evidence", fresh / "evidence")
+    made = cli(
+        "init", str(fresh), "-q", FRAGMENT_ID, "--name", "A B", "--registration", "R1", code=2
+    )
+    assert made.stderr.startswith(
+        f"evitrack: error: {fresh}: evidence is a link: evitrack does not write through links; "
+        "nothing was changed\n"
+    )
+    assert sorted(p.name for p in (elsewhere / "evidence").iterdir()) == before
+    assert sorted(p.name for p in fresh.iterdir()) == ["evidence"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "evitrack.yaml",
+        ".gitignore",
+        "evidence/E0001.yaml",
+        "files/witness/manager.pdf",
+        ".schemas/x",
+        "templates/matrix.html.j2",
+        "evidence/new.html",
+    ],
+)
+def test_a_document_never_replaces_a_portfolio_s_own_file(complete: Path, name: str) -> None:
+    before = tree_digest(complete)
+    result = cli("matrix", str(complete), "-o", str(complete / name), code=2)
+    assert result.stderr == (
+        f"evitrack: error: {complete / name} is one of the portfolio's own files: a document "
+        "never replaces it\n"
+        "    hint: write it elsewhere, e.g. -o out/matrix.html\n"
+    )
+    assert f"evitrack: error: {complete / name} is one of the portfolio's own files" in (
+        cli("claim", str(complete), "--statement-only", "-o", str(complete / name), code=2).stderr
+    )
+    assert tree_digest(complete) == before
+    # a pack neither
+    assert cli("claim", str(complete), "-o", str(complete / name), code=2).stderr.startswith(
+        f"evitrack: error: {complete / name} is one of the portfolio's own files: a pack"
+    )
+    assert tree_digest(complete) == before
+
+
+def test_a_document_replaces_only_a_document_in_a_portfolio(complete: Path) -> None:
+    (complete / "quals").mkdir()
+    (complete / "quals" / "centre.yaml").write_text("id: mine\n")
+    result = cli("matrix", str(complete), "-o", str(complete / "quals" / "centre.yaml"), code=2)
+    assert result.stderr == (
+        f"evitrack: error: {complete / 'quals' / 'centre.yaml'} is a file of the portfolio, not "
+        "a document: a document never replaces it\n"
+        "    hint: write it elsewhere, e.g. -o out/matrix.html\n"
+    )
+    assert (complete / "quals" / "centre.yaml").read_text() == "id: mine\n"
+    (complete / "matrix.html").write_text("old")
+    cli("matrix", str(complete), "-o", str(complete / "matrix.html"))  # a document: replaced
+    assert (complete / "matrix.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_document_is_never_written_through_a_link(complete: Path, tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    os.symlink(target, tmp_path / "m.html")
+    result = cli("matrix", str(complete), "-o", str(tmp_path / "m.html"), code=2)
+    assert result.stderr.startswith(
+        f"evitrack: error: {tmp_path / 'm.html'} is a link: evitrack does not write through links\n"
+    )
+    assert target.read_text() == "mine" and (tmp_path / "m.html").is_symlink()
+
+
+def test_only_an_earlier_pack_is_replaced(complete: Path, tmp_path: Path) -> None:
+    # a folder with a file named SHA256SUMS is not a pack
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "SHA256SUMS").write_text("")
+    (precious / "thesis.docx").write_text("years of work")
+    result = cli("claim", str(complete), "-o", str(precious), code=2)
+    assert result.stderr == (
+        f"evitrack: error: {precious} is a folder that is not an evitrack pack: not replaced\n"
+        "    hint: it has no summary.json that evitrack wrote; choose another -o (a new or "
+        "empty folder), or remove it first\n"
+    )
+    assert (precious / "thesis.docx").read_text() == "years of work"
+
+    # an earlier pack with something added to it is not replaced either
+    pack_dir = tmp_path / "pack"
+    cli("claim", str(complete), "-o", str(pack_dir))
+    (pack_dir / "evidence" / "notes.txt").write_text("added by hand")
+    result = cli("claim", str(complete), "-o", str(pack_dir), code=2)
+    assert result.stderr.splitlines()[1] == (
+        '    hint: "evidence/notes.txt" is not in its SHA256SUMS; choose another -o (a new or '
+        "empty folder), or remove it first"
+    )
+    (pack_dir / "evidence" / "notes.txt").unlink()
+    (pack_dir / "extra").mkdir()
+    assert (
+        '"extra" is a folder a pack never holds'
+        in cli("claim", str(complete), "-o", str(pack_dir), code=2).stderr
+    )
+    (pack_dir / "extra").rmdir()
+    again = cli("claim", str(complete), "-o", str(pack_dir))  # the pack as written: replaced
+    assert again.stderr.endswith("note: this replaces the pack that was there before\n")
+
+    # a zip holding a SHA256SUMS is not a pack
+    fake = tmp_path / "fake.zip"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("x/SHA256SUMS", "")
+        z.writestr("x/thesis.docx", "years of work")
+    kept = fake.read_bytes()
+    result = cli("claim", str(complete), "-o", str(fake), code=2)
+    assert result.stderr.startswith(
+        f"evitrack: error: {fake} exists and is not an evitrack pack: not replaced\n"
+    )
+    assert fake.read_bytes() == kept
+    cli("claim", str(complete), "-o", str(tmp_path / "real.zip"))
+    cli("claim", str(complete), "-o", str(tmp_path / "real.zip"))  # an earlier zip: replaced
+
+
+def test_a_linked_evitrack_yaml_leaving_the_portfolio_is_not_read(tmp_path: Path) -> None:
+    root = fragment(tmp_path / "p", complete=False)
+    secret = tmp_path / "secrets.txt"
+    secret.write_text("password: hunter2\n")
+    (root / "evitrack.yaml").unlink()
+    os.symlink(secret, root / "evitrack.yaml")
+    result = cli("check", str(root), code=None)
+    assert result.exit_code in (1, 2)
+    assert "hunter2" not in result.stdout + result.stderr
+    assert (
+        f"{os.path.relpath(root / 'evitrack.yaml')}: error[E001]: evitrack.yaml is a link that "
+        "leads outside the portfolio: evitrack does not read it"
+    ) in result.stdout + result.stderr
+    for args in (["claim", str(root), "--draft"], ["matrix", str(root)], ["gaps", str(root)]):
+        out = cli(*args, code=2)
+        assert "hunter2" not in out.stdout + out.stderr
+
+
+def test_work_folders_of_killed_claims_are_removed(complete: Path) -> None:
+    out = complete / "out"
+    out.mkdir()
+    dead = subprocess.run(["true"], check=True)  # a process that has ended: its pid is free
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    del dead
+    host = __import__("socket").gethostname()
+
+    def work(name: str, pid: int | None) -> Path:
+        folder = out / f".evitrack-claim-{name}"
+        (folder / "pack").mkdir(parents=True)
+        (folder / "pack" / "big.bin").write_bytes(b"x" * 1000)
+        if pid is not None:
+            (folder / "evitrack-claim-owner").write_text(
+                f"evitrack claim\npid {pid}\nhost {host}\n"
+            )
+        return folder
+
+    stale = work("stale", gone.pid)
+    running = work("running", os.getpid())
+    unknown = work("unknown", None)
+    os.symlink(stale, out / ".evitrack-claim-link")
+    result = cli("claim", str(complete))
+    assert (
+        f"note: removed {os.path.relpath(stale)}, left by a claim that was stopped before it "
+        "finished\n"
+    ) in result.stderr
+    assert not stale.exists()
+    assert running.is_dir() and unknown.is_dir() and (out / ".evitrack-claim-link").is_symlink()
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".evitrack-claim-link",
+        ".evitrack-claim-running",
+        ".evitrack-claim-unknown",
+        "claim-EDI-20458",
+    ]
+
+
+def test_a_hard_linked_attachment_is_refused(complete: Path, tmp_path: Path) -> None:
+    os.link(complete / "files" / "survey results.xlsx", tmp_path / "other-name.xlsx")
+    result = cli("check", str(complete), code=1)
+    shown = os.path.relpath(complete / "evidence" / "E0005.yaml")
+    assert (
+        f'{shown}:9:5: error[E302]: attached file "files/survey results.xlsx" is a hard link '
+        "(2 names for one file): its other names may be outside the portfolio\n"
+        '    hint: give it a name of its own: `cp "files/survey results.xlsx" copy && mv copy '
+        '"files/survey results.xlsx"` (its sha256 stays)\n'
+    ) in result.stdout
+    (complete / "files" / "witness" / "note.pdf").write_bytes(b"n")
+    os.link(complete / "files" / "witness" / "note.pdf", tmp_path / "note.pdf")
+    added = cli(
+        "add",
+        str(complete),
+        "--title",
+        "Note",
+        "--method",
+        "product",
+        "--criteria",
+        "1/1.1",
+        "--date",
+        "2026-03-01",
+        "--file",
+        "files/witness/note.pdf",
+        code=2,
+    )
+    assert added.stderr == (
+        'evitrack: error: "files/witness/note.pdf" is a hard link (one file with 2 names): its '
+        "other names may be outside the portfolio\n"
+        '    hint: give it a name of its own: `cp "files/witness/note.pdf" copy && mv copy '
+        '"files/witness/note.pdf"`\n'
+    )
+    drafted = cli("claim", str(complete), "--draft", code=1)
+    assert drafted.stdout == (
+        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        '  E0005: attached file "files/survey results.xlsx" is a hard link (2 names for one '
+        "file): its other names may be outside the portfolio: never copied\n"
+    )
+    assert drafted.stderr.endswith("nothing was written\n")  # no `--draft` advice for a draft
+
+
+# ---- verify: hostile packs ---------------------------------------------------------------------
+
+
+def _patch_zip(path: Path, entry: str, at: dict[int, bytes]) -> None:
+    """Overwrite header fields of one entry (offsets into its central directory record);
+    the same fields of its local header follow (central offset - 2)."""
+    data = bytearray(path.read_bytes())
+    name = entry.encode()
+    for sig, shift in ((b"PK\x01\x02", 0), (b"PK\x03\x04", -2)):
+        start = 0
+        while (i := data.find(sig, start)) >= 0:
+            start = i + 4
+            head = 46 if shift == 0 else 30
+            if data[i + head : i + head + len(name)] != name:
+                continue
+            for offset, value in at.items():
+                data[i + offset + shift : i + offset + shift + len(value)] = value
+    path.write_bytes(bytes(data))
+
+
+def test_verify_reports_unreadable_zip_entries(complete: Path, tmp_path: Path) -> None:
+    cli("claim", str(complete), "--zip")
+    good = complete / "out" / "claim-EDI-20458.zip"
+    top = "claim-EDI-20458/"
+    cases = {
+        "encrypted": ("evidence/E0001/standards-report.pdf", {8: b"\x01\x00"}),
+        "bad-crc": ("evidence/E0002/implementation-plan.pdf", {16: b"\x00\x00\x00\x00"}),
+        "method": ("evidence/E0005/manager.pdf", {10: b"\x63\x00"}),
+    }
+    bad = tmp_path / "bad.zip"
+    shutil.copy(good, bad)
+    for name, at in cases.values():
+        _patch_zip(bad, top + name, at)
+    with zipfile.ZipFile(bad, "a") as z:
+        link = zipfile.ZipInfo(top + "evidence/E0009/link", date_time=pack.ZIP_DATE)
+        link.create_system = 3
+        link.external_attr = 0o120777 << 16
+        z.writestr(link, "/etc/passwd")
+    result = cli("claim", "verify", str(bad), code=1)
+    assert result.stdout == (
+        "added: evidence/E0009/link\n"
+        "unreadable: evidence/E0001/standards-report.pdf (encrypted)\n"
+        "unreadable: evidence/E0002/implementation-plan.pdf (damaged: Bad CRC-32)\n"
+        "unreadable: evidence/E0005/manager.pdf (compression method 99, which verify does "
+        "not read)\n"
+    )
+
+
+def test_verify_treats_a_link_in_a_zip_as_in_a_folder(complete: Path, tmp_path: Path) -> None:
+    cli("claim", str(complete), "--zip")
+    good = complete / "out" / "claim-EDI-20458.zip"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("manager.pdf"):
+                info.external_attr = 0o120777 << 16
+                data = b"/etc/passwd"
+            dst.writestr(info, data)
+    assert (
+        cli("claim", "verify", str(bad), code=1).stdout == "changed: evidence/E0005/manager.pdf\n"
+    )
+
+
+def test_verify_caps_the_manifest(complete: Path, tmp_path: Path) -> None:
+    cli("claim", str(complete), "--zip")
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("p/SHA256SUMS", b"0" * (pack.MAX_MANIFEST + 1))
+    small = bomb.stat().st_size
+    assert small < 100_000
+    result = cli("claim", "verify", str(bomb), code=1)
+    assert result.stdout == (
+        "unreadable: SHA256SUMS (16,777,217 bytes, more than the 16,777,216 that verify reads)\n"
+    )
+    folder = tmp_path / "sparse"
+    folder.mkdir()
+    with (folder / "SHA256SUMS").open("wb") as fh:
+        fh.truncate(2 << 30)  # 2 GB of nothing, sparse on disk
+    result = cli("claim", "verify", str(folder), code=1)
+    assert result.stdout == (
+        "unreadable: SHA256SUMS (2,147,483,648 bytes, more than the 16,777,216 that verify reads)\n"
+    )
+
+
+def test_verify_accepts_uppercase_hex_as_sha256sum_does(packed: Path) -> None:
+    manifest = packed / "SHA256SUMS"
+    manifest.write_text(
+        "".join(line[:64].upper() + line[64:] + "\n" for line in manifest.read_text().splitlines())
+    )
+    if shutil.which("sha256sum"):
+        assert (
+            subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=packed).returncode
+            == 0
+        )
+    result = cli("claim", "verify", str(packed))
+    assert result.stdout == ""
+
+
+def test_verify_never_waits_on_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "pack.zip"
+    os.mkfifo(fifo)
+    result = cli("claim", "verify", str(fifo), code=2)
+    assert result.stderr.startswith(f"evitrack: error: {fifo} is neither a pack folder nor a zip\n")

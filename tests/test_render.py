@@ -462,7 +462,8 @@ def test_markdown_escapes_record_text(nasty: Path) -> None:
         page = parse(md.render(doc))
         assert not {"script", "img", "a", "b", "style", "code", "ol"} & set(page.tags), page.tags
         # the documents' own: the claim's draft banner and the labels of its four points
-        own = {"blockquote": 1, "em": 4, "strong": 1} if i == 3 else {"strong": int(i == 0)}
+        # (and the draft's one unit, not complete: *not complete*)
+        own = {"blockquote": 1, "em": 5, "strong": 1} if i == 3 else {"strong": int(i == 0)}
         for tag in ("blockquote", "em", "strong"):
             assert page.tags.get(tag, 0) == own.get(tag, 0), (i, tag)
         assert not [k for k, _ in page.attrs if k.startswith("on") or k in ("src", "href")]
@@ -510,20 +511,68 @@ def test_portfolio_templates_override_by_name(tmp_path: Path) -> None:
     assert cli("matrix", str(root)).stdout.startswith("<!DOCTYPE html>")
 
 
-def test_portfolio_template_errors_are_user_errors(tmp_path: Path) -> None:
+def test_portfolio_template_errors_are_user_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = fragment(tmp_path / "p", complete=False, statement=False)
     tpl = root / "templates" / "index.md.j2"
     tpl.parent.mkdir()
+    monkeypatch.chdir(root)
     cases = {
-        "{{ learner.nickname }}": "template index.md.j2: 'dict object' has no attribute 'nickname'",
-        "{{ ''.__class__.__mro__ }}": "template index.md.j2: access to attribute '__class__' of "
-        "'str' object is unsafe.",
-        "{% for %}": f"template {tpl}:1: Expected an expression, got 'end of statement block'",
+        "{{ learner.nickname }}": "templates/index.md.j2:1: 'dict object' has no attribute "
+        "'nickname'",
+        "{{ ''.__class__.__mro__ }}": "templates/index.md.j2:1: access to attribute "
+        "'__class__' of 'str' object is unsafe.",
+        "{% for %}": "templates/index.md.j2:1: Expected an expression, got 'end of statement "
+        "block'",
+        "ok\n\n{{ 1 / 0 }}": "templates/index.md.j2:3: division by zero",
+        "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}": "templates/index.md.j2:1: macros "
+        "call each other too deeply (endless recursion?)",
+        "{{ 'x' * 3000000000 }}": "templates/index.md.j2:1: repeats a text 3,000,000,000 times "
+        "(more than 5,000,000 characters): stopped",
+        "{{ 'x'|center(3000000000) }}": "templates/index.md.j2:1: filter center given "
+        "3,000,000,000: stopped",
+        "{{ 'x'.center(3000000000) }}": "templates/index.md.j2:1: calls center with "
+        "3,000,000,000: stopped",
+        "{{ '{:>3000000000}'.format('x') }}": "templates/index.md.j2:1: formats a field "
+        "3,000,000,000 characters wide: stopped",
+        "\n\n{% include 'nope.j2' %}": "templates/index.md.j2:3: template nope.j2 not found",
+        "{{ '%3000000000s' % 'x' }}": "templates/index.md.j2:1: formats a field 3,000,000,000 "
+        "characters wide: stopped",
+        "{{ 2 ** 100000000 }}": "templates/index.md.j2:1: raises a number to the power "
+        "100000000: stopped",
+        "{{ (9 ** 999) ** 999 }}": "templates/index.md.j2:1: raises a number to the power 999: "
+        "stopped",
+        "\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}": (
+            "templates/index.md.j2:2: loops over more than 1,000,000 range() items: stopped"
+        ),
     }
     for source, message in cases.items():
         tpl.write_text(source)
-        result = cli("matrix", str(root), "--form", "index", "-f", "markdown", code=2)
-        assert result.stderr.splitlines()[0] == f"evitrack: error: {message}", source
+        result = cli("matrix", "--form", "index", "-f", "markdown", code=2)
+        assert result.stderr == (
+            f"evitrack: error: {message}\n"
+            "    hint: a portfolio's own templates/ may use only the fields the shipped ones "
+            "use; remove it to use evitrack's own\n"
+        ), source
+
+
+def test_a_slow_template_is_stopped_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fragment(tmp_path / "p", complete=False, statement=False)
+    tpl = root / "templates" / "index.md.j2"
+    tpl.parent.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(render, "TIME_LIMIT", 0.5)
+    tpl.write_text(
+        "{% for i in range(900) %}{% for j in range(900) %}"
+        "{{ learner.name }}{% endfor %}{% endfor %}"
+    )
+    result = cli("matrix", "--form", "index", "-f", "markdown", code=2)
+    assert result.stderr.startswith(
+        "evitrack: error: templates/index.md.j2:1: took longer than 0.5 seconds: stopped\n"
+    )
 
 
 def test_portfolio_template_link_leading_outside_is_refused(tmp_path: Path) -> None:
@@ -627,3 +676,90 @@ def test_wide_unit_columns_split_by_outcome() -> None:
     ]
     huge = render._segments([{"id": "1", "criteria": [str(i) for i in range(30)]}])
     assert [[g["span"] for g in seg] for seg in huge] == [[24], [6]]
+
+
+# ---- each entry's standing, and room to write by hand -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """E0001 accepted, E0002 referred with a comment, E0003/E0004 not assessed, no E0005."""
+    root = fragment(tmp_path_factory.mktemp("mixed") / "p", complete=False, statement=False)
+    (root / "evidence" / "E0005.yaml").unlink()
+    accept(root, "E0001")
+    cli(
+        "assess",
+        "E0002",
+        str(root),
+        "--refer",
+        "--assessor",
+        "Jo Smith",
+        "--date",
+        "2026-04-01",
+        "--comment",
+        "Add the targets | for Q2",
+    )
+    return root
+
+
+def test_recording_form_shows_each_entry_s_status_and_leaves_empty_cells(mixed: Path) -> None:
+    md = cli("matrix", str(mixed), "--form", "recording", "-f", "markdown").stdout
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line.count("|") == 6]
+    assert rows[1:7] == [
+        "| 1 Be able to understand customer service standards required in own organisation "
+        "| 1.1 Explain customer service standards within own organisation | Product evidence, "
+        "Questioning | E0001 (accepted) | 2026-02-10 |",
+        "| | 1.2 Describe customer service best practice in own sector using research "
+        "techniques. | Product evidence, Questioning | E0001 (accepted) | 2026-02-10 |",
+        "| 2 Be able to implement sustainable processes for customer satisfaction | 2.1 Define "
+        "sustainable processes taking into account environmental issues | Product evidence | "
+        "E0002 (referred) | 2026-02-24 |",
+        "| | 2.2 Identify sustainable processes to support customer service standards | Product "
+        "evidence | E0002 (referred) | 2026-02-24 |",
+        "| | 2.3 Produce a plan for implementation | Product evidence | E0002 (referred) | "
+        "2026-02-24 |",
+        "| | 2.4 State customer service standards with relevant key stakeholders | Observation | "
+        "E0003 (not yet assessed) | 2026-03-05 |",
+    ]
+    assert rows[12] == (
+        "| 5 Be able to monitor customer service levels for continuous improvement | 5.1 Describe "
+        "methods of measuring customer satisfaction |  | | |"
+    )
+    html = cli("matrix", str(mixed), "--form", "recording").stdout
+    assert "no evidence yet" not in html and 'colspan="3"' not in html
+    assert '      <td>E0002<br><span class="status">referred</span></td>\n' in html
+    assert html.count("      <td></td>\n      <td></td>\n      <td></td>\n") == 4  # 5.1 to 5.4
+    # the unit is named on every printed page (a repeated header) and above the signatures
+    assert (
+        '<thead>\n    <tr><th class="unit" colspan="5">Alex Morgan (EDI-20458) · Unit 1 – '
+        "Customer service standards</th></tr>"
+    ) in html
+    assert (
+        '<div class="sign-block">\n<p class="unit">Unit 1 – Customer service standards</p>' in html
+    )
+
+
+def test_index_shows_referral_comments_and_links_packed_copies(mixed: Path) -> None:
+    md = cli("matrix", str(mixed), "--form", "index", "-f", "markdown").stdout
+    assert (
+        "- Assessment: referred by Jo Smith on 2026-04-01\n"
+        "- Assessor's comment: Add the targets \\| for Q2\n"
+    ) in md
+    html = cli("matrix", str(mixed), "--form", "index").stdout
+    assert "2026-04-01</span><p>Add the targets | for Q2</p></td>" in html
+
+    from evitrack.coverage import coverage
+    from evitrack.records import load_portfolio
+
+    cov = coverage(load_portfolio(mixed)[0])
+    packed = {"files/standards-report.pdf": "evidence/E0001/standards report (1).pdf"}
+    md = render.index(cov, None, "markdown", render.Options(packed=packed))
+    assert (
+        "- File: files/standards-report.pdf (copy in this pack: [evidence/E0001/standards report "
+        "(1).pdf](evidence/E0001/standards%20report%20%281%29.pdf)), sha256 "
+    ) in md
+    html = render.index(cov, None, "html", render.Options(packed=packed))
+    assert (
+        '→ <a href="evidence/E0001/standards%20report%20%281%29.pdf">evidence/E0001/standards '
+        "report (1).pdf</a>"
+    ) in html

@@ -63,7 +63,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E504": (Severity.ERROR, "qualification file: rule needs data a unit lacks"),
     "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
     "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
-    "W507": (Severity.WARNING, "qualification file: placeholder text still to fill in"),
+    "E507": (Severity.ERROR, "qualification file: takes the id of a shipped qualification"),
+    "W508": (Severity.WARNING, "qualification file: placeholder text still to fill in"),
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
 }
 

@@ -59,6 +59,67 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def shown_path(path: Path) -> str:
+    """A path relative to the current folder when it is inside it, else as it is."""
+    try:
+        here = Path.cwd()
+        absolute = path if path.is_absolute() else here / path
+        return absolute.relative_to(here).as_posix() or "."
+    except (ValueError, OSError):
+        return str(path)
+
+
+# A portfolio's own files and folders: a document or a pack never replaces them.
+OWN_FILES = (PORTFOLIO_FILE, ".gitignore", ".pre-commit-config.yaml")
+DOCUMENT_SUFFIXES = (".html", ".htm", ".md", ".markdown")  # what a document may replace
+OWN_FOLDERS = (EVIDENCE_DIR, "files", "templates", ".schemas", ".evitrack-cache", ".git")
+
+
+def links_between(root: Path, path: Path) -> Path | None:
+    """The first existing folder below `root` down to `path`'s folder that is a link; None when the way is free of links. `path` must be lexically under `root`."""
+    here = root
+    for part in path.relative_to(root).parts[:-1]:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
+
+
+def output_target(output: Path, what: str = "document") -> Path:
+    """Where a document or pack given with -o may be written: absolute, never through a link
+    inside a portfolio, never over a portfolio's own files (UserError otherwise)."""
+    target = Path(os.path.abspath(output))
+    if target.is_symlink():
+        raise UserError(
+            f"{output} is a link: evitrack does not write through links",
+            "choose another -o, or remove the link first",
+        )
+    root = next((f for f in target.parents if (f / PORTFOLIO_FILE).is_file()), None)
+    if root is None:
+        return target
+    rel = target.relative_to(root).parts
+    if (len(rel) == 1 and rel[0] in (*OWN_FILES, *OWN_FOLDERS)) or (
+        len(rel) > 1 and rel[0] in OWN_FOLDERS
+    ):
+        raise UserError(
+            f"{output} is one of the portfolio's own files: a {what} never replaces it",
+            "write it elsewhere, e.g. -o out/" + (target.name if what == "pack" else "matrix.html"),
+        )
+    if what == "document" and target.exists() and target.suffix.lower() not in DOCUMENT_SUFFIXES:
+        raise UserError(
+            f"{output} is a file of the portfolio, not a document: a document never replaces it",
+            "write it elsewhere, e.g. -o out/matrix.html",
+        )
+    link = links_between(root, target)
+    if link is not None:
+        raise UserError(
+            f"{shown_path(link)} is a link: evitrack does not write through links "
+            "inside a portfolio",
+            "replace the link with a folder, or choose another -o",
+        )
+    return target
+
+
 def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
     """Where an attached file's path leads: (path inside the portfolio, None) or (None, why not).
 
@@ -78,4 +139,13 @@ def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
         return None, "is a link that leads nowhere (a loop)"
     if real != top and top not in real.parents:
         return None, "is a link that leads outside the portfolio"
+    try:
+        links = os.stat(real).st_nlink if real.is_file() else 1
+    except OSError:
+        links = 1
+    if links > 1:
+        return None, (
+            f"is a hard link ({links} names for one file): its other names may be "
+            "outside the portfolio"
+        )
     return target, None

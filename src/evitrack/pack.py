@@ -12,6 +12,11 @@ matches its record stops the claim (hashed as it is copied, so a file cannot cha
 between the check and the copy); names in the pack are built from record ids and
 sanitised base names, so nothing can be written outside it; the portfolio is only
 read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
+The documents come from evitrack's own templates, never a portfolio's (summary.json
+records each template and qualification file with its sha256); a pack is never
+written through a link inside a portfolio nor over its files, and replaces only an
+earlier pack; hard-linked attachments are refused (their other name may be anywhere).
+`verify` reads a pack as untrusted input, within the limits below.
 
 Nothing here prints or exits: `build` and `verify` return data.
 """
@@ -34,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from evitrack.cache import sha256_file
 from evitrack.diagnostics import error_lines
 from evitrack.errors import UserError
-from evitrack.locate import attachment
+from evitrack.locate import attachment, output_target
 from evitrack.model import Portfolio, Record
 
 if TYPE_CHECKING:
@@ -46,6 +51,16 @@ CLAIM_DOC = "claim-to-competence.html"
 INDEX_DOC = "evidence-index.html"
 EVIDENCE_DIR = "evidence"
 FORMAT = 1
+
+WORK_PREFIX = ".evitrack-claim-"  # a claim's work folder beside the pack, while it is built
+WORK_OWNER = "evitrack-claim-owner"  # in it: which process owns it (stale once that is gone)
+
+# What `claim verify` (and the check before replacing an earlier pack) will read: a pack
+# is checked without trusting it, so a crafted one cannot take the disk, memory or hours.
+MAX_MANIFEST = 16 << 20  # bytes of SHA256SUMS: about 170,000 files
+MAX_SUMMARY = 64 << 20  # bytes of summary.json
+MAX_READ = 64 << 30  # bytes hashed in all (uncompressed, for a zip)
+MAX_ENTRIES = 200_000  # files in a pack or entries in a zip
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no clock in the bytes
 FILE_MODE = 0o644
@@ -200,6 +215,11 @@ def select(
             "no centre in evitrack.yaml (`centre: {name: ..., number: ...}`): the claim form "
             "leaves it out"
         )
+    if (p.root / "templates").is_dir() and any((p.root / "templates").glob("*.j2")):
+        sel.notes.append(
+            "the portfolio's templates/ is not used for a claim: a claim for certification "
+            "is built from evitrack's own templates (templates/ still shapes `evitrack matrix`)"
+        )
     if not any((p.extra.get("statement") or {}).get(k) for k, _ in STATEMENT_POINTS):
         sel.notes.append(
             "no learner statement in evitrack.yaml (`statement:`): the claim form "
@@ -230,6 +250,7 @@ class BuildResult:
     manifest: dict[str, str] = field(default_factory=dict)  # name -> sha256, every file
     manifest_sha256: str = ""  # of SHA256SUMS itself: record it to detect a rewritten manifest
     replaced: bool = False  # an earlier pack stood at the same place
+    cleaned: list[Path] = field(default_factory=list)  # work folders of claims that died
 
     @property
     def problems(self) -> list[str]:
@@ -327,8 +348,28 @@ def _write(folder: Path, name: str, text: str) -> None:
     os.chmod(path, FILE_MODE)
 
 
+def qualification_files(p: Portfolio) -> list[dict[str, Any]]:
+    """The qualification file(s) a claim was built against, with their sha256."""
+    from evitrack.catalogue import files_read
+
+    out: list[dict[str, Any]] = []
+    for path, digest, shipped in files_read(p.qualification):
+        try:
+            shown = path.resolve().relative_to(p.root.resolve()).as_posix()
+        except ValueError:
+            shown = f"evitrack/catalogue/{path.name}" if shipped else path.name
+        entry = {"path": shown, "shipped": shipped, "sha256": digest}
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
 def summary(
-    cov: Coverage, sel: Selection, files: list[PackedFile], documents: dict[str, Any]
+    cov: Coverage,
+    sel: Selection,
+    files: list[PackedFile],
+    documents: dict[str, Any],
+    templates: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The machine-readable summary of a pack (summary.json)."""
     from evitrack.render import isodate, signoff_info
@@ -350,6 +391,7 @@ def summary(
             "number": q.number,
             "level": q.level,
             "extends": q.extra.get("extends"),  # a centre's file: the qualification it extends
+            "files": qualification_files(p),
         },
         "learner": {"name": p.learner_name, "registration": p.registration},
         "centre": dict(centre) if centre else None,
@@ -403,6 +445,10 @@ def summary(
             for r in records
         ],
         "documents": documents,
+        "templates": {
+            "origin": "evitrack (shipped)",
+            "files": dict(sorted((templates or {}).items())),
+        },
     }
 
 
@@ -432,13 +478,15 @@ def build(
         return result
     if output is not None and output.suffix.lower() == ".zip":
         zipped = True
-    target = (output if output is not None else default_output(p, zipped)).absolute()
+    target = output_target(output if output is not None else default_output(p, zipped), "pack")
     _check_target(target, zipped)
     result.replaced = target.exists()
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".evitrack-claim-", dir=target.parent))
+    result.cleaned = clean_stale(target.parent)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=target.parent))
     try:
+        _write(work, WORK_OWNER, _owner_text(os.getpid()))
         folder = work / "pack"
         folder.mkdir()
         for i, f in enumerate(files):
@@ -455,14 +503,17 @@ def build(
         if progress:
             progress(len(files), len(files), "")
 
-        opts = render.Options(draft=draft, packed={f.path: f.name for f in files})
+        used: dict[str, str] = {}
+        opts = render.Options(
+            draft=draft, packed={f.path: f.name for f in files}, shipped_only=True, used=used
+        )
         matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
         documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
         _write(folder, CLAIM_DOC, render.claim(cov, sel.units, sel.full_award, "html", opts))
         for uid, name in matrices.items():
             _write(folder, name, render.matrix(cov, [uid], "matrix", "html", opts))
         _write(folder, INDEX_DOC, render.index(cov, sel.units, "html", opts))
-        data = summary(cov, sel, files, documents)
+        data = summary(cov, sel, files, documents, used)
         _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
         manifest = {name: sha256_file(folder / name) for name in _walk(folder)}
@@ -491,7 +542,8 @@ def pack_name(p: Portfolio) -> str:
 
 
 def _check_target(target: Path, zipped: bool) -> None:
-    """Refuse to replace anything that is not an earlier pack."""
+    """Refuse to replace anything that is not provably an earlier pack: its own summary.json
+    and SHA256SUMS, every file its manifest lists, nothing else."""
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink():
@@ -499,23 +551,154 @@ def _check_target(target: Path, zipped: bool) -> None:
     if zipped:
         if target.is_dir():
             raise UserError(f"{target} is a folder", "give a .zip file name with -o")
-        try:
-            with zipfile.ZipFile(target) as z:
-                if any(n == MANIFEST or n.endswith("/" + MANIFEST) for n in z.namelist()):
-                    return
-        except (zipfile.BadZipFile, OSError):
-            pass
+        why = _zip_not_a_pack(target) if target.is_file() else "not a regular file"
+        if why is None:
+            return
         raise UserError(
             f"{target} exists and is not an evitrack pack: not replaced",
-            "choose another -o, or remove it first",
+            f"{why}; choose another -o, or remove it first",
         )
     if not target.is_dir():
         raise UserError(f"{target} exists and is not a folder: not replaced", "choose another -o")
-    if any(target.iterdir()) and not (target / MANIFEST).is_file():
+    if not any(target.iterdir()):
+        return
+    why = _folder_not_a_pack(target)
+    if why is not None:
         raise UserError(
             f"{target} is a folder that is not an evitrack pack: not replaced",
-            "choose another -o (a new or empty folder), or remove it first",
+            f"{why}; choose another -o (a new or empty folder), or remove it first",
         )
+
+
+def _pack_problem(names: list[str], read: Callable[[str, int], bytes | None]) -> str | None:
+    """Why the files `names` (posix, relative to the pack) are not an evitrack pack, or None.
+
+    `read(name, limit)`: the file's bytes, None when it is not a regular file or is larger."""
+    if len(names) > MAX_ENTRIES:
+        return f"it holds more than {MAX_ENTRIES:,} files"
+    raw = read(MANIFEST, MAX_MANIFEST)
+    if raw is None:
+        return f"it has no {MANIFEST} that evitrack wrote"
+    probe = VerifyResult(Path())
+    listed = parse_manifest(raw.decode("utf-8", errors="replace"), probe)
+    if probe.invalid:
+        return f"its {MANIFEST} has a line evitrack never writes"
+    summary_raw = read(SUMMARY, MAX_SUMMARY) if SUMMARY in listed else None
+    try:
+        data = json.loads(summary_raw) if summary_raw is not None else None
+    except ValueError:
+        data = None
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("format"), int)
+        and data.get("kind") in ("full-award", "units")
+        and isinstance(data.get("documents"), dict)
+    ):
+        return f"it has no {SUMMARY} that evitrack wrote"
+    extra = sorted(set(names) - set(listed) - {MANIFEST})
+    if extra:
+        return f'"{extra[0]}" is not in its {MANIFEST}'
+    return None
+
+
+def _folder_not_a_pack(folder: Path) -> str | None:
+    names: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        if not dirnames and not filenames and base != folder:
+            return f'"{base.relative_to(folder).as_posix()}" is a folder a pack never holds'
+        for name in [*dirnames, *filenames]:
+            path = base / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                return f'"{rel}" is a link, which a pack never holds'
+            if name in filenames and not path.is_file():
+                return f'"{rel}" is not a regular file'
+        names += [(base / f).relative_to(folder).as_posix() for f in filenames]
+        if len(names) > MAX_ENTRIES:
+            break
+
+    def read(name: str, limit: int) -> bytes | None:
+        path = folder / name
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > limit:
+            return None
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+
+    return _pack_problem(names, read)
+
+
+def _zip_not_a_pack(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            tops = {i.filename.split("/", 1)[0] for i in infos}
+            if len(tops) != 1 or any("/" not in i.filename for i in infos):
+                return "it is not one folder of files"
+            prefix = tops.pop() + "/"
+            files = {i.filename[len(prefix) :]: i for i in infos if not i.is_dir()}
+
+            def read(name: str, limit: int) -> bytes | None:
+                info = files.get(name)
+                if info is None or info.file_size > limit or _zip_kind(info) != "file":
+                    return None
+                try:
+                    with z.open(info) as fh:
+                        return fh.read(limit + 1)
+                except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
+                    return None
+
+            return _pack_problem(list(files), read)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "it is not a zip evitrack can read"
+
+
+def _owner_text(pid: int) -> str:
+    import socket
+
+    return f"evitrack claim\npid {pid}\nhost {socket.gethostname()}\n"
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove the work folders that claims killed part-way left in `folder` (a SIGKILL or a
+    power cut gives no chance to clean up). Only a real folder named as evitrack names them,
+    holding evitrack's owner file for a process of this machine that no longer runs."""
+    import socket
+
+    removed: list[Path] = []
+    host = socket.gethostname()
+    try:
+        candidates = sorted(folder.glob(WORK_PREFIX + "*"))
+    except OSError:
+        return removed
+    for work in candidates:
+        owner = work / WORK_OWNER
+        if work.is_symlink() or not work.is_dir() or owner.is_symlink() or not owner.is_file():
+            continue
+        try:
+            with owner.open("rb") as fh:
+                text = fh.read(300).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        m = re.fullmatch(r"evitrack claim\npid (\d{1,10})\nhost (.*)\n", text)
+        if m is None or m.group(2) != host or _alive(int(m.group(1))):
+            continue
+        shutil.rmtree(work, ignore_errors=True)
+        if not work.exists():
+            removed.append(work)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return True  # not a process id evitrack writes: leave the folder alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (EPERM): alive
+        return True
+    return True
 
 
 def _replace_folder(new: Path, target: Path, work: Path) -> None:
@@ -568,11 +751,12 @@ class VerifyResult:
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # manifest lines that cannot be used
+    unreadable: list[str] = field(default_factory=list)  # "name (why)": not verified
     manifest_sha256: str = ""
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.missing or self.added or self.invalid)
+        return not (self.changed or self.missing or self.added or self.invalid or self.unreadable)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -583,11 +767,12 @@ class VerifyResult:
             "missing": self.missing,
             "added": self.added,
             "invalid": self.invalid,
+            "unreadable": self.unreadable,
             "manifest_sha256": self.manifest_sha256,
         }
 
 
-_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")  # sha256sum accepts either case
 
 
 def parse_manifest(text: str, result: VerifyResult) -> dict[str, str]:
@@ -608,23 +793,33 @@ def parse_manifest(text: str, result: VerifyResult) -> dict[str, str]:
         ):
             result.invalid.append(f"{MANIFEST} line {n}: {line[:120]}")
             continue
-        out[name] = m.group(1)
+        out[name] = m.group(1).lower()
     result.listed = len(out)
     return out
 
 
 def verify(pack: Path) -> VerifyResult:
-    """Re-hash every file of a pack (folder or zip) against its manifest."""
+    """Re-hash every file of a pack (folder or zip) against its manifest, reading no more
+    than the limits above allow; whatever cannot be verified is a finding."""
     if not pack.exists():
         raise UserError(f"{pack}: no such file or folder")
     if pack.is_dir():
         return _verify_folder(pack)
-    if zipfile.is_zipfile(pack):
-        return _verify_zip(pack)
+    if pack.is_file() and zipfile.is_zipfile(pack):  # never open a pipe or a device
+        try:
+            return _verify_zip(pack)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+            raise UserError(
+                f"{pack} is a damaged zip: {e}", "give the .zip that `evitrack claim` wrote"
+            ) from None
     raise UserError(
         f"{pack} is neither a pack folder nor a zip",
         "give the folder or .zip that `evitrack claim` wrote",
     )
+
+
+def _too_large(name: str, size: int, limit: int) -> str:
+    return f"{name} ({size:,} bytes, more than the {limit:,} that verify reads)"
 
 
 def _verify_folder(pack: Path) -> VerifyResult:
@@ -632,19 +827,89 @@ def _verify_folder(pack: Path) -> VerifyResult:
     mpath = pack / MANIFEST
     if not mpath.is_file() or mpath.is_symlink():
         raise UserError(f"{pack} has no {MANIFEST}: not an evitrack pack")
-    raw = mpath.read_bytes()
+    size = mpath.stat().st_size
+    if size > MAX_MANIFEST:
+        result.unreadable.append(_too_large(MANIFEST, size, MAX_MANIFEST))
+        return result
+    with mpath.open("rb") as fh:
+        raw = fh.read(MAX_MANIFEST + 1)
     result.manifest_sha256 = hashlib.sha256(raw).hexdigest()
     listed = parse_manifest(raw.decode("utf-8", errors="replace"), result)
     present = [n for n in _walk(pack) if n != MANIFEST]
-    for name in present:
+    budget = MAX_READ
+    for name in present[:MAX_ENTRIES]:
         path = pack / name
         if name not in listed:
             result.added.append(name)
-        elif path.is_symlink() or not path.is_file() or sha256_file(path) != listed[name]:
+        elif path.is_symlink() or not path.is_file():
             result.changed.append(name)
+        else:
+            size = path.stat().st_size
+            if size > budget:
+                result.unreadable.append(_too_large(name, size, MAX_READ))
+                continue
+            budget -= size
+            if _hash_limited(path, size) != listed[name]:
+                result.changed.append(name)
+    if len(present) > MAX_ENTRIES:
+        result.unreadable.append(
+            f"{len(present) - MAX_ENTRIES:,} files past the first {MAX_ENTRIES:,} (not read)"
+        )
     have = set(present)
     result.missing = [n for n in sorted(listed) if n not in have]
     return result
+
+
+def _hash_limited(path: Path, size: int) -> str:
+    """sha256 of a file, reading at most one byte more than its size said (a file that
+    grows while read, or a sparse giant, cannot keep it reading)."""
+    h = hashlib.sha256()
+    left = size + 1
+    with path.open("rb") as fh:
+        while left > 0 and (chunk := fh.read(min(CHUNK, left))):
+            h.update(chunk)
+            left -= len(chunk)
+    return h.hexdigest()
+
+
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    """file | link | other (a zip entry's type, from its unix mode when it has one)."""
+    import stat
+
+    mode = info.external_attr >> 16
+    if info.create_system != 3 or stat.S_IFMT(mode) == 0 or stat.S_ISREG(mode):
+        return "file"
+    return "link" if stat.S_ISLNK(mode) else "other"
+
+
+def _zip_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry cannot be read, before trying to."""
+    if info.flag_bits & 0x1:
+        return "encrypted"
+    if info.compress_type not in _ZIP_METHODS:
+        return f"compression method {info.compress_type}, which verify does not read"
+    return None
+
+
+def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, sink: Callable[[bytes], Any]) -> str:
+    """Feed an entry's bytes to `sink`; '' when read whole, else why it could not be."""
+    import lzma
+    import zlib
+
+    try:
+        with z.open(info) as fh:
+            for chunk in _chunks(fh):
+                sink(chunk)
+    except zipfile.BadZipFile as e:
+        return "damaged: " + str(e).split(" for file")[0]
+    except (zlib.error, lzma.LZMAError, EOFError, OSError, ValueError) as e:
+        return f"damaged: {e}"
+    except (NotImplementedError, RuntimeError) as e:
+        return str(e)
+    return ""
 
 
 def _verify_zip(pack: Path) -> VerifyResult:
@@ -652,19 +917,28 @@ def _verify_zip(pack: Path) -> VerifyResult:
     with zipfile.ZipFile(pack) as z:
         infos = [i for i in z.infolist() if not i.is_dir()]
         manifests = sorted(
-            (i.filename for i in infos if PurePosixPath(i.filename).name == MANIFEST),
-            key=lambda n: (n.count("/"), n),
+            (i for i in infos if PurePosixPath(i.filename).name == MANIFEST),
+            key=lambda i: (i.filename.count("/"), i.filename),
         )
         if not manifests:
             raise UserError(f"{pack} has no {MANIFEST}: not an evitrack pack")
-        mname = manifests[0]
-        prefix = mname[: -len(MANIFEST)]
-        raw = z.read(mname)
+        minfo = manifests[0]
+        prefix = minfo.filename[: -len(MANIFEST)]
+        why = _zip_problem(minfo) or ("" if _zip_kind(minfo) == "file" else "not a file")
+        if not why and minfo.file_size > MAX_MANIFEST:
+            why = f"{minfo.file_size:,} bytes, more than the {MAX_MANIFEST:,} that verify reads"
+        parts: list[bytes] = []
+        why = why or _read_entry(z, minfo, parts.append)
+        if why:
+            result.unreadable.append(f"{MANIFEST} ({why})")
+            return result
+        raw = b"".join(parts)[: MAX_MANIFEST + 1]
         result.manifest_sha256 = hashlib.sha256(raw).hexdigest()
         listed = parse_manifest(raw.decode("utf-8", errors="replace"), result)
         seen: set[str] = set()
-        for info in sorted(infos, key=lambda i: i.filename):
-            if info.filename == mname:
+        budget = MAX_READ
+        for info in sorted(infos, key=lambda i: i.filename)[:MAX_ENTRIES]:
+            if info is minfo:
                 continue
             if not info.filename.startswith(prefix) or info.filename in seen:
                 result.added.append(info.filename)
@@ -674,12 +948,26 @@ def _verify_zip(pack: Path) -> VerifyResult:
             if name not in listed:
                 result.added.append(name)
                 continue
-            h = hashlib.sha256()
-            with z.open(info) as fh:
-                for chunk in _chunks(fh):
-                    h.update(chunk)
-            if h.hexdigest() != listed[name]:
+            if _zip_kind(info) != "file":  # a link or a device, as a folder pack's would be
                 result.changed.append(name)
+                continue
+            why = _zip_problem(info) or ""
+            if not why and info.file_size > budget:
+                why = f"{info.file_size:,} bytes, past the {MAX_READ:,} that verify reads"
+            if why:
+                result.unreadable.append(f"{name} ({why})")
+                continue
+            budget -= info.file_size
+            h = hashlib.sha256()
+            why = _read_entry(z, info, h.update)
+            if why:
+                result.unreadable.append(f"{name} ({why})")
+            elif h.hexdigest() != listed[name]:
+                result.changed.append(name)
+        if len(infos) > MAX_ENTRIES:
+            result.unreadable.append(
+                f"{len(infos) - MAX_ENTRIES:,} entries past the first {MAX_ENTRIES:,} (not read)"
+            )
         have = {i.filename[len(prefix) :] for i in infos if i.filename.startswith(prefix)}
         result.missing = [n for n in sorted(listed) if n not in have]
     return result
@@ -716,5 +1004,6 @@ def statement(
     sel = select(cov, diagnostics, units, completed, draft)
     if sel.problems:
         return StatementResult(sel)
-    text = render.claim(cov, sel.units, sel.full_award, fmt, render.Options(draft=draft))
+    opts = render.Options(draft=draft, shipped_only=True)
+    text = render.claim(cov, sel.units, sel.full_award, fmt, opts)
     return StatementResult(sel, text)

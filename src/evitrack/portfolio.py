@@ -87,13 +87,25 @@ def load(
     qual: Qualification | None = None
     header: dict[str, Any] | None = None
     loaded = False
-    try:
-        text, raw = yamlio.load(pfile)
-        result.raw, result.text = raw, text
-        loaded = True
-    except yamlio.YamlProblem as p:
-        diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
-        raw = None
+    raw = None
+    if pfile.is_symlink() and not inside(root, pfile):  # never read (nor echo) what it leads to
+        diags.append(
+            make(
+                shown,
+                None,
+                "E001",
+                f"{PORTFOLIO_FILE} is a link that leads outside the portfolio: evitrack does "
+                "not read it",
+                "replace the link with the file itself",
+            )
+        )
+    else:
+        try:
+            text, raw = yamlio.load(pfile)
+            result.raw, result.text = raw, text
+            loaded = True
+        except yamlio.YamlProblem as p:
+            diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
     if loaded:
         if not isinstance(raw, dict):
             diags.append(
@@ -723,7 +735,9 @@ def _check_file(
             pos,
             "E302",
             f'attached file "{p}" {why}',
-            "copy the file into the portfolio's files/ folder and give its relative path",
+            f'give it a name of its own: `cp "{p}" copy && mv copy "{p}"` (its sha256 stays)'
+            if why and "hard link" in why
+            else "copy the file into the portfolio's files/ folder and give its relative path",
         )
         return
     if not target.exists():

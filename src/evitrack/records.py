@@ -147,6 +147,12 @@ def attachment(root: Path, typed: str, cwd: Path | None = None) -> str:
         raise UserError(f'"{typed}" is outside the portfolio', hint)
     if not candidate.is_file():
         raise UserError(f'"{typed}" is not a file')
+    if candidate.stat().st_nlink > 1:
+        raise UserError(
+            f'"{typed}" is a hard link (one file with {candidate.stat().st_nlink} names): its '
+            "other names may be outside the portfolio",
+            f'give it a name of its own: `cp "{typed}" copy && mv copy "{typed}"`',
+        )
     rel = candidate.resolve().relative_to(root.resolve())
     if (rel.parts and rel.parts[0] == locate.EVIDENCE_DIR) or rel.name == locate.PORTFOLIO_FILE:
         raise UserError(
@@ -394,6 +400,11 @@ def create(root: Path, new: NewRecord, q: Qualification, prefix: str = DEFAULT_P
     if not re.match(r"^[A-Za-z][A-Za-z0-9_.\-]*$", prefix):
         raise UserError(f'settings.record_prefix "{prefix}" must start with a letter')
     evdir = root / locate.EVIDENCE_DIR
+    if evdir.is_symlink():
+        raise UserError(
+            f"{locate.EVIDENCE_DIR}/ is a link: evitrack does not write through links",
+            f"replace the link with the folder itself (the records in {locate.EVIDENCE_DIR}/)",
+        )
     evdir.mkdir(exist_ok=True)
     schema_line = (root / ".schemas").is_dir()
     number, width = next_number(existing_ids(root), prefix)

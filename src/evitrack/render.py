@@ -73,15 +73,129 @@ def shipped_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def environment(portfolio_root: Path | None = None, markdown: bool = False) -> jinja2.Environment:
-    """A strict, sandboxed environment; the portfolio's `templates/` folder comes first."""
+# What a template may do, so that no template (a portfolio's own, or a damaged one) can
+# hang evitrack or exhaust its memory: a document is a few hundred kilobytes.
+MAX_TEXT = 5_000_000  # characters one expression may build (`*`, `+`, `%`, a filter, a call)
+MAX_ITEMS = 1_000_000  # range() items in one document, nested loops included
+MAX_OUTPUT = 50_000_000  # characters of one document
+MAX_BITS = 100_000  # of a number computed by `*` or `**`
+TIME_LIMIT = 20.0  # seconds for one document
+
+
+class TemplateLimit(Exception):
+    """A template went past one of the limits above."""
+
+
+class _Budget:
+    def __init__(self) -> None:
+        import time
+
+        self.deadline = time.monotonic() + TIME_LIMIT
+        self.items = 0
+
+    def tick(self) -> None:
+        import time
+
+        if time.monotonic() > self.deadline:
+            raise TemplateLimit(f"took longer than {TIME_LIMIT:g} seconds: stopped")
+
+    def spend(self, items: int) -> None:
+        self.items += items
+        if self.items > MAX_ITEMS:
+            raise TemplateLimit(f"loops over more than {MAX_ITEMS:,} range() items: stopped")
+        self.tick()
+
+
+def _callee(obj: Any) -> str:
+    return str(getattr(obj, "__name__", None) or type(obj).__name__)
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+
+
+def _check_size(value: Any, what: str) -> Any:
+    if _size(value) > MAX_TEXT:
+        raise TemplateLimit(f"{what} builds more than {MAX_TEXT:,} characters or items: stopped")
+    return value
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse `'x' * 3000000000`, `2 ** 10 ** 9` and `'%9999999999s' % x` before they run."""
+    if operator == "*" and isinstance(left, int) and isinstance(right, int):
+        if abs(left).bit_length() + abs(right).bit_length() > MAX_BITS:
+            raise TemplateLimit("multiplies numbers too large for a document: stopped")
+    elif operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            sized = isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int)
+            if sized and max(len(seq), 1) * n > MAX_TEXT:
+                raise TemplateLimit(
+                    f"repeats a text {n:,} times (more than {MAX_TEXT:,} characters): stopped"
+                )
+    elif operator == "**":
+        big = isinstance(left, int) and isinstance(right, int) and abs(left) > 1
+        if isinstance(right, (int, float)) and (
+            abs(right) > 1000 or (big and abs(left).bit_length() * right > MAX_BITS)
+        ):
+            raise TemplateLimit(f"raises a number to the power {right}: stopped")
+    elif operator == "+":
+        if _size(left) + _size(right) > MAX_TEXT:
+            raise TemplateLimit(f"joins more than {MAX_TEXT:,} characters: stopped")
+    elif operator == "%" and isinstance(left, str):
+        widths = re.findall(r"%[^a-zA-Z%]*?(\d{7,})", left)
+        if widths:
+            raise TemplateLimit(f"formats a field {int(widths[0]):,} characters wide: stopped")
+
+
+def _bounded_filter(f: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """A filter that refuses widths and counts past MAX_TEXT and results larger than it."""
+    import functools
+
+    @functools.wraps(f)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_TEXT:
+                raise TemplateLimit(f"filter {name} given {a:,}: stopped")
+        return _check_size(f(*args, **kwargs), f"filter {name}")
+
+    return bounded
+
+
+def environment(
+    portfolio_root: Path | None = None,
+    markdown: bool = False,
+    used: dict[str, str] | None = None,
+) -> jinja2.Environment:
+    """A strict, bounded sandbox; the portfolio's `templates/` folder comes first.
+
+    `portfolio_root` None: evitrack's own templates only (a certification pack).
+    `used`: filled with each template read (shipped ones by name, a portfolio's as
+    `templates/NAME`) and the sha256 of its bytes.
+    """
+    import hashlib
+
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from evitrack.portfolio import inside
 
-    class PortfolioLoader(jinja2.FileSystemLoader):
+    class ShippedLoader(jinja2.FileSystemLoader):
+        prefix = ""
+
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            if used is not None:
+                used[self.prefix + template] = hashlib.sha256(
+                    Path(filename).read_bytes()
+                ).hexdigest()
+            return source, filename, uptodate
+
+    class PortfolioLoader(ShippedLoader):
         """A portfolio's templates, refusing any that lead outside the portfolio (links)."""
+
+        prefix = "templates/"
 
         def __init__(self, root: Path) -> None:
             super().__init__(str(root / "templates"))
@@ -90,19 +204,50 @@ def environment(portfolio_root: Path | None = None, markdown: bool = False) -> j
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
-            source, filename, uptodate = super().get_source(environment, template)
+            _source, filename, _uptodate = jinja2.FileSystemLoader.get_source(
+                self, environment, template
+            )
             if not inside(self.root, Path(filename)):
                 raise UserError(
                     f"template {template} in {self.root / 'templates'} leads outside the portfolio",
                     "replace the link with a copy of the template",
                 )
-            return source, filename, uptodate
+            return super().get_source(environment, template)
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset(["*", "**", "+", "%"])
+        budget = _Budget()
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _check_binop(operator, left, right)
+            self.budget.tick()
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            __self.budget.tick()
+            for a in (*args, *kwargs.values()):
+                if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_TEXT:
+                    raise TemplateLimit(f"calls {_callee(__obj)} with {a:,}: stopped")
+            result = super().call(__context, __obj, *args, **kwargs)
+            if isinstance(result, range):
+                __self.budget.spend(len(result))
+            return _check_size(result, "a call")
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            self.budget.tick()
+            if isinstance(obj, str) and attribute in ("format", "format_map"):
+                widths = re.findall(r"\d{7,}", obj)
+                if widths:
+                    raise TemplateLimit(
+                        f"formats a field {int(widths[0]):,} characters wide: stopped"
+                    )
+            return super().getattr(obj, attribute)
 
     loaders: list[jinja2.BaseLoader] = []
     if portfolio_root is not None and (portfolio_root / "templates").is_dir():
         loaders.append(PortfolioLoader(portfolio_root))
-    loaders.append(jinja2.FileSystemLoader(str(shipped_templates())))
-    env = ImmutableSandboxedEnvironment(
+    loaders.append(ShippedLoader(str(shipped_templates())))
+    env = Bounded(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -119,31 +264,87 @@ def environment(portfolio_root: Path | None = None, markdown: bool = False) -> j
         md=md_escape,
         isodate=isodate,
         css_string=css_string,
+        href=href,
     )
+    for name, f in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(f, name)
     return env
 
 
 def render(
-    template: str, context: dict[str, Any], fmt: str, portfolio_root: Path | None = None
+    template: str,
+    context: dict[str, Any],
+    fmt: str,
+    portfolio_root: Path | None = None,
+    used: dict[str, str] | None = None,
 ) -> str:
-    """Render `<template>.<html|md>.j2` with a context; errors in templates are user errors."""
+    """Render `<template>.<html|md>.j2` with a context; errors in templates are user errors
+    at the template's line."""
     import jinja2
 
     if fmt not in FORMATS:
         raise UserError(f'unknown format "{fmt}"', "use html or markdown")
-    env = environment(portfolio_root, markdown=fmt == "markdown")
+    env = environment(portfolio_root, markdown=fmt == "markdown", used=used)
+    env.budget = _Budget()  # type: ignore[attr-defined]  # the clock starts now
     name = f"{template}.{EXT[fmt]}.j2"
+    hint = (
+        "a portfolio's own templates/ may use only the fields the shipped ones use; "
+        "remove it to use evitrack's own"
+    )
     try:
-        return env.get_template(name).render(context)
+        parts: list[str] = []
+        size = 0
+        for chunk in env.get_template(name).generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TemplateLimit(f"writes more than {MAX_OUTPUT:,} characters: stopped")
+            parts.append(chunk)
+        return "".join(parts)
+    except UserError:
+        raise
     except jinja2.TemplateNotFound as e:
-        raise UserError(f"template {e.name} not found") from None
+        where, line = _template_frame(e, name)
+        if line == "?":  # the document's own template
+            raise UserError(f"template {e.name} not found") from None
+        raise UserError(f"{where}:{line}: template {e.name} not found", hint) from None
     except jinja2.TemplateSyntaxError as e:
-        raise UserError(f"template {e.filename or e.name}:{e.lineno}: {e.message}") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as e:
-        raise UserError(
-            f"template {name}: {e}",
-            "a portfolio's own templates/ may use only the fields the shipped ones use",
-        ) from None
+        where = _template_shown(e.filename or e.name or name)
+        raise UserError(f"{where}:{e.lineno}: {e.message}", hint) from None
+    except Exception as e:  # anything a template does wrong: at its line, never a traceback
+        where, line = _template_frame(e, name)
+        raise UserError(f"{where}:{line}: {_template_problem(e)}", hint) from None
+
+
+def _template_frame(e: BaseException, name: str) -> tuple[str, int | str]:
+    """The template file and line a runtime error came from (the innermost template frame)."""
+    found: tuple[str, int | str] = (name, "?")
+    tb = e.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (_template_shown(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _template_shown(filename: str) -> str:
+    from evitrack.locate import shown_path
+
+    return shown_path(Path(filename))
+
+
+def _template_problem(e: BaseException) -> str:
+    if isinstance(e, RecursionError):
+        return "macros call each other too deeply (endless recursion?)"
+    if isinstance(e, MemoryError):
+        return "out of memory"
+    if isinstance(e, ZeroDivisionError):
+        return "division by zero"
+    import jinja2
+
+    if isinstance(e, (TemplateLimit, jinja2.UndefinedError, jinja2.exceptions.SecurityError)):
+        return str(e)
+    return f"{type(e).__name__}: {e}".splitlines()[0]
 
 
 # ---- filters -------------------------------------------------------------------------
@@ -177,6 +378,15 @@ def css_string(value: Any) -> Markup:
         c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):06x} " for c in text
     )
     return Markup(f'"{body}"')
+
+
+def href(value: Any) -> Markup:
+    """A relative link to a file in a pack: each path component percent-encoded (so the
+    result holds only letters, digits and `%_.~-/`, safe in HTML and Markdown alike)."""
+    from urllib.parse import quote
+
+    text = value.unescape() if isinstance(value, Markup) else str(value)
+    return Markup("/".join(quote(part, safe="") for part in text.split("/")))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
@@ -303,6 +513,8 @@ class Options:
 
     draft: bool = False
     packed: dict[str, str] | None = None  # portfolio path -> name in the pack
+    shipped_only: bool = False  # evitrack's own templates, never the portfolio's (a claim)
+    used: dict[str, str] | None = None  # filled: template read -> sha256 of its bytes
 
 
 def header(p: Portfolio, opts: Options) -> dict[str, Any]:
@@ -399,6 +611,13 @@ def _decision(r: Record) -> str:
     return f"{a.decision}{by}{when}"
 
 
+def _entry_status(r: Record) -> str:
+    """A record's standing in one word or two, as the recording form shows it per entry."""
+    if r.assessment is None:
+        return "not yet assessed"
+    return str(r.assessment.decision or "not yet assessed")
+
+
 def matrix_unit(cov: Coverage, uid: str) -> dict[str, Any]:
     """One unit's evidence matrix: rows are records, columns criteria grouped by outcome."""
     p = cov.portfolio
@@ -458,6 +677,7 @@ def recording_unit(cov: Coverage, uid: str) -> dict[str, Any]:
                     "type": ", ".join(METHOD_NAMES.get(m, m) for m in by_id[rid].methods),
                     "ref": rid,
                     "date": isodate(by_id[rid].date),
+                    "status": _entry_status(by_id[rid]),
                 }
                 for rid in sorted(st.records, key=natural_key)
                 if rid in by_id
@@ -563,7 +783,7 @@ def matrix(
     uids = _unit_ids(cov, units)
     build = matrix_unit if form == "matrix" else recording_unit
     ctx = {**header(cov.portfolio, opts), "units": [build(cov, uid) for uid in uids]}
-    return render(form, ctx, fmt, cov.portfolio.root)
+    return render(form, ctx, fmt, _templates_root(cov, opts), opts.used)
 
 
 def index(
@@ -577,7 +797,20 @@ def index(
         "records": index_records(cov, uids, opts),
         "packed": opts.packed is not None,
     }
-    return render("index", ctx, fmt, cov.portfolio.root)
+    return render("index", ctx, fmt, _templates_root(cov, opts), opts.used)
+
+
+def _templates_root(cov: Coverage, opts: Options) -> Path | None:
+    """The portfolio whose templates/ may override evitrack's (None: evitrack's own only)."""
+    return None if opts.shipped_only else cov.portfolio.root
+
+
+def _completed(cov: Coverage, uid: str) -> bool:
+    """A unit counts as completed on the claim form when every criterion is accepted, its
+    requirements are met and the learner and assessor have signed it off."""
+    uc = cov.unit(uid)
+    s = signoff_info(cov.portfolio, uid)
+    return bool(uc is not None and uc.complete and s["learner"] and s["assessor"])
 
 
 def statement_points(p: Portfolio) -> tuple[list[dict[str, str]], str]:
@@ -602,15 +835,25 @@ def claim(
     p = cov.portfolio
     uids = _unit_ids(cov, units)
     points, assessor = statement_points(p)
+    done = {u for u in uids if _completed(cov, u)}
     ctx = {
         **header(p, opts),
-        "full_award": full_award,
-        "count": len(uids),
-        "count_words": number_words(len(uids)),
+        # the truth, also in a draft: the award only when every unit and rule is met
+        "full_award": full_award and len(done) == len(uids) and cov.rules_satisfied,
+        "award_claimed": full_award,
+        "count": len(done),
+        "count_words": number_words(len(done)),
+        "claimed": len(uids),
+        "claimed_words": number_words(len(uids)),
         "units": [
-            {**unit_info(p.qualification.units[u]), "signoff": signoff_info(p, u)} for u in uids
+            {
+                **unit_info(p.qualification.units[u]),
+                "signoff": signoff_info(p, u),
+                "complete": u in done,
+            }
+            for u in uids
         ],
         "points": points,
         "assessor_statement": assessor,
     }
-    return render("claim", ctx, fmt, p.root)
+    return render("claim", ctx, fmt, _templates_root(cov, opts), opts.used)

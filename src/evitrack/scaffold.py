@@ -262,6 +262,15 @@ def init(
         + "\n",
         "files/.gitkeep": "",
     }
+    from evitrack.locate import links_between
+
+    linked = {link for rel in files if (link := links_between(target, target / rel))}
+    if linked:
+        raise UserError(
+            f"{target}: {', '.join(sorted(p.name for p in linked))} is a link: evitrack does "
+            "not write through links; nothing was changed",
+            "choose an empty folder for a new portfolio",
+        )
     clashes = [rel for rel in files if (target / rel).exists()]
     if clashes:
         raise UserError(

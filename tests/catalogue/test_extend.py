@@ -86,7 +86,7 @@ def test_extend_writes_a_stub_for_each_unit_without_criteria(
     assert '      forbidden_methods: ["simulation"]\n' in text
     checked = runner.invoke(app, ["qualification", "check", "qualifications/edi.yaml"])
     assert checked.exit_code == 0
-    assert checked.stdout.count("warning[W507]") == 25
+    assert checked.stdout.count("warning[W508]") == 25
 
     # the file loads as the qualification it extends: same groups, rules and number
     shown = runner.invoke(app, ["qualification", "show", "qualifications/edi.yaml", "-f", "json"])
@@ -112,7 +112,7 @@ def test_check_warns_at_each_stub_until_it_is_filled(
     lines = result.stdout.splitlines(keepends=True)
     assert len(lines) == 50
     assert lines[:2] == [
-        "edi.yaml:36:16: warning[W507]: unit CU811 is still a stub: the title of outcome 1 and "
+        "edi.yaml:36:16: warning[W508]: unit CU811 is still a stub: the title of outcome 1 and "
         "criterion 1.1 are placeholders\n",
         STUB_HINT,
     ]
@@ -120,7 +120,7 @@ def test_check_warns_at_each_stub_until_it_is_filled(
     after = runner.invoke(app, ["qualification", "check", "edi.yaml"])
     assert after.exit_code == 0
     assert "CU815" not in after.stdout
-    assert after.stdout.count("warning[W507]") == 24
+    assert after.stdout.count("warning[W508]") == 24
     # every stub filled in or removed: the file checks clean
     text = (tmp_path / "edi.yaml").read_text()
     start = text.index("  # CU811")

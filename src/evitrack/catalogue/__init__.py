@@ -132,6 +132,21 @@ def is_shipped(q: Qualification) -> bool:
     return q.path is not None and _is_shipped(q.path)
 
 
+def files_read(q: Qualification) -> list[tuple[Path, str, bool]]:
+    """The files a loaded qualification was built from: (path, sha256 of its bytes, shipped),
+    the file itself first, then a centre file's own includes."""
+    import hashlib
+
+    if q.path is None:
+        return []
+    if _is_shipped(q.path):
+        return [(q.path, hashlib.sha256(q.path.read_bytes()).hexdigest(), True)]
+    for (path, _root), (deps, built) in _USER_CACHE.items():
+        if built is q and path == q.path:
+            return [(p, str(k), False) for p, k in deps if k is not None]
+    return [(q.path, hashlib.sha256(q.path.read_bytes()).hexdigest(), False)]
+
+
 def load_file(path: Path, root: Path | None = None) -> Qualification:
     """A qualification file; a centre's file is checked first and refused with its problems.
 

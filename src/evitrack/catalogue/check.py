@@ -137,6 +137,8 @@ def check_data(
     def add(pos: Pos, code: str, message: str, hint: str | None = None) -> None:
         diags.append(make(shown, pos, code, message, hint))
 
+    _check_own_id(path, data, raw, add)
+
     units = _local_units(data, raw, add)
     _included_units(path, data, raw, root, units, add)
     inherited = _extended_units(path, data, raw, root, units, add)
@@ -165,6 +167,24 @@ def check_data(
 
 
 Add = Any  # (pos, code, message, hint=None) -> None
+
+
+def _check_own_id(path: Path, data: dict[str, Any], raw: Any, add: Add) -> None:
+    """A centre's file never takes a shipped id: a claim would name the shipped qualification
+    while its units are the file's own."""
+    from evitrack.catalogue import shipped_files
+
+    qid = str(data.get("id") or "")
+    shipped = shipped_files().get(qid)
+    if shipped is None or Path(path).resolve() == shipped.resolve():
+        return
+    add(
+        yamlio.value_pos(raw, "id") or (1, 1),
+        "E507",
+        f'id "{qid}" is the id of a qualification shipped with evitrack',
+        f'give the centre\'s file its own id, e.g. "{qid}-centre" (it may include the '
+        f"shipped units: `include: [{{from: {qid}}}]`)",
+    )
 
 
 def _list(value: Any) -> list[Any]:
@@ -405,7 +425,7 @@ def _placeholders(uid: str, todo: list[tuple[str, Pos]], add: Add) -> None:
     if todo:
         add(
             todo[0][1],
-            "W507",
+            "W508",
             f"unit {uid} is still a stub: {join_and([what for what, _ in todo])} "
             f"{'is a placeholder' if len(todo) == 1 else 'are placeholders'}",
             "copy the unit's outcomes and criteria from your copy of the specification, word "

@@ -5,7 +5,7 @@ The source documents evitrack ships from leave some units without criteria text
 unit can be cited but never shown complete. The centre's file `extends` the
 shipped one, so it keeps its groups, units and rules, and replaces each of those
 units with a stub whose placeholders (`TODO`) the centre fills in from its copy of
-the specification; `qualification check` warns (W507) at every placeholder left.
+the specification; `qualification check` warns (W508) at every placeholder left.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def stub_text(q: Qualification, new_id: str) -> str:
         "# placeholders (one `- id:` entry for each outcome and criterion it prints).",
         "# Remove the stubs of the units you do not need: those stay as shipped (they can be",
         "# cited, but never shown complete).",
-        "# `evitrack qualification check` on this file warns (W507) at each placeholder left.",
+        "# `evitrack qualification check` on this file warns (W508) at each placeholder left.",
         "format: 1",
         "kind: qualification",
         f"id: {_s(new_id)}",

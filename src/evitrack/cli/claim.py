@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,10 @@ def build(
     with _progress() as progress:
         result = pack.build(root, output, zip_, chosen, completed, draft, progress)
     _notes(result.selection.notes)
+    _notes(
+        f"removed {_shown(work)}, left by a claim that was stopped before it finished"
+        for work in result.cleaned
+    )
     _report_refusal(result.selection)
     assert result.output is not None
     sel = result.selection
@@ -132,10 +136,11 @@ def verify(
             ("missing", result.missing),
             ("added", result.added),
             ("invalid", result.invalid),
+            ("unreadable", result.unreadable),
         )
         for name in names
     ]
-    shown = _shown(pack_path)
+    shown = str(pack_path)  # as given: the user knows the path they typed
     if format is Format.json:
         print_json(result.to_json())
     elif format is Format.csv:
@@ -169,9 +174,7 @@ def verify(
                 err=True,
             )
         else:
-            bad = (
-                len(result.changed) + len(result.missing) + len(result.added) + len(result.invalid)
-            )
+            bad = len(found)
             typer.echo(
                 f"{shown}: {bad} problem{'s' if bad != 1 else ''} "
                 f"({result.listed} files listed in {pack.MANIFEST}, "
@@ -193,11 +196,14 @@ def _report_refusal(selection: Any) -> None:
     )
     for line in problems:
         typer.echo(f"  {line}")
-    typer.echo("nothing was written; `evitrack claim --draft` packs what exists", err=True)
+    if selection.draft:
+        typer.echo("nothing was written", err=True)
+    else:
+        typer.echo("nothing was written; `evitrack claim --draft` packs what exists", err=True)
     raise typer.Exit(1)
 
 
-def _notes(notes: list[str]) -> None:
+def _notes(notes: Iterable[str]) -> None:
     for note in notes:
         typer.echo(f"note: {note}", err=True)
 

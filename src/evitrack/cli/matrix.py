@@ -70,11 +70,13 @@ def write_document(text: str, output: Path | None) -> None:
         return
     from evitrack.atomic import atomic_write_text
     from evitrack.errors import UserError
+    from evitrack.locate import output_target
 
     if output.is_dir():
         raise UserError(f"{output} is a folder", "give a file name, e.g. -o matrix.html")
+    target = output_target(output)  # never through a link, never over a portfolio's files
     try:
-        atomic_write_text(output, text)
+        atomic_write_text(target, text)
     except OSError as e:
         raise UserError(
             os_problem(e, output), "check the path, the folder's permissions and the free space"
