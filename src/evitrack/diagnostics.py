@@ -123,8 +123,9 @@ def make(
 
 # Characters that must not reach a terminal or a `path:line:col` line as they are:
 # C0/C1 controls (escape sequences, NUL, newlines), line/paragraph separators, and the
-# bidirectional overrides that make text display in another order than it reads.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# bidirectional overrides that make text display in another order than it reads, and
+# lone surrogates (they cannot be written as UTF-8 at all).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
