@@ -436,13 +436,13 @@ class Validator:
                 lo, hi = node.minimum, node.maximum
                 if (lo is not None and value < lo) or (hi is not None and value > hi):
                     span = (
-                        f"{lo}"
+                        f"{lo:,}"
                         if lo == hi
-                        else f"from {lo} to {hi}"
+                        else f"from {lo:,} to {hi:,}"
                         if lo is not None and hi is not None
-                        else f"at least {lo}"
+                        else f"at least {lo:,}"
                         if lo is not None
-                        else f"at most {hi}"
+                        else f"at most {hi:,}"
                     )
                     self.add(
                         pos,
