@@ -171,7 +171,7 @@ def check_breaks(text: str) -> None:
 
     libyaml takes them for line breaks and ruamel.yaml and editors do not, so the two
     parsers would read different documents (a line shown as a comment could hold a key
-    for one of them). Written as escapes inside double quotes ("\u2028"), they are fine.
+    for one of them). Written as escapes inside double quotes ("\\u2028"), they are fine.
     """
     m = ODD_BREAKS.search(text)
     if m is None:
