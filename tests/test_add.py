@@ -198,6 +198,26 @@ def test_ids_continue_after_the_highest_one_and_use_the_prefix_setting(tmp_path:
             'evitrack: error: --date "14/03/2026" is not a date in the form YYYY-MM-DD\n',
         ),
         (
+            ["-c", "09/2.1-1.1"],
+            'evitrack: error: "09/2.1-1.1" runs backwards: 2.1 comes after 1.1 in the unit\n'
+            "    hint: write it as 09/1.1-2.1\n",
+        ),
+        (
+            ["-c", "09/1.1-3.1"],
+            'evitrack: error: "09/1.1-3.1": "3.1" is not a criterion of the unit\n'
+            "    hint: did you mean 09/2.1?\n",
+        ),
+        (
+            ["-c", "09/1.1-"],
+            'evitrack: error: "09/1.1-" is not a range of criteria\n'
+            "    hint: write a range as 09/FIRST-LAST\n",
+        ),
+        (
+            ["-c", "09/2.1", "--title", "Observed \udcff"],
+            "evitrack: error: --title holds text that is not valid UTF-8 (the byte 0xff)\n"
+            "    hint: type it again in a UTF-8 terminal, or leave out the character\n",
+        ),
+        (
             ["-c", "09/2.1", "--date", "2999-01-01"],
             "evitrack: error: --date 2999-01-01 is in the future\n"
             "    hint: evidence is recorded once it exists\n",
@@ -592,3 +612,78 @@ def test_a_blank_title_is_refused_and_nothing_is_written(tmp_path: Path) -> None
         '    hint: give the evidence a short title, e.g. "Observed at the desk"\n'
     )
     assert sorted(p.name for p in (root / "evidence").iterdir()) == before
+
+
+def test_a_range_of_criteria_is_expanded_in_the_unit_order(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    result = runner.invoke(
+        app, ["add", str(root), "-t", "T", "-m", "obs", "-c", "09/1.7-2.2,09/1.1-1.2"]
+    )
+    assert result.exit_code == 0, result.output
+    data = yamlio.load(next((root / "evidence").glob("E0001-*.yaml")))[1]
+    assert data["criteria"] == {"09": ["1.1", "1.2", "1.7", "1.8", "2.1", "2.2"]}
+    svq = init(tmp_path, "cg-svq-customer-service-scqf8", "811", name="svq")
+    result = runner.invoke(app, ["add", str(svq), "-t", "T", "-m", "obs", "-c", "F6/1g-2a"])
+    assert result.exit_code == 0, result.output
+    data = yamlio.load(next((svq / "evidence").glob("E0001-*.yaml")))[1]
+    assert data["criteria"] == {"811": ["1g", "1h", "1i", "2a"]}
+
+
+@given(
+    ids=st.lists(
+        st.text("abc123.()", min_size=1, max_size=4).filter(lambda t: "-" not in t),
+        min_size=1,
+        max_size=12,
+        unique=True,
+    ),
+    data=st.data(),
+)
+def test_a_range_is_every_id_from_its_first_to_its_last(
+    ids: list[str], data: st.DataObject
+) -> None:
+    from evitrack.errors import UserError
+    from evitrack.records import criteria_range
+
+    i = data.draw(st.integers(0, len(ids) - 1))
+    j = data.draw(st.integers(0, len(ids) - 1))
+    if i <= j:
+        assert criteria_range(ids, f"{ids[i]}-{ids[j]}") == ids[i : j + 1]
+    else:
+        with pytest.raises(UserError, match="runs backwards"):
+            criteria_range(ids, f"{ids[i]}-{ids[j]}")
+    stranger = data.draw(st.text("xyz", min_size=1, max_size=3))
+    with pytest.raises(UserError, match="is not a criterion of the unit"):
+        criteria_range(ids, f"{ids[i]}-{stranger}")
+
+
+def test_a_file_may_be_named_relative_to_files(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    (root / "files" / "observations").mkdir()
+    (root / "files" / "observations" / "x.txt").write_bytes(b"observed\n")
+    result = runner.invoke(
+        app,
+        ["add", str(root), "-t", "T", "-m", "obs", "-c", "09/2.1", "-F", "observations/x.txt"],
+    )
+    assert result.exit_code == 0, result.output
+    data = yamlio.load(next((root / "evidence").glob("E0001-*.yaml")))[1]
+    assert [dict(f) for f in data["files"]] == [
+        {"path": "files/observations/x.txt", "sha256": sha(b"observed\n")}
+    ]
+
+
+def test_a_method_the_unit_forbids_is_warned_of_and_the_record_written(tmp_path: Path) -> None:
+    root = init(tmp_path, "edi-l2-nvq-customer-service", "CU802")
+    result = runner.invoke(
+        app, ["add", str(root), "-t", "Role play", "-m", "Sim", "-c", "CU802/1.3"]
+    )
+    assert result.exit_code == 0
+    written = next((root / "evidence").glob("E0001-*.yaml"))
+    assert result.stdout == os.path.relpath(written) + "\n"
+    assert result.stderr == (
+        "evitrack: warning: simulation is not allowed as evidence for unit CU802: while E0001 "
+        "cites it that way, CU802 cannot be completed\n"
+        "    hint: drop simulation from the record's methods if the evidence was gathered "
+        "another way (see `evitrack qualification show edi-l2-nvq-customer-service --unit "
+        "CU802`)\n"
+        "added E0001: 1 criterion\n"
+    )

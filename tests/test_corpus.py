@@ -258,6 +258,17 @@ GENERATED_RECORDS: dict[str, Callable[[Path, Path], None]] = {
     ),
     "latin1.yaml": _write(RECORD.replace("service desk", "caf\xe9").encode("latin-1")),
     "nul_byte.yaml": _write(RECORD.replace("2026-03-14", "2026-03-14\x00").encode()),
+    # libyaml breaks lines at U+0085, U+2028 and U+2029, ruamel.yaml and editors do not: a
+    # line shown as a comment would hold a key for one parser and not for the other
+    "line_separator_in_comment.yaml": _write(
+        RECORD.replace('"1.2"]\n', '"1.2"]  # see also\u2028  "10": ["1.1"]\n').encode()
+    ),
+    "next_line_in_comment.yaml": _write(
+        RECORD.replace('"1.2"]\n', '"1.2"]  # see also\x85  "10": ["1.1"]\n').encode()
+    ),
+    "paragraph_separator_in_title.yaml": _write(
+        RECORD.replace("service desk", "service\u2029desk").encode()
+    ),
     "brackets_100k_deep.yaml": _write(
         RECORD.replace('  "09": ["1.1", "1.2"]\n', "").encode()
         + b'  "09": '
@@ -569,3 +580,221 @@ def test_a_poisoned_cache_is_ignored(
     if "internal error" in result.output:
         pytest.xfail("cache.Cache trusts the shape of records.json: " + result.output.strip())
     assert result.exit_code == 0, result.output
+
+
+# ---- input that the two parsers, the terminal or a careless hand would get wrong ---------
+
+
+def test_line_separators_cannot_make_the_fast_and_slow_paths_read_different_documents(
+    base: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from evitrack import fastyaml, yamlio
+    from evitrack import portfolio as pf
+
+    text = RECORD.replace('"1.2"]\n', '"1.2"]  # see also\u2028  "10": ["1.1"]\n')
+    libyaml = yaml.load(text, Loader=fastyaml._Loader)  # what libyaml alone would make of it
+    assert libyaml["criteria"] == {"09": ["1.1", "1.2"], "10": ["1.1"]}  # a hidden citation
+    with pytest.raises(fastyaml.Fallback):
+        fastyaml.parse(text)
+    with pytest.raises(yamlio.YamlProblem) as caught:
+        yamlio.parse(text)
+    assert (caught.value.code, caught.value.line, caught.value.col) == ("E002", 7, 35)
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "C0001.yaml").write_text(text, encoding="utf-8")
+    day = dt.date(2026, 12, 5)
+    fast = pf.load(root, day, use_cache=False, fast=True)
+    slow = pf.load(root, day, use_cache=False, fast=False)
+    assert [d.to_json() for d in fast.diagnostics] == [d.to_json() for d in slow.diagnostics]
+    assert [d.headline for d in slow.diagnostics] == [
+        f"{os.path.relpath(root / 'evidence' / 'C0001.yaml')}:7:35: error[E002]: the file holds "
+        "the invisible character U+2028 LINE SEPARATOR, which some YAML readers take for a "
+        "line break and others do not"
+    ]
+
+
+def test_a_quoted_date_is_told_to_lose_its_quotes(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    shutil.copyfile(CORPUS / "records" / "date_quoted.yaml", root / "evidence" / "C0001.yaml")
+    shutil.copyfile(CORPUS / "portfolio" / "signoffs_quoted_date.yaml", root / "evitrack.yaml")
+    result = invoke(root, ["check"], monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        'evidence/C0001.yaml:3:7: error[E104]: date: "2026-03-14" is in quotes, so it is text, '
+        "not a date\n"
+        "    hint: remove the quotes: date: 2026-03-14\n"
+        'evitrack.yaml:7:20: error[E104]: signoffs.09.assessed: "2026-03-01" is in quotes, so '
+        "it is text, not a date\n"
+        "    hint: remove the quotes: assessed: 2026-03-01\n"
+    )
+
+
+def test_a_huge_number_in_one_record_does_not_stop_a_caseload(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caseload = tmp_path / "caseload"
+    caseload.mkdir()
+    for name in ("amy", "ben"):
+        shutil.copytree(base, caseload / name, symlinks=True)
+        (caseload / name / "evidence" / "C0002.yaml").write_text(RECORD.replace("C0001", "C0002"))
+    shutil.copyfile(
+        CORPUS / "records" / "huge_hex_values.yaml", caseload / "ben" / "evidence" / "big.yaml"
+    )
+    result = invoke(caseload, ["check", "--format", "json", "."], monkeypatch)
+    diags = json.loads(result.stdout)["diagnostics"]
+    assert [(d["file"], d["line"], d["code"]) for d in diags] == [
+        ("ben/evidence/big.yaml", line, "E105") for line in (4, 5, 8, 12)
+    ]
+    assert invoke(caseload, ["gaps", "."], monkeypatch).exit_code in (0, 1)
+
+
+def test_records_check_does_not_read_are_named(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    evidence = root / "evidence"
+    (evidence / "E0001.yaml").write_text(RECORD.replace("C0001", "E0001"))
+    (evidence / "e0001-again.yaml").write_text(RECORD.replace("C0001", "e0001"))
+    (evidence / "E0002.YAML").write_text(RECORD.replace("C0001", "E0002"))
+    (evidence / "sub" / "deeper").mkdir(parents=True)
+    (evidence / "sub" / "deeper" / "E0003.yaml").write_text(RECORD.replace("C0001", "E0003"))
+    (evidence / "notes").mkdir()  # a folder without records: nothing to say
+    result = invoke(root, ["check"], monkeypatch)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "evidence/E0002.YAML: warning[W008]: evidence/E0002.YAML is not read: records end in "
+        ".yaml or .yml (lower case)\n"
+        '    hint: rename it: git mv "evidence/E0002.YAML" "evidence/E0002.yaml"\n'
+        'evidence/e0001-again.yaml:1:5: warning[W108]: record id "e0001" differs only in case '
+        'from "E0001" (evidence/E0001.yaml): the two are easily confused, and on a '
+        "case-insensitive disk their files may collide\n"
+        "    hint: give each record an id of its own (`evitrack add` picks the next free one)\n"
+        "evidence/sub: warning[W008]: evidence/sub/ holds evidence/sub/deeper/E0003.yaml, which "
+        "is not read: records live directly in evidence/, not in folders inside it\n"
+        "    hint: move the records up into evidence/ (git mv), or the folder out of it\n"
+    )
+
+
+def test_a_forbidden_method_is_reported_by_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "edi"
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            str(root),
+            "-q",
+            "edi-l2-nvq-customer-service",
+            "--name",
+            "Sam Patel",
+            "--registration",
+            "EDI-1",
+            "--units",
+            "CU802",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (root / "evidence" / "E0001.yaml").write_text(
+        "id: E0001\ntitle: Role play\ndate: 2026-03-14\nmethods: [Obs, Sim]\n"
+        'description: A role play.\ncriteria:\n  CU802: ["1.3"]\n'
+    )
+    result = invoke(root, ["check"], monkeypatch)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "evidence/E0001.yaml:4:16: warning[W208]: simulation is not allowed as evidence for "
+        "unit CU802: while this record cites it that way, CU802 cannot be completed\n"
+        "    hint: drop simulation from methods if the evidence was gathered another way (see "
+        "`evitrack qualification show edi-l2-nvq-customer-service --unit CU802`)\n"
+    )
+
+
+def test_init_placeholders_are_warned_of_and_the_sample_never_packed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "fresh"
+    assert runner.invoke(app, ["init", str(root), "-q", NCFE]).exit_code == 0
+    result = invoke(root, ["check"], monkeypatch)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "evidence/E0001.yaml:8:14: warning[W109]: this record still holds the sample text that "
+        "`evitrack init` wrote: it describes no real evidence\n"
+        "    hint: describe the real evidence in your own words, or delete this record\n"
+        'evitrack.yaml:6:9: warning[W109]: learner.name is still "Learner Name", the '
+        "placeholder `evitrack init` wrote\n"
+        "    hint: write the learner's own name here: a claim is refused while it stays\n"
+        'evitrack.yaml:7:17: warning[W109]: learner.registration is still "REG-0000", the '
+        "placeholder `evitrack init` wrote\n"
+        "    hint: write the learner's own registration number here: a claim is refused while "
+        "it stays\n"
+    )
+    pack = tmp_path / "pack"
+    claim = invoke(root, ["claim", "build", "--draft", "-o", str(pack)], monkeypatch)
+    assert claim.exit_code == 1
+    assert (
+        "  record E0001 still holds the sample text written by `evitrack init`: describe real "
+        "evidence in it, or delete it\n" in claim.stdout + claim.stderr
+    )
+    assert not pack.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assess", "C0001", "--accept", "--assessor", "J\udcffo"],
+        ["check", "elsewhere\udcff"],
+        ["matrix", "-o", "out\udcff.html"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_refused(
+    args: list[str], base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "C0001.yaml").write_text(RECORD)
+    before = (root / "evidence" / "C0001.yaml").read_bytes()
+    result = invoke(root, args, monkeypatch)
+    option = {"assess": "--assessor", "check": "PATHS", "matrix": "--output"}[args[0]]
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"evitrack: error: {option} holds text that is not valid UTF-8 (the byte 0xff)\n"
+        "    hint: type it again in a UTF-8 terminal, or leave out the character\n"
+    )
+    assert (root / "evidence" / "C0001.yaml").read_bytes() == before
+    assert sorted(p.name for p in root.iterdir()) == sorted(p.name for p in base.iterdir())
+
+
+def test_a_lone_surrogate_in_a_record_never_reaches_the_output(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    shutil.copyfile(CORPUS / "records" / "lone_surrogate_title.yaml", root / "evidence" / "C.yaml")
+    for args in (["matrix"], ["matrix", "-o", "m.html"], ["status"], ["gaps"]):
+        result = invoke(root, args, monkeypatch)
+        result.stdout_bytes.decode("utf-8")  # valid UTF-8 (strict)
+        assert "\udc80" not in result.output
+    assert "\udc80" not in (root / "m.html").read_text(encoding="utf-8")
+
+
+def test_hash_names_the_problem_of_a_merge_key_entry_and_a_name_too_long(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(base, tmp_path)
+    (root / "evidence" / "C0001.yaml").write_text(
+        RECORD + "base: &b {path: files/obs.pdf}\nfiles:\n  - <<: *b\n"
+    )
+    shutil.copyfile(CORPUS / "records" / "file_name_too_long.yaml", root / "evidence" / "C2.yaml")
+    before = {p.name: p.read_bytes() for p in (root / "evidence").iterdir()}
+    result = invoke(root, ["hash"], monkeypatch)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "evitrack: evidence/C0001.yaml: files[1] takes keys from a YAML merge key (<<), so its "
+        "sha256 cannot be written in place; write the entry's path out in full, then hash again",
+        "evitrack: evidence/C2.yaml: files/"
+        + "a" * 300
+        + '.pdf cannot exist: its name "aaaaaaaaaaaaaaaaaaaaaaaa..." is 304 bytes long, and '
+        "file systems allow 255; not hashed",
+    ]
+    assert {p.name: p.read_bytes() for p in (root / "evidence").iterdir()} == before

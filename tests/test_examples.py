@@ -142,7 +142,18 @@ def test_example_checks_clean(name: str, copy: Any) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     # W403 (older than settings.currency_years) depends on the day the test runs
-    assert [d for d in report["diagnostics"] if d["code"] != "W403"] == []
+    found = [
+        (Path(d["file"]).name, d["code"]) for d in report["diagnostics"] if d["code"] != "W403"
+    ]
+    assert found == WARNED.get(name, [])
+
+
+# warnings an example shows on purpose
+WARNED = {  # the simulation the assessor referred: CU802 forbids it
+    "edi-l2-chloe-adeyemi": [
+        ("E0003-role-play-in-induction-training-calming-an-upset.yaml", "W208")
+    ]
+}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

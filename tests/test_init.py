@@ -68,7 +68,11 @@ def test_init_creates_a_portfolio_that_checks_clean(
     monkeypatch.chdir(target / "evidence")  # found from a subfolder, as git finds its repo
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0
-    assert result.stdout == ""
+    assert result.stdout == (  # the sample is there to be edited: until it is, check says so
+        "./E0001.yaml:8:14: warning[W109]: this record still holds the sample text that "
+        "`evitrack init` wrote: it describes no real evidence\n"
+        "    hint: describe the real evidence in your own words, or delete this record\n"
+    )
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -131,8 +135,11 @@ def test_check_a_caseload_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert len(data["portfolios"]) == 2
-    assert [d["code"] for d in data["diagnostics"]] == ["E002"]
-    assert data["diagnostics"][0]["file"].endswith("case/b/evidence/E0001.yaml")
+    errors = [d for d in data["diagnostics"] if d["severity"] == "error"]
+    assert [d["code"] for d in errors] == ["E002"]
+    assert errors[0]["file"].endswith("case/b/evidence/E0001.yaml")
+    # placeholders written by init without a name: warned of in each portfolio
+    assert sorted({d["code"] for d in data["diagnostics"]} - {"E002"}) == ["W109"]
 
 
 def test_git_ignores_the_cache_rendered_output_and_leftovers_of_a_cut_write(
@@ -201,8 +208,9 @@ def test_init_with_a_centre_file_inside_the_folder(tmp_path: Path, absolute: boo
     assert '  - "R01"  # Serve customers\n' in text
     assert (target / "qualifications" / "retail.yaml").read_text() == CENTRE_FILE
     assert '  "R01": ["1.1"]\n' in (target / "evidence" / "E0001.yaml").read_text()
-    check = runner.invoke(app, ["check", str(target)])
-    assert (check.exit_code, check.stdout) == (0, "")
+    check = runner.invoke(app, ["check", str(target), "--format", "json"])
+    assert check.exit_code == 0
+    assert [d["code"] for d in json.loads(check.stdout)["diagnostics"]] == ["W109"]  # the sample
 
 
 def test_init_with_a_centre_file_outside_the_folder(tmp_path: Path) -> None:

@@ -313,8 +313,8 @@ U3 = 'credit: 4, outcomes: []}\n  - {id: "U4"'
         pytest.param(
             U3,
             U3.replace("credit: 4", "credit: -4"),
-            "q.yaml:25:48: error[E105]: units[3].credit is -4: it must be at least 0\n"
-            "    hint: a whole number, 0 or more, or null\n",
+            "q.yaml:25:48: error[E105]: units[3].credit is -4: it must be from 0 to 100,000\n"
+            "    hint: a whole number from 0 to 100,000, or null\n",
             id="credit-negative",
         ),
         pytest.param(
@@ -416,8 +416,8 @@ U3 = 'credit: 4, outcomes: []}\n  - {id: "U4"'
         pytest.param(
             RULE_R2,
             "kind: min_credit, min: -1,",
-            "q.yaml:29:37: error[E105]: rules[2].min is -1: it must be at least 0\n"
-            "    hint: a whole number, 0 or more, or null\n",
+            "q.yaml:29:37: error[E105]: rules[2].min is -1: it must be from 0 to 100,000\n"
+            "    hint: a whole number from 0 to 100,000, or null\n",
             id="min-negative",
         ),
         pytest.param(

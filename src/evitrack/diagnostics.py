@@ -31,6 +31,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E005": (Severity.ERROR, "file is empty or not a mapping"),
     "E006": (Severity.ERROR, "file too large"),
     "E007": (Severity.ERROR, "YAML aliases/anchors expand too far"),
+    "W008": (Severity.WARNING, "file in evidence/ that is not read as a record"),
     "E101": (Severity.ERROR, "unknown key"),
     "E102": (Severity.ERROR, "required field missing"),
     "E103": (Severity.ERROR, "wrong type"),
@@ -38,6 +39,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E105": (Severity.ERROR, "invalid value"),
     "E106": (Severity.ERROR, "duplicate record id"),
     "E107": (Severity.ERROR, "id does not match the pattern"),
+    "W108": (Severity.WARNING, "record ids that differ only in case"),
+    "W109": (Severity.WARNING, "placeholder from `evitrack init` not yet replaced"),
     "E201": (Severity.ERROR, "unknown qualification"),
     "E202": (Severity.ERROR, "unknown unit"),
     "E203": (Severity.ERROR, "unknown criterion"),
@@ -45,6 +48,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W205": (Severity.WARNING, "criterion or unit id written as a number"),
     "W206": (Severity.WARNING, "unit has no criteria text in the source document"),
     "E207": (Severity.ERROR, "unknown assessment method"),
+    "W208": (Severity.WARNING, "assessment method not allowed for the unit"),
     "E301": (Severity.ERROR, "attached file missing"),
     "E302": (Severity.ERROR, "attached file outside the portfolio"),
     "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
@@ -126,8 +130,9 @@ def make(
 
 # Characters that must not reach a terminal or a `path:line:col` line as they are:
 # C0/C1 controls (escape sequences, NUL, newlines), line/paragraph separators, and the
-# bidirectional overrides that make text display in another order than it reads.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# bidirectional overrides that make text display in another order than it reads, and
+# lone surrogates (they cannot be written as UTF-8 at all).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:

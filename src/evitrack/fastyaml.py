@@ -70,8 +70,11 @@ for _kind, _pattern, _first in _RESOLVERS_1_2:
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
-def _int(loader: Any, node: Any) -> int:
-    value = str(loader.construct_scalar(node)).replace("_", "")
+def _int(loader: Any, node: Any) -> int | str:
+    written = str(loader.construct_scalar(node))
+    if len(written) > yamlio.MAX_NUMBER_CHARS:  # as the round-trip loader keeps it
+        return yamlio.HugeNumber(written)
+    value = written.replace("_", "")
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
     if value[:2] in ("0b", "0o", "0x"):
@@ -124,7 +127,7 @@ _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 def parse(text: str) -> Any:
     """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
     odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
-    if "\t" in text or odd or yamlio.conflict_markers(text):
+    if "\t" in text or odd or yamlio.conflict_markers(text) or yamlio.ODD_BREAKS.search(text):
         raise Fallback("needs the round-trip loader")
     try:
         yamlio._check_nesting(text)  # deep brackets crash libyaml's C stack

@@ -132,6 +132,9 @@ def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
         return None, "is an absolute path"
     if ".." in posix.split("/"):
         return None, "points outside the portfolio (..)"
+    too_long = long_name(posix)
+    if too_long:
+        return None, too_long
     target = root / posix
     try:
         real, top = target.resolve(), root.resolve()
@@ -149,3 +152,26 @@ def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
             "outside the portfolio"
         )
     return target, None
+
+
+NAME_MAX = 255  # bytes in one file or folder name, on every common file system
+PATH_MAX = 4095  # bytes in a whole path, on Linux
+
+
+def long_name(written: str) -> str | None:
+    """Why a path cannot name a file anywhere (a name or the whole path too long), or None.
+
+    The system refuses such a path with "file name too long" before looking; said here,
+    it becomes a problem at the record's line instead of a stop.
+    """
+    posix = written.replace("\\", "/")
+    for part in posix.split("/"):
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            return (
+                f'cannot exist: its name "{part[:24]}..." is {size} bytes long, and file '
+                f"systems allow {NAME_MAX}"
+            )
+    if len(os.fsencode(posix)) > PATH_MAX:
+        return f"cannot exist: the path is longer than the {PATH_MAX} bytes a system allows"
+    return None

@@ -10,6 +10,18 @@ from typing import Any
 # what `evitrack init` writes when it is not told the learner's name or registration
 PLACEHOLDER_NAME = "Learner Name"
 PLACEHOLDER_REGISTRATION = "REG-0000"
+# the text of the sample record `evitrack init` writes: a record still holding it is no evidence
+SAMPLE_TITLE = "Reflective account of my first week in the role"
+SAMPLE_DESCRIPTION = (
+    "Describe what you did, in your own words: the situation, what you did and why,\n"
+    "and what happened as a result.\n"
+)
+
+
+def is_sample_text(description: str) -> bool:
+    """Whether a record's description is still the sample's, as `evitrack init` wrote it."""
+    return " ".join(description.split()) == " ".join(SAMPLE_DESCRIPTION.split())
+
 
 METHODS: tuple[str, ...] = (
     "observation",
@@ -140,6 +152,20 @@ class Unit:
             if c.id == cid:
                 return c
         return None
+
+    def forbidden_uses(self, methods: list[str], cids: list[str]) -> list[tuple[str, str | None]]:
+        """(method, criterion id or None for the whole unit) for each of `methods` that the
+        unit's evidence requirements, or those of a cited criterion, do not allow."""
+        out: list[tuple[str, str | None]] = [
+            (m, None) for m in methods if m in self.evidence.forbidden_methods
+        ]
+        for c in self.criteria:
+            if c.id not in cids:
+                continue
+            cev = c.extra.get("evidence") or {}
+            barred = {canonical_method(str(m)) or m for m in cev.get("forbidden_methods") or []}
+            out += [(m, c.id) for m in methods if m in barred and (m, None) not in out]
+        return out
 
     def outcome_of(self, cid: str) -> Outcome | None:
         for o in self.outcomes:

@@ -155,6 +155,18 @@ def learner_gaps(p: Portfolio) -> list[str]:
     return out
 
 
+def sample_records(p: Portfolio, units: list[str]) -> list[str]:
+    """The records citing `units` that still hold the sample text `evitrack init` wrote."""
+    from evitrack.model import is_sample_text
+
+    return [
+        f"record {r.id} still holds the sample text written by `evitrack init`: describe "
+        "real evidence in it, or delete it"
+        for r in p.records
+        if is_sample_text(r.description) and any(u in r.criteria for u in units)
+    ]
+
+
 def select(
     cov: Coverage,
     diagnostics: list[Any],
@@ -206,6 +218,7 @@ def select(
     if draft:
         sel.notes += sel.problems
         sel.problems = []
+    sel.problems += sample_records(p, sel.units)  # never in a pack, not even a draft
     if not sel.units:  # even a draft needs something to pack
         sel.problems.append("no unit is complete and signed off yet: nothing to claim")
     from evitrack.render import STATEMENT_POINTS

@@ -29,6 +29,8 @@ from evitrack.locate import find_portfolios as find_portfolios
 from evitrack.locate import find_root as find_root
 from evitrack.locate import resolve_root as resolve_root
 from evitrack.model import (
+    PLACEHOLDER_NAME,
+    PLACEHOLDER_REGISTRATION,
     Assessment,
     FileRef,
     Portfolio,
@@ -36,6 +38,7 @@ from evitrack.model import (
     Record,
     SignOff,
     canonical_method,
+    is_sample_text,
     plain,
 )
 from evitrack.schema import PORTFOLIO, RECORD, Validator, stale_record_schema
@@ -121,6 +124,7 @@ def load(
             v = Validator(shown, text)
             header = v.mapping(raw, PORTFOLIO, (1, 1), "")
             diags.extend(v.diagnostics)
+            diags.extend(_placeholders(header, raw, shown))
             if header and header.get("qualification"):
                 try:
                     qual = catalogue.load(header["qualification"], root)
@@ -146,6 +150,7 @@ def load(
 
     records: list[Record] = []
     seen_ids: dict[str, str] = {}
+    folded: dict[str, str] = {}  # id in lower case -> the first id
     paths = _evidence_files(root, diags)
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
@@ -164,6 +169,19 @@ def load(
                 )
             )
             continue
+        other = folded.setdefault(rec.id.casefold(), rec.id)
+        if other != rec.id:
+            diags.append(
+                make(
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
+                    "W108",
+                    f'record id "{rec.id}" differs only in case from "{other}" '
+                    f"({seen_ids[other]}): the two are easily confused, and on a "
+                    "case-insensitive disk their files may collide",
+                    "give each record an id of its own (`evitrack add` picks the next free one)",
+                )
+            )
         seen_ids[rec.id] = ctx.shown(path)
         records.append(rec)
 
@@ -196,6 +214,30 @@ def unusable(root: Path, diagnostics: list[Diagnostic]) -> UserError:
         f"the portfolio at {display_path(root)} cannot be used: {problem}",
         "run `evitrack check` to see every problem and how to fix it",
     )
+
+
+def _placeholders(header: dict[str, Any] | None, raw: Any, shown: str) -> list[Diagnostic]:
+    """W109 at a learner name or registration still as `evitrack init` wrote it."""
+    learner = (header or {}).get("learner") or {}
+    raw_l = raw.get("learner") if isinstance(raw, dict) else None
+    out = []
+    for key, placeholder in (
+        ("name", PLACEHOLDER_NAME),
+        ("registration", PLACEHOLDER_REGISTRATION),
+    ):
+        if str(learner.get(key) or "").strip() == placeholder:
+            out.append(
+                make(
+                    shown,
+                    yamlio.value_pos(raw_l, key) if isinstance(raw_l, dict) else None,
+                    "W109",
+                    f'learner.{key} is still "{placeholder}", the placeholder `evitrack init` '
+                    "wrote",
+                    f"write the learner's own {'name' if key == 'name' else 'registration number'}"
+                    " here: a claim is refused while it stays",
+                )
+            )
+    return out
 
 
 def _chosen_units(
@@ -328,13 +370,52 @@ def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
         return []
     paths = []
     for p in sorted(evdir.iterdir()):
-        if p.suffix not in (".yaml", ".yml") or p.name.startswith("."):
+        if p.name.startswith("."):
+            continue
+        if p.suffix not in (".yaml", ".yml"):
+            diags.extend(_not_read(p))
             continue
         if p.is_symlink() and not inside(root, p):
             diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
             continue
         paths.append(p)
     return paths
+
+
+def _not_read(p: Path) -> list[Diagnostic]:
+    """W008 for what looks like a record but is not where or what evitrack reads."""
+    rel = f"{EVIDENCE_DIR}/{p.name}"
+    if p.suffix.lower() in (".yaml", ".yml"):  # E0001.YAML
+        return [
+            make(
+                display_path(p),
+                None,
+                "W008",
+                f"{rel} is not read: records end in .yaml or .yml (lower case)",
+                f'rename it: git mv "{rel}" "{EVIDENCE_DIR}/{p.stem}{p.suffix.lower()}"',
+            )
+        ]
+    try:
+        if not p.is_dir() or p.is_symlink():
+            return []
+        inner = next(
+            (f for f in sorted(p.rglob("*")) if f.suffix.lower() in (".yaml", ".yml")), None
+        )
+    except OSError:  # an unreadable folder: nothing to say about what it holds
+        return []
+    if inner is None:
+        return []
+    shown = inner.relative_to(p.parent).as_posix()
+    return [
+        make(
+            display_path(p),
+            None,
+            "W008",
+            f"{rel}/ holds {EVIDENCE_DIR}/{shown}, which is not read: records live directly "
+            f"in {EVIDENCE_DIR}/, not in folders inside it",
+            f"move the records up into {EVIDENCE_DIR}/ (git mv), or the folder out of it",
+        )
+    ]
 
 
 def _id_pos(path: Path) -> tuple[int, int] | None:
@@ -577,6 +658,9 @@ def _record_from(
             if cid not in got:
                 got.append(cid)
 
+    if qual is not None:
+        _forbidden_methods(qual, criteria, methods, raw, v)
+
     files: list[FileRef] = []
     raw_f = raw.get("files")
     for i, f in enumerate(data.get("files") or []):
@@ -606,6 +690,15 @@ def _record_from(
                 f"{currency_years} years ago (settings.currency_years)",
                 "check that it still shows current competence",
             )
+
+    if is_sample_text(str(data.get("description") or "")):
+        v.add(
+            yamlio.value_pos(raw, "description") or yamlio.key_pos(raw, "description"),
+            "W109",
+            "this record still holds the sample text that `evitrack init` wrote: "
+            "it describes no real evidence",
+            "describe the real evidence in your own words, or delete this record",
+        )
 
     assessment = None
     a = data.get("assessment")
@@ -656,6 +749,33 @@ def _record_from(
         pos=yamlio.value_pos(raw, "id"),
     )
     return rec
+
+
+def _forbidden_methods(
+    qual: Qualification,
+    criteria: dict[str, list[str]],
+    methods: list[str],
+    raw: Any,
+    v: Validator,
+) -> None:
+    """W208 at each method that a cited unit (or criterion) does not allow."""
+    raw_m = raw.get("methods")
+    for uid, cids in criteria.items():
+        for method, cid in qual.units[uid].forbidden_uses(methods, cids):
+            at = (
+                next((i for i, m in enumerate(raw_m) if canonical_method(str(m)) == method), None)
+                if isinstance(raw_m, list)
+                else None
+            )
+            what = f"unit {uid}" + (f", criterion {cid}" if cid else "")
+            v.add(
+                yamlio.item_pos(raw_m, at) if at is not None else yamlio.key_pos(raw, "methods"),
+                "W208",
+                f"{method.replace('-', ' ')} is not allowed as evidence for {what}: while "
+                f"this record cites it that way, {uid} cannot be completed",
+                f"drop {method} from methods if the evidence was gathered another way "
+                f"(see `evitrack qualification show {qual.id} --unit {uid}`)",
+            )
 
 
 def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:
@@ -730,6 +850,10 @@ def _check_file(
     """
     p = ref.path
     target, why = attachment(root, p)
+    if target is None and why and why.startswith("cannot exist"):  # a name too long
+        shown = p if len(p) <= 80 else p[:60] + "..."
+        v.add(pos, "E301", f'attached file "{shown}" {why}', "check the path and shorten it")
+        return
     if target is None:
         v.add(
             pos,

@@ -26,6 +26,7 @@ from evitrack.model import METHOD_ALIASES, METHODS, Portfolio, Qualification, ca
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../.schemas/record.schema.json"
 DEFAULT_PREFIX = "E"
+FILES_DIR = "files"  # where attachments are kept
 ROLES = ("learner", "assessor", "iv")
 SIGNOFF_KEYS = ("assessed", "learner", "learner_date", "assessor", "assessor_date", "iv", "iv_date")
 _COMMENT_WIDTH = 88
@@ -85,6 +86,12 @@ def parse_refs(q: Qualification, chosen: list[str], refs: Iterable[str]) -> dict
                 f"add {uid} to `units:` in {locate.PORTFOLIO_FILE} first",
             )
         unit = q.units[uid]
+        if unit.criterion(cid) is None and RANGE_SEP in cid:  # 03/1.1-1.4, 811/1f-1n
+            ids = got.setdefault(uid, [])
+            for one in criteria_range([c.id for c in unit.criteria], cid, f"{uid}/"):
+                if one not in ids:
+                    ids.append(one)
+            continue
         if unit.criteria_in_source and unit.criterion(cid) is None:
             valid = [c.id for c in unit.criteria]
             near = did_you_mean(cid, valid)
@@ -106,6 +113,46 @@ def parse_refs(q: Qualification, chosen: list[str], refs: Iterable[str]) -> dict
         known = [c.id for c in unit.criteria]
         out[uid] = sorted(got[uid], key=lambda c: known.index(c) if c in known else len(known))
     return out
+
+
+RANGE_SEP = "-"
+
+
+def criteria_range(ids: list[str], text: str, prefix: str = "") -> list[str]:
+    """The criteria from one id to another, both included, in the unit's own order.
+
+    `ids` are the unit's criterion ids in order; `text` is "FIRST-LAST" (e.g. "1.1-1.4" or
+    "1f-1n"); `prefix` ("03/") is how the unit is named in messages. UserError for a range
+    whose ends are not criteria of the unit, or that runs backwards.
+    """
+    first, sep, last = (part.strip() for part in text.partition(RANGE_SEP))
+    shown = f"{prefix}{text}"
+    if not sep or not first or not last or RANGE_SEP in last:
+        raise UserError(
+            f'"{shown}" is not a range of criteria', f"write a range as {prefix}FIRST-LAST"
+        )
+    if not ids:
+        raise UserError(
+            f'"{shown}": the unit has no criteria text in the source, so a range cannot be '
+            "expanded",
+            "name each criterion",
+        )
+    for end in (first, last):
+        if end not in ids:
+            near = did_you_mean(end, ids)
+            raise UserError(
+                f'"{shown}": "{end}" is not a criterion of the unit',
+                near.replace('did you mean "', f"did you mean {prefix}").replace('"?', "?")
+                if near
+                else "the unit has: " + ", ".join(ids[:15]) + (" ..." if len(ids) > 15 else ""),
+            )
+    a, b = ids.index(first), ids.index(last)
+    if a > b:
+        raise UserError(
+            f'"{shown}" runs backwards: {first} comes after {last} in the unit',
+            f"write it as {prefix}{last}{RANGE_SEP}{first}",
+        )
+    return ids[a : b + 1]
 
 
 def _first_id(q: Qualification, uid: str) -> str:
@@ -135,8 +182,11 @@ def attachment(root: Path, typed: str, cwd: Path | None = None) -> str:
     cwd = cwd or Path.cwd()
     given = Path(typed).expanduser()
     candidate = given if given.is_absolute() else cwd / given
-    if not candidate.exists() and not given.is_absolute() and (root / given).exists():
-        candidate = root / given  # typed relative to the portfolio, not to here
+    if not candidate.exists() and not given.is_absolute():
+        for base in (root, root / FILES_DIR):  # relative to the portfolio, or to its files/
+            if (base / given).exists() or (base / given).is_symlink():
+                candidate = base / given
+                break
     hint = (
         "copy it into the portfolio's files/ folder first and attach the copy: "
         "evitrack never reads or copies anything from outside the portfolio"
@@ -678,6 +728,12 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
     for i, entry in enumerate(files):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             report.problems.append(f"{shown}: files[{i + 1}] has no path")
+            continue
+        if getattr(entry, "merge", None):  # `<<: *base`: the entry's lines are not its own
+            report.problems.append(
+                f"{shown}: files[{i + 1}] takes keys from a YAML merge key (<<), so its sha256 "
+                "cannot be written in place; write the entry's path out in full, then hash again"
+            )
             continue
         rel = entry["path"]
         target, why = locate.attachment(root, rel)

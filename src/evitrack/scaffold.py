@@ -10,7 +10,7 @@ from pathlib import Path
 
 from evitrack import catalogue, hooks, yamlio
 from evitrack.errors import UserError
-from evitrack.model import Qualification
+from evitrack.model import SAMPLE_DESCRIPTION, SAMPLE_TITLE, Qualification
 from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
 from evitrack.schema import PORTFOLIO, RECORD_SCHEMA_FILE, record_schema_text, to_json_schema
 
@@ -87,12 +87,11 @@ def sample_record(q: Qualification, units: list[str], today: dt.date) -> str:
             "# A sample evidence record: edit it to describe real evidence, or delete it.",
             "# One record per file; add new ones with `evitrack add`.",
             "id: E0001",
-            "title: Reflective account of my first week in the role",
+            f"title: {SAMPLE_TITLE}",
             f"date: {today.isoformat()}",
             "methods: [reflective-account]",
             "description: |",
-            "  Describe what you did, in your own words: the situation, what you did and why,",
-            "  and what happened as a result.",
+            *("  " + line for line in SAMPLE_DESCRIPTION.splitlines()),
             "# The criteria this evidence covers, unit by unit. Quote the ids.",
             about,
             "criteria:",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from evitrack.model import Qualification
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SURROGATE = re.compile("[\ud800-\udfff]")  # from a "\udc80" escape: not a character
 
 
 @dataclass
@@ -250,6 +251,8 @@ PORTFOLIO = _map(
 
 
 def type_name(value: Any) -> str:
+    if isinstance(value, yamlio.HugeNumber):
+        return value.describe()
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -314,8 +317,34 @@ class Validator:
     ) -> None:
         self.diagnostics.append(make(self.file, pos, code, message, hint))
 
+    def unreadable(self, value: Any, pos: tuple[int, int] | None, where: str) -> bool:
+        """Report a value nothing may use as it is: a number thousands of digits long, or
+        text holding a lone surrogate (which cannot be written out as UTF-8)."""
+        if isinstance(value, yamlio.HugeNumber):
+            self.add(
+                pos,
+                "E105",
+                f"{where} is {value.describe()}",
+                "no number in these files is anywhere near that long: check what was meant",
+            )
+            return True
+        if isinstance(value, str):
+            m = SURROGATE.search(value)
+            if m:
+                self.add(
+                    pos,
+                    "E105",
+                    f"{where} holds U+{ord(m.group()):04X}, a lone surrogate: half of a pair "
+                    "of codes, not a character, so it cannot be printed or saved",
+                    f"delete the escape \\u{ord(m.group()):04x} (or write the character itself)",
+                )
+                return True
+        return False
+
     def scalar_id(self, value: Any, pos: tuple[int, int] | None, what: str) -> str | None:
         """An id written as text; a bare number is recovered as written, with a warning."""
+        if self.unreadable(value, pos, what):
+            return None
         if isinstance(value, str):
             return value
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
@@ -349,6 +378,8 @@ class Validator:
             self.add(pos, "E103", f"{where} is empty", _fill_in(node))
             return None
         t = node.type
+        if t != "id" and self.unreadable(value, pos, where):  # (an id: scalar_id says it)
+            return None
         if t == "any":
             return value
         if t in ("str", "text"):
@@ -409,13 +440,13 @@ class Validator:
                 lo, hi = node.minimum, node.maximum
                 if (lo is not None and value < lo) or (hi is not None and value > hi):
                     span = (
-                        f"{lo}"
+                        f"{lo:,}"
                         if lo == hi
-                        else f"from {lo} to {hi}"
+                        else f"from {lo:,} to {hi:,}"
                         if lo is not None and hi is not None
-                        else f"at least {lo}"
+                        else f"at least {lo:,}"
                         if lo is not None
-                        else f"at most {hi}"
+                        else f"at most {hi:,}"
                     )
                     self.add(
                         pos,
@@ -537,6 +568,16 @@ class Validator:
         if isinstance(value, yamlio.InvalidDate):
             self.add(pos, "E104", f'{where}: "{raw}" is not a real date', "check the day and month")
             return None
+        if isinstance(value, str) and _real_date(value.strip()):
+            # quoted (a bare 2026-11-25 is read as a date): it is text, and a date is a date
+            key = where.rsplit(".", 1)[-1]
+            self.add(
+                pos,
+                "E104",
+                f'{where}: "{raw}" is in quotes, so it is text, not a date',
+                f"remove the quotes: {key}: {value.strip()}",
+            )
+            return None
         if isinstance(value, str):
             m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", value.strip())
             hint = "write dates as YYYY-MM-DD"
@@ -548,6 +589,13 @@ class Validator:
             return None
         self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
         return None
+
+
+def _real_date(text: str) -> bool:
+    try:
+        return bool(DATE_RE.match(text)) and bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 # ---- JSON Schema export -----------------------------------------------------------
@@ -754,7 +802,14 @@ _LEVEL = Node(
     minimum=1,
     maximum=12,
 )
-_AMOUNT = Node("int", "a whole number, 0 or more, or null", nullable=True, minimum=0)
+MAX_AMOUNT = 100_000  # far above any credit, hour or unit count; keeps the planner's sums exact
+_AMOUNT = Node(
+    "int",
+    f"a whole number from 0 to {MAX_AMOUNT:,}, or null",
+    nullable=True,
+    minimum=0,
+    maximum=MAX_AMOUNT,
+)
 
 # Every key a rule may hold: the types here, which kind reads which key in rules.SHAPES.
 RULE = _map(

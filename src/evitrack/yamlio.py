@@ -32,6 +32,22 @@ class InvalidDate(str):
     """A timestamp-looking scalar that is not a real date (e.g. 2026-02-30)."""
 
 
+MAX_NUMBER_CHARS = 100  # an integer written longer than this is kept as written, unconverted
+
+
+class HugeNumber(str):
+    """An integer written with more than MAX_NUMBER_CHARS characters, kept as its text.
+
+    Python refuses to convert integers of more than 4,300 digits to text, and no number
+    in a record or a qualification file is anywhere near that long: the validator
+    reports it at its position instead of anything trying to print or compute with it.
+    """
+
+    def describe(self) -> str:
+        """ "a number 5,002 characters long (0xFFFF...)": the value named without all of it."""
+        return f"a number {len(self):,} characters long ({self[:12]}...)"
+
+
 @dataclass
 class YamlProblem(Exception):
     """A file that cannot be loaded: code from diagnostics.CODES, 1-based position."""
@@ -64,7 +80,23 @@ def _constructor() -> Any:
         class _Constructor(RoundTripConstructor):
             pass
 
+        def integer(constructor: Any, node: Any) -> Any:
+            if isinstance(node.value, str) and len(node.value) > MAX_NUMBER_CHARS:
+                return HugeNumber(node.value)
+            try:
+                return RoundTripConstructor.construct_yaml_int(constructor, node)
+            except (ValueError, IndexError):  # `!!int "abc"`: say where, not only what
+                mark = node.start_mark
+                raise YamlProblem(
+                    "E002",
+                    f'"{node.value}" is tagged !!int but is not a whole number',
+                    mark.line + 1,
+                    mark.column + 1,
+                    hint="remove the !!int tag, or write a whole number",
+                ) from None
+
         _Constructor.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+        _Constructor.add_constructor("tag:yaml.org,2002:int", integer)
         _CONSTRUCTOR = _Constructor
     return _CONSTRUCTOR
 
@@ -106,6 +138,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise YamlProblem("E001", f"cannot read this file: {reason}") from None
     text = decode(raw)
+    check_breaks(text)
     _check_nesting(text)
     return text
 
@@ -126,6 +159,35 @@ def _too_large(size: int, max_bytes: int) -> YamlProblem:
         f"file is {size / 1_048_576:.1f} MB; evitrack reads YAML files of at most "
         f"{max_bytes / 1_048_576:g} MB",
         hint="keep large documents under files/ and attach them to a record",
+    )
+
+
+ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_ODD_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def check_breaks(text: str) -> None:
+    """Refuse U+0085, U+2028 and U+2029 wherever they are, before any parser reads the text.
+
+    libyaml takes them for line breaks and ruamel.yaml and editors do not, so the two
+    parsers would read different documents (a line shown as a comment could hold a key
+    for one of them). Written as escapes inside double quotes ("\\u2028"), they are fine.
+    """
+    m = ODD_BREAKS.search(text)
+    if m is None:
+        return
+    breaks = list(_EDITOR_BREAK.finditer(text, 0, m.start()))  # lines as an editor shows them
+    line, col = len(breaks) + 1, m.start() - (breaks[-1].end() if breaks else 0) + 1
+    ch = m.group()
+    raise YamlProblem(
+        "E002",
+        f"the file holds the invisible character U+{ord(ch):04X} {_ODD_NAMES[ch]}, which "
+        "some YAML readers take for a line break and others do not",
+        line,
+        col,
+        hint="delete it (or put a real line break there); inside double quotes it may be "
+        f"written as the escape \\u{ord(ch):04x}",
     )
 
 
@@ -208,6 +270,7 @@ def conflict_markers(text: str) -> list[int]:
 
 def parse(text: str) -> Any:
     """Round-trip parse. Raises YamlProblem with a position for every failure."""
+    check_breaks(text)
     _check_nesting(text)
     lines = conflict_markers(text)
     if lines:

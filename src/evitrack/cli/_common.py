@@ -60,12 +60,43 @@ def os_problem(e: OSError, path: Path | None = None) -> str:
     return f"cannot write{where}: {what[:1].lower()}{what[1:]}"
 
 
+def _has_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in a value from the command line (a str, a Path or a list)."""
+    if isinstance(value, (list, tuple)):
+        return next((ch for v in value if (ch := _has_surrogate(v))), None)
+    text = str(value) if isinstance(value, (str, Path)) else ""
+    return next((ch for ch in text if "\ud800" <= ch <= "\udfff"), None)
+
+
+def refuse_surrogates(what: str, value: Any) -> None:
+    """UserError for text that is not valid UTF-8 (Python keeps such bytes as lone surrogates,
+    which can be neither printed nor written to a file)."""
+    ch = _has_surrogate(value)
+    if ch is not None:
+        byte = f" (the byte 0x{ord(ch) - 0xDC00:02x})" if 0xDC80 <= ord(ch) <= 0xDCFF else ""
+        raise UserError(
+            f"{what} holds text that is not valid UTF-8{byte}",
+            "type it again in a UTF-8 terminal, or leave out the character",
+        )
+
+
+def _option_name(fn: Callable[..., Any], param: str) -> str:
+    """How the user typed a command's parameter: "--title", or "PORTFOLIO" for an argument."""
+    import inspect
+
+    default = inspect.signature(fn).parameters[param].default
+    decls = [d for d in getattr(default, "param_decls", None) or () if d.startswith("--")]
+    return decls[0] if decls else param.upper()
+
+
 def handle_errors(fn: F) -> F:
     """Turn UserError into a message and exit code 2; anything unexpected into one line."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            for name, value in kwargs.items():
+                refuse_surrogates(_option_name(fn, name), value)
             return fn(*args, **kwargs)
         except typer.Exit:
             raise

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._common import PORTFOLIO_ARG, handle_errors, refuse_surrogates
 from evitrack.errors import UserError
 
 
@@ -46,13 +46,15 @@ def add(
         "--criteria",
         "-c",
         autocompletion=_complete_criteria,
-        help='Criteria covered as UNIT/ID, comma-separated or repeated: "01/1.1,01/1.2".',
+        help='Criteria covered as UNIT/ID, comma-separated or repeated: "01/1.1,01/1.2"; '
+        'a range in the unit\'s order: "01/1.1-1.4".',
     ),
     file: list[str] = typer.Option(
         None,
         "--file",
         "-F",
-        help="A file inside the portfolio to attach (repeatable); it is hashed.",
+        help="A file inside the portfolio to attach (repeatable), its path relative to files/, "
+        "the portfolio or here; it is hashed.",
     ),
     description: str = typer.Option(
         None, "--description", help="What happened, in your own words."
@@ -92,6 +94,7 @@ def add(
         while True:
             answer = typer.prompt(prompt, default=default, show_default=bool(default))
             try:
+                refuse_surrogates("the answer", answer)
                 return parse(answer)
             except UserError as e:
                 typer.echo(f"  {e.message}" + (f" ({e.hint})" if e.hint else ""), err=True)
@@ -164,6 +167,16 @@ def add(
     prefix = str(p.settings.get("record_prefix") or records.DEFAULT_PREFIX)
     created = records.create(root, new, q, prefix)
     typer.echo(display_path(created.path))
+    for uid, ids in cited.items():  # said now, not first at `gaps` or `claim`
+        for m, cid in q.units[uid].forbidden_uses(methods, ids):
+            what = f"unit {uid}" + (f", criterion {cid}" if cid else "")
+            typer.echo(
+                f"evitrack: warning: {m.replace('-', ' ')} is not allowed as evidence for "
+                f"{what}: while {created.id} cites it that way, {uid} cannot be completed\n"
+                f"    hint: drop {m} from the record's methods if the evidence was gathered "
+                f"another way (see `evitrack qualification show {q.id} --unit {uid}`)",
+                err=True,
+            )
     n = sum(len(v) for v in cited.values())
     typer.echo(
         f"added {created.id}: {n} criteri{'on' if n == 1 else 'a'}"
