@@ -7,6 +7,7 @@ file that extends the shipped one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,6 +19,13 @@ from evitrack.cli import app
 
 runner = CliRunner()
 QID = "edi-l2-nvq-customer-service"
+SHIPPED = Path(__file__).parents[2] / "src" / "evitrack" / "catalogue" / f"{QID}.yaml"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 NO_CRITERIA = [
     "CU811", "CU812", "CU821", "CU822", "CU823", "CU813", "CU814", "CU815", "CU816",
     "CU756", "CU817", "CU824", "CU825", "CU826", "CU827", "CU828", "CU829", "CU830",
@@ -271,6 +279,8 @@ def test_a_learner_completes_and_signs_a_unit_once_the_centre_gives_its_criteria
     assert "| Portfolio ref | Evidence description | Ass meth | 1.1 | 1.2 |" in matrix.stdout
 
     # the pack names the qualification as the awarding body knows it, and the centre's file
+    # (init's untouched sample record never goes into a pack: the learner removes it first)
+    (root / "evidence" / "E0001.yaml").unlink()
     claim = runner.invoke(app, ["claim", "build", "--draft", "-o", "pack"])
     assert claim.exit_code == 0, claim.output
     summary = json.loads((root / "pack" / "summary.json").read_text())
@@ -281,6 +291,10 @@ def test_a_learner_completes_and_signs_a_unit_once_the_centre_gives_its_criteria
         "number": None,
         "level": 2,
         "extends": QID,
+        "files": [
+            {"path": f"qualifications/{QID}.yaml", "shipped": False, "sha256": sha256(centre)},
+            {"path": f"evitrack/catalogue/{QID}.yaml", "shipped": True, "sha256": sha256(SHIPPED)},
+        ],
     }
 
 

@@ -141,10 +141,15 @@ def files_read(q: Qualification) -> list[tuple[Path, str, bool]]:
         return []
     if _is_shipped(q.path):
         return [(q.path, hashlib.sha256(q.path.read_bytes()).hexdigest(), True)]
+    own = [(q.path, hashlib.sha256(q.path.read_bytes()).hexdigest(), False)]
     for (path, _root), (deps, built) in _USER_CACHE.items():
         if built is q and path == q.path:
-            return [(p, str(k), False) for p, k in deps if k is not None]
-    return [(q.path, hashlib.sha256(q.path.read_bytes()).hexdigest(), False)]
+            own = [(p, str(k), False) for p, k in deps if k is not None]
+            break
+    base = shipped_files().get(str(q.extra.get("extends") or ""))
+    if base is not None:  # a shipped qualification the centre's file extends
+        own.append((base, hashlib.sha256(base.read_bytes()).hexdigest(), True))
+    return own
 
 
 def load_file(path: Path, root: Path | None = None) -> Qualification:
