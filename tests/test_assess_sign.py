@@ -82,9 +82,19 @@ def test_assess_appends_the_decision_and_keeps_every_other_byte(
     assert result.exit_code == 0, result.output
     assert result.stdout == "evidence/E0007-meeting.yaml\n"
     assert result.stderr == "E0007 accepted by Helen Carter on 2026-04-02\n"
-    fingerprint = pf.fingerprint(yamlio.parse(ODD))
+    fingerprint = pf.fingerprint(
+        pf.as_written(yamlio.parse(ODD), ODD),
+        {
+            "decision": "accepted",
+            "assessor": "Helen Carter",
+            "date": dt.date(2026, 4, 2),
+            "comment": "Clear, confident presentation: well done",
+        },
+    )
+    assert fingerprint.startswith("v2:")
     assert record.read_text() == ODD + (
-        "assessment:  # written by `evitrack assess`; the fingerprint is of the content above\n"
+        "assessment:  # written by `evitrack assess`; the fingerprint covers the record and "
+        "this decision\n"
         "  decision: accepted\n"
         "  assessor: Helen Carter\n"
         "  date: 2026-04-02\n"
@@ -118,10 +128,20 @@ def test_assess_appends_the_decision_and_keeps_every_other_byte(
         '  note: this replaces the earlier comment: "Clear, confident presentation: well done"\n'
     )
     after = record.read_text()
+    fingerprint = pf.fingerprint(
+        pf.as_written(yamlio.parse(ODD), ODD),
+        {
+            "decision": "referred",
+            "assessor": "H. Carter",
+            "date": dt.date.today(),
+            "comment": "Line one.\nLine two: details.\n",
+        },
+    )
     assert after == before.replace(
         moved,
         (
-            "assessment:  # written by `evitrack assess`; the fingerprint is of the content above\n"
+            "assessment:  # written by `evitrack assess`; the fingerprint covers the record and "
+            "this decision\n"
             "  decision: referred\n"
             "  assessor: H. Carter\n"
             f"  date: {TODAY}\n"
@@ -156,8 +176,8 @@ def test_a_change_after_acceptance_is_reported_until_assessed_again(
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0
     assert (
-        "warning[W401]: record changed after it was accepted by Jo Smith on 2026-03-05"
-        in result.stdout
+        "warning[W401]: record or its assessment changed after the decision was recorded "
+        "(it reads: accepted by Jo Smith on 2026-03-05)" in result.stdout
     )
     gaps = runner.invoke(app, ["gaps", "--format", "json"]).stdout
     assert '"2.3": [\n          "E0001 changed after it was accepted"\n        ]' in gaps
@@ -328,6 +348,10 @@ def test_sign_writes_the_signoffs_round_trip(
     assert result.stderr == (
         "unit 1 signed off by the assessor: assessor HC, assessor_date 2026-05-04, assessed 2026-05-04\n"
     )
+    loaded = pf.load(root)
+    assert loaded.portfolio is not None
+    evidence = pf.signoff_fingerprint("1", loaded.portfolio.records)
+    assert evidence.startswith("v2:")
     assert portfolio.read_text() == original.replace(
         "signoffs: {}\n",
         (
@@ -336,6 +360,7 @@ def test_sign_writes_the_signoffs_round_trip(
             "    assessed: 2026-05-04\n"
             "    assessor: HC\n"
             "    assessor_date: 2026-05-04\n"
+            f"    fingerprint: {evidence}\n"
         ),
     )
     monkeypatch.chdir(root / "evidence")
@@ -363,6 +388,7 @@ def test_sign_writes_the_signoffs_round_trip(
             "    assessor_date: 2026-05-04\n"
             "    iv: PK\n"
             "    iv_date: 2026-05-20\n"
+            f"    fingerprint: {evidence}\n"
         ),
     )
     check = runner.invoke(app, ["check"])
@@ -426,6 +452,15 @@ def test_sign_keeps_comments_and_an_alias_key(tmp_path: Path) -> None:
         ).exit_code
         == 0
     )
+    # the paper sign-off, tied to the evidence it rests on
+    loaded = pf.load(root)
+    assert loaded.portfolio is not None
+    evidence = pf.signoff_fingerprint("01", loaded.portfolio.records)
+    text = text.replace(
+        "    assessor_date: 2026-01-10\n",
+        f"    assessor_date: 2026-01-10\n    fingerprint: {evidence}  # of 01's evidence\n",
+    )
+    portfolio.write_text(text)
     result = runner.invoke(
         app,
         ["sign", "01", str(root), "--as", "learner", "--initials", "SP", "--date", "2026-01-11"],
@@ -529,6 +564,7 @@ def test_sign_says_what_it_replaces_and_refuses_dates_out_of_order(
         "evitrack: unit 1 was not signed off:\n"
         "  iv date 2026-05-01 is before assessor date 2026-05-04: "
         "the internal verifier countersigns after the assessor\n"
+        "  --date 2026-05-01 is before unit 1 was complete: E0001 was accepted on 2026-05-04\n"
         "    hint: give the right date with --date YYYY-MM-DD\n"
     )
     assert (root / "evitrack.yaml").read_text() == before
