@@ -600,3 +600,120 @@ def test_a_new_decision_says_which_comment_it_replaces(
         f"E0007 accepted by Jo on {TODAY} (was referred)\n"
         '  note: this replaces the earlier comment: "Add the minutes."\n'
     )
+
+
+# ---- what a decision and a sign-off rest on ------------------------------------------
+
+
+def ncfe_record(tmp_path: Path, criteria: str) -> Path:
+    root = init(tmp_path, NCFE, "09,12")
+    (root / "evidence" / "E0001-plan.yaml").write_text(
+        "id: E0001\n"
+        "title: Plan\n"
+        "date: 2026-03-01\n"
+        "methods: [product]\n"
+        "description: A plan.\n"
+        f"criteria:\n  {criteria}\n"
+    )
+    return root
+
+
+def accept(root: Path, *extra: str) -> None:
+    args = ["assess", "E0001", str(root), "--accept", "--assessor", "Jo Smith"]
+    result = runner.invoke(app, [*args, "--date", "2026-03-05", *extra])
+    assert result.exit_code == 0, result.output
+
+
+def gaps(root: Path, unit: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["gaps", str(root), "--format", "json"])
+    return next(u for u in json.loads(result.stdout)["units"] if u["unit"] == unit)
+
+
+def test_a_criterion_written_as_a_number_is_fingerprinted_as_written(tmp_path: Path) -> None:
+    root = ncfe_record(tmp_path, '"12": [2.10]')
+    accept(root)
+    assert gaps(root, "12")["accepted"] == ["2.10"]
+    record = root / "evidence" / "E0001-plan.yaml"
+    record.write_text(record.read_text().replace("[2.10]", "[2.1]"))
+    result = runner.invoke(app, ["check", str(root)])
+    assert result.exit_code == 0
+    assert "warning[W401]: record or its assessment changed after the decision" in result.stdout
+    assert gaps(root, "12")["accepted"] == []
+    assert gaps(root, "12")["evidenced"] == ["2.1"]
+
+
+@pytest.mark.parametrize(
+    ("was", "now", "reads"),
+    [
+        ("decision: referred", "decision: accepted", "accepted by Jo Smith on 2026-03-05"),
+        ("assessor: Jo Smith", "assessor: Sam Lee", "accepted by Sam Lee on 2026-03-05"),
+        ("date: 2026-03-05", "date: 2026-03-02", "accepted by Jo Smith on 2026-03-02"),
+        ("comment: Add the dates", "comment: Well done", "accepted by Jo Smith on 2026-03-05"),
+    ],
+)
+def test_a_decision_edited_by_hand_does_not_count(
+    tmp_path: Path, was: str, now: str, reads: str
+) -> None:
+    root = ncfe_record(tmp_path, '"09": ["1.1"]')
+    verb = "--refer" if was.startswith("decision") else "--accept"
+    args = ["assess", "E0001", str(root), verb, "--assessor", "Jo Smith", "--date", "2026-03-05"]
+    result = runner.invoke(app, [*args, "--comment", "Add the dates"])
+    assert result.exit_code == 0, result.output
+    record = root / "evidence" / "E0001-plan.yaml"
+    text = record.read_text()
+    assert was in text
+    record.write_text(text.replace(was, now))
+    result = runner.invoke(app, ["check", str(root)])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{pf.display_path(record)}:8:1: warning[W401]: record or its assessment changed after "
+        f"the decision was recorded (it reads: {reads})\n"
+        "    hint: ask the assessor to look again: `evitrack assess E0001 --accept`\n",
+    )
+    unit = gaps(root, "09")
+    assert (unit["accepted"], unit["evidenced"]) == ([], ["1.1"])
+
+
+def test_an_old_scheme_fingerprint_is_reported_and_does_not_count_until_recorded_again(
+    tmp_path: Path,
+) -> None:
+    root = ncfe_record(tmp_path, '"09": ["1.1"]')
+    record = root / "evidence" / "E0001-plan.yaml"
+    record.write_text(
+        record.read_text()
+        + "assessment:\n  decision: accepted\n  assessor: Jo Smith\n  date: 2026-03-05\n"
+        + "  fingerprint: 3f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7\n"
+    )
+    result = runner.invoke(app, ["check", str(root)])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{pf.display_path(record)}:8:1: warning[W408]: accepted by Jo Smith on 2026-03-05 with "
+        "an older fingerprint, which does not cover the decision itself, so it does not count\n"
+        "    hint: ask the assessor to record the decision again with "
+        "`evitrack assess E0001 --accept` (keep its date with --date)\n",
+    )
+    unit = gaps(root, "09")
+    assert (unit["accepted"], unit["evidenced"]) == ([], ["1.1"])
+    accept(root)
+    result = runner.invoke(app, ["check", str(root)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert gaps(root, "09")["accepted"] == ["1.1"]
+
+
+def test_the_fast_and_the_round_trip_parse_give_the_same_fingerprints(tmp_path: Path) -> None:
+    root = ncfe_record(tmp_path, '"12": ["2.10", "2.1"]')
+    accept(root)
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    portfolios = [root, *sorted(p for p in examples.iterdir() if (p / "evitrack.yaml").is_file())]
+    compared = 0
+    for folder in portfolios:
+        fast = pf.load(folder, use_cache=False, fast=True).portfolio
+        slow = pf.load(folder, use_cache=False, fast=False).portfolio
+        assert fast is not None and slow is not None
+        got = {r.id: r.fingerprint for r in fast.records}
+        assert got == {r.id: r.fingerprint for r in slow.records}, folder
+        for r in fast.records:
+            if r.assessment is not None:
+                assert r.fingerprint == r.assessment.fingerprint, (folder, r.id)
+                compared += 1
+    assert compared > 20
