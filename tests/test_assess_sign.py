@@ -717,3 +717,158 @@ def test_the_fast_and_the_round_trip_parse_give_the_same_fingerprints(tmp_path: 
                 assert r.fingerprint == r.assessment.fingerprint, (folder, r.id)
                 compared += 1
     assert compared > 20
+
+
+def signed_unit(root: Path) -> None:
+    """Unit 1 complete (E0001) plus E0002 with an attached file; signed by all three."""
+    complete_the_unit(root)
+    (root / "files").mkdir(exist_ok=True)
+    (root / "files" / "plan.txt").write_text("the plan\n")
+    args = ["add", str(root), "-t", "Plan", "-m", "product", "-c", "1/1.1", "-F", "files/plan.txt"]
+    assert runner.invoke(app, [*args, "--date", "2026-05-01"]).exit_code == 0
+    args = ["assess", "E0002", str(root), "--accept", "--assessor", "Helen Carter"]
+    assert runner.invoke(app, [*args, "--date", "2026-05-04"]).exit_code == 0
+    for role, initials, day in (
+        ("assessor", "HC", "2026-05-04"),
+        ("learner", "TW", "2026-05-05"),
+        ("iv", "PK", "2026-05-20"),
+    ):
+        args = ["sign", "1", str(root), "--as", role, "--initials", initials, "--date", day]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("change", ["refer", "edit", "file", "accept another"])
+def test_a_signoff_is_void_once_the_evidence_it_rests_on_changes(
+    tmp_path: Path, change: str
+) -> None:
+    root = init(tmp_path)
+    signed_unit(root)
+    assert runner.invoke(app, ["check", str(root)]).stdout == ""
+    claimed = runner.invoke(app, ["claim", str(root), "-o", str(tmp_path / "pack")])
+    assert claimed.exit_code == 0, claimed.output
+    matrix = runner.invoke(app, ["matrix", str(root), "--format", "markdown"]).stdout
+    assert "| Learner signature | TW | 2026-05-05 |" in matrix
+    record = next((root / "evidence").glob("E0002-*.yaml"))
+    if change == "refer":
+        args = ["assess", "E0002", str(root), "--refer", "--assessor", "Helen Carter"]
+        assert runner.invoke(app, [*args, "--comment", "Date it"]).exit_code == 0
+    elif change == "edit":
+        record.write_text(record.read_text().replace("title: Plan", "title: Plan B"))
+    elif change == "file":
+        (root / "files" / "plan.txt").write_text("the plan, changed\n")
+    else:
+        args = ["add", str(root), "-t", "More", "-m", "product", "-c", "1/1.2"]
+        assert runner.invoke(app, [*args, "--date", "2026-05-21"]).exit_code == 0
+        args = ["assess", "E0003", str(root), "--accept", "--assessor", "Helen Carter"]
+        assert runner.invoke(app, [*args, "--date", "2026-05-22"]).exit_code == 0
+    lines = (root / "evitrack.yaml").read_text().splitlines()
+    n = lines.index('  "1":') + 1
+    check = runner.invoke(app, ["check", str(root)])
+    assert (
+        f"evitrack.yaml:{n}:3: warning[W409]: sign-off of unit 1 is void: the unit's accepted "
+        "evidence changed after it was signed (a record referred, edited, accepted since, or a "
+        "file changed)\n"
+        "    hint: see `evitrack gaps`; once the unit is complete, sign it again: "
+        "`evitrack sign 1 --as assessor`, then learner (and IV if sampled)\n"
+    ) in check.stdout
+    matrix = runner.invoke(app, ["matrix", str(root), "--format", "markdown"]).stdout
+    assert "| Learner signature | void | |" in matrix
+    assert "| Assessor signature | void | |" in matrix
+    assert "TW" not in matrix and "HC" not in matrix
+    recording = runner.invoke(
+        app, ["matrix", str(root), "--form", "recording", "--format", "markdown"]
+    ).stdout
+    assert "TW" not in recording and "void" in recording
+    refused = runner.invoke(app, ["claim", str(root), "-o", str(tmp_path / "pack2")])
+    assert refused.exit_code == 1
+    assert (
+        "  unit 1: the sign-off is void, the unit's accepted evidence changed after it was "
+        "signed (sign again: `evitrack sign 1 --as assessor`, then learner)\n"
+    ) in refused.stdout
+    if change == "file":  # a draft refuses too: the file is not what was hashed
+        return
+    draft = runner.invoke(app, ["claim", str(root), "--draft", "-o", str(tmp_path / "d")])
+    assert draft.exit_code == 0, draft.output
+    statement = (tmp_path / "d" / "claim-to-competence.html").read_text()
+    assert statement.count('<td class="c">void</td>') == 3  # learner, assessor, IV
+    assert ">TW<" not in statement
+
+
+def test_signing_again_on_changed_evidence_removes_the_earlier_signatures(
+    tmp_path: Path,
+) -> None:
+    root = init(tmp_path)
+    signed_unit(root)
+    record = next((root / "evidence").glob("E0002-*.yaml"))
+    record.write_text(record.read_text().replace("title: Plan", "title: Plan B"))
+    args = ["assess", "E0002", str(root), "--accept", "--assessor", "Helen Carter"]
+    assert runner.invoke(app, [*args, "--date", "2026-05-25"]).exit_code == 0
+    args = ["sign", "1", str(root), "--as", "iv", "--initials", "PK", "--date", "2026-05-26"]
+    iv = runner.invoke(app, args)
+    assert (iv.exit_code, iv.stderr) == (
+        1,
+        "evitrack: unit 1 was not signed off:\n"
+        "  unit 1 has no assessor sign-off yet: the internal verifier countersigns it\n"
+        "    hint: `evitrack gaps` shows what is left\n",
+    )
+    args = ["sign", "1", str(root), "--as", "assessor", "--initials", "HC", "--date", "2026-05-26"]
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "unit 1 signed off by the assessor: assessor HC, assessor_date 2026-05-26, "
+        "assessed 2026-05-26\n"
+        "  note: the unit's evidence changed after the earlier sign-off, so its signatures "
+        "were removed (assessed 2026-05-04, learner TW, learner_date 2026-05-05, assessor HC, "
+        "assessor_date 2026-05-04, iv PK, iv_date 2026-05-20): each signs again\n",
+    )
+    _, raw = yamlio.load(root / "evitrack.yaml")
+    entry = dict(raw["signoffs"]["1"])
+    loaded = pf.load(root).portfolio
+    assert loaded is not None
+    assert entry == {
+        "assessed": dt.date(2026, 5, 26),
+        "assessor": "HC",
+        "assessor_date": dt.date(2026, 5, 26),
+        "fingerprint": pf.signoff_fingerprint("1", loaded.records),
+    }
+    assert runner.invoke(app, ["check", str(root)]).stdout == ""
+
+
+def test_a_signoff_dated_before_the_decisions_that_complete_the_unit(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    complete_the_unit(root)  # accepted on 2026-05-04
+    portfolio = root / "evitrack.yaml"
+    before = portfolio.read_text()
+    for args, wrong in (
+        (["--date", "2026-05-03"], "--date 2026-05-03"),
+        (["--date", "2026-05-06", "--assessed", "2026-05-02"], "--assessed 2026-05-02"),
+    ):
+        result = runner.invoke(
+            app, ["sign", "1", str(root), "--as", "assessor", "--initials", "HC", *args]
+        )
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "evitrack: unit 1 was not signed off:\n"
+            f"  {wrong} is before unit 1 was complete: E0001 was accepted on 2026-05-04\n"
+            "    hint: give the right date with --date YYYY-MM-DD\n",
+        )
+        assert portfolio.read_text() == before
+
+    # the assessor signs again later: the summative assessment date follows
+    for day in ("2026-05-04", "2026-05-09"):
+        args = ["sign", "1", str(root), "--as", "assessor", "--initials", "HC", "--date", day]
+        assert runner.invoke(app, args).exit_code == 0
+    _, raw = yamlio.load(portfolio)
+    assert raw["signoffs"]["1"]["assessed"] == dt.date(2026, 5, 9)
+
+    # a date typed in by hand before the decision: check warns at it
+    portfolio.write_text(portfolio.read_text().replace("assessed: 2026-05-09", "assessed: 2026-05-01"))
+    n = portfolio.read_text().splitlines().index("    assessed: 2026-05-01") + 1
+    check = runner.invoke(app, ["check", str(root)])
+    assert (check.exit_code, check.stdout) == (
+        0,
+        f"{pf.display_path(portfolio)}:{n}:15: warning[W407]: sign-off of unit 1: assessed 2026-05-01 is before "
+        "the unit was complete (E0001 accepted on 2026-05-04)\n"
+        "    hint: a unit is signed off after the decisions that complete it: check the date\n",
+    )

@@ -912,7 +912,7 @@ def _sign_locked(
                     f"{what} {when.isoformat()} is before unit {uid} was complete: "
                     f"{rid} was accepted on {day.isoformat()}"
                 )
-    out_of_order = [why for _, why in pf.signoff_order(after)] + early
+    out_of_order = [why for _, why in pf.signoff_order(after)] + list(dict.fromkeys(early))
     if out_of_order:
         return SignResult(uid, role, {}, out_of_order)
     values["fingerprint"] = evidence
