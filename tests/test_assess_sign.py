@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -863,7 +864,9 @@ def test_a_signoff_dated_before_the_decisions_that_complete_the_unit(tmp_path: P
     assert raw["signoffs"]["1"]["assessed"] == dt.date(2026, 5, 9)
 
     # a date typed in by hand before the decision: check warns at it
-    portfolio.write_text(portfolio.read_text().replace("assessed: 2026-05-09", "assessed: 2026-05-01"))
+    portfolio.write_text(
+        portfolio.read_text().replace("assessed: 2026-05-09", "assessed: 2026-05-01")
+    )
     n = portfolio.read_text().splitlines().index("    assessed: 2026-05-01") + 1
     check = runner.invoke(app, ["check", str(root)])
     assert (check.exit_code, check.stdout) == (
@@ -872,3 +875,111 @@ def test_a_signoff_dated_before_the_decisions_that_complete_the_unit(tmp_path: P
         "the unit was complete (E0001 accepted on 2026-05-04)\n"
         "    hint: a unit is signed off after the decisions that complete it: check the date\n",
     )
+
+
+def test_concurrent_signs_on_different_units_keep_every_signoff(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from evitrack import catalogue
+
+    root = init(tmp_path, NCFE, "09")
+    units = ["01", "02", "03", "09"]
+    q = catalogue.load(NCFE)
+    refs = ",".join(f"{u}/{c.id}" for u in units for c in q.units[u].criteria)
+    args = ["add", str(root), "-t", "All", "-m", "observation", "-c", refs]
+    assert runner.invoke(app, [*args, "--date", "2026-05-01"]).exit_code == 0
+    args = ["assess", "E0001", str(root), "--accept", "--assessor", "Jo Smith"]
+    assert runner.invoke(app, [*args, "--date", "2026-05-04"]).exit_code == 0
+    portfolio = root / "evitrack.yaml"
+    unsigned = portfolio.read_text()
+    command, date = [sys.executable, "-m", "evitrack", "sign"], ["--date", "2026-05-05"]
+    for _ in range(3):
+        portfolio.write_text(unsigned)
+        procs = [
+            subprocess.Popen(
+                [*command, u, str(root), "--as", "assessor", "--initials", "JS", *date],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for u in units
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        _, raw = yamlio.load(portfolio)
+        assert sorted(raw["signoffs"]) == units
+        assert all(raw["signoffs"][u]["assessor"] == "JS" for u in units)
+        assert not (root / ".evitrack.lock").exists()
+
+
+def test_a_lock_left_by_a_dead_process_does_not_hold_its_id(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = init(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (root / "evidence" / ".E0001.lock").write_text(f"{dead.pid}\n")  # killed while adding
+    (root / "evidence" / ".E0002.lock").write_text(f"{os.getpid()}\n")  # adding right now
+    args = ["add", str(root), "-t", "Plan", "-m", "product", "-c", "1/1.1"]
+    result = runner.invoke(app, [*args, "--date", "2026-05-01"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{pf.display_path(root / 'evidence' / 'E0001-plan.yaml')}\n"
+    assert not (root / "evidence" / ".E0001.lock").exists()
+    result = runner.invoke(app, [*args, "--date", "2026-05-01"])
+    assert result.stdout == f"{pf.display_path(root / 'evidence' / 'E0003-plan.yaml')}\n"
+    assert (root / "evidence" / ".E0002.lock").read_text() == f"{os.getpid()}\n"
+
+
+def test_assess_on_an_explicit_key_works_and_on_a_flow_record_says_why_not(
+    tmp_path: Path,
+) -> None:
+    root = init(tmp_path)
+    explicit = root / "evidence" / "E0001.yaml"
+    head = (
+        "id: E0001\ntitle: Plan\ndate: 2026-03-01\nmethods: [product]\ndescription: A plan.\n"
+        'criteria:\n  "1": ["1.1"]\n'
+    )
+    explicit.write_text(
+        head + "? assessment\n: decision: referred\n  assessor: Jo Smith\n  date: 2026-03-02\n"
+        "  comment: Date it\n"
+    )
+    args = ["assess", "E0001", str(root), "--accept", "--assessor", "Jo Smith"]
+    result = runner.invoke(app, [*args, "--date", "2026-03-05"])
+    assert result.exit_code == 0, result.output
+    assert explicit.read_text().startswith(head + "assessment:  # written by `evitrack assess`")
+    assert runner.invoke(app, ["check", str(root)]).stdout == ""
+
+    flow = root / "evidence" / "E0002.yaml"
+    flow.write_text(
+        "{id: E0002, title: Plan, date: 2026-03-01, methods: [product], "
+        'description: A plan., criteria: {"1": ["1.2"]}}\n'
+    )
+    before = flow.read_text()
+    args = ["assess", "E0002", str(root), "--accept", "--assessor", "Jo Smith"]
+    result = runner.invoke(app, [*args, "--date", "2026-03-05"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"evitrack: error: {pf.display_path(flow)}: the record is written as one flow mapping "
+        "({id: ..., title: ...}), where the assessment cannot be added without rewriting it\n"
+        "    hint: write the record in block style, one `key: value` per line, then retry\n",
+    )
+    assert flow.read_text() == before
+
+
+def test_a_record_prefix_that_is_not_allowed_says_what_is(tmp_path: Path) -> None:
+    root = init(tmp_path)
+    portfolio = root / "evitrack.yaml"
+    portfolio.write_text(portfolio.read_text() + "settings:\n  record_prefix: Ä\n")
+    args = ["add", str(root), "-t", "Plan", "-m", "product", "-c", "1/1.1"]
+    result = runner.invoke(app, [*args, "--date", "2026-05-01"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'evitrack: error: settings.record_prefix "Ä" is not allowed: it must start with an '
+        'ASCII letter (A-Z, a-z) followed by ASCII letters, digits, "_", "." or "-"\n'
+        "    hint: record ids become file names and are typed on the command line: "
+        'e.g. "E" or "EV-"\n',
+    )
+    assert list((root / "evidence").iterdir()) == []

@@ -40,7 +40,6 @@ from evitrack.model import (
 )
 from evitrack.schema import PORTFOLIO, RECORD, Validator
 
-
 FINGERPRINT_SCHEME = "v2"  # the prefix of every fingerprint; an older one had none
 
 
@@ -717,7 +716,11 @@ def _record_from(
     assessment = None
     a = data.get("assessment")
     # the fingerprint is only needed where an assessor recorded one
-    fp = fingerprint(_with_unknown(raw, data), a) if isinstance(a, dict) and a.get("fingerprint") else ""
+    fp = (
+        fingerprint(_with_unknown(raw, data), a)
+        if isinstance(a, dict) and a.get("fingerprint")
+        else ""
+    )
     if a and a.get("decision"):
         assessment = Assessment(
             decision=a["decision"],

@@ -574,8 +574,7 @@ def assess(
         ok = False
     if not ok:  # e.g. a `...` end marker: nothing is written rather than a broken file
         raise UserError(
-            f"{shown}: the assessment cannot be added without rewriting "
-            "other parts of this file",
+            f"{shown}: the assessment cannot be added without rewriting other parts of this file",
             "write the record as one plain YAML document (no `---`/`...` markers), then retry",
         )
     yamlio.write_back(path, new_text)

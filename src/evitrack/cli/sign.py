@@ -61,9 +61,7 @@ def sign(
             typer.echo("    hint: give the right date with --date YYYY-MM-DD", err=True)
         raise typer.Exit(1)
     typer.echo(display_path(root / PORTFOLIO_FILE))
-    parts = ", ".join(
-        f"{k} {_shown(v)}" for k, v in result.written.items() if k != "fingerprint"
-    )
+    parts = ", ".join(f"{k} {_shown(v)}" for k, v in result.written.items() if k != "fingerprint")
     who = "IV" if role is Role.iv else role.value
     typer.echo(f"unit {result.unit} signed off by the {who}: {parts}", err=True)
     if result.replaced:
