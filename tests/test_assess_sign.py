@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack import portfolio as pf
@@ -810,7 +812,8 @@ def test_signing_again_on_changed_evidence_removes_the_earlier_signatures(
     assert (iv.exit_code, iv.stderr) == (
         1,
         "evitrack: unit 1 was not signed off:\n"
-        "  unit 1 has no assessor sign-off yet: the internal verifier countersigns it\n"
+        "  unit 1's sign-off is void (its evidence changed after it was signed): the assessor "
+        "signs again first, then the internal verifier countersigns\n"
         "    hint: `evitrack gaps` shows what is left\n",
     )
     args = ["sign", "1", str(root), "--as", "assessor", "--initials", "HC", "--date", "2026-05-26"]
@@ -875,6 +878,63 @@ def test_a_signoff_dated_before_the_decisions_that_complete_the_unit(tmp_path: P
         "the unit was complete (E0001 accepted on 2026-05-04)\n"
         "    hint: a unit is signed off after the decisions that complete it: check the date\n",
     )
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    title=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda t: t.strip() != ""),
+    ids=st.lists(
+        st.sampled_from(["1.1", "2.1", "2.10", "3.1", "4.2", "5.4"]), min_size=1, max_size=4
+    ),
+    bare=st.booleans(),
+    comment=st.one_of(st.none(), st.text(alphabet="abc :#'\"-\n", max_size=20)),
+)
+def test_both_parsers_fingerprint_any_record_alike(
+    tmp_path_factory: pytest.TempPathFactory,
+    title: str,
+    ids: list[str],
+    bare: bool,
+    comment: str | None,
+) -> None:
+    from evitrack.records import dq, yaml_str
+
+    root = tmp_path_factory.getbasetemp() / "fingerprints"
+    if not root.exists():
+        root = init(tmp_path_factory.mktemp("base"))
+        root = root.rename(tmp_path_factory.getbasetemp() / "fingerprints")
+    cited = ", ".join(i if bare else f'"{i}"' for i in ids)
+    text = (
+        f"id: E0001\ntitle: {yaml_str(title)}\ndate: 2026-03-01\nmethods: [product]\n"
+        f'description: A plan.\ncriteria:\n  "1": [{cited}]\n'
+        "assessment:\n  decision: accepted\n  assessor: Jo Smith\n  date: 2026-03-05\n"
+        + (f"  comment: {dq(comment)}\n" if comment is not None else "")
+        + "  fingerprint: v2:0\n"
+    )
+    # the two readings themselves: libyaml's, used for clean files, and the round-trip one
+    from evitrack import fastyaml
+    from evitrack.schema import RECORD, Validator
+
+    slow_data = pf.as_written(yamlio.parse(text), text)
+    expected = pf.fingerprint(slow_data, slow_data["assessment"])
+    v = Validator("", "")
+    fast_data = v.mapping(fastyaml.parse(text), RECORD, (1, 1), "")
+    if v.diagnostics:  # the fast path hands such a file to the round-trip parse
+        assert bare and {d.code for d in v.diagnostics} == {"W205"}
+    else:
+        assert pf.fingerprint(fast_data, fast_data["assessment"]) == expected
+
+    # and whole loads, with the fingerprint the assessor would have written
+    (root / "evidence" / "E0001.yaml").write_text(text.replace("v2:0", expected))
+    fast = pf.load(root, use_cache=False, fast=True)
+    slow = pf.load(root, use_cache=False, fast=False)
+    assert fast.portfolio is not None and slow.portfolio is not None
+    assert [r.fingerprint for r in fast.portfolio.records] == [expected]
+    assert [r.fingerprint for r in slow.portfolio.records] == [expected]
+    assert not {"W401", "W408"} & {d.code for d in fast.diagnostics}  # 2.10: E203 here
 
 
 def test_concurrent_signs_on_different_units_keep_every_signoff(tmp_path: Path) -> None:

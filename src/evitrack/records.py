@@ -886,7 +886,10 @@ def _sign_locked(
         before = {}
     if role == "iv" and not before.get("assessor"):
         problems.append(
-            f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
+            f"unit {uid}'s sign-off is void (its evidence changed after it was signed): the "
+            "assessor signs again first, then the internal verifier countersigns"
+            if voided.get("assessor")
+            else f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
         )
         return SignResult(uid, role, {}, problems, incomplete=True)
 
