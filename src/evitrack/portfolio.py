@@ -754,7 +754,11 @@ def _check_decision(
 ) -> None:
     """W406, W408, W401: a decision that does not count, and why."""
     when = f" on {a.date.isoformat()}" if isinstance(a.date, dt.date) else ""
-    again = f"`evitrack assess {rid} --{'accept' if a.decision == 'accepted' else 'refer'}`"
+    again = (
+        f"`evitrack assess {rid} --accept`"
+        if a.decision == "accepted"
+        else f'`evitrack assess {rid} --refer --comment "..."`'
+    )
     if a.decision == "accepted" and not a.fingerprint:
         v.add(
             pos,
