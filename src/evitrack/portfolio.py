@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ def fingerprint(content: Any, decision: Any) -> str:
     return _digest({"record": body, "decision": judged})
 
 
-def signoff_fingerprint(uid: str, records: Any) -> str:
+def signoff_fingerprint(uid: str, records: Iterable[Record]) -> str:
     """The fingerprint a unit sign-off records (`signoffs.UNIT.fingerprint`).
 
     It covers the unit's accepted evidence as it stands: the id and decision
