@@ -197,6 +197,7 @@ def test_example_signoffs_are_for_complete_units_and_every_decision_is_fingerpri
     assert set(raw["signoffs"] or {}) == complete
     for entry in (raw["signoffs"] or {}).values():
         assert entry["assessor"] and entry["learner"] and entry["assessed"]
+        assert entry["fingerprint"].startswith("v2:") and len(entry["fingerprint"]) == 67
     decisions = {"accepted": 0, "referred": 0, None: 0}
     files = 0
     for path in sorted((root / "evidence").glob("*.yaml")):
@@ -205,7 +206,7 @@ def test_example_signoffs_are_for_complete_units_and_every_decision_is_fingerpri
         a = record.get("assessment")
         decisions[a["decision"] if a else None] += 1
         if a:
-            assert len(a["fingerprint"]) == 64
+            assert a["fingerprint"].startswith("v2:") and len(a["fingerprint"]) == 67
         files += len(record.get("files") or [])
     assert decisions["accepted"] >= 2 and decisions[None] >= 1
     assert decisions["referred"] >= 1

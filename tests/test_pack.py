@@ -535,7 +535,9 @@ def test_a_changed_file_stops_the_claim(complete: Path) -> None:
     result = cli("claim", str(complete), code=1)
     shown = os.path.relpath(complete / "evidence" / "E0002.yaml")
     assert result.stdout == (
-        "claim refused: 1 thing stands in the way of the full-award claim:\n"
+        "claim refused: 2 things stand in the way of the full-award claim:\n"
+        "  unit 1: the sign-off is void, the unit's accepted evidence changed after it was "
+        "signed (sign again: `evitrack sign 1 --as assessor`, then learner)\n"
         f'  {shown}:9:5: error[E303]: attached file "files/implementation-plan.pdf" has '
         "changed since it was recorded (sha256 mismatch)\n"
     )

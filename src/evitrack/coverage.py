@@ -17,6 +17,7 @@ candidate report.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "W304": "authenticity",
     "W401": "authenticity",
     "W406": "authenticity",
+    "W408": "authenticity",
     "W402": "currency",
     "W403": "currency",
 }
@@ -240,11 +242,13 @@ class Coverage:
 
 def _counts(record: Record) -> bool:
     """An accepted record counts only while its content is what the assessor judged."""
-    a = record.assessment
-    if a is None or a.decision != "accepted":
-        return False
-    # no fingerprint: not recorded by `evitrack assess`, so a change since cannot be seen
-    return bool(a.fingerprint) and a.fingerprint == record.fingerprint
+    return record.counts
+
+
+def _old_scheme(fp: str) -> bool:
+    from evitrack.portfolio import old_scheme
+
+    return old_scheme(fp)
 
 
 def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
@@ -265,6 +269,8 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                         reasons.append(f"{r.id} referred" + (f": {a.comment}" if a.comment else ""))
                     elif not a.fingerprint:
                         reasons.append(f"{r.id} marked accepted without a fingerprint")
+                    elif _old_scheme(a.fingerprint):
+                        reasons.append(f"{r.id} accepted with an older fingerprint")
                     else:
                         reasons.append(f"{r.id} changed after it was accepted")
         else:
@@ -277,6 +283,28 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                 if st.id == req.criterion:
                     st.reasons.append(req.detail)
     return UnitCoverage(unit, statuses, reqs, [r.id for r in citing])
+
+
+def completed_on(unit: Unit, records: Iterable[Record]) -> tuple[dt.date, str] | None:
+    """When the unit's criteria were all accepted, and the record whose decision did it:
+    for each criterion its earliest counted acceptance, the latest of those. None while a
+    criterion is not accepted (or a decision carries no date)."""
+    citing = [r for r in records if unit.id in r.criteria and r.counts]
+    last: tuple[dt.date, str] | None = None
+    for c in unit.criteria:
+        dates = [
+            (r.assessment.date, r.id)
+            for r in citing
+            if c.id in r.criteria[unit.id]
+            and r.assessment is not None
+            and isinstance(r.assessment.date, dt.date)
+        ]
+        if not dates:
+            return None
+        first = min(dates)
+        if last is None or first > last:
+            last = first
+    return last
 
 
 def _requirements(

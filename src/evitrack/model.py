@@ -237,6 +237,7 @@ class Qualification:
 class FileRef:
     path: str
     sha256: str | None = None
+    actual: str | None = None  # the sha256 of the file as it is now (None: not read)
 
 
 @dataclass
@@ -267,6 +268,18 @@ class Record:
     def accepted(self) -> bool:
         return self.assessment is not None and self.assessment.decision == "accepted"
 
+    @property
+    def counts(self) -> bool:
+        """Accepted, and the record and the decision are what the assessor fingerprinted
+        (no fingerprint: not recorded by `evitrack assess`, so a change could not be seen)."""
+        a = self.assessment
+        return (
+            a is not None
+            and a.decision == "accepted"
+            and bool(a.fingerprint)
+            and a.fingerprint == self.fingerprint
+        )
+
 
 @dataclass
 class SignOff:
@@ -278,6 +291,8 @@ class SignOff:
     assessor_date: dt.date | None = None
     iv: str | None = None
     iv_date: dt.date | None = None
+    fingerprint: str | None = None  # of the unit's accepted evidence when it was signed
+    void: str | None = None  # why the signatures no longer stand (None: they do)
 
 
 @dataclass

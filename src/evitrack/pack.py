@@ -97,6 +97,11 @@ def signoff_gaps(p: Portfolio, uid: str) -> list[str]:
     s = p.signoffs.get(uid)
     if s is None:
         return [f"unit {uid}: not signed off (`evitrack sign {uid} --as assessor`, then learner)"]
+    if s.void:
+        return [
+            f"unit {uid}: the sign-off is void, {s.void} "
+            f"(sign again: `evitrack sign {uid} --as assessor`, then learner)"
+        ]
     out = []
     for key, words in SIGNOFF_FIELDS:
         if getattr(s, key) in (None, ""):

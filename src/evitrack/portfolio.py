@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,64 @@ from evitrack.model import (
 )
 from evitrack.schema import PORTFOLIO, RECORD, Validator, stale_record_schema
 
+FINGERPRINT_SCHEME = "v2"  # the prefix of every fingerprint; an older one had none
 
-def fingerprint(data: Any) -> str:
-    """sha256 of a record's content, without its assessment (what the assessor judged)."""
-    content = {k: v for k, v in dict(data).items() if k != "assessment"}
-    canon = json.dumps(plain(content), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+def fingerprint(content: Any, decision: Any) -> str:
+    """The fingerprint an assessor's decision records (`assessment.fingerprint`).
+
+    `content` is the record as written: the Validator's reading of it, where every id
+    and text written as a bare number is the source text (`2.10` stays `2.10`), so the
+    fast and the round-trip parse give the same value and no edit hides behind a lossy
+    parse; keys the schema does not know are kept too. Its `assessment` is left out of
+    the content, but the decision itself (decision, assessor, date, comment) is covered,
+    so a decision edited by hand no longer matches. The result is
+    "v2:" + sha256 of the canonical JSON of both.
+    """
+    body = {k: v for k, v in dict(content).items() if k != "assessment"}
+    judged = {k: (decision or {}).get(k) for k in ("decision", "assessor", "date", "comment")}
+    return _digest({"record": body, "decision": judged})
+
+
+def signoff_fingerprint(uid: str, records: Iterable[Record]) -> str:
+    """The fingerprint a unit sign-off records (`signoffs.UNIT.fingerprint`).
+
+    It covers the unit's accepted evidence as it stands: the id and decision
+    fingerprint of every record whose acceptance counts and that cites the unit, and
+    the sha256 of each of their attached files as the file is now. A later referral,
+    an edit to one of those records, an attachment changed, or a record accepted
+    since, changes it, and the sign-off is void until signed again.
+    """
+    evidence = sorted(
+        [r.id, r.fingerprint, sorted([f.path, f.actual or f.sha256] for f in r.files)]
+        for r in records
+        if uid in r.criteria and r.counts
+    )
+    return _digest({"unit": uid, "evidence": evidence})
+
+
+def old_scheme(fp: Any) -> bool:
+    """Whether a stored fingerprint is of the scheme before FINGERPRINT_SCHEME (bare sha256)."""
+    return isinstance(fp, str) and len(fp) == 64 and all(c in "0123456789abcdef" for c in fp)
+
+
+def _digest(data: Any) -> str:
+    canon = json.dumps(plain(data), sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{FINGERPRINT_SCHEME}:{digest}"
+
+
+def as_written(raw: Any, text: str) -> dict[str, Any]:
+    """A record's content as `fingerprint` reads it, from a loaded record and its source."""
+    v = Validator("", text)
+    data = v.mapping(raw, RECORD, (1, 1), "") or {}
+    return _with_unknown(raw, data)
+
+
+def _with_unknown(raw: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The validated data plus the keys the schema does not know (errors, but content)."""
+    extra = {f"?{k}": v for k, v in raw.items() if not (isinstance(k, str) and k in RECORD.keys)}
+    return {**extra, **data} if extra else data
 
 
 @dataclass
@@ -186,7 +239,7 @@ def load(
         records.append(rec)
 
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
-    signoffs = _signoffs(header, raw, chosen, qual, shown, diags)
+    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records)
     if qual is not None and header is not None:
         learner = header.get("learner") or {}
         result.portfolio = Portfolio(
@@ -323,6 +376,7 @@ def _signoffs(
     qual: Qualification | None,
     shown: str,
     diags: list[Diagnostic],
+    records: list[Record] | None = None,
 ) -> dict[str, SignOff]:
     out: dict[str, SignOff] = {}
     if not header or not header.get("signoffs"):
@@ -343,9 +397,15 @@ def _signoffs(
             )
             continue
         s = s or {}
-        out[uid or key] = SignOff(unit=uid or key, **{k: s.get(k) for k in SIGNOFF_FIELDS})
+        signoff = SignOff(unit=uid or key, **{k: s.get(k) for k in SIGNOFF_FIELDS})
+        signoff.fingerprint = s.get("fingerprint")
+        out[uid or key] = signoff
         entry = raw_s.get(key) if isinstance(raw_s, dict) else None
-        for fld, why in signoff_order(s):
+        order = signoff_order(s)
+        if qual is not None and uid is not None and records is not None:
+            flagged = {fld for fld, _ in order}
+            _check_signoff(signoff, qual, records, shown, pos, entry, diags, flagged)
+        for fld, why in order:
             diags.append(
                 make(
                     shown,
@@ -356,6 +416,70 @@ def _signoffs(
                 )
             )
     return out
+
+
+def _check_signoff(
+    s: SignOff,
+    qual: Qualification,
+    records: list[Record],
+    shown: str,
+    pos: tuple[int, int] | None,
+    entry: Any,
+    diags: list[Diagnostic],
+    flagged: set[str],
+) -> None:
+    """W409, W410: signatures that no longer rest on the unit's evidence (void);
+    W407: a date before the decisions that completed the unit."""
+    from evitrack.coverage import completed_on
+
+    uid = s.unit
+    signed = [k for k in ("learner", "assessor", "iv") if getattr(s, k)]
+    if not signed:
+        return
+    again = f"`evitrack sign {uid} --as assessor`, then learner (and IV if sampled)"
+    if not s.fingerprint:
+        s.void = "not tied to the evidence it rests on"
+        diags.append(
+            make(
+                shown,
+                pos,
+                "W410",
+                f"sign-off of unit {uid} has no fingerprint of the evidence it rests on, so "
+                "it does not count: a change to that evidence could not be seen",
+                f"sign it with evitrack: {again}",
+            )
+        )
+        return
+    if s.fingerprint != signoff_fingerprint(uid, records):
+        s.void = "the unit's accepted evidence changed after it was signed"
+        diags.append(
+            make(
+                shown,
+                pos,
+                "W409",
+                f"sign-off of unit {uid} is void: the unit's accepted evidence changed after "
+                "it was signed (a record referred, edited, accepted since, or a file changed)",
+                f"see `evitrack gaps`; once the unit is complete, sign it again: {again}",
+            )
+        )
+        return
+    done = completed_on(qual.units[uid], records)
+    if done is None:
+        return
+    day, rid = done
+    for fld in ("assessed", "learner_date", "assessor_date", "iv_date"):
+        when = getattr(s, fld)
+        if isinstance(when, dt.date) and when < day and fld not in flagged:
+            diags.append(
+                make(
+                    shown,
+                    yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
+                    "W407",
+                    f"sign-off of unit {uid}: {fld.replace('_', ' ')} {when.isoformat()} is "
+                    f"before the unit was complete ({rid} accepted on {day.isoformat()})",
+                    "a unit is signed off after the decisions that complete it: check the date",
+                )
+            )
 
 
 def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
@@ -703,7 +827,11 @@ def _record_from(
     assessment = None
     a = data.get("assessment")
     # the fingerprint is only needed where an assessor recorded one
-    fp = fingerprint(raw) if isinstance(a, dict) and a.get("fingerprint") else ""
+    fp = (
+        fingerprint(_with_unknown(raw, data), a)
+        if isinstance(a, dict) and a.get("fingerprint")
+        else ""
+    )
     if a and a.get("decision"):
         assessment = Assessment(
             decision=a["decision"],
@@ -712,26 +840,7 @@ def _record_from(
             comment=a.get("comment"),
             fingerprint=a.get("fingerprint"),
         )
-        if assessment.decision == "accepted" and not assessment.fingerprint:
-            v.add(
-                yamlio.key_pos(raw, "assessment"),
-                "W406",
-                f"marked accepted by {assessment.assessor or 'nobody named'} without a "
-                "fingerprint, so it does not count: a change made since could not be seen",
-                f"ask the assessor to record the decision: `evitrack assess {data['id']} --accept`",
-            )
-        elif assessment.fingerprint and assessment.fingerprint != fp:
-            v.add(
-                yamlio.key_pos(raw, "assessment"),
-                "W401",
-                f"record changed after it was {assessment.decision} by {assessment.assessor}"
-                + (
-                    f" on {assessment.date.isoformat()}"
-                    if isinstance(assessment.date, dt.date)
-                    else ""
-                ),
-                f"ask the assessor to look again: `evitrack assess {data['id']} --accept`",
-            )
+        _check_decision(assessment, fp, data["id"], yamlio.key_pos(raw, "assessment"), v)
 
     diags.extend(v.diagnostics)
     rec = Record(
@@ -776,6 +885,43 @@ def _forbidden_methods(
                 f"drop {method} from methods if the evidence was gathered another way "
                 f"(see `evitrack qualification show {qual.id} --unit {uid}`)",
             )
+
+
+def _check_decision(
+    a: Assessment, fp: str, rid: str, pos: tuple[int, int] | None, v: Validator
+) -> None:
+    """W406, W408, W401: a decision that does not count, and why."""
+    when = f" on {a.date.isoformat()}" if isinstance(a.date, dt.date) else ""
+    again = (
+        f"`evitrack assess {rid} --accept`"
+        if a.decision == "accepted"
+        else f'`evitrack assess {rid} --refer --comment "..."`'
+    )
+    if a.decision == "accepted" and not a.fingerprint:
+        v.add(
+            pos,
+            "W406",
+            f"marked accepted by {a.assessor or 'nobody named'} without a "
+            "fingerprint, so it does not count: a change made since could not be seen",
+            f"ask the assessor to record the decision: `evitrack assess {rid} --accept`",
+        )
+    elif a.fingerprint and old_scheme(a.fingerprint):
+        v.add(
+            pos,
+            "W408",
+            f"{a.decision} by {a.assessor}{when} with an older fingerprint, which does not "
+            "cover the decision itself, so it does not count",
+            f"ask the assessor to record the decision again with {again}"
+            + (" (keep its date with --date)" if when else ""),
+        )
+    elif a.fingerprint and a.fingerprint != fp:
+        v.add(
+            pos,
+            "W401",
+            "record or its assessment changed after the decision was recorded "
+            f"(it reads: {a.decision} by {a.assessor}{when})",
+            f"ask the assessor to look again: `evitrack assess {rid} --accept`",
+        )
 
 
 def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:
@@ -900,6 +1046,7 @@ def _check_file(
             "check the file's permissions",
         )
         return
+    ref.actual = actual
     if actual != ref.sha256:
         v.add(
             pos,

@@ -28,7 +28,16 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../.schemas/record.schema.json"
 DEFAULT_PREFIX = "E"
 FILES_DIR = "files"  # where attachments are kept
 ROLES = ("learner", "assessor", "iv")
-SIGNOFF_KEYS = ("assessed", "learner", "learner_date", "assessor", "assessor_date", "iv", "iv_date")
+SIGNOFF_KEYS = (
+    "assessed",
+    "learner",
+    "learner_date",
+    "assessor",
+    "assessor_date",
+    "iv",
+    "iv_date",
+    "fingerprint",
+)
 _COMMENT_WIDTH = 88
 
 
@@ -429,9 +438,12 @@ def _taken(evdir: Path, rid: str) -> bool:
 
 @contextmanager
 def _reserved(evdir: Path, rid: str) -> Iterator[bool]:
-    """Hold the id `rid` for the time it takes to write its record (False: someone else has it)."""
+    """Hold the id `rid` for the time it takes to write its record (False: a live process
+    has it; a lock left by a process that is gone is cleaned up and taken)."""
+    from evitrack.lock import claim
+
     lock = evdir / f".{rid}.lock"
-    got = yamlio.atomic_create_text(lock, f"{os.getpid()}\n")
+    got = claim(lock, evdir.parent)
     try:
         yield got
     finally:
@@ -447,8 +459,12 @@ class Created:
 
 def create(root: Path, new: NewRecord, q: Qualification, prefix: str = DEFAULT_PREFIX) -> Created:
     """Write a new record under evidence/ with the next free id; never two with one id."""
-    if not re.match(r"^[A-Za-z][A-Za-z0-9_.\-]*$", prefix):
-        raise UserError(f'settings.record_prefix "{prefix}" must start with a letter')
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", prefix):
+        raise UserError(
+            f'settings.record_prefix "{prefix}" is not allowed: it must start with an ASCII '
+            'letter (A-Z, a-z) followed by ASCII letters, digits, "_", "." or "-"',
+            'record ids become file names and are typed on the command line: e.g. "E" or "EV-"',
+        )
     evdir = root / locate.EVIDENCE_DIR
     if evdir.is_symlink():
         raise UserError(
@@ -590,25 +606,46 @@ def assess(
             "evidence is assessed after it exists: check both dates",
         )
     text, raw = yamlio.load(path)
-    fp = pf.fingerprint(raw)
+    shown = locate.display_path(path)
+    if getattr(raw, "fa", None) is not None and raw.fa.flow_style():
+        raise UserError(
+            f"{shown}: the record is written as one flow mapping ({{id: ..., title: ...}}), "
+            "where the assessment cannot be added without rewriting it",
+            "write the record in block style, one `key: value` per line, then retry",
+        )
     previous = rec.assessment.decision if rec.assessment else None
-    block = _assessment_block(decision, assessor.strip(), date, comment, fp, _indent_of(text))
-    new_text = replace_top_level(text, raw, "assessment", block)
+    indent = _indent_of(text)
     try:
-        back = yamlio.parse(new_text)
-        ok = pf.fingerprint(back) == fp and back["assessment"]["decision"] == decision
+        # the fingerprint covers the decision as `check` will read it back from the file:
+        # write the block, read it back, fingerprint that, then write it with the value
+        draft = _assessment_block(decision, assessor.strip(), date, comment, "pending", indent)
+        draft_text = replace_top_level(text, raw, "assessment", draft)
+        data = pf.as_written(yamlio.parse(draft_text), draft_text)
+        fp = pf.fingerprint(data, data.get("assessment"))
+        block = _assessment_block(decision, assessor.strip(), date, comment, fp, indent)
+        new_text = replace_top_level(text, raw, "assessment", block)
+        back = pf.as_written(yamlio.parse(new_text), new_text)
+        ok = (
+            pf.fingerprint(back, back.get("assessment")) == fp
+            and back["assessment"]["decision"] == decision
+            and back["assessment"]["fingerprint"] == fp
+            and _content(back) == _content(pf.as_written(raw, text))
+        )
     except (yamlio.YamlProblem, KeyError, TypeError):
         ok = False
     if not ok:  # e.g. a `...` end marker: nothing is written rather than a broken file
         raise UserError(
-            f"{locate.display_path(path)}: the assessment cannot be added without rewriting "
-            "other parts of this file",
+            f"{shown}: the assessment cannot be added without rewriting other parts of this file",
             "write the record as one plain YAML document (no `---`/`...` markers), then retry",
         )
     yamlio.write_back(path, new_text)
     old_comment = rec.assessment.comment if rec.assessment else None
     replaced = old_comment if old_comment and old_comment != comment else None
     return AssessResult(path, rec.id, decision, fp, previous, replaced)
+
+
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "assessment"}
 
 
 def _indent_of(text: str) -> int:
@@ -620,7 +657,7 @@ def _assessment_block(
 ) -> str:
     pad = " " * indent
     lines = [
-        "assessment:  # written by `evitrack assess`; the fingerprint is of the content above",
+        "assessment:  # written by `evitrack assess`; the fingerprint covers the record and this decision",
         f"{pad}decision: {decision}",
         f"{pad}assessor: {yaml_str(assessor)}",
         f"{pad}date: {date.isoformat()}",
@@ -646,8 +683,15 @@ def top_level_span(text: str, raw: Any, key: str) -> tuple[int, int] | None:
     end = min(following) if following else len(lines)
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
-    if lines[start].split(":", 1)[0].strip().strip("'\"") != key:
-        raise AssertionError(f"{key} is not at the start of line {start + 1}")  # pragma: no cover
+    written = lines[start].split(":", 1)[0].strip()
+    if written.startswith("?"):  # an explicit key: `? assessment`
+        written = written[1:].strip()
+    if written.strip("'\"") != key:
+        raise UserError(
+            f"`{key}:` is not written on one line of its own at line {start + 1}, so it "
+            "cannot be replaced without rewriting other parts of the file",
+            f"write it as a plain `{key}:` at the start of a line, then retry",
+        )
     return start, end
 
 
@@ -824,6 +868,7 @@ class SignResult:
     replaced: dict[str, Any] = field(default_factory=dict)  # earlier values now overwritten
     incomplete: bool = False  # the problems are what the unit still lacks
     hint: str | None = None  # how to fix what the unit lacks, when not by more evidence
+    voided: dict[str, Any] = field(default_factory=dict)  # removed: given on other evidence
 
 
 def sign(
@@ -835,8 +880,15 @@ def sign(
     assessed: dt.date | None = None,
     today: dt.date | None = None,
 ) -> SignResult:
-    """Record a unit sign-off under `signoffs:` in evitrack.yaml (round-trip)."""
-    from evitrack.coverage import unit_coverage
+    """Record a unit sign-off under `signoffs:` in evitrack.yaml (round-trip).
+
+    The sign-off records a fingerprint of the unit's accepted evidence. Signatures
+    given on evidence that has changed since no longer stand: signing again removes
+    them (SignResult.voided), so everyone signs what is there now. The assessor's
+    signature records a summative assessment: `assessed` becomes `assessed` or `date`.
+    No date may be before the decisions that completed the unit.
+    """
+    from evitrack.lock import portfolio_lock
 
     today = today or dt.date.today()
     date = date or today
@@ -850,6 +902,15 @@ def sign(
     for when, what in ((date, "--date"), (assessed, "--assessed")):
         if when is not None and when > today:
             raise UserError(f"{what} {when.isoformat()} is in the future")
+    with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
+        return _sign_locked(root, unit_ref, role, initials, date, assessed)
+
+
+def _sign_locked(
+    root: Path, unit_ref: str, role: str, initials: str, date: dt.date, assessed: dt.date | None
+) -> SignResult:
+    from evitrack.coverage import completed_on, unit_coverage
+
     portfolio, _ = load_portfolio(root)
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
@@ -885,36 +946,58 @@ def sign(
             from evitrack.catalogue.extend import no_criteria_hint
 
             hint = no_criteria_hint(q, uid)
-    existing = portfolio.signoffs.get(uid)
-    if role == "iv" and (existing is None or not existing.assessor):
-        problems.append(
-            f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
-        )
     if problems:
         return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
+    evidence = pf.signoff_fingerprint(uid, portfolio.records)
+    existing = portfolio.signoffs.get(uid)
+    before = {k: getattr(existing, k) for k in pf.SIGNOFF_FIELDS} if existing else {}
+    voided: dict[str, Any] = {}
+    if existing is not None and existing.fingerprint != evidence:
+        # given on other evidence (or on none recorded): those signatures no longer stand
+        voided = {k: v for k, v in before.items() if v is not None}
+        before = {}
+    if role == "iv" and not before.get("assessor"):
+        problems.append(
+            f"unit {uid}'s sign-off is void (its evidence changed after it was signed): the "
+            "assessor signs again first, then the internal verifier countersigns"
+            if voided.get("assessor")
+            else f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
+        )
+        return SignResult(uid, role, {}, problems, incomplete=True)
 
     values: dict[str, Any] = {}
     if role == "learner":
         values = {"learner": initials, "learner_date": date}
-    elif role == "assessor":
-        values = {"assessor": initials, "assessor_date": date}
-        if assessed is not None or existing is None or existing.assessed is None:
-            values["assessed"] = assessed or date
+    elif role == "assessor":  # a (new) summative assessment: its date is this one
+        values = {"assessor": initials, "assessor_date": date, "assessed": assessed or date}
     else:
         values = {"iv": initials, "iv_date": date}
     if role != "assessor" and assessed is not None:
         values["assessed"] = assessed
-    before = {k: getattr(existing, k) for k in pf.SIGNOFF_FIELDS} if existing else {}
     after = {**before, **values}
-    out_of_order = [why for _, why in pf.signoff_order(after)]
+    done = completed_on(q.units[uid], portfolio.records)
+    early = []
+    if done is not None:
+        day, rid = done
+        for fld, when in after.items():
+            if fld in values and isinstance(when, dt.date) and when < day:
+                what = "--assessed" if fld == "assessed" and assessed is not None else "--date"
+                early.append(
+                    f"{what} {when.isoformat()} is before unit {uid} was complete: "
+                    f"{rid} was accepted on {day.isoformat()}"
+                )
+    out_of_order = [why for _, why in pf.signoff_order(after)] + list(dict.fromkeys(early))
     if out_of_order:
         return SignResult(uid, role, {}, out_of_order)
-    _write_signoff(root, q, uid, values)
+    values["fingerprint"] = evidence
+    _write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
     replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
-    return SignResult(uid, role, values, replaced=replaced)
+    return SignResult(uid, role, values, replaced=replaced, voided=voided)
 
 
-def _write_signoff(root: Path, q: Qualification, uid: str, values: dict[str, Any]) -> None:
+def _write_signoff(
+    root: Path, q: Qualification, uid: str, values: dict[str, Any], drop: Iterable[str] = ()
+) -> None:
     """Edit only the `signoffs:` block (round-trip, comments kept); every other byte stays."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -942,6 +1025,9 @@ def _write_signoff(root: Path, q: Qualification, uid: str, values: dict[str, Any
     if not isinstance(entry, CommentedMap):
         entry = CommentedMap()
         signoffs[key] = entry
+    for k in drop:
+        if k in entry:
+            del entry[k]
     for k, v in values.items():
         if isinstance(v, dt.date):  # one object per field, or the dump writes &anchors
             v = dt.date.fromordinal(v.toordinal())

@@ -550,10 +550,16 @@ def unit_info(unit: Unit) -> dict[str, Any]:
 
 
 def signoff_info(p: Portfolio, uid: str) -> dict[str, str]:
+    """A unit's sign-off as the forms print it; a void one shows "void", not its initials."""
     s = p.signoffs.get(uid)
     keys = ("assessed", "learner", "learner_date", "assessor", "assessor_date", "iv", "iv_date")
     if s is None:
         return dict.fromkeys(keys, "")
+    if s.void:  # the signatures no longer stand: no initials or dates to print
+        return {
+            **{k: "" if k.endswith(("_date", "assessed")) else "void" for k in keys},
+            "void": f"void: {s.void}",
+        }
     return {k: isodate(getattr(s, k)) for k in keys}
 
 

@@ -108,7 +108,9 @@ ASSESSMENT = _map(
         "assessor": _s("assessor's name", required=True),
         "date": Node("date", "date of the decision", required=True),
         "comment": _s("feedback to the learner", nullable=True),
-        "fingerprint": _s("sha256 of the record content when it was assessed", nullable=True),
+        "fingerprint": _s(
+            "of the record and this decision, written by `evitrack assess`", nullable=True
+        ),
     },
 )
 
@@ -169,6 +171,10 @@ SIGNOFF = _map(
         "assessor_date": Node("date", nullable=True),
         "iv": _s("internal verifier's initials (if sampled)", nullable=True),
         "iv_date": Node("date", nullable=True),
+        "fingerprint": _s(
+            "of the unit's accepted evidence when it was signed (written by `evitrack sign`)",
+            nullable=True,
+        ),
     },
 )
 

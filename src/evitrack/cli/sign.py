@@ -34,8 +34,18 @@ def sign(
 ) -> None:
     """Sign off a complete unit: initials and dates under `signoffs:` in evitrack.yaml.
 
-    Refused (exit 1) while the unit is not complete, and for the IV before the
-    assessor has signed.
+    The sign-off records a fingerprint of the unit's accepted evidence. If that
+    evidence changes later (a record referred or edited, a file changed, a record
+    accepted since), `check` reports the sign-off as void (W409) and the claim
+    refuses it until it is signed again.
+
+    Signing as the assessor records the summative assessment: `assessed` becomes
+    --assessed, else --date, also when signing again. Signing again after the
+    evidence changed removes the earlier signatures, which were given on other
+    evidence: the learner (and the IV, if sampled) sign again.
+
+    Refused (exit 1) while the unit is not complete, for the IV before the
+    assessor has signed, and for a date before the decisions that completed the unit.
     """
     from evitrack import records
     from evitrack.locate import PORTFOLIO_FILE, display_path, resolve_root
@@ -55,12 +65,19 @@ def sign(
             typer.echo("    hint: give the right date with --date YYYY-MM-DD", err=True)
         raise typer.Exit(1)
     typer.echo(display_path(root / PORTFOLIO_FILE))
-    parts = ", ".join(f"{k} {_shown(v)}" for k, v in result.written.items())
+    parts = ", ".join(f"{k} {_shown(v)}" for k, v in result.written.items() if k != "fingerprint")
     who = "IV" if role is Role.iv else role.value
     typer.echo(f"unit {result.unit} signed off by the {who}: {parts}", err=True)
     if result.replaced:
         was = ", ".join(f"{k} {_shown(v)}" for k, v in result.replaced.items())
         typer.echo(f"  note: this replaces the earlier {was}", err=True)
+    if result.voided:
+        gone = ", ".join(f"{k} {_shown(v)}" for k, v in result.voided.items())
+        typer.echo(
+            f"  note: the unit's evidence changed after the earlier sign-off, so its "
+            f"signatures were removed ({gone}): each signs again",
+            err=True,
+        )
 
 
 def _shown(value: object) -> str:
