@@ -51,6 +51,10 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "W406": "authenticity",
     "W402": "currency",
     "W403": "currency",
+    "W410": "authenticity",
+    "W411": "authenticity",
+    "W412": "authenticity",
+    "W413": "authenticity",
 }
 
 
@@ -244,7 +248,7 @@ def _counts(record: Record) -> bool:
     if a is None or a.decision != "accepted":
         return False
     # no fingerprint: not recorded by `evitrack assess`, so a change since cannot be seen
-    return bool(a.fingerprint) and a.fingerprint == record.fingerprint
+    return bool(a.fingerprint) and a.fingerprint == record.fingerprint and not a.void
 
 
 def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
@@ -263,6 +267,8 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                         reasons.append(f"{r.id} not yet assessed")
                     elif a.decision == "referred":
                         reasons.append(f"{r.id} referred" + (f": {a.comment}" if a.comment else ""))
+                    elif a.void and a.fingerprint and a.fingerprint == r.fingerprint:
+                        reasons.append(f"{r.id} accepted, but it does not count: {a.void}")
                     elif not a.fingerprint:
                         reasons.append(f"{r.id} marked accepted without a fingerprint")
                     else:

@@ -220,6 +220,9 @@ class Assessment:
     date: dt.date | None
     comment: str | None = None
     fingerprint: str | None = None
+    signer: str | None = None  # the principal that signed it (allowed_signers)
+    signature: str | None = None  # SSHSIG, base64 on one line (evitrack.signing)
+    void: str | None = None  # why it does not count for want of a good signature
 
 
 @dataclass
@@ -252,6 +255,7 @@ class SignOff:
     assessor_date: dt.date | None = None
     iv: str | None = None
     iv_date: dt.date | None = None
+    void: dict[str, str] = field(default_factory=dict)  # role -> why its signature fails
 
 
 @dataclass

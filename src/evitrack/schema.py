@@ -104,6 +104,14 @@ ASSESSMENT = _map(
         "date": Node("date", "date of the decision", required=True),
         "comment": _s("feedback to the learner", nullable=True),
         "fingerprint": _s("sha256 of the record content when it was assessed", nullable=True),
+        "signer": _s(
+            "who signed the decision: a principal of the centre's allowed_signers (an email)",
+            nullable=True,
+        ),
+        "signature": _s(
+            "the assessor's SSH signature of the decision (`evitrack assess --key`)",
+            nullable=True,
+        ),
     },
 )
 
@@ -164,6 +172,14 @@ SIGNOFF = _map(
         "assessor_date": Node("date", nullable=True),
         "iv": _s("internal verifier's initials (if sampled)", nullable=True),
         "iv_date": Node("date", nullable=True),
+        **{
+            f"{role}_{what}": _s(f"{text} of the {role} (`evitrack sign --key`)", nullable=True)
+            for role in ("learner", "assessor", "iv")
+            for what, text in (
+                ("signer", "the allowed_signers principal"),
+                ("signature", "the SSH signature"),
+            )
+        },
     },
 )
 
@@ -236,6 +252,14 @@ PORTFOLIO = _map(
                     maximum=100,
                 ),
                 "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
+                "signatures": Node(
+                    "str",
+                    "required: decisions count only when signed by a key in the centre's "
+                    "allowed_signers (see docs/signing.md); optional (the default): "
+                    "signatures are checked where present",
+                    nullable=True,
+                    enum=("required", "optional"),
+                ),
             },
         ),
     },
