@@ -82,9 +82,13 @@ def signoff_gaps(p: Portfolio, uid: str) -> list[str]:
     s = p.signoffs.get(uid)
     if s is None:
         return [f"unit {uid}: not signed off (`evitrack sign {uid} --as assessor`, then learner)"]
-    out = []
+    out = [
+        f"unit {uid}: the {'IV' if role == 'iv' else role} sign-off does not count: {why} "
+        f"(`evitrack check` says why; sign again: `evitrack sign {uid} --as {role} --key FILE`)"
+        for role, why in s.void.items()
+    ]
     for key, words in SIGNOFF_FIELDS:
-        if getattr(s, key) in (None, ""):
+        if getattr(s, key) in (None, "") and key.split("_")[0] not in s.void:
             who = "learner" if key.startswith("learner") else "assessor"
             out.append(f"unit {uid}: sign-off has no {words} (`evitrack sign {uid} --as {who}`)")
     if bool(s.iv) != bool(s.iv_date):
@@ -327,6 +331,18 @@ def _write(folder: Path, name: str, text: str) -> None:
     os.chmod(path, FILE_MODE)
 
 
+def _signatures(p: Portfolio) -> dict[str, Any]:
+    """Whether decisions had to be signed, and which allowed_signers file verified them."""
+    from evitrack import signing
+
+    named = signing.named_list()
+    listed = signing.load_allowed(named) if named else None
+    return {
+        "required": listed is not None or p.settings.get("signatures") == "required",
+        "allowed_signers": {"path": listed.path, "sha256": listed.sha256} if listed else None,
+    }
+
+
 def summary(
     cov: Coverage, sel: Selection, files: list[PackedFile], documents: dict[str, Any]
 ) -> dict[str, Any]:
@@ -369,6 +385,7 @@ def summary(
             for uid in sel.units
             if (uc := cov.unit(uid)) is not None
         ],
+        "signatures": _signatures(p),
         "rules_satisfied": cov.rules_satisfied,
         "rules": [
             {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in cov.rules

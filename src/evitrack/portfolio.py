@@ -307,7 +307,8 @@ def _signoffs(
             )
             continue
         s = s or {}
-        out[uid or key] = SignOff(uid or key, *(s.get(k) for k in SIGNOFF_FIELDS))
+        fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
+        out[uid or key] = SignOff(unit=uid or key, **fields)
         entry = raw_s.get(key) if isinstance(raw_s, dict) else None
         if pol is not None:
             _judge_signoff(pol, out[uid or key], s, entry, shown, diags)
