@@ -19,7 +19,23 @@ from evitrack.cli import app
 
 runner = CliRunner()
 FRAGMENT = "unit-fragment-customer-service-standards"
-CRITERIA = "1.1 1.2 2.1 2.2 2.3 2.4 2.5 3.1 4.1 4.2 4.3 5.1 5.2 5.3 5.4".split()
+CRITERIA = [
+    "1.1",
+    "1.2",
+    "2.1",
+    "2.2",
+    "2.3",
+    "2.4",
+    "2.5",
+    "3.1",
+    "4.1",
+    "4.2",
+    "4.3",
+    "5.1",
+    "5.2",
+    "5.3",
+    "5.4",
+]
 JO = "jo@centre.example"
 SSH_KEYGEN = shutil.which("ssh-keygen")
 pytestmark = pytest.mark.skipif(SSH_KEYGEN is None, reason="needs OpenSSH's ssh-keygen")
@@ -54,8 +70,16 @@ def portfolio(tmp_path: Path, settings: str = "") -> Path:
     root = tmp_path / "p"
     result = runner.invoke(
         app,
-        ["init", str(root), "--qualification", FRAGMENT, "--name", "Tom Whitfield"]
-        + ["--registration", "CSS-031"],
+        [
+            "init",
+            str(root),
+            "--qualification",
+            FRAGMENT,
+            "--name",
+            "Tom Whitfield",
+            "--registration",
+            "CSS-031",
+        ],
     )
     assert result.exit_code == 0, result.output
     (root / "evidence" / "E0001.yaml").unlink()
@@ -64,7 +88,8 @@ def portfolio(tmp_path: Path, settings: str = "") -> Path:
         (root / "evitrack.yaml").write_text(text + f"settings:\n  signatures: {settings}\n")
     refs = ",".join(f"1/{c}" for c in CRITERIA)
     result = runner.invoke(
-        app, ["add", str(root), "-t", "All of it", "-m", "product", "-c", refs, "--date", "2026-05-01"]
+        app,
+        ["add", str(root), "-t", "All of it", "-m", "product", "-c", refs, "--date", "2026-05-01"],
     )
     assert result.exit_code == 0, result.output
     return root
@@ -73,8 +98,17 @@ def portfolio(tmp_path: Path, settings: str = "") -> Path:
 def assess(root: Path, *extra: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["assess", "E0001", str(root), "--accept", "--assessor", "Jo Smith", "--date", "2026-05-02"]
-        + list(extra),
+        [
+            "assess",
+            "E0001",
+            str(root),
+            "--accept",
+            "--assessor",
+            "Jo Smith",
+            "--date",
+            "2026-05-02",
+            *list(extra),
+        ],
     )
     return result.exit_code, result.stderr
 
@@ -111,8 +145,16 @@ def test_a_signed_decision_counts_with_the_centres_list(
     assert check(root, "--allowed-signers", str(signers)) == (0, "")
     assert accepted(root, "--allowed-signers", str(signers)) == CRITERIA
     claim = runner.invoke(
-        app, ["claim", str(root), "--draft", "-o", str(tmp_path / "pack"), "--allowed-signers"]
-        + [str(signers)],
+        app,
+        [
+            "claim",
+            str(root),
+            "--draft",
+            "-o",
+            str(tmp_path / "pack"),
+            "--allowed-signers",
+            str(signers),
+        ],
     )
     assert claim.exit_code == 0, claim.output
     summary = json.loads((tmp_path / "pack" / "summary.json").read_text())
@@ -224,7 +266,7 @@ def test_a_changed_fingerprint_or_signature_byte_is_reported(
 
     new_fp = pf.fingerprint(yamlio.parse(edited))
     path.write_text(edited.replace(fp, new_fp))
-    code, out = check(root, "--allowed-signers", str(signers))
+    _code, out = check(root, "--allowed-signers", str(signers))
     assert "W401" not in out and "warning[W411]" in out
     assert accepted(root, "--allowed-signers", str(signers)) == []
     # one byte of the signature: the cryptographic check fails
@@ -306,8 +348,21 @@ def test_signed_sign_offs_and_a_void_one_stops_the_claim(
     assert assess(root, "--key", str(keys["jo"]), "--signer", JO)[0] == 0
     result = runner.invoke(
         app,
-        ["sign", "1", str(root), "--as", "assessor", "--initials", "JS", "--date", "2026-05-03"]
-        + ["--key", str(keys["jo"]), "--signer", JO],
+        [
+            "sign",
+            "1",
+            str(root),
+            "--as",
+            "assessor",
+            "--initials",
+            "JS",
+            "--date",
+            "2026-05-03",
+            "--key",
+            str(keys["jo"]),
+            "--signer",
+            JO,
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stderr == (
