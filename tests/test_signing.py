@@ -6,12 +6,16 @@ Keys are generated here with ssh-keygen; one test checks evitrack's signatures w
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack import signing, yamlio
@@ -480,3 +484,121 @@ def test_signatures_interoperate_with_ssh_keygen(
     path.write_text(path.read_text().replace(str(data["signature"]), body))
     assert check(root, "--allowed-signers", str(signers)) == (0, "")
     assert accepted(root, "--allowed-signers", str(signers)) == CRITERIA
+
+
+def test_a_key_held_by_ssh_agent_signs_through_its_pub_file(
+    tmp_path: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent_bin, add_bin = shutil.which("ssh-agent"), shutil.which("ssh-add")
+    if agent_bin is None or add_bin is None:
+        pytest.skip("needs ssh-agent and ssh-add")
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen([agent_bin, "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            subprocess.run(["sleep", "0.05"], check=True)
+        env = {"SSH_AUTH_SOCK": str(sock), "PATH": "/usr/bin:/bin"}
+        subprocess.run([add_bin, "-q", str(keys["jo"])], env=env, check=True, capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        root = portfolio(tmp_path)
+        signers = allowed(tmp_path, f"{JO} {public(keys['jo'])}")
+        pub = keys["jo"].with_name("jo.pub")
+        code, err = assess(root, "--key", str(pub), "--signer", JO)
+        assert (code, err) == (0, f"E0001 accepted by Jo Smith on 2026-05-02, signed by {JO}\n")
+        assert check(root, "--allowed-signers", str(signers)) == (0, "")
+        assert accepted(root, "--allowed-signers", str(signers)) == CRITERIA
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+
+
+def test_a_key_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
+    root = portfolio(tmp_path)
+    not_a_key = tmp_path / "notes.txt"
+    not_a_key.write_text("hello\n")
+    before = record(root).read_text()
+    code, err = assess(root, "--key", str(not_a_key), "--signer", JO)
+    assert (code, err) == (
+        2,
+        f"evitrack: error: --key {not_a_key} is not an OpenSSH private key\n"
+        "    hint: give the private key file, e.g. ~/.ssh/id_ed25519 (made by "
+        "`ssh-keygen -t ed25519`)\n",
+    )
+    code, err = assess(root, "--key", str(tmp_path / "missing"), "--signer", JO)
+    assert (code, err) == (
+        2,
+        f"evitrack: error: --key {tmp_path / 'missing'}: no such file\n"
+        "    hint: give your SSH private key file\n",
+    )
+    code, err = assess(root, "--key", str(not_a_key), "--signer", "Jo Smith")
+    assert code == 2
+    assert err.startswith('evitrack: error: --signer "Jo Smith" must be one word without spaces')
+    assert record(root).read_text() == before
+
+
+def _ssh_string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+_KINDS = [b"ssh-ed25519", b"ecdsa-sha2-nistp256", b"ssh-rsa", b"rsa-sha2-512", b"x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2),
+    st.sampled_from(_KINDS),
+    st.binary(max_size=80),
+    st.sampled_from([b"evitrack-assessor", b"git", b""]),
+    st.sampled_from([b"sha512", b"sha256", b"md5"]),
+    st.sampled_from(_KINDS),
+    st.binary(max_size=80),
+    st.binary(max_size=6),
+)
+def test_any_signature_blob_is_read_or_refused_cleanly(
+    version: int,
+    kind: bytes,
+    key: bytes,
+    namespace: bytes,
+    hash_alg: bytes,
+    sig_kind: bytes,
+    sig: bytes,
+    tail: bytes,
+) -> None:
+    blob = (
+        signing.MAGIC
+        + version.to_bytes(4, "big")
+        + _ssh_string(_ssh_string(kind) + _ssh_string(key))
+        + _ssh_string(namespace)
+        + _ssh_string(b"")
+        + _ssh_string(hash_alg)
+        + _ssh_string(_ssh_string(sig_kind) + _ssh_string(sig))
+        + tail
+    )
+    body = base64.b64encode(blob).decode()
+    with contextlib.suppress(signing.BadSignature):
+        signing.verify(body, b"statement\n", "evitrack-assessor")
+        raise AssertionError("a made-up signature verified")  # pragma: no cover
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_allowed_signers_text_is_read_or_noted(text: str) -> None:
+    signers, notes = signing.parse_allowed(text, "allowed_signers")
+    assert all(n.code == "W414" for n in notes)
+    assert all(s.line >= 1 for s in signers)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["decision", "assessor", "date", "comment", "fingerprint"]),
+        st.text(max_size=20),
+    ),
+    st.text(max_size=10),
+)
+def test_the_statement_keeps_every_field_on_its_own_line(
+    fields: dict[str, str], record_id: str
+) -> None:
+    text = signing.assessment_statement("q", "r", record_id, fields).decode("ascii")
+    assert len(text.split("\n")) == 11 and text.endswith("\n")

@@ -63,7 +63,7 @@ def _line(key: str, value: Any) -> str:
         value = value.isoformat()
     elif value is not None and not isinstance(value, str):
         value = str(value)
-    return f"{key}: {json.dumps(value, ensure_ascii=False)}"
+    return f"{key}: {json.dumps(value)}"  # ASCII: every line break and surrogate escaped
 
 
 def assessment_statement(
@@ -85,7 +85,7 @@ def assessment_statement(
             for k in ("decision", "assessor", "date", "comment", "fingerprint")
         ),
     ]
-    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    return ("\n".join(lines) + "\n").encode("ascii")
 
 
 SIGNOFF_ROLE_FIELDS = {
@@ -111,7 +111,7 @@ def signoff_statement(
         lines.append(_line("fingerprint", entry.get("fingerprint")))
     else:
         lines += [_line(k, entry.get(k)) for k in SIGNOFF_ROLE_FIELDS[role]]
-    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    return ("\n".join(lines) + "\n").encode("ascii")
 
 
 # ---- SSH wire format -------------------------------------------------------------------------
