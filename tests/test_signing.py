@@ -602,3 +602,17 @@ def test_the_statement_keeps_every_field_on_its_own_line(
 ) -> None:
     text = signing.assessment_statement("q", "r", record_id, fields).decode("ascii")
     assert len(text.split("\n")) == 11 and text.endswith("\n")
+
+
+def test_a_list_that_cannot_be_read_is_a_usage_error(tmp_path: Path) -> None:
+    root = portfolio(tmp_path)
+    missing = tmp_path / "nowhere" / "allowed_signers"
+    for command in (["check"], ["gaps"], ["status"], ["matrix"], ["claim", "--draft"]):
+        result = runner.invoke(app, [*command, str(root), "--allowed-signers", str(missing)])
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"evitrack: error: allowed signers {missing}: No such file or directory\n"
+            "    hint: name the centre's allowed_signers file with --allowed-signers or "
+            "$EVITRACK_ALLOWED_SIGNERS\n",
+        ), command
+    assert not (root / "out").exists()
