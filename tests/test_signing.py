@@ -616,3 +616,35 @@ def test_a_list_that_cannot_be_read_is_a_usage_error(tmp_path: Path) -> None:
             "$EVITRACK_ALLOWED_SIGNERS\n",
         ), command
     assert not (root / "out").exists()
+
+
+def test_an_iv_sign_off_by_a_key_allowed_only_to_assess_does_not_count(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    root = portfolio(tmp_path)
+    signers = allowed(
+        tmp_path,
+        f'{JO} namespaces="evitrack-assessor" {public(keys["jo"])}',
+        f'pat@centre.example namespaces="evitrack-iv" {public(keys["eve"])}',
+    )
+    assert assess(root, "--key", str(keys["jo"]), "--signer", JO)[0] == 0
+    as_jo = ["--key", str(keys["jo"]), "--signer", JO]
+    sign = ["sign", "1", str(root), "--initials", "JS", "--date", "2026-05-03"]
+    assert runner.invoke(app, [*sign, "--as", "assessor", *as_jo]).exit_code == 0
+    assert runner.invoke(app, [*sign, "--as", "iv", *as_jo]).exit_code == 0
+    line = line_of(root / "evitrack.yaml", "    iv_signature:")
+    out = check(root, "--allowed-signers", str(signers))[1]
+    assert (
+        f"evitrack.yaml:{line}:5: warning[W412]: the IV sign-off of unit 1 is signed by {JO}" in out
+    )
+    assert f"who may not sign as evitrack-iv (namespaces= in {signers}): it does not count" in out
+    as_pat = ["--key", str(keys["eve"]), "--signer", "pat@centre.example"]
+    assert runner.invoke(app, [*sign, "--as", "iv", *as_pat]).exit_code == 0
+    assert check(root, "--allowed-signers", str(signers)) == (0, "")
+    # the IV countersigns the assessor's sign-off: changing the assessor's date voids both
+    yaml_file = root / "evitrack.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text().replace("assessor_date: 2026-05-03", "assessor_date: 2026-05-04")
+    )
+    out = check(root, "--allowed-signers", str(signers))[1]
+    assert out.count("warning[W411]") == 2

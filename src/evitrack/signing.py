@@ -616,7 +616,7 @@ def judge(
     allowed). A decision signed where signatures are optional is still verified.
     """
     if not signature:
-        if not pol.required or (role == "learner"):
+        if not pol.required or role not in REQUIRED_ROLES:
             return None
         add(
             pos,
