@@ -213,7 +213,7 @@ def test_an_unsigned_decision_does_not_count_where_required(
     line = line_of(record(root), "  decision:")
     assert check(root, "--allowed-signers", str(signers)) == (
         0,
-        f"p/evidence/{record(root).name}:{line}:3: warning[W410]: the decision on E0001 "
+        f"p/evidence/{record(root).name}:{line}:3: warning[W411]: the decision on E0001 "
         "(accepted by Jo Smith) is not signed, and signatures are required: it does not count\n"
         "    hint: sign it with the decision-maker's SSH key: "
         "`evitrack assess E0001 --accept --key FILE`\n",
@@ -246,10 +246,10 @@ def test_a_changed_decision_loses_its_signature(
     assert code == 0
     sig = line_of(path, "  signature:")
     if old.startswith("signer"):
-        assert f":{sig}:3: warning[W412]: the decision on E0001 (accepted by Jo Smith) is " in out
+        assert f":{sig}:3: warning[W413]: the decision on E0001 (accepted by Jo Smith) is " in out
         assert f"who is not the principal of this key in {signers}: it does not count" in out
     else:
-        assert f":{sig}:3: warning[W411]: the signature of the decision on E0001 " in out
+        assert f":{sig}:3: warning[W412]: the signature of the decision on E0001 " in out
         assert "does not verify: it does not match what was signed; it does not count\n" in out
     assert accepted(root, "--allowed-signers", str(signers)) == []
 
@@ -271,12 +271,12 @@ def test_a_changed_fingerprint_or_signature_byte_is_reported(
     new_fp = pf.fingerprint(yamlio.parse(edited))
     path.write_text(edited.replace(fp, new_fp))
     _code, out = check(root, "--allowed-signers", str(signers))
-    assert "W401" not in out and "warning[W411]" in out
+    assert "W401" not in out and "warning[W412]" in out
     assert accepted(root, "--allowed-signers", str(signers)) == []
     # one byte of the signature: the cryptographic check fails
     flipped = sig[:-8] + ("A" if sig[-8] != "A" else "B") + sig[-7:]
     path.write_text(good.replace(sig, flipped))
-    assert "warning[W411]" in check(root, "--allowed-signers", str(signers))[1]
+    assert "warning[W412]" in check(root, "--allowed-signers", str(signers))[1]
     path.write_text(good.replace(sig, "not base64!"))
     assert "does not verify: it is not base64; it does not count" in check(root)[1]
     path.write_text(good)
@@ -319,7 +319,7 @@ def test_with_the_setting_off_signatures_are_optional_but_checked(
     assert accepted(root) == CRITERIA
     path = record(root)
     path.write_text(path.read_text().replace("assessor: Jo Smith", "assessor: Jo Smyth"))
-    assert "warning[W411]" in check(root)[1]
+    assert "warning[W412]" in check(root)[1]
     assert accepted(root) == []
 
 
@@ -332,7 +332,7 @@ def test_required_without_a_list_counts_nothing_and_says_so_once(
     line = line_of(root / "evitrack.yaml", "  signatures:")
     assert check(root) == (
         0,
-        f"p/evitrack.yaml:{line}:15: warning[W413]: signatures are required "
+        f"p/evitrack.yaml:{line}:15: warning[W414]: signatures are required "
         "(settings.signatures) but no list of allowed signers was given to verify them: "
         "no decision counts\n"
         "    hint: name the centre's allowed_signers file: --allowed-signers FILE, or "
@@ -396,7 +396,7 @@ def test_signed_sign_offs_and_a_void_one_stops_the_claim(
     yaml_file.write_text(yaml_file.read_text().replace("assessor: JS", "assessor: JT"))
     line = line_of(yaml_file, "    assessor_signature:")
     check_out = check(root, "--allowed-signers", str(signers))[1]
-    assert f"evitrack.yaml:{line}:5: warning[W411]: the signature of the assessor sign-off " in (
+    assert f"evitrack.yaml:{line}:5: warning[W412]: the signature of the assessor sign-off " in (
         check_out
     )
     refused = runner.invoke(app, claim)
@@ -417,9 +417,9 @@ def test_a_caseload_root_list_is_used_when_the_caseload_is_named(
     assert check(tmp_path) == (0, "")  # no list at the caseload root yet
     allowed(tmp_path, f"{JO} {public(keys['jo'])}", "not a signer line")
     result = runner.invoke(app, ["check", str(tmp_path)])
-    assert "warning[W410]" in result.stdout
+    assert "warning[W411]" in result.stdout
     assert result.stderr == (
-        f"note: {tmp_path}/allowed_signers:2:1: warning[W414]: allowed_signers line left out: "
+        f"note: {tmp_path}/allowed_signers:2:1: warning[W415]: allowed_signers line left out: "
         "no key type (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...) found\n"
         "    hint: each line is: PRINCIPALS [OPTIONS] KEYTYPE BASE64KEY (see ssh-keygen(1))\n"
         "0 errors, 1 warning in 1 portfolio\n"
@@ -586,7 +586,7 @@ def test_any_signature_blob_is_read_or_refused_cleanly(
 @given(st.text(max_size=300))
 def test_any_allowed_signers_text_is_read_or_noted(text: str) -> None:
     signers, notes = signing.parse_allowed(text, "allowed_signers")
-    assert all(n.code == "W414" for n in notes)
+    assert all(n.code == "W415" for n in notes)
     assert all(s.line >= 1 for s in signers)
 
 
@@ -635,7 +635,7 @@ def test_an_iv_sign_off_by_a_key_allowed_only_to_assess_does_not_count(
     line = line_of(root / "evitrack.yaml", "    iv_signature:")
     out = check(root, "--allowed-signers", str(signers))[1]
     assert (
-        f"evitrack.yaml:{line}:5: warning[W412]: the IV sign-off of unit 1 is signed by {JO}" in out
+        f"evitrack.yaml:{line}:5: warning[W413]: the IV sign-off of unit 1 is signed by {JO}" in out
     )
     assert f"who may not sign as evitrack-iv (namespaces= in {signers}): it does not count" in out
     as_pat = ["--key", str(keys["eve"]), "--signer", "pat@centre.example"]
@@ -647,4 +647,4 @@ def test_an_iv_sign_off_by_a_key_allowed_only_to_assess_does_not_count(
         yaml_file.read_text().replace("assessor_date: 2026-05-03", "assessor_date: 2026-05-04")
     )
     out = check(root, "--allowed-signers", str(signers))[1]
-    assert out.count("warning[W411]") == 2
+    assert out.count("warning[W412]") == 2

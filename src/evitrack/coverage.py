@@ -51,10 +51,10 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "W406": "authenticity",
     "W402": "currency",
     "W403": "currency",
-    "W410": "authenticity",
     "W411": "authenticity",
     "W412": "authenticity",
     "W413": "authenticity",
+    "W414": "authenticity",
 }
 
 

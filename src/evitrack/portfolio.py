@@ -266,7 +266,7 @@ def _signing_policy(
     diags: list[Diagnostic],
 ) -> signing.Policy | None:
     """Whether this portfolio's decisions must be signed, and the list that verifies them;
-    W413 once when they must be but there is no list."""
+    W414 once when they must be but there is no list."""
     if header is None or qual is None:
         return None
     settings = header.get("settings") or {}

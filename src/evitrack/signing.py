@@ -476,7 +476,7 @@ def parse_allowed(text: str, shown: str) -> tuple[list[Signer], list[Diagnostic]
                 make(
                     shown,
                     (number, 1),
-                    "W414",
+                    "W415",
                     f"allowed_signers line left out: {exc}",
                     "each line is: PRINCIPALS [OPTIONS] KEYTYPE BASE64KEY (see ssh-keygen(1))",
                 )
@@ -591,7 +591,7 @@ def policy(settings: Mapping[str, Any], qualification: str, registration: str) -
 def no_list_warning(pos: tuple[int, int] | None, add: Add) -> None:
     add(
         pos,
-        "W413",
+        "W414",
         "signatures are required (settings.signatures) but no list of allowed signers was "
         "given to verify them: no decision counts",
         f"name the centre's allowed_signers file: --allowed-signers FILE, or ${ENV_LIST}",
@@ -612,7 +612,7 @@ def judge(
 ) -> str | None:
     """Why a decision does not count for want of a good signature (None: it counts).
 
-    Reports W410 (unsigned where required), W411 (does not verify) or W412 (signer not
+    Reports W411 (unsigned where required), W412 (does not verify) or W413 (signer not
     allowed). A decision signed where signatures are optional is still verified.
     """
     if not signature:
@@ -620,7 +620,7 @@ def judge(
             return None
         add(
             pos,
-            "W410",
+            "W411",
             f"{what} is not signed, and signatures are required: it does not count",
             f"sign it with the decision-maker's SSH key: {fix}",
         )
@@ -631,7 +631,7 @@ def judge(
     except BadSignature as exc:
         add(
             pos,
-            "W411",
+            "W412",
             f"the signature of {what} does not verify: {exc}; it does not count",
             "the decision or its fingerprint changed after it was signed, or the signature "
             f"is damaged: {fix}",
@@ -645,7 +645,7 @@ def judge(
         return None
     add(
         pos,
-        "W412",
+        "W413",
         f"{what} is signed by {principal or 'no one named'} ({key_type(parsed.public_key)} "
         f"{fingerprint_of(parsed.public_key)}), who {why}: it does not count",
         f"the centre lists who may sign in {pol.allowed.path}; {fix}",
