@@ -179,7 +179,9 @@ def portfolio_digest(root: Path, today: dt.date) -> str:
     portfolio: records, attachments, a centre's qualification files wherever
     they are. Links are stat'ed through, so a changed target is seen too.
     """
-    parts = [FORMAT, today.isoformat(), str(root.resolve())]
+    from evitrack.signing import list_digest
+
+    parts = [FORMAT, today.isoformat(), str(root.resolve()), list_digest()]
     try:
         parts.append(hashlib.sha256((root / "evitrack.yaml").read_bytes()).hexdigest())
     except OSError:

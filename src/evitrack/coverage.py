@@ -53,6 +53,10 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "W408": "authenticity",
     "W402": "currency",
     "W403": "currency",
+    "W411": "authenticity",
+    "W412": "authenticity",
+    "W413": "authenticity",
+    "W414": "authenticity",
 }
 
 
@@ -267,6 +271,8 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                         reasons.append(f"{r.id} not yet assessed")
                     elif a.decision == "referred":
                         reasons.append(f"{r.id} referred" + (f": {a.comment}" if a.comment else ""))
+                    elif a.void and a.fingerprint and a.fingerprint == r.fingerprint:
+                        reasons.append(f"{r.id} accepted, but it does not count: {a.void}")
                     elif not a.fingerprint:
                         reasons.append(f"{r.id} marked accepted without a fingerprint")
                     elif _old_scheme(a.fingerprint):

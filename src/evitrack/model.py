@@ -247,6 +247,9 @@ class Assessment:
     date: dt.date | None
     comment: str | None = None
     fingerprint: str | None = None
+    signer: str | None = None  # the principal that signed it (allowed_signers)
+    signature: str | None = None  # SSHSIG, base64 on one line (evitrack.signing)
+    void: str | None = None  # why it does not count for want of a good signature
 
 
 @dataclass
@@ -278,6 +281,7 @@ class Record:
             and a.decision == "accepted"
             and bool(a.fingerprint)
             and a.fingerprint == self.fingerprint
+            and not a.void  # signatures required and this one missing, bad or not allowed
         )
 
 
@@ -293,6 +297,7 @@ class SignOff:
     iv_date: dt.date | None = None
     fingerprint: str | None = None  # of the unit's accepted evidence when it was signed
     void: str | None = None  # why the signatures no longer stand (None: they do)
+    bad_signatures: dict[str, str] = field(default_factory=dict)  # role -> why it fails
 
 
 @dataclass

@@ -102,9 +102,13 @@ def signoff_gaps(p: Portfolio, uid: str) -> list[str]:
             f"unit {uid}: the sign-off is void, {s.void} "
             f"(sign again: `evitrack sign {uid} --as assessor`, then learner)"
         ]
-    out = []
+    out = [
+        f"unit {uid}: the {'IV' if role == 'iv' else role} sign-off does not count: {why} "
+        f"(`evitrack check` says why; sign again: `evitrack sign {uid} --as {role} --key FILE`)"
+        for role, why in s.bad_signatures.items()
+    ]
     for key, words in SIGNOFF_FIELDS:
-        if getattr(s, key) in (None, ""):
+        if getattr(s, key) in (None, "") and key.split("_")[0] not in s.bad_signatures:
             who = "learner" if key.startswith("learner") else "assessor"
             out.append(f"unit {uid}: sign-off has no {words} (`evitrack sign {uid} --as {who}`)")
     if bool(s.iv) != bool(s.iv_date):
@@ -382,6 +386,18 @@ def qualification_files(p: Portfolio) -> list[dict[str, Any]]:
     return out
 
 
+def _signatures(p: Portfolio) -> dict[str, Any]:
+    """Whether decisions had to be signed, and which allowed_signers file verified them."""
+    from evitrack import signing
+
+    named = signing.named_list()
+    listed = signing.load_allowed(named) if named else None
+    return {
+        "required": listed is not None or p.settings.get("signatures") == "required",
+        "allowed_signers": {"path": listed.path, "sha256": listed.sha256} if listed else None,
+    }
+
+
 def summary(
     cov: Coverage,
     sel: Selection,
@@ -430,6 +446,7 @@ def summary(
             for uid in sel.units
             if (uc := cov.unit(uid)) is not None
         ],
+        "signatures": _signatures(p),
         "rules_satisfied": cov.rules_satisfied,
         "rules": [
             {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in cov.rules

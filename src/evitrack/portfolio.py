@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import catalogue, fastyaml, yamlio
+from evitrack import catalogue, fastyaml, signing, yamlio
 from evitrack.cache import Cache, stat_key
 from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
@@ -208,6 +208,7 @@ def load(
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
+    ctx.signing = _signing_policy(header, qual, raw, shown, diags)
     for path, rec in zip(paths, _load_records(paths, ctx, diags, jobs), strict=True):
         if rec is None:
             continue
@@ -239,7 +240,7 @@ def load(
         records.append(rec)
 
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
-    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records)
+    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
     if qual is not None and header is not None:
         learner = header.get("learner") or {}
         result.portfolio = Portfolio(
@@ -369,6 +370,27 @@ def signoff_order(s: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _signing_policy(
+    header: dict[str, Any] | None,
+    qual: Qualification | None,
+    raw: Any,
+    shown: str,
+    diags: list[Diagnostic],
+) -> signing.Policy | None:
+    """Whether this portfolio's decisions must be signed, and the list that verifies them;
+    W414 once when they must be but there is no list."""
+    if header is None or qual is None:
+        return None
+    settings = header.get("settings") or {}
+    learner = header.get("learner") or {}
+    pol = signing.policy(settings, qual.id, str(learner.get("registration") or ""))
+    if pol.unverifiable:
+        raw_settings = raw.get("settings") if isinstance(raw, dict) else None
+        pos = yamlio.value_pos(raw_settings, "signatures") if raw_settings else None
+        signing.no_list_warning(pos, lambda p, c, m, h: diags.append(make(shown, p, c, m, h)))
+    return pol
+
+
 def _signoffs(
     header: dict[str, Any] | None,
     raw: Any,
@@ -377,6 +399,7 @@ def _signoffs(
     shown: str,
     diags: list[Diagnostic],
     records: list[Record] | None = None,
+    pol: signing.Policy | None = None,
 ) -> dict[str, SignOff]:
     out: dict[str, SignOff] = {}
     if not header or not header.get("signoffs"):
@@ -397,10 +420,13 @@ def _signoffs(
             )
             continue
         s = s or {}
-        signoff = SignOff(unit=uid or key, **{k: s.get(k) for k in SIGNOFF_FIELDS})
+        fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
+        signoff = SignOff(unit=uid or key, **fields)
         signoff.fingerprint = s.get("fingerprint")
         out[uid or key] = signoff
         entry = raw_s.get(key) if isinstance(raw_s, dict) else None
+        if pol is not None:
+            _judge_signoff(pol, signoff, s, entry, shown, diags)
         order = signoff_order(s)
         if qual is not None and uid is not None and records is not None:
             flagged = {fld for fld, _ in order}
@@ -482,6 +508,46 @@ def _check_signoff(
             )
 
 
+_ROLE_FIELDS = {
+    "learner": ("learner", "learner_date"),
+    "assessor": ("assessor", "assessor_date"),
+    "iv": ("iv", "iv_date"),
+}
+
+
+def _judge_signoff(
+    pol: signing.Policy,
+    signoff: SignOff,
+    s: dict[str, Any],
+    entry: Any,
+    shown: str,
+    diags: list[Diagnostic],
+) -> None:
+    """Each role's signature of a sign-off; a role whose signature fails is void (its
+    fields read as empty, the reason kept in `signoff.bad_signatures`)."""
+    uid = signoff.unit
+    for role in ("learner", "assessor", "iv"):
+        if not s.get(role):
+            continue
+        where = f"{role}_signature" if s.get(f"{role}_signature") else role
+        why = signing.judge(
+            pol,
+            signing.signoff_statement(pol.qualification, pol.registration, uid, role, s),
+            role,
+            s.get(f"{role}_signer"),
+            s.get(f"{role}_signature"),
+            s.get(f"{role}_date"),
+            f"the {'IV' if role == 'iv' else role} sign-off of unit {uid}",
+            yamlio.key_pos(entry, where) if isinstance(entry, dict) else None,
+            lambda p, c, m, h: diags.append(make(shown, p, c, m, h)),
+            f"`evitrack sign {uid} --as {role} --key FILE`",
+        )
+        if why is not None:
+            signoff.bad_signatures[role] = why
+            for fld in _ROLE_FIELDS[role]:
+                setattr(signoff, fld, None)
+
+
 def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
     """evidence/*.yaml, refusing any that is (or lies behind) a link leaving the portfolio."""
     evdir = root / EVIDENCE_DIR
@@ -559,6 +625,7 @@ class _Context:
     cache: Cache
     fast: bool = True
     evidence_shown: str = ""
+    signing: signing.Policy | None = None  # set once evitrack.yaml is read
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -839,8 +906,13 @@ def _record_from(
             date=a.get("date"),
             comment=a.get("comment"),
             fingerprint=a.get("fingerprint"),
+            signer=a.get("signer"),
+            signature=a.get("signature"),
         )
         _check_decision(assessment, fp, data["id"], yamlio.key_pos(raw, "assessment"), v)
+
+    if assessment is not None and ctx.signing is not None:
+        assessment.void = _judge_assessment(ctx.signing, data, raw, assessment, v)
 
     diags.extend(v.diagnostics)
     rec = Record(
@@ -922,6 +994,30 @@ def _check_decision(
             f"(it reads: {a.decision} by {a.assessor}{when})",
             f"ask the assessor to look again: `evitrack assess {rid} --accept`",
         )
+
+
+def _judge_assessment(
+    pol: signing.Policy, data: dict[str, Any], raw: Any, a: Assessment, v: Validator
+) -> str | None:
+    """Why an assessment does not count for want of a good signature (None: it counts)."""
+    raw_a = raw.get("assessment")
+    at = "signature" if a.signature else "decision"
+    pos = yamlio.key_pos(raw_a, at) if isinstance(raw_a, dict) else None
+    return signing.judge(
+        pol,
+        signing.assessment_statement(
+            pol.qualification, pol.registration, data["id"], data.get("assessment") or {}
+        ),
+        "assessor",
+        a.signer,
+        a.signature,
+        a.date,
+        f"the decision on {data['id']} ({a.decision} by {a.assessor or 'nobody named'})",
+        pos,
+        v.add,
+        f"`evitrack assess {data['id']} --{'accept' if a.decision == 'accepted' else 'refer'} "
+        "--key FILE`",
+    )
 
 
 def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:

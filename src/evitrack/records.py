@@ -32,10 +32,16 @@ SIGNOFF_KEYS = (
     "assessed",
     "learner",
     "learner_date",
+    "learner_signer",
+    "learner_signature",
     "assessor",
     "assessor_date",
+    "assessor_signer",
+    "assessor_signature",
     "iv",
     "iv_date",
+    "iv_signer",
+    "iv_signature",
     "fingerprint",
 )
 _COMMENT_WIDTH = 88
@@ -570,6 +576,7 @@ class AssessResult:
     previous: str | None = None  # the decision it replaced
     previous_comment: str | None = None  # that decision's comment, now gone from the file
     problems: list[Diagnostic] = field(default_factory=list)  # non-empty: nothing written
+    signer: str | None = None  # who signed it, when signed
 
 
 def assess(
@@ -580,8 +587,13 @@ def assess(
     date: dt.date,
     comment: str | None = None,
     today: dt.date | None = None,
+    key: Path | None = None,
+    signer: str | None = None,
 ) -> AssessResult:
-    """Record an assessor's decision in a record, leaving the rest of its text byte-identical."""
+    """Record an assessor's decision in a record, leaving the rest of its text byte-identical.
+
+    With `key` (an SSH private key file) the decision is signed as `signer`.
+    """
     today = today or dt.date.today()
     if decision not in ("accepted", "referred"):
         raise UserError(f'decision must be accepted or referred, not "{decision}"')
@@ -590,6 +602,7 @@ def assess(
     if date > today:
         raise UserError(f"assessment date {date.isoformat()} is in the future")
     portfolio, diags = load_portfolio(root)
+    principal = _signer(portfolio, key, signer, "assessor", f"evitrack assess {ref}")
     path = record_path(root, ref, portfolio)
     rec = next((r for r in portfolio.records if r.path.resolve() == path.resolve()), None)
     problems = _problems_of(path, diags, ("W304",))
@@ -633,6 +646,8 @@ def assess(
         )
     except (yamlio.YamlProblem, KeyError, TypeError):
         ok = False
+    if ok and key is not None and principal is not None:
+        new_text = _signed(portfolio, rec.id, back, key, principal, text, raw, block)
     if not ok:  # e.g. a `...` end marker: nothing is written rather than a broken file
         raise UserError(
             f"{shown}: the assessment cannot be added without rewriting other parts of this file",
@@ -641,7 +656,61 @@ def assess(
     yamlio.write_back(path, new_text)
     old_comment = rec.assessment.comment if rec.assessment else None
     replaced = old_comment if old_comment and old_comment != comment else None
-    return AssessResult(path, rec.id, decision, fp, previous, replaced)
+    return AssessResult(path, rec.id, decision, fp, previous, replaced, signer=principal)
+
+
+def _signer(
+    portfolio: Portfolio, key: Path | None, signer: str | None, role: str, command: str
+) -> str | None:
+    """The principal a decision is signed as (None: unsigned), or UserError: a decision that
+    must be signed has no key, or a key has no principal."""
+    from evitrack import signing
+
+    required = portfolio.settings.get("signatures") == "required" or bool(signing.named_list())
+    if key is None:
+        if required:
+            raise UserError(
+                "signatures are required for this portfolio's decisions: sign with "
+                "--key FILE (your SSH private key, e.g. ~/.ssh/id_ed25519)",
+                f"e.g. `{command} --key ~/.ssh/id_ed25519 --signer you@centre.example`; "
+                "see docs/signing.md",
+            )
+        return None
+    if not key.expanduser().is_file():
+        raise UserError(f"--key {key}: no such file", "give your SSH private key file")
+    principal = (signer or "").strip() or signing.principal_for(key.expanduser(), role)
+    if not principal:
+        raise UserError(
+            "who is signing? give --signer PRINCIPAL (as in the centre's allowed_signers, "
+            "e.g. jo.smith@centre.example)",
+            "or set EVITRACK_SIGNER once in your shell profile",
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in principal):
+        raise UserError(f'--signer "{principal}" must be one word without spaces, e.g. an email')
+    return principal
+
+
+def _signed(
+    portfolio: Portfolio,
+    rid: str,
+    back: Any,
+    key: Path,
+    principal: str,
+    text: str,
+    raw: Any,
+    block: str,
+) -> str:
+    """The record text with its new assessment block signed by `key` as `principal`."""
+    from evitrack import signing
+
+    a = back["assessment"]
+    statement = signing.assessment_statement(
+        portfolio.qualification.id, portfolio.registration, rid, a
+    )
+    signature = signing.sign(key.expanduser(), statement, signing.NAMESPACES["assessor"])
+    pad = " " * _indent_of(text)
+    block += f"{pad}signer: {yaml_str(principal)}\n{pad}signature: {signature}\n"
+    return replace_top_level(text, raw, "assessment", block)
 
 
 def _content(data: dict[str, Any]) -> dict[str, Any]:
@@ -869,6 +938,7 @@ class SignResult:
     incomplete: bool = False  # the problems are what the unit still lacks
     hint: str | None = None  # how to fix what the unit lacks, when not by more evidence
     voided: dict[str, Any] = field(default_factory=dict)  # removed: given on other evidence
+    signer: str | None = None  # who signed it, when signed
 
 
 def sign(
@@ -879,6 +949,8 @@ def sign(
     date: dt.date | None = None,
     assessed: dt.date | None = None,
     today: dt.date | None = None,
+    key: Path | None = None,
+    signer: str | None = None,
 ) -> SignResult:
     """Record a unit sign-off under `signoffs:` in evitrack.yaml (round-trip).
 
@@ -887,6 +959,8 @@ def sign(
     them (SignResult.voided), so everyone signs what is there now. The assessor's
     signature records a summative assessment: `assessed` becomes `assessed` or `date`.
     No date may be before the decisions that completed the unit.
+    With `key` (an SSH private key file) the role's sign-off is signed as `signer`;
+    without, any earlier signature of that role is removed (it would no longer match).
     """
     from evitrack.lock import portfolio_lock
 
@@ -903,15 +977,27 @@ def sign(
         if when is not None and when > today:
             raise UserError(f"{what} {when.isoformat()} is in the future")
     with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
-        return _sign_locked(root, unit_ref, role, initials, date, assessed)
+        return _sign_locked(root, unit_ref, role, initials, date, assessed, key, signer)
 
 
 def _sign_locked(
-    root: Path, unit_ref: str, role: str, initials: str, date: dt.date, assessed: dt.date | None
+    root: Path,
+    unit_ref: str,
+    role: str,
+    initials: str,
+    date: dt.date,
+    assessed: dt.date | None,
+    key: Path | None,
+    signer: str | None,
 ) -> SignResult:
     from evitrack.coverage import completed_on, unit_coverage
 
     portfolio, _ = load_portfolio(root)
+    principal = (
+        _signer(portfolio, key, signer, role, f"evitrack sign {unit_ref} --as {role}")
+        if role != "learner" or key is not None
+        else None
+    )
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
     if uid is None or uid not in portfolio.units:
@@ -990,9 +1076,38 @@ def _sign_locked(
     if out_of_order:
         return SignResult(uid, role, {}, out_of_order)
     values["fingerprint"] = evidence
-    _write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
+    after["fingerprint"] = evidence
     replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
-    return SignResult(uid, role, values, replaced=replaced, voided=voided)
+    values.update(_signoff_signature(portfolio, uid, role, after, key, principal))
+    _write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
+    shown = {
+        k: v
+        for k, v in values.items()
+        if not k.endswith(("_signer", "_signature")) and k != "fingerprint"
+    }
+    return SignResult(
+        uid, role, shown, replaced=replaced, voided=voided, signer=principal if key else None
+    )
+
+
+def _signoff_signature(
+    portfolio: Portfolio,
+    uid: str,
+    role: str,
+    after: dict[str, Any],
+    key: Path | None,
+    principal: str | None,
+) -> dict[str, Any]:
+    """The role's `_signer`/`_signature` values to write (None: remove an earlier one)."""
+    from evitrack import signing
+
+    if key is None or principal is None:
+        return {f"{role}_signer": None, f"{role}_signature": None}
+    statement = signing.signoff_statement(
+        portfolio.qualification.id, portfolio.registration, uid, role, after
+    )
+    signature = signing.sign(key.expanduser(), statement, signing.NAMESPACES[role])
+    return {f"{role}_signer": principal, f"{role}_signature": signature}
 
 
 def _write_signoff(
@@ -1029,6 +1144,9 @@ def _write_signoff(
         if k in entry:
             del entry[k]
     for k, v in values.items():
+        if v is None:  # a value to remove (a signature that would no longer match)
+            entry.pop(k, None)
+            continue
         if isinstance(v, dt.date):  # one object per field, or the dump writes &anchors
             v = dt.date.fromordinal(v.toordinal())
         if k in entry:

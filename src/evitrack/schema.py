@@ -111,6 +111,14 @@ ASSESSMENT = _map(
         "fingerprint": _s(
             "of the record and this decision, written by `evitrack assess`", nullable=True
         ),
+        "signer": _s(
+            "who signed the decision: a principal of the centre's allowed_signers (an email)",
+            nullable=True,
+        ),
+        "signature": _s(
+            "the assessor's SSH signature of the decision (`evitrack assess --key`)",
+            nullable=True,
+        ),
     },
 )
 
@@ -175,6 +183,14 @@ SIGNOFF = _map(
             "of the unit's accepted evidence when it was signed (written by `evitrack sign`)",
             nullable=True,
         ),
+        **{
+            f"{role}_{what}": _s(f"{text} of the {role} (`evitrack sign --key`)", nullable=True)
+            for role in ("learner", "assessor", "iv")
+            for what, text in (
+                ("signer", "the allowed_signers principal"),
+                ("signature", "the SSH signature"),
+            )
+        },
     },
 )
 
@@ -247,6 +263,14 @@ PORTFOLIO = _map(
                     maximum=100,
                 ),
                 "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
+                "signatures": Node(
+                    "str",
+                    "required: decisions count only when signed by a key in the centre's "
+                    "allowed_signers (see docs/signing.md); optional (the default): "
+                    "signatures are checked where present",
+                    nullable=True,
+                    enum=("required", "optional"),
+                ),
             },
         ),
     },

@@ -41,6 +41,27 @@ PORTFOLIO_ARG = typer.Argument(
 
 FORMAT_OPT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 
+KEY_OPT = typer.Option(
+    None,
+    "--key",
+    help="Sign with this SSH private key (default: $EVITRACK_SIGNING_KEY); see docs/signing.md.",
+    show_default=False,
+)
+SIGNER_OPT = typer.Option(
+    None,
+    "--signer",
+    help="Who signs, as named in the centre's allowed_signers (default: $EVITRACK_SIGNER, "
+    "else the key's one principal there).",
+    show_default=False,
+)
+ALLOWED_SIGNERS_OPT = typer.Option(
+    None,
+    "--allowed-signers",
+    help="The centre's allowed_signers file: decisions count only when signed by a key in it "
+    "(default: $EVITRACK_ALLOWED_SIGNERS, or allowed_signers at a caseload folder's root).",
+    show_default=False,
+)
+
 
 def err(message: str, hint: str | None = None) -> None:
     sys.stderr.write(f"evitrack: error: {message}\n")
@@ -128,6 +149,57 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def signing_key(key: Path | None) -> Path | None:
+    """--key, else $EVITRACK_SIGNING_KEY."""
+    named = key or (
+        Path(os.environ["EVITRACK_SIGNING_KEY"]) if os.environ.get("EVITRACK_SIGNING_KEY") else None
+    )
+    return named
+
+
+def signer_name(signer: str | None) -> str | None:
+    return signer or os.environ.get("EVITRACK_SIGNER") or None
+
+
+@contextlib.contextmanager
+def allowed_signers(given: Path | None, paths: Sequence[Path] = ()) -> Any:
+    """Verify decisions with the allowed_signers list the user named for this command.
+
+    --allowed-signers, else $EVITRACK_ALLOWED_SIGNERS, else `allowed_signers` at the root
+    of a caseload folder given on the command line. The choice is passed on through the
+    environment, so the processes that load a caseload see it too; it is put back after.
+    Lines of the list that were left out are noted once on stderr.
+    """
+    from evitrack import locate, signing
+
+    chosen = str(given) if given is not None else signing.named_list()
+    if chosen is None:
+        found = {
+            p / signing.LIST_NAME
+            for p in paths
+            if p.is_dir() and locate.find_root(p) is None and (p / signing.LIST_NAME).is_file()
+        }
+        if len(found) > 1:
+            raise UserError(
+                "the caseload folders given keep different allowed_signers files",
+                "name the one to use with --allowed-signers FILE",
+            )
+        chosen = str(found.pop()) if found else None
+    before = os.environ.get(signing.ENV_LIST)
+    if chosen is not None:
+        listed = signing.load_allowed(chosen)
+        for note in listed.notes:
+            sys.stderr.write(f"note: {note.format()}\n")
+        os.environ[signing.ENV_LIST] = chosen
+    try:
+        yield chosen
+    finally:
+        if before is None:
+            os.environ.pop(signing.ENV_LIST, None)
+        else:
+            os.environ[signing.ENV_LIST] = before
 
 
 def print_json(data: Any) -> None:

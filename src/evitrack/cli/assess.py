@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._common import (
+    KEY_OPT,
+    PORTFOLIO_ARG,
+    SIGNER_OPT,
+    handle_errors,
+    signer_name,
+    signing_key,
+)
 from evitrack.cli._complete import complete_record
 from evitrack.errors import UserError
 
@@ -29,6 +36,8 @@ def assess(
         None, "--date", help="Date of the decision, YYYY-MM-DD (default: today)."
     ),
     comment: str = typer.Option(None, "--comment", help="Feedback to the learner."),
+    key: Path = KEY_OPT,
+    signer: str = SIGNER_OPT,
 ) -> None:
     """Record an assessment decision in a record, with a fingerprint of what was judged.
 
@@ -55,7 +64,16 @@ def assess(
         root = find_root(Path(record)) or resolve_root(None)
     else:
         root = resolve_root(portfolio)
-    result = records.assess(root, record, "accepted" if accept else "referred", name, when, comment)
+    result = records.assess(
+        root,
+        record,
+        "accepted" if accept else "referred",
+        name,
+        when,
+        comment,
+        key=signing_key(key),
+        signer=signer_name(signer),
+    )
     if result.problems:
         typer.echo(
             f"evitrack: {result.id} was not assessed: the record has problems "
@@ -67,8 +85,10 @@ def assess(
         raise typer.Exit(1)
     typer.echo(display_path(result.path))
     was = f" (was {result.previous})" if result.previous else ""
+    signed = f", signed by {result.signer}" if result.signer else ""
     typer.echo(
-        f"{result.id} {result.decision} by {name.strip()} on {when.isoformat()}{was}", err=True
+        f"{result.id} {result.decision} by {name.strip()} on {when.isoformat()}{was}{signed}",
+        err=True,
     )
     if result.previous_comment:  # git keeps it too, but say what left the file
         gone = " ".join(str(result.previous_comment).split())

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
+from evitrack.cli._common import (
+    ALLOWED_SIGNERS_OPT,
+    FORMAT_OPT,
+    Format,
+    allowed_signers,
+    handle_errors,
+)
 
 
 @handle_errors
@@ -20,6 +26,7 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     quiet: bool = typer.Option(False, "--quiet", help="Print problems only, no summary."),
     quiet_short: bool = typer.Option(False, "-q", hidden=True),  # deprecated: see below
+    signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
     if quiet_short:  # -q is --qualification everywhere else; check's old -q still works
@@ -32,7 +39,8 @@ def check(
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import Severity, has_errors
 
-    report = run(list(paths or []))
+    with allowed_signers(signers, list(paths or [])):
+        report = run(list(paths or []))
     failed = has_errors(report.diagnostics, strict)
     head = {
         "portfolios": [str(p) for p in report.portfolios],

@@ -10,7 +10,15 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, DocFormat, Format, handle_errors
+from evitrack.cli._common import (
+    ALLOWED_SIGNERS_OPT,
+    FORMAT_OPT,
+    PORTFOLIO_ARG,
+    DocFormat,
+    Format,
+    allowed_signers,
+    handle_errors,
+)
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many evidence files
 
@@ -67,6 +75,7 @@ def build(
     format: DocFormat = typer.Option(
         DocFormat.html, "--format", "-f", help="Format of --statement-only."
     ),
+    signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Build the certification pack: the claim to competence, an evidence matrix per unit,
     the evidence index, copies of the evidence files, summary.json and SHA256SUMS.
@@ -86,12 +95,13 @@ def build(
     if statement_only:
         from evitrack.cli.matrix import write_document
 
-        st = pack.statement(root, chosen, completed, draft, format.value)
+        with allowed_signers(signers):
+            st = pack.statement(root, chosen, completed, draft, format.value)
         _notes(st.selection.notes)
         _report_refusal(st.selection)
         write_document(st.text, output)
         return
-    with _progress() as progress:
+    with allowed_signers(signers), _progress() as progress:
         result = pack.build(root, output, zip_, chosen, completed, draft, progress)
     _notes(result.selection.notes)
     _notes(

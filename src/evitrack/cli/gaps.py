@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from evitrack.cli._common import (
+    ALLOWED_SIGNERS_OPT,
     CHECK_HINT,
     FORMAT_OPT,
     Format,
+    allowed_signers,
     console,
     handle_errors,
     md_text,
@@ -34,6 +36,7 @@ def gaps(
     ),
     format: Format = FORMAT_OPT,
     top: int = typer.Option(10, "--top", min=0, help="Caseload: how many most-missing criteria."),
+    signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Unmet criteria by unit and outcome, with what is missing and why.
 
@@ -43,7 +46,8 @@ def gaps(
     """
     from evitrack.caseload import gaps as run
 
-    result = run(list(paths or []), top)
+    with allowed_signers(signers, list(paths or [])):
+        result = run(list(paths or []), top)
     if not result.caseload and result.portfolios[0].coverage is None:
         from evitrack.portfolio import unusable
 

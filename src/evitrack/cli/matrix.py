@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors, os_problem
+from evitrack.cli._common import (
+    ALLOWED_SIGNERS_OPT,
+    PORTFOLIO_ARG,
+    DocFormat,
+    allowed_signers,
+    handle_errors,
+    note_errors,
+    os_problem,
+)
 from evitrack.cli._complete import complete_chosen_units
 
 
@@ -41,6 +49,7 @@ def matrix(
     ),
     format: DocFormat = DOC_FORMAT_OPT,
     output: Path = OUTPUT_OPT,
+    signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Render evidence matrices or unit recording forms, one page per unit.
 
@@ -54,9 +63,10 @@ def matrix(
     from evitrack.records import load_portfolio
 
     root = resolve_root(portfolio)
-    loaded, diagnostics = load_portfolio(root)
-    units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
-    text = render.matrix(coverage(loaded), units, form.value, format.value)
+    with allowed_signers(signers):
+        loaded, diagnostics = load_portfolio(root)
+        units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
+        text = render.matrix(coverage(loaded), units, form.value, format.value)
     note_errors(diagnostics)
     write_document(text, output)
 

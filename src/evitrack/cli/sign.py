@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._common import (
+    KEY_OPT,
+    PORTFOLIO_ARG,
+    SIGNER_OPT,
+    handle_errors,
+    signer_name,
+    signing_key,
+)
 from evitrack.cli._complete import complete_chosen_unit
 
 
@@ -31,6 +38,8 @@ def sign(
     assessed: str = typer.Option(
         None, "--assessed", help="Summative assessment date, YYYY-MM-DD (assessor: default --date)."
     ),
+    key: Path = KEY_OPT,
+    signer: str = SIGNER_OPT,
 ) -> None:
     """Sign off a complete unit: initials and dates under `signoffs:` in evitrack.yaml.
 
@@ -53,7 +62,16 @@ def sign(
     root = resolve_root(portfolio)
     when = records.parse_date(date, "--date") if date else None
     summative = records.parse_date(assessed, "--assessed") if assessed else None
-    result = records.sign(root, unit, role.value, initials, when, summative)
+    result = records.sign(
+        root,
+        unit,
+        role.value,
+        initials,
+        when,
+        summative,
+        key=signing_key(key),
+        signer=signer_name(signer),
+    )
     if result.problems:
         typer.echo(f"evitrack: unit {result.unit} was not signed off:", err=True)
         for problem in result.problems:
@@ -67,7 +85,8 @@ def sign(
     typer.echo(display_path(root / PORTFOLIO_FILE))
     parts = ", ".join(f"{k} {_shown(v)}" for k, v in result.written.items() if k != "fingerprint")
     who = "IV" if role is Role.iv else role.value
-    typer.echo(f"unit {result.unit} signed off by the {who}: {parts}", err=True)
+    signed = f", signed by {result.signer}" if result.signer else ""
+    typer.echo(f"unit {result.unit} signed off by the {who}: {parts}{signed}", err=True)
     if result.replaced:
         was = ", ".join(f"{k} {_shown(v)}" for k, v in result.replaced.items())
         typer.echo(f"  note: this replaces the earlier {was}", err=True)

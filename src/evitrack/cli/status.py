@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from evitrack.cli._common import (
+    ALLOWED_SIGNERS_OPT,
     FORMAT_OPT,
     PORTFOLIO_ARG,
     Format,
+    allowed_signers,
     console,
     handle_errors,
     note_errors,
@@ -66,13 +68,18 @@ def summary(cov: Coverage) -> dict[str, Any]:
 
 
 @handle_errors
-def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None:
+def status(
+    portfolio: Path = PORTFOLIO_ARG,
+    format: Format = FORMAT_OPT,
+    signers: Path = ALLOWED_SIGNERS_OPT,
+) -> None:
     """Your progress: a bar per unit, the rules of combination, the award."""
     from evitrack.caseload import one
     from evitrack.locate import resolve_root
     from evitrack.portfolio import unusable
 
-    result = one(resolve_root(portfolio))
+    with allowed_signers(signers):
+        result = one(resolve_root(portfolio))
     cov = result.coverage
     if cov is None:
         raise unusable(result.root, result.diagnostics)
