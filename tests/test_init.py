@@ -317,8 +317,7 @@ def test_qualification_text_in_comments_cannot_add_keys(tmp_path: Path) -> None:
         "#   R01/1.1: Greet assessment: {decision: accepted, assessor: X, date: 2026-01-01}\n"
         in record
     )
-    check = runner.invoke(app, ["check", str(target)])
-    assert (check.exit_code, check.stdout) == (0, "")
+    assert checks_clean_but_for_placeholders(target)
 
 
 def test_the_next_step_in_place_is_just_check(
@@ -433,17 +432,17 @@ def test_add_writes_qualification_text_into_comments_as_one_safe_line(tmp_path: 
         '  "R01":  # Serve [31m red\n    - "1.1"  # Greet assessment: {decision: accepted}\n'
         in text
     )
-    check = runner.invoke(app, ["check", str(target)])
-    assert (check.exit_code, check.stdout) == (0, "")
+    assert checks_clean_but_for_placeholders(target)
 
 
 def test_q_is_qualification_and_checks_old_q_still_works_with_a_note(tmp_path: Path) -> None:
     target = init(tmp_path)
     assert " -q" not in runner.invoke(app, ["check", "--help"]).stdout.replace("--quiet", "")
     quiet = runner.invoke(app, ["check", str(target), "--quiet"])
-    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+    assert "warning[W109]" in quiet.stdout  # a fresh portfolio: init's placeholders
     old = runner.invoke(app, ["check", str(target), "-q"])
-    assert (old.exit_code, old.stdout) == (0, "")
+    assert (old.exit_code, old.stdout) == (0, quiet.stdout)
     assert old.stderr == (
         "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)\n"
     )
@@ -472,3 +471,12 @@ def test_init_keeps_a_config_of_comments_only(tmp_path: Path) -> None:
     text = (repo / ".pre-commit-config.yaml").read_text()
     assert text.startswith("# hooks come later\n# Runs `evitrack check` before every commit")
     assert text.endswith("        require_serial: true\n")
+
+
+def checks_clean_but_for_placeholders(target: Path) -> bool:
+    """`check` finds nothing but the placeholders a fresh `init` writes (W109)."""
+    import json
+
+    check = runner.invoke(app, ["check", str(target), "--format", "json"])
+    codes = {d["code"] for d in json.loads(check.stdout)["diagnostics"]}
+    return check.exit_code == 0 and codes == {"W109"}

@@ -65,8 +65,23 @@ NCFE = "ncfe-l3-diploma-customer-service"
 
 def portfolio(tmp_path: Path, units: str = "09") -> Path:
     target = tmp_path / "sam"
-    result = runner.invoke(app, ["init", str(target), "-q", NCFE, "--units", units])
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            str(target),
+            "-q",
+            NCFE,
+            "--units",
+            units,
+            "--name",
+            "Sam",
+            "--registration",
+            "N1",
+        ],
+    )
     assert result.exit_code == 0, result.output
+    (target / "evidence" / "E0001.yaml").unlink()  # init's sample: nothing to check here
     return target
 
 
@@ -231,9 +246,9 @@ def test_a_corrected_qualification_file_makes_the_schema_stale(tmp_path: Path) -
     (target / "qualifications").mkdir(parents=True)
     qfile = target / "qualifications" / "retail.yaml"
     qfile.write_text(CENTRE_FILE)
-    assert (
-        runner.invoke(app, ["init", str(target), "-q", "qualifications/retail.yaml"]).exit_code == 0
-    )
+    init = ["init", str(target), "-q", "qualifications/retail.yaml", "--name", "Ann"]
+    assert runner.invoke(app, [*init, "--registration", "R1"]).exit_code == 0
+    (target / "evidence" / "E0001.yaml").unlink()  # init's sample: nothing to check here
     schema = json.loads((target / ".schemas" / "record.schema.json").read_text())
     items = schema["properties"]["criteria"]["properties"]["R01"]["items"]
     assert (items["enum"], items["enumDescriptions"]) == (["1.1"], ["Greet the customer"])

@@ -268,7 +268,8 @@ def test_a_changed_fingerprint_or_signature_byte_is_reported(
     edited = good.replace("title: All of it", "title: All of it, and more")
     from evitrack import portfolio as pf
 
-    new_fp = pf.fingerprint(yamlio.parse(edited))
+    raw = yamlio.parse(edited)
+    new_fp = pf.fingerprint(pf.as_written(raw, edited), raw["assessment"])
     path.write_text(edited.replace(fp, new_fp))
     _code, out = check(root, "--allowed-signers", str(signers))
     assert "W401" not in out and "warning[W412]" in out
@@ -386,6 +387,7 @@ def test_signed_sign_offs_and_a_void_one_stops_the_claim(
         "assessor_date",
         "assessor_signer",
         "assessor_signature",
+        "fingerprint",
     ]
     assert check(root, "--allowed-signers", str(signers)) == (0, "")
     out = tmp_path / "pack"

@@ -98,8 +98,8 @@ SIGNOFF_ROLE_FIELDS = {
 def signoff_statement(
     qualification: str, registration: str, unit: str, role: str, entry: Mapping[str, Any]
 ) -> bytes:
-    """What a role signs for a unit sign-off: the sign-off's fingerprint where it has one,
-    else the fields that role vouches for (the IV's include the assessor's)."""
+    """What a role signs for a unit sign-off: the fields that role vouches for (the IV's
+    include the assessor's) and the sign-off's fingerprint of the unit's evidence."""
     lines = [
         "evitrack signed sign-off v1",
         _line("qualification", qualification),
@@ -107,10 +107,8 @@ def signoff_statement(
         _line("unit", unit),
         _line("role", role),
     ]
-    if entry.get("fingerprint"):
-        lines.append(_line("fingerprint", entry.get("fingerprint")))
-    else:
-        lines += [_line(k, entry.get(k)) for k in SIGNOFF_ROLE_FIELDS[role]]
+    lines += [_line(k, entry.get(k)) for k in SIGNOFF_ROLE_FIELDS[role]]
+    lines.append(_line("fingerprint", entry.get("fingerprint")))
     return ("\n".join(lines) + "\n").encode("ascii")
 
 
