@@ -387,13 +387,15 @@ def findings(
 # ---- snapshots: a caseload computes coverage in worker processes and caches it ---------
 
 
-def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
-    """A JSON-safe copy of a coverage, enough to `restore` it (without the records)."""
-    from evitrack.checker import diagnostic_to_json
+def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
+    """A JSON-safe copy of a coverage, enough to `restore` it (without the records).
 
+    `token`: the coverage was computed under `locate.portable` with it.
+    """
     p = cov.portfolio
     return {
         "ref": ref,
+        "token": token,
         "learner": [p.learner_name, p.registration],
         "chosen": list(p.units),
         "units": [
@@ -407,7 +409,7 @@ def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
         ],
         "rules": [dataclasses.asdict(r) for r in cov.rules],
         "findings": [dataclasses.asdict(f) for f in cov.findings],
-        "diagnostics": [diagnostic_to_json(p.root, d) for d in cov.diagnostics],
+        "diagnostics": [d.to_json() for d in cov.diagnostics],
     }
 
 
@@ -415,8 +417,12 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     """The coverage a snapshot was taken of; its portfolio carries no records."""
     from evitrack import catalogue
     from evitrack.checker import diagnostic_from_json
+    from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
+    token = str(snap.get("token") or "")
+    diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
+    snap = localized(root, token, {k: v for k, v in snap.items() if k != "diagnostics"})
     q = catalogue.load(snap["ref"], root)
     name, registration = snap["learner"]
     portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), [], {})
@@ -441,5 +447,5 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         units,
         rules,
         [Finding(**f) for f in snap["findings"]],
-        [diagnostic_from_json(root, d) for d in snap["diagnostics"]],
+        diagnostics,
     )

@@ -23,7 +23,7 @@ def check(
     """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
     from evitrack.checker import check as run
     from evitrack.cli._report import print_diagnostics
-    from evitrack.diagnostics import Severity, has_errors
+    from evitrack.diagnostics import Severity, has_errors, printable
 
     report = run(list(paths or []))
     failed = has_errors(report.diagnostics, strict)
@@ -34,6 +34,8 @@ def check(
         "warnings": report.count(Severity.WARNING),
     }
     print_diagnostics(report.diagnostics, format, head)
+    for note in report.notes:
+        typer.echo(f"note: {printable(note)}", err=True)
     if format in (Format.text, Format.markdown) and not quiet:
         e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
         n = len(report.portfolios)
