@@ -472,3 +472,37 @@ def test_a_cache_folder_that_is_a_link_or_a_file_is_never_used(
     assert check(root) == (0, "")
     assert list(elsewhere.iterdir()) == []
     assert (root / ".evitrack-cache").read_text() == "not a folder"
+
+
+# ---- a cached answer reads the same from any folder ------------------------------------------
+
+
+def test_cached_messages_name_files_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _portfolio(tmp_path)
+    shutil.copy(root / "evidence" / "E0001.yaml", root / "evidence" / "E0001-copy.yaml")
+    where = {
+        root: (
+            "evidence/E0001.yaml:1:5: error[E106]: "
+            'record id "E0001" is also used by evidence/E0001-copy.yaml\n'
+        ),
+        root / "evidence": (
+            './E0001.yaml:1:5: error[E106]: record id "E0001" is also used by ./E0001-copy.yaml\n'
+        ),
+        tmp_path: (
+            "p/evidence/E0001.yaml:1:5: error[E106]: "
+            'record id "E0001" is also used by p/evidence/E0001-copy.yaml\n'
+        ),
+    }
+    hint = "    hint: give each record its own id (`evitrack add` picks the next free one)\n"
+    for _ in range(2):  # computed in each folder, then served from the cache in each
+        for folder, expected in where.items():
+            monkeypatch.chdir(folder)
+            result = runner.invoke(app, ["check", str(root), "--quiet"])
+            assert (result.exit_code, result.stdout) == (1, expected + hint)
+            result = runner.invoke(app, ["check", str(root), "--format", "json"])
+            shown = json.loads(result.stdout)["diagnostics"][0]
+            file, _, message = expected.rstrip("\n").partition(":1:5: error[E106]: ")
+            assert (shown["file"], shown["message"]) == (file, message)
+    assert "p/evidence" not in (root / ".evitrack-cache" / "check.json").read_text()

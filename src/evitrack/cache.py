@@ -308,23 +308,26 @@ def _walk(folder: Path, out: list[str], top: bool = False) -> tuple[int, bool]:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return latest, links
+    add = out.append
     for e in entries:
         if top and e.name in SKIP:
             continue
         try:
             if e.is_symlink():
                 links = True
-                out.append(f"{e.path}->{os.readlink(e.path)}")
+                add(f"{e.path}->{os.readlink(e.path)}")
             elif e.is_dir(follow_symlinks=False):
                 sub, sub_links = _walk(Path(e.path), out)
                 latest, links = max(latest, sub), links or sub_links
                 continue
             st = e.stat()
         except OSError:
-            out.append(f"{e.path}:?")
+            add(f"{e.path}:?")
             continue
-        latest = max(latest, st.st_mtime_ns, st.st_ctime_ns)
-        out.append(f"{e.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        if mtime > latest or ctime > latest:
+            latest = max(mtime, ctime)
+        add(f"{e.path}:{st.st_size}:{mtime}:{ctime}:{st.st_ino}")
     return latest, links
 
 

@@ -420,9 +420,8 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
-    token = str(snap.get("token") or "")
+    token = str(snap.get("token") or "")  # paths are in the findings and the diagnostics only
     diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
-    snap = localized(root, token, {k: v for k, v in snap.items() if k != "diagnostics"})
     q = catalogue.load(snap["ref"], root)
     name, registration = snap["learner"]
     portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), [], {})
@@ -446,6 +445,6 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         portfolio,
         units,
         rules,
-        [Finding(**f) for f in snap["findings"]],
+        [Finding(**localized(root, token, f)) for f in snap["findings"]],
         diagnostics,
     )
