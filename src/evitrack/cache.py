@@ -118,20 +118,24 @@ def read_json(path: Path, notes: list[str] | None = None) -> Any:
     except OSError as exc:
         why = "is a link" if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror})"
     else:
-        with os.fdopen(fd, "rb") as fh:
+        try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 why = "is not a regular file"
             elif st.st_size > MAX_BYTES:
                 why = f"is larger than {MAX_BYTES >> 20} MB"
             else:
-                raw = fh.read(MAX_BYTES + 1)
-                try:
-                    if len(raw) > MAX_BYTES:
-                        raise ValueError("it grew while it was read")
+                raw = _read(fd)
+                if len(raw) > MAX_BYTES:
+                    why = f"is larger than {MAX_BYTES >> 20} MB"
+                else:
                     return json.loads(raw)
-                except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-                    why = "is not valid JSON"
+        except OSError as exc:
+            why = f"cannot be read ({exc.strerror})"
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            why = "is not valid JSON"
+        finally:
+            os.close(fd)
     if notes is not None:
         notes.append(f"{display_path(path)} {why}: evitrack did not use it and will replace it")
     return None
@@ -332,15 +336,31 @@ def _walk(folder: Path, out: list[str], top: bool = False) -> tuple[int, bool]:
 
 
 def _content(path: Path) -> str | None:
-    """The sha256 of a small file that an answer depends on by content, or None."""
+    """The sha256 of a file that an answer depends on by content; None if not a file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (OSError, ValueError):
         return None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        return hashlib.sha256(fh.read(MAX_BYTES + 1)).hexdigest()
+        return hashlib.sha256(_read(fd)).hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read(fd: int) -> bytes:
+    """At most MAX_BYTES + 1 bytes from a file descriptor."""
+    chunks, size = [], 0
+    while size <= MAX_BYTES:
+        chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _real(root: Path, written: str) -> str | None:
