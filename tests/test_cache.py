@@ -506,3 +506,24 @@ def test_cached_messages_name_files_from_the_current_folder(
             file, _, message = expected.rstrip("\n").partition(":1:5: error[E106]: ")
             assert (shown["file"], shown["message"]) == (file, message)
     assert "p/evidence" not in (root / ".evitrack-cache" / "check.json").read_text()
+
+
+def test_a_cached_caseload_names_files_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caseload = tmp_path / "caseload"
+    for name in ("amy", "ben"):
+        shutil.copytree(
+            CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
+        )
+    (caseload / "amy" / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+
+    def where(folder: Path) -> list[object]:
+        monkeypatch.chdir(folder)
+        result = runner.invoke(app, ["gaps", str(caseload), "--format", "json"])
+        amy = json.loads(result.stdout)["portfolios"][0]
+        return [amy["path"], *(f["where"] for f in amy["findings"] if f["code"] == "E303")]
+
+    for _ in range(2):  # computed, then served from the cache
+        assert where(tmp_path) == ["caseload/amy", "caseload/amy/evidence/E0001.yaml:10"]
+        assert where(caseload / "amy" / "files") == ["..", "../evidence/E0001.yaml:10"]
