@@ -166,6 +166,7 @@ def _ignore(folder: Path) -> None:
     except FileExistsError:
         with contextlib.suppress(OSError):
             if not stat.S_ISREG(os.lstat(gi).st_mode):  # a link (or other): replace the name
+                _unlink_odd(gi)
                 atomic_write_text(gi, "*\n")
         return
     except OSError:
@@ -180,7 +181,17 @@ def _write(root: Path, name: str, data: Any) -> None:
     if folder is None:
         return
     with contextlib.suppress(OSError, ValueError):
+        _unlink_odd(folder / name)
         atomic_write_text(folder / name, json.dumps(data, separators=(",", ":")))
+
+
+def _unlink_odd(path: Path) -> None:
+    """Remove a link (or pipe, socket...) standing where a cache file goes: the new file
+    takes its name, and nothing (not even the mode) is taken from what it led to."""
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            os.unlink(path)
 
 
 def usable(root: Path) -> bool:

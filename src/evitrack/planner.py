@@ -435,12 +435,11 @@ def portfolio_report(
     if (
         isinstance(hit, dict)
         and isinstance(hit.get("ref"), str)
+        and isinstance(hit.get("token"), str)
         and isinstance(hit.get("data"), dict)
     ):
         with contextlib.suppress(UserError):
-            return catalogue.load(hit["ref"], root), localized(
-                root, str(hit.get("token")), hit["data"]
-            )
+            return catalogue.load(hit["ref"], root), localized(root, hit["token"], hit["data"])
     with portable(root) as token:
         loaded = load_for_plan(root, today)
         p = loaded.portfolio
