@@ -457,6 +457,7 @@ class Memo:
             posix = written.replace("\\", "/")
             if posix.startswith(("/", "~")) or ".." in posix.split("/"):
                 continue  # refused as written, whatever is on disk
+            posix = os.path.normpath(posix)  # ./out/x and out//x are out/x
             real = _real(self.root, posix) if self.links or posix.split("/")[0] in SKIP else posix
             if real is None or real.split("/")[0] in SKIP or real != posix:
                 named.append([posix, real, stat_key(self.root / posix)])
