@@ -266,6 +266,7 @@ def test_an_edited_shipped_qualification_or_another_copy_of_the_program_is_seen(
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         return proc.returncode, proc.stdout
 
+    _settled()
     assert run() == (0, "")
     shipped = site / "evitrack" / "catalogue" / "ncfe-l3-diploma-customer-service.yaml"
     text = shipped.read_text()
@@ -511,6 +512,7 @@ def test_cached_messages_name_files_from_the_current_folder(
         ),
     }
     hint = "    hint: give each record its own id (`evitrack add` picks the next free one)\n"
+    _settled()
     for _ in range(2):  # computed in each folder, then served from the cache in each
         for folder, expected in where.items():
             monkeypatch.chdir(folder)
@@ -539,6 +541,7 @@ def test_a_cached_caseload_names_files_from_the_current_folder(
         amy = json.loads(result.stdout)["portfolios"][0]
         return [amy["path"], *(f["where"] for f in amy["findings"] if f["code"] == "E303")]
 
+    _settled()
     for _ in range(2):  # computed, then served from the cache
         assert where(tmp_path) == ["caseload/amy", "caseload/amy/evidence/E0001.yaml:10"]
         assert where(caseload / "amy" / "files") == ["..", "../evidence/E0001.yaml:10"]
