@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -87,7 +86,7 @@ def portable(root: Path) -> Iterator[str]:
     Yields the token that marks them: random, so that no text from a file can forge one.
     A UserError raised inside is made local before it leaves.
     """
-    token = f"\ue000{secrets.token_hex(8)}\ue000"
+    token = f"\ue000{os.urandom(8).hex()}\ue000"
     mark = _PORTABLE.set((os.path.abspath(root), token))
     try:
         yield token
