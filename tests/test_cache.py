@@ -134,51 +134,414 @@ def test_the_fast_loader_resolves_scalars_as_ruamel_does() -> None:
     assert ours == theirs
 
 
-def _large_portfolio(tmp_path: Path, n: int = 700) -> Path:
-    """n records, a few of them broken, in every slice a parallel load would cut."""
-    root = _portfolio(tmp_path)
-    template = (root / "evidence" / "E0001.yaml").read_text()
-    for i in range(2, n + 1):
-        text = template.replace("E0001", f"E{i:04d}")
-        if i % 97 == 0:
-            text = text.replace('"1.2"', '"1.9"')  # unknown criterion
-        if i % 151 == 0:
-            text = text.replace("sha256: 1", "sha256: 0")  # attachment changed
-        if i % 233 == 0:
-            text = text.replace("methods: [observation]", "methods: [observation")  # syntax
-        if i == n - 2:
-            text = text.replace(f"E{i:04d}", "E0100")  # an id used twice
-        (root / "evidence" / f"E{i:04d}.yaml").write_text(text)
+# ---- every memo is keyed on everything its answer depends on ---------------------------------
+
+CENTRE = """\
+format: 1
+id: centre-award
+title: Centre award
+awarding_body: A centre
+include:
+  - from: {lib}
+units:
+  - id: "U1"
+    title: Unit U1
+    credit: 3
+    outcomes:
+      - {{id: "1", title: One, criteria: [{{id: "1.1", text: Do it}}, {{id: "1.2", text: Do more}}]}}
+rules:
+  - {{id: R1, kind: min_units, min: 1, text: as printed}}
+"""
+
+LIBRARY = """\
+format: 1
+kind: units
+id: centre-library
+title: A centre's units
+units:
+  - id: "L1"
+    title: Library unit
+    credit: 3
+    outcomes:
+      - {id: "1", title: One, criteria: [{id: "1.1", text: Do it}, {id: "1.2", text: Do more}]}
+"""
+
+CENTRE_RECORD = """\
+id: E0001
+title: Observed at work
+date: 2026-03-14
+methods: [observation]
+description: Served a customer at the counter.
+criteria:
+  "U1": ["1.1", "1.2"]
+  "L1": ["1.1", "1.2"]
+"""
+
+
+def _centre_portfolio(tmp_path: Path, folder: str) -> Path:
+    """A portfolio on a centre's qualification file in `folder`, which includes a library."""
+    root = tmp_path / "p"
+    (root / folder).mkdir(parents=True)
+    (root / folder / "centre.yaml").write_text(CENTRE.format(lib="./lib.yaml"))
+    (root / folder / "lib.yaml").write_text(LIBRARY)
+    (root / "evitrack.yaml").write_text(
+        f"qualification: {folder}/centre.yaml\n"
+        'learner: {name: Sam Patel, registration: NC0042}\nunits: ["U1", "L1"]\n'
+    )
+    (root / "evidence").mkdir()
+    (root / "evidence" / "E0001.yaml").write_text(CENTRE_RECORD)
     return root
 
 
-def _check_json(root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    monkeypatch.setenv("EVITRACK_JOBS", jobs)
-    result = runner.invoke(app, ["check", str(root), "--format", "json"])
-    return result.exit_code, result.stdout
+def _settled() -> None:
+    """Let two seconds pass: a file changed within two seconds of a cached answer is read
+    again whatever its stat says (see test_a_same_size_edit_in_the_second...), so what
+    decides below is the key of the answer itself."""
+    import time
+
+    time.sleep(2.1)
 
 
-def test_a_large_portfolio_loads_the_same_on_one_process_or_several(
+def test_an_edited_qualification_file_or_include_is_seen(tmp_path: Path) -> None:
+    cases = [(f, n) for f in ("quals", "out") for n in ("centre.yaml", "lib.yaml")]
+    roots = [_centre_portfolio(tmp_path / str(i), f) for i, (f, _) in enumerate(cases)]
+    _settled()  # out/ was left out of the old stat walk
+    for root in roots:
+        assert check(root) == (0, "")
+    for root, (folder, name) in zip(roots, cases, strict=True):
+        edited = root / folder / name
+        edited.write_text(edited.read_text().replace('{id: "1.2", text: Do more}', ""))
+        unit = "U1" if name == "centre.yaml" else "L1"
+        code, out = check(root)
+        assert code == 1, (folder, name)
+        assert f'error[E203]: unit {unit} has no criterion "1.2"' in out
+
+
+def test_the_code_fingerprint_covers_every_file_of_the_program(tmp_path: Path) -> None:
+    from evitrack import cache
+
+    copy = tmp_path / "evitrack"
+    shutil.copytree(Path(cache.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    first, latest = cache.tree_fingerprint([copy])
+    assert cache.tree_fingerprint([copy]) == (first, latest)
+    assert latest == max(
+        max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in copy.rglob("*") if p.is_file()
+    )
+    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert cache.tree_fingerprint([copy])[0] == first
+    seen = {first}
+    for edited in ("portfolio.py", "catalogue/ncfe-l3-diploma-customer-service.yaml"):
+        (copy / edited).write_bytes((copy / edited).read_bytes() + b"\n")
+        seen.add(cache.tree_fingerprint([copy])[0])
+    (copy / "rules.py").rename(copy / "rules2.py")
+    seen.add(cache.tree_fingerprint([copy])[0])
+    assert len(seen) == 4
+    assert cache.code_fingerprint() == cache.tree_fingerprint(
+        [
+            Path(cache.__file__).resolve().parent,
+            Path(cache.__file__).resolve().parents[2] / "templates",
+        ]
+    )
+
+
+def test_an_edited_shipped_qualification_or_another_copy_of_the_program_is_seen(
+    tmp_path: Path,
+) -> None:
+    """Two copies of the program that both say the same version: each answer is its own."""
+    import subprocess
+    import sys
+
+    from evitrack import cache
+
+    site = tmp_path / "site"
+    shutil.copytree(
+        Path(cache.__file__).parent, site / "evitrack", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    root = _portfolio(tmp_path)
+
+    def run() -> tuple[int, str]:
+        env = {**os.environ, "PYTHONPATH": str(site)}
+        cmd = [sys.executable, "-m", "evitrack", "check", str(root), "--quiet"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        return proc.returncode, proc.stdout
+
+    _settled()
+    assert run() == (0, "")
+    shipped = site / "evitrack" / "catalogue" / "ncfe-l3-diploma-customer-service.yaml"
+    text = shipped.read_text()
+    start = text.index('\n  - id: "09"')
+    unit_09 = text[start : text.index('\n  - id: "', start + 1)]
+    shipped.write_text(text.replace(unit_09, unit_09.replace('id: "1.2"', 'id: "1.8"', 1)))
+    code, out = run()
+    assert code == 1
+    assert 'error[E203]: unit 09 has no criterion "1.2"' in out
+
+
+def test_the_date_is_part_of_every_answer(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from evitrack.checker import check as run
+
+    root = _portfolio(tmp_path)
+    before = run([root], today=dt.date(2026, 3, 1))  # the record is dated 2026-03-14
+    assert [d.code for d in before.diagnostics] == ["W402"]
+    assert run([root], today=dt.date(2026, 3, 20)).diagnostics == []
+    assert [d.code for d in run([root], today=dt.date(2026, 3, 1)).diagnostics] == ["W402"]
+
+
+# ---- the memo covers every attachment, and distrusts a stat as old as the answer --------------
+
+
+def _attach(root: Path, written: str, target: Path) -> None:
+    """Attach `target` (already in place) to E0001 as `written`, with its sha256."""
+    import hashlib
+
+    record = root / "evidence" / "E0001.yaml"
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    text = record.read_text().replace("  - path: files/obs.pdf", f"  - path: {written}")
+    record.write_text(text.replace(text.split("sha256: ")[1].split()[0], digest))
+
+
+def test_an_attachment_anywhere_in_the_portfolio_is_covered(tmp_path: Path) -> None:
+    cases = ["out/obs.pdf", "./out//obs.pdf", ".git/obs.pdf", "files/linked/obs.pdf"]
+    roots = [_portfolio(tmp_path / str(i)) for i in range(len(cases))]
+    for root, written in zip(roots, cases, strict=True):
+        folder = root / ".git" if written.startswith(".git") else root / "out"
+        folder.mkdir()
+        (folder / "obs.pdf").write_bytes(b"%PDF-1.4 original\n")
+        if "linked" in written:  # a folder reached through a link
+            (root / "files" / "linked").symlink_to(root / "out")
+        _attach(root, written, folder / "obs.pdf")
+    _settled()
+    for root in roots:
+        assert check(root) == (0, "")
+    for root, written in zip(roots, cases, strict=True):
+        folder = root / ".git" if written.startswith(".git") else root / "out"
+        (folder / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+        code, out = check(root)
+        assert code == 1, written
+        assert f'error[E303]: attached file "{written}" has changed since it was recorded' in out
+
+
+def _coarse(path: Path, second: int) -> None:
+    """Give `path` the whole-second mtime a filesystem with one-second timestamps keeps."""
+    os.utime(path, ns=(second * 10**9, second * 10**9))
+
+
+def _as_if_coarse(root: Path) -> None:
+    """What a filesystem keeping whole seconds shows after a same-size edit in the second of
+    the last check: every stat as it was. Here ctime moves on, so put the stats the cache
+    holds to what they are now: the cache then sees nothing by stat."""
+    import datetime as dt
+
+    from evitrack import cache
+
+    folder = root / ".evitrack-cache"
+    memo = json.loads((folder / "check.json").read_text())
+    memo["walk"] = cache.Memo.open(root, "check", dt.date.today()).walk
+    (folder / "check.json").write_text(json.dumps(memo))
+    records = json.loads((folder / "records.json").read_text())
+    for rel, entry in records["hashes"].items():
+        entry[0] = cache.stat_key(root / rel)
+    (folder / "records.json").write_text(json.dumps(records))
+
+
+def test_a_same_size_edit_in_the_second_of_the_last_check_is_seen(tmp_path: Path) -> None:
+    import time
+
+    root = _portfolio(tmp_path)
+    record, attachment = root / "evidence" / "E0001.yaml", root / "files" / "obs.pdf"
+    second = int(time.time())
+    for path in (record, attachment):
+        _coarse(path, second)
+    assert check(root) == (0, "")
+    record.write_text(record.read_text().replace('"1.2"', '"1.9"'))
+    attachment.write_bytes(attachment.read_bytes().replace(b"%PDF", b"%PDX"))
+    for path in (record, attachment):
+        _coarse(path, second)
+    _as_if_coarse(root)
+    code, out = check(root)
+    assert code == 1
+    assert 'error[E203]: unit 09 has no criterion "1.9"' in out
+    assert 'error[E303]: attached file "files/obs.pdf" has changed' in out
+
+
+def test_an_attachment_hashed_in_the_second_it_changed_is_hashed_again(tmp_path: Path) -> None:
+    """The hash cache alone (no memo): an entry is trusted only for a file older than it."""
+    import time
+
+    root = _portfolio(tmp_path)
+    attachment = root / "files" / "obs.pdf"
+    second = int(time.time())
+    _coarse(attachment, second)
+    assert check(root) == (0, "")
+    attachment.write_bytes(attachment.read_bytes().replace(b"%PDF", b"%PDX"))
+    _coarse(attachment, second)
+    _as_if_coarse(root)
+    (root / ".evitrack-cache" / "check.json").unlink()
+    code, out = check(root)
+    assert code == 1
+    assert 'error[E303]: attached file "files/obs.pdf" has changed' in out
+
+
+# ---- the cache is untrusted input ------------------------------------------------------------
+
+
+@pytest.fixture
+def deadline() -> object:
+    """Fail, never hang: a blocked read of a pipe would otherwise stop the suite."""
+    import signal
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError("evitrack blocked on a cache file")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _check_all(root: Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["check", str(root)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _bad_cache(root: Path, name: str, how: str) -> None:
+    bad = root / ".evitrack-cache" / name
+    bad.unlink()
+    if how == "fifo":
+        os.mkfifo(bad)
+    elif how == "zero":
+        bad.symlink_to("/dev/zero")
+    elif how == "nested":
+        bad.write_text("[" * 200_000 + "]" * 200_000)
+    elif how == "oversize":
+        with bad.open("wb") as fh:
+            fh.truncate((256 << 20) + 1)  # sparse: nothing is written to the disk
+
+
+@pytest.mark.parametrize(
+    ("how", "why"),
+    [
+        ("fifo", "is not a regular file"),
+        ("zero", "is a link"),
+        ("nested", "is not valid JSON"),
+        ("oversize", "is larger than 256 MB"),
+    ],
+)
+@pytest.mark.parametrize("name", ["records.json", "check.json"])
+def test_a_bad_cache_file_is_discarded_with_a_note(
+    tmp_path: Path, deadline: object, name: str, how: str, why: str
+) -> None:
+    root = _portfolio(tmp_path)
+    assert check(root) == (0, "")
+    _bad_cache(root, name, how)
+    if name == "records.json":
+        (root / "evidence" / "E0001.yaml").write_text(
+            (root / "evidence" / "E0001.yaml").read_text().replace('"1.2"', '"1.9"')
+        )  # so that the records are loaded again
+    code, out, err = _check_all(root)
+    shown = os.path.relpath(root / ".evitrack-cache" / name)
+    note = f"note: {shown} {why}: evitrack did not use it and will replace it\n"
+    if name == "records.json":
+        assert (code, err.count(note)) == (1, 1)
+        assert 'error[E203]: unit 09 has no criterion "1.9"' in out
+    else:
+        assert (code, out, err) == (0, "", note + "ok: 1 portfolio checked, no problems\n")
+    replaced = root / ".evitrack-cache" / name
+    assert not replaced.is_symlink() and replaced.stat().st_size < 100_000
+    assert isinstance(json.loads(replaced.read_text()), dict)
+    assert _check_all(root)[2].count("note:") == 0
+
+
+def test_the_cache_is_never_written_through_a_link(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = _portfolio(tmp_path)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    folder = root / ".evitrack-cache"
+    folder.mkdir()
+    for name in (".gitignore", "records.json", "check.json"):
+        (folder / name).symlink_to(elsewhere / name)  # dangling: a write would create it
+    assert check(root) == (0, "")
+    assert sorted(p.name for p in elsewhere.iterdir()) == []
+    for name in (".gitignore", "records.json", "check.json"):
+        assert not (folder / name).is_symlink()
+    assert (folder / ".gitignore").read_text() == "*\n"
+    assert check(root) == (0, "")
+
+
+def test_a_cache_folder_that_is_a_link_or_a_file_is_never_used(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = _portfolio(tmp_path)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (root / ".evitrack-cache").symlink_to(elsewhere / "cache")  # dangling
+    assert check(root) == (0, "")
+    (root / ".evitrack-cache").unlink()
+    (root / ".evitrack-cache").symlink_to(elsewhere, target_is_directory=True)
+    assert check(root) == (0, "")
+    (root / ".evitrack-cache").unlink()
+    (root / ".evitrack-cache").write_text("not a folder")
+    assert check(root) == (0, "")
+    assert list(elsewhere.iterdir()) == []
+    assert (root / ".evitrack-cache").read_text() == "not a folder"
+
+
+# ---- a cached answer reads the same from any folder ------------------------------------------
+
+
+def test_cached_messages_name_files_from_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _large_portfolio(tmp_path)
-    cache = root / ".evitrack-cache"
-    serial = _check_json(root, "1", monkeypatch)
-    serial_cache = json.loads((cache / "records.json").read_text())
-    shutil.rmtree(cache)
-    parallel = _check_json(root, "3", monkeypatch)
-    assert parallel == serial
-    assert serial[0] == 1
-    codes = [d["code"] for d in json.loads(serial[1])["diagnostics"]]
-    assert sorted(set(codes)) == ["E002", "E106", "E203", "E303"]
-    assert json.loads((cache / "records.json").read_text()) == serial_cache
-    broken = {i for i in range(2, 701) if i % 97 == 0 or i % 151 == 0 or i % 233 == 0}
-    assert len(serial_cache["records"]) == 700 - len(broken)  # files with problems are not kept
-    assert len(serial_cache["hashes"]) == 1
+    root = _portfolio(tmp_path)
+    shutil.copy(root / "evidence" / "E0001.yaml", root / "evidence" / "E0001-copy.yaml")
+    where = {
+        root: (
+            "evidence/E0001.yaml:1:5: error[E106]: "
+            'record id "E0001" is also used by evidence/E0001-copy.yaml\n'
+        ),
+        root / "evidence": (
+            './E0001.yaml:1:5: error[E106]: record id "E0001" is also used by ./E0001-copy.yaml\n'
+        ),
+        tmp_path: (
+            "p/evidence/E0001.yaml:1:5: error[E106]: "
+            'record id "E0001" is also used by p/evidence/E0001-copy.yaml\n'
+        ),
+    }
+    hint = "    hint: give each record its own id (`evitrack add` picks the next free one)\n"
+    _settled()
+    for _ in range(2):  # computed in each folder, then served from the cache in each
+        for folder, expected in where.items():
+            monkeypatch.chdir(folder)
+            result = runner.invoke(app, ["check", str(root), "--quiet"])
+            assert (result.exit_code, result.stdout) == (1, expected + hint)
+            result = runner.invoke(app, ["check", str(root), "--format", "json"])
+            shown = json.loads(result.stdout)["diagnostics"][0]
+            file, _, message = expected.rstrip("\n").partition(":1:5: error[E106]: ")
+            assert (shown["file"], shown["message"]) == (file, message)
+    assert "p/evidence" not in (root / ".evitrack-cache" / "check.json").read_text()
 
-    one = pf.load(root, use_cache=False, jobs=1)
-    several = pf.load(root, use_cache=False, jobs=3)
-    assert several.diagnostics == one.diagnostics
-    assert _records(several) == _records(one)
-    (cache / "check.json").unlink()  # the records now come from the cache, in any process
-    assert _check_json(root, "3", monkeypatch) == serial
+
+def test_a_cached_caseload_names_files_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caseload = tmp_path / "caseload"
+    for name in ("amy", "ben"):
+        shutil.copytree(
+            CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
+        )
+    (caseload / "amy" / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+
+    def where(folder: Path) -> list[object]:
+        monkeypatch.chdir(folder)
+        result = runner.invoke(app, ["gaps", str(caseload), "--format", "json"])
+        amy = json.loads(result.stdout)["portfolios"][0]
+        return [amy["path"], *(f["where"] for f in amy["findings"] if f["code"] == "E303")]
+
+    _settled()
+    for _ in range(2):  # computed, then served from the cache
+        assert where(tmp_path) == ["caseload/amy", "caseload/amy/evidence/E0001.yaml:10"]
+        assert where(caseload / "amy" / "files") == ["..", "../evidence/E0001.yaml:10"]

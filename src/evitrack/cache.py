@@ -1,26 +1,47 @@
-"""A cache of parsed records and file hashes in the portfolio's `.evitrack-cache/`.
+"""The portfolio's `.evitrack-cache/`: parsed records, file hashes and whole answers.
 
-Entries are keyed by each file's stat (size, mtime, ctime, inode): a file that
-changes in any way is parsed again. The cache is JSON (never pickle: a portfolio
-may come from anyone), written atomically, and any problem with it means
-"no cache", never an error. Delete the folder at any time.
+- A record's parsed data is keyed by the sha256 of its text: a changed byte is parsed again.
+- An attachment's sha256 is keyed by its stat (size, mtime, ctime, inode), trusted only when
+  the file was last changed safely before it was hashed (the "racy git" rule: on a
+  filesystem that keeps whole seconds, an edit within the same second leaves the stat as
+  it was, so such a file is hashed again).
+- The answers of `check`, `plan` and `gaps` (memos) are keyed on everything they depend
+  on: the program (a digest of the installed package, shipped qualifications included),
+  the date, the bytes of evitrack.yaml and of the centre's qualification files it read,
+  the stat of every file in the portfolio, and every attachment a record names wherever
+  it is. Stat data that cannot be trusted (a file changed within `RACY_NS` of the moment
+  the answer was computed) means the answer is computed again.
+
+Everything read here is untrusted input: JSON only (never pickle), at most `MAX_BYTES`,
+regular files only, never through a link; a bad cache is discarded with a note and
+replaced. Everything written is written atomically, never through a link. Delete the
+folder at any time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import functools
 import hashlib
 import json
 import os
+import stat
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evitrack import __version__
 from evitrack.atomic import atomic_write_text
+from evitrack.locate import display_path
 
 CACHE_DIR = ".evitrack-cache"
-FORMAT = f"2:{__version__}"
+FORMAT = f"3:{__version__}"
+MAX_BYTES = 256 << 20  # a cache file larger than this is not read
+RACY_NS = 2_000_000_000  # timestamps may be this coarse (FAT keeps two seconds)
+SKIP = {CACHE_DIR, ".git", "out", "__pycache__"}  # top-level folders the stat walk leaves out
 
 
 def sha256_file(path: Path) -> str:
@@ -32,12 +53,158 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def stat_key(path: Path) -> list[int] | None:
+def stat_key(path: Path | str) -> list[int] | None:
     try:
-        st = path.stat()
-    except OSError:
+        st = os.stat(path)
+    except (OSError, ValueError):
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _trusted(key: list[int], since_ns: int) -> bool:
+    """Whether a file whose stat is `key` cannot have changed unseen after `since_ns`:
+    its last change (mtime or ctime) is more than RACY_NS older than that moment."""
+    return max(key[1], key[2]) + RACY_NS <= since_ns
+
+
+@functools.cache
+def code_fingerprint() -> tuple[str, int]:
+    """A digest of the installed program, and the latest change (ns) of any of its files:
+    the package (code, shipped qualifications, templates) and a checkout's `templates/`.
+    Any edit, upgrade or other copy of the program changes it. Computed once per process.
+    """
+    package = Path(__file__).resolve().parent
+    return tree_fingerprint([package, package.parents[1] / "templates"])
+
+
+def tree_fingerprint(folders: list[Path]) -> tuple[str, int]:
+    """The sha256 over the path and stat of every file below `folders` (compiled
+    `__pycache__` left out), and the latest change seen (ns), for the racy rule: a file
+    changed since a memo was computed has another stat, or it changed too recently to
+    tell and the memo is not trusted. About a millisecond, where reading the bytes of the
+    package (1 MB) takes 6 to 20.
+    """
+    lines, latest = [], 0
+    for top in folders:
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                key = stat_key(path) or [0, 0, 0, 0]
+                latest = max(latest, key[1], key[2])
+                lines.append(f"{path}:{key}")
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+    return digest, latest
+
+
+def _format() -> str:
+    return f"{FORMAT}:{code_fingerprint()[0]}"
+
+
+# ---- reading and writing the cache's own files ---------------------------------------------
+
+
+def read_json(path: Path, notes: list[str] | None = None) -> Any:
+    """A cache file's JSON, or None: missing, or bad (then noted, to be replaced).
+
+    Never follows a link, never opens a pipe or a device, never reads more than
+    MAX_BYTES, and survives any nesting.
+    """
+    why = None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        why = "is a link" if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror})"
+    else:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                why = "is not a regular file"
+            elif st.st_size > MAX_BYTES:
+                why = f"is larger than {MAX_BYTES >> 20} MB"
+            else:
+                raw = _read(fd)
+                if len(raw) > MAX_BYTES:
+                    why = f"is larger than {MAX_BYTES >> 20} MB"
+                else:
+                    return json.loads(raw)
+        except OSError as exc:
+            why = f"cannot be read ({exc.strerror})"
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            why = "is not valid JSON"
+        finally:
+            os.close(fd)
+    if notes is not None:
+        notes.append(f"{display_path(path)} {why}: evitrack did not use it and will replace it")
+    return None
+
+
+def _folder(root: Path) -> Path | None:
+    """The cache folder, made if needed; None if it is (or cannot be) a real folder of its own."""
+    folder = root / CACHE_DIR
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):  # a link or a file: never used
+            return None
+    except FileNotFoundError:
+        try:
+            folder.mkdir()
+        except OSError:
+            return None
+    except OSError:
+        return None
+    _ignore(folder)
+    return folder
+
+
+def _ignore(folder: Path) -> None:
+    """`.gitignore` holding `*`, created without following a link that may stand there."""
+    gi = folder / ".gitignore"
+    try:
+        fd = os.open(gi, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(os.lstat(gi).st_mode):  # a link (or other): replace the name
+                _unlink_odd(gi)
+                atomic_write_text(gi, "*\n")
+        return
+    except OSError:
+        return
+    with os.fdopen(fd, "w") as fh:
+        fh.write("*\n")
+
+
+def _write(root: Path, name: str, data: Any) -> None:
+    """Write a cache file atomically: a new file renamed over the name, never through a link."""
+    folder = _folder(root)
+    if folder is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        _unlink_odd(folder / name)
+        atomic_write_text(folder / name, json.dumps(data, separators=(",", ":")))
+
+
+def _unlink_odd(path: Path) -> None:
+    """Remove a link (or pipe, socket...) standing where a cache file goes: the new file
+    takes its name, and nothing (not even the mode) is taken from what it led to."""
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            os.unlink(path)
+
+
+def usable(root: Path) -> bool:
+    """The cache folder may be used: not a link (that could lead out of the portfolio)."""
+    try:
+        return stat.S_ISDIR(os.lstat(root / CACHE_DIR).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+# ---- parsed records and attachment hashes ---------------------------------------------------
 
 
 def _date(value: Any) -> Any:
@@ -57,6 +224,11 @@ def _undate(obj: dict[str, Any]) -> Any:
     return obj
 
 
+def text_key(text: str) -> str:
+    """What a record's parsed data is keyed on: the sha256 of the text that was parsed."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class Cache:
     """Parsed records and attachment hashes of one portfolio."""
 
@@ -67,66 +239,64 @@ class Cache:
         self.records: dict[str, list[Any]] = {}
         self.hashes: dict[str, list[Any]] = {}
         self.dirty = False
-        self.added: tuple[dict[str, list[Any]], dict[str, list[Any]]] = ({}, {})
-        if enabled:
+        self.notes: list[str] = []
+        self.attachments: set[str] = set()  # every attachment path a record names, as written
+        if self.enabled:
             self._read()
 
     def _read(self) -> None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        data = read_json(self.path, self.notes)
+        if not isinstance(data, dict):
+            self.dirty = data is not None or bool(self.notes)
             return
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if data.get("format") != _format():
             return
         records, hashes = data.get("records"), data.get("hashes")
         self.records = records if isinstance(records, dict) else {}
         self.hashes = hashes if isinstance(hashes, dict) else {}
 
-    def record(self, rel: str, key: list[int] | None) -> Any:
-        """The data of a clean record parsed before, if the file is unchanged, else None."""
+    def record(self, rel: str, key: str) -> Any:
+        """The data of a clean record parsed before from exactly this text, else None."""
         try:
             entry = self.records.get(rel)
-            if entry is None or key is None or entry[0] != key:
+            if entry is None or entry[0] != key:
                 return None
             return json.loads(entry[1], object_hook=_undate)
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
             return None  # a cache of the wrong shape is no cache
 
-    def has_record(self, rel: str, key: list[int] | None) -> bool:
-        """Whether `record(rel, key)` may be served from the cache (without decoding it)."""
-        entry = self.records.get(rel)
-        return key is not None and isinstance(entry, list) and bool(entry) and entry[0] == key
-
-    def put_record(self, rel: str, key: list[int] | None, data: Any) -> None:
+    def put_record(self, rel: str, key: str, data: Any) -> None:
         """Keep a clean record's data (text keys, text, numbers and dates only)."""
-        if self.enabled and key is not None:
+        if self.enabled:
             try:
                 entry = [key, json.dumps(data, default=_date, separators=(",", ":"))]
             except (TypeError, ValueError):
                 return
-            self.records[rel] = self.added[0][rel] = entry
+            self.records[rel] = entry
             self.dirty = True
 
-    def merge(self, added: tuple[dict[str, list[Any]], dict[str, list[Any]]]) -> None:
-        """Take in the entries another process added (see `added`)."""
-        records, hashes = added
-        if self.enabled and (records or hashes):
-            self.records.update(records)
-            self.hashes.update(hashes)
-            self.dirty = True
+    def named(self, written: str) -> None:
+        """A record names this attachment: the answers depend on it (see Memo.put)."""
+        self.attachments.add(written)
 
     def sha256(self, path: Path) -> str:
         rel = os.path.relpath(path, self.root)
         key = stat_key(path)
         try:
             entry = self.hashes.get(rel)
-            if entry is not None and key is not None and entry[0] == key:
+            if (
+                entry is not None
+                and key is not None
+                and entry[0] == key
+                and _trusted(key, entry[2])
+            ):
                 return str(entry[1])
         except (AttributeError, TypeError, KeyError, IndexError):
             self.hashes = {}
+        started = time.time_ns()
         digest = sha256_file(path)
         if self.enabled and key is not None:
-            self.hashes[rel] = self.added[1][rel] = [key, digest]
+            self.hashes[rel] = [key, digest, started]
             self.dirty = True
         return digest
 
@@ -135,83 +305,178 @@ class Cache:
             return
         if keep is not None:
             self.records = {k: v for k, v in self.records.items() if k in keep}
-        data = {"format": FORMAT, "records": self.records, "hashes": self.hashes}
-        with contextlib.suppress(OSError):
-            (self.root / CACHE_DIR).mkdir(exist_ok=True)
-            gi = self.root / CACHE_DIR / ".gitignore"
-            if not gi.exists():
-                gi.write_text("*\n")
-            atomic_write_text(self.path, json.dumps(data, separators=(",", ":")))
+        _write(
+            self.root,
+            "records.json",
+            {"format": _format(), "records": self.records, "hashes": self.hashes},
+        )
 
 
-SKIP = {CACHE_DIR, ".git", "out", "__pycache__"}
+# ---- memos: whole answers -------------------------------------------------------------------
 
 
-def usable(root: Path) -> bool:
-    """The cache folder may be used: not a link (that could lead out of the portfolio)."""
-    return not (root / CACHE_DIR).is_symlink()
-
-
-def _walk(folder: Path, out: list[str], top: bool = False) -> None:
+def _walk(folder: Path, out: list[str], top: bool = False) -> tuple[int, bool]:
+    """Append a line per file below `folder` (its stat, followed through links; a link's
+    target too). Returns the latest change seen (ns) and whether there was a link."""
+    latest, links = 0, False
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return
+        return latest, links
+    add = out.append
     for e in entries:
         if top and e.name in SKIP:
             continue
         try:
-            if e.is_dir(follow_symlinks=False):
-                _walk(Path(e.path), out)
+            if e.is_symlink():
+                links = True
+                add(f"{e.path}->{os.readlink(e.path)}")
+            elif e.is_dir(follow_symlinks=False):
+                sub, sub_links = _walk(Path(e.path), out)
+                latest, links = max(latest, sub), links or sub_links
                 continue
             st = e.stat()
         except OSError:
-            out.append(f"{e.path}:?")
+            add(f"{e.path}:?")
             continue
-        out.append(f"{e.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        if mtime > latest or ctime > latest:
+            latest = max(mtime, ctime)
+        add(f"{e.path}:{st.st_size}:{mtime}:{ctime}:{st.st_ino}")
+    return latest, links
 
 
-def portfolio_digest(root: Path, today: dt.date) -> str:
-    """Changes whenever anything a result depends on may have changed.
-
-    The version, the date (future/old-evidence warnings), the content of
-    evitrack.yaml, and the stat (size, times, inode) of every other file in the
-    portfolio: records, attachments, a centre's qualification files wherever
-    they are. Links are stat'ed through, so a changed target is seen too.
-    """
-    from evitrack.signing import list_digest
-
-    parts = [FORMAT, today.isoformat(), str(root.resolve()), list_digest()]
+def _content(path: Path) -> str | None:
+    """The sha256 of a file that an answer depends on by content; None if not a file."""
     try:
-        parts.append(hashlib.sha256((root / "evitrack.yaml").read_bytes()).hexdigest())
-    except OSError:
-        parts.append("?")
-    _walk(root, parts, top=True)
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def memo_get(root: Path, name: str, digest: str) -> Any:
-    """A result computed before for exactly this state of the portfolio, or None."""
-    if not usable(root):
-        return None
-    try:
-        data = json.loads((root / CACHE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (OSError, ValueError):
         return None
-    if isinstance(data, dict) and data.get("digest") == digest:
-        return data.get("value")
-    return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.sha256(_read(fd)).hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
-def memo_put(root: Path, name: str, digest: str, value: Any) -> None:
-    if not usable(root):
-        return
-    with contextlib.suppress(OSError):
-        (root / CACHE_DIR).mkdir(exist_ok=True)
-        gi = root / CACHE_DIR / ".gitignore"
-        if not gi.exists():
-            gi.write_text("*\n")
-        atomic_write_text(
-            root / CACHE_DIR / f"{name}.json",
-            json.dumps({"digest": digest, "value": value}, separators=(",", ":")),
+def _read(fd: int) -> bytes:
+    """At most MAX_BYTES + 1 bytes from a file descriptor."""
+    chunks, size = [], 0
+    while size <= MAX_BYTES:
+        chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _real(root: Path, written: str) -> str | None:
+    """Where an attachment path leads, relative to the portfolio, links followed."""
+    try:
+        return os.path.relpath(os.path.realpath(root / written), root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def _signers_digest() -> str:
+    """The allowed_signers list named for this run (path and content): decisions count by it."""
+    from evitrack.signing import list_digest
+
+    return list_digest()
+
+
+@dataclass
+class Memo:
+    """A cached answer of one command for one portfolio.
+
+    `Memo.open` looks: `.value` is the answer if nothing it depends on has changed, else
+    None; then `.put` stores the answer computed now, with what it depended on.
+    """
+
+    root: Path
+    name: str
+    key: str
+    walk: str
+    latest: int  # the latest change (ns) of any file in the walk or of the program
+    links: bool  # the walk met a link
+    started: int  # when the walk began: the answer is computed from files as they are now
+    value: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: Path, name: str, today: dt.date) -> Memo:
+        started = time.time_ns()
+        key = hashlib.sha256(
+            "\n".join(
+                [_format(), name, today.isoformat(), str(root.resolve()), _signers_digest()]
+            ).encode("utf-8", "surrogateescape")
+        ).hexdigest()
+        lines = [str(root.resolve())]
+        latest, links = _walk(root, lines, top=True)
+        latest = max(latest, code_fingerprint()[1])
+        walk = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+        memo = cls(root, name, key, walk, latest, links, started)
+        if usable(root):
+            memo.value = memo._valid(read_json(root / CACHE_DIR / f"{name}.json", memo.notes))
+        return memo
+
+    def _valid(self, data: Any) -> Any:
+        """The stored answer if it was computed from the portfolio as it is now, else None."""
+        try:
+            if not (
+                isinstance(data, dict)
+                and data["key"] == self.key
+                and data["walk"] == self.walk
+                and _trusted([0, self.latest, 0], int(data["started"]))
+            ):
+                return None
+            for path, digest in data["content"]:
+                if _content(Path(path)) != digest:
+                    return None
+            for written, real, key in data["attachments"]:
+                now = stat_key(self.root / written)
+                if _real(self.root, written) != real or now != key:
+                    return None
+                if now is not None and not _trusted(now, int(data["started"])):
+                    return None
+            return data["value"]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def put(self, value: Any, qualification_files: list[Path], attachments: set[str]) -> None:
+        """Keep `value`, computed from the files as they were when the memo was opened.
+
+        Its dependencies beyond the walk: the bytes of evitrack.yaml and of the centre's
+        qualification files, and every named attachment the walk does not cover (one
+        under a folder it leaves out, or reached through a link).
+        """
+        if not usable(self.root):
+            return
+        content = []
+        for path in [self.root / "evitrack.yaml", *qualification_files]:
+            content.append([os.path.abspath(path), _content(path)])
+        named = []
+        for written in sorted(attachments):
+            posix = written.replace("\\", "/")
+            if posix.startswith(("/", "~")) or ".." in posix.split("/"):
+                continue  # refused as written, whatever is on disk
+            posix = os.path.normpath(posix)  # ./out/x and out//x are out/x
+            real = _real(self.root, posix) if self.links or posix.split("/")[0] in SKIP else posix
+            if real is None or real.split("/")[0] in SKIP or real != posix:
+                named.append([posix, real, stat_key(self.root / posix)])
+        _write(
+            self.root,
+            f"{self.name}.json",
+            {
+                "key": self.key,
+                "walk": self.walk,
+                "started": self.started,
+                "content": content,
+                "attachments": named,
+                "value": value,
+            },
         )

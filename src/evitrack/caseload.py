@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import locate
+from evitrack import cache, locate
 from evitrack import portfolio as pf
-from evitrack.checker import diagnostic_from_json, diagnostic_to_json, portfolios_for
+from evitrack.checker import diagnostic_from_json, portfolios_for, qualification_sources
 from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
 from evitrack.diagnostics import Diagnostic, error_lines
+from evitrack.errors import UserError
 
 
 @dataclass
@@ -105,42 +106,42 @@ def gaps(paths: list[Path], top: int = 10) -> Gaps:
     return result
 
 
-def snapshot_of(job: tuple[str, str], jobs: int | None = 1) -> dict[str, Any]:
-    """Load one portfolio and snapshot its coverage, caching it under `digest`.
+def snapshot_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
+    """Load one portfolio and snapshot its coverage, caching it in its memo.
 
-    In a pool's worker (the default) the portfolio is loaded by that one process.
+    Computed with paths relative to the portfolio (`locate.portable`), so that the snapshot
+    can be shown from any current folder.
     """
-    from evitrack import cache
-
-    root, digest = job
+    root, memo = job
     where = Path(root)
-    result = pf.load(where, dt.date.today(), jobs=jobs)
-    if result.portfolio is None:
-        snap: dict[str, Any] = {
-            "error": True,
-            "diagnostics": [diagnostic_to_json(where, d) for d in result.diagnostics],
-        }
-    else:
-        ref = str((result.raw or {}).get("qualification") or result.portfolio.qualification.id)
-        snap = snapshot(coverage(result.portfolio, result.diagnostics), ref)
-    cache.memo_put(where, "gaps", digest, snap)
+    with locate.portable(where) as token:
+        result = pf.load(where, dt.date.today())
+        if result.portfolio is None:
+            snap: dict[str, Any] = {
+                "error": True,
+                "token": token,
+                "diagnostics": [d.to_json() for d in result.diagnostics],
+            }
+        else:
+            ref = str((result.raw or {}).get("qualification") or result.portfolio.qualification.id)
+            snap = snapshot(coverage(result.portfolio, result.diagnostics), ref, token)
+    memo.put(snap, qualification_sources(result), result.attachments)
     return snap
 
 
 def _many(roots: list[Path]) -> list[PortfolioGaps]:
     """A caseload: unchanged portfolios from their caches, the rest loaded on every core."""
-    from evitrack import cache
-
     today = dt.date.today()
     snaps: dict[int, dict[str, Any]] = {}
-    jobs: list[tuple[int, tuple[str, str]]] = []
+    jobs: list[tuple[int, tuple[str, cache.Memo]]] = []
+    restored: dict[int, PortfolioGaps] = {}
     for i, root in enumerate(roots):
-        digest = cache.portfolio_digest(root, today)
-        hit = cache.memo_get(root, "gaps", digest)
-        if isinstance(hit, dict):
-            snaps[i] = hit
+        memo = cache.Memo.open(root, "gaps", today)
+        hit = _restored(root, memo.value)
+        if hit is not None:
+            restored[i] = hit
         else:
-            jobs.append((i, (str(root), digest)))
+            jobs.append((i, (str(root), memo)))
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) >= 4 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -148,19 +149,28 @@ def _many(roots: list[Path]) -> list[PortfolioGaps]:
             done = pool.map(snapshot_of, [job for _, job in jobs], chunksize=chunk)
             snaps.update(zip([i for i, _ in jobs], done, strict=True))
     else:
-        snaps.update((i, snapshot_of(job, None)) for i, job in jobs)
-    out = []
-    for root, snap in zip(roots, (snaps[i] for i in range(len(roots))), strict=True):
-        if snap.get("error"):
-            out.append(
-                PortfolioGaps(
-                    root, None, [diagnostic_from_json(root, d) for d in snap["diagnostics"]]
-                )
-            )
-        else:
-            cov = restore(root, snap)
-            out.append(PortfolioGaps(root, cov, cov.diagnostics))
-    return out
+        snaps.update((i, snapshot_of(job)) for i, job in jobs)
+    restored.update((i, _from_snapshot(roots[i], snap)) for i, snap in snaps.items())
+    return [restored[i] for i in range(len(roots))]
+
+
+def _restored(root: Path, snap: Any) -> PortfolioGaps | None:
+    """The gaps of a cached snapshot; None if it has the wrong shape (it is computed again)."""
+    if not isinstance(snap, dict):
+        return None
+    try:
+        return _from_snapshot(root, snap)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, UserError):
+        return None
+
+
+def _from_snapshot(root: Path, snap: dict[str, Any]) -> PortfolioGaps:
+    if snap.get("error"):
+        token = str(snap.get("token") or "")
+        found = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
+        return PortfolioGaps(root, None, found)
+    cov = restore(root, snap)
+    return PortfolioGaps(root, cov, cov.diagnostics)
 
 
 def most_missing(portfolios: list[PortfolioGaps], top: int = 10) -> list[Missing]:

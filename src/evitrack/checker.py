@@ -6,17 +6,22 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evitrack import cache
 from evitrack import locate as pf
 from evitrack.diagnostics import Diagnostic, Severity
 from evitrack.errors import UserError
 
+if TYPE_CHECKING:
+    from evitrack.portfolio import LoadResult
+
 
 @dataclass
 class CheckReport:
     portfolios: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the cache: shown, never counted
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -46,19 +51,53 @@ def portfolios_for(paths: list[Path]) -> list[Path]:
     return roots
 
 
-def check_portfolio(root: Path, today: dt.date, use_cache: bool = True) -> list[Diagnostic]:
-    """The diagnostics of one portfolio; served from the cache when nothing changed."""
-    digest = cache.portfolio_digest(root, today) if use_cache else ""
-    if use_cache:
-        hit = cache.memo_get(root, "check", digest)
-        if isinstance(hit, list):
-            return [diagnostic_from_json(root, d) for d in hit]
+def check_portfolio(
+    root: Path, today: dt.date, use_cache: bool = True, notes: list[str] | None = None
+) -> list[Diagnostic]:
+    """The diagnostics of one portfolio; served from the cache when nothing changed.
+
+    Computed with paths relative to the portfolio (`locate.portable`) and shown from the
+    current folder, so that a cached answer reads the same from anywhere.
+    """
+    memo = cache.Memo.open(root, "check", today) if use_cache else None
+    if notes is not None and memo is not None:
+        notes.extend(memo.notes)
+    served = _served(root, memo.value) if memo is not None else None
+    if served is not None:
+        return served
     from evitrack.portfolio import load
 
-    diags = load(root, today, use_cache=use_cache).diagnostics
-    if use_cache:
-        cache.memo_put(root, "check", digest, [diagnostic_to_json(root, d) for d in diags])
-    return diags
+    with pf.portable(root) as token:
+        loaded = load(root, today, use_cache=use_cache)
+        found = [d.to_json() for d in loaded.diagnostics]
+    if notes is not None:
+        notes.extend(pf.localized(root, token, loaded.notes))
+    if memo is not None:
+        value = {"token": token, "diagnostics": found}
+        memo.put(value, qualification_sources(loaded), loaded.attachments)
+    return [diagnostic_from_json(root, d, token) for d in found]
+
+
+def _served(root: Path, value: object) -> list[Diagnostic] | None:
+    """A cached answer, shown from the current folder; None if it has the wrong shape."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        return [diagnostic_from_json(root, d, str(value["token"])) for d in value["diagnostics"]]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def qualification_sources(loaded: LoadResult) -> list[Path]:
+    """The centre's qualification files a load read (shipped ones are part of the program)."""
+    from evitrack import catalogue
+
+    if loaded.portfolio is not None:
+        return catalogue.user_sources(loaded.portfolio.qualification)
+    ref = (loaded.raw or {}).get("qualification") if isinstance(loaded.raw, dict) else None
+    if isinstance(ref, str) and catalogue.looks_like_path(ref):
+        return [loaded.root / ref]  # not loaded: the walk covers it, its bytes too
+    return []
 
 
 def diagnostic_to_json(root: Path, d: Diagnostic) -> dict[str, object]:
@@ -68,15 +107,18 @@ def diagnostic_to_json(root: Path, d: Diagnostic) -> dict[str, object]:
     return data
 
 
-def diagnostic_from_json(root: Path, data: dict[str, object]) -> Diagnostic:
-    """The inverse of diagnostic_to_json, the file shown relative to the current folder."""
+def diagnostic_from_json(root: Path, data: dict[str, object], token: str = "") -> Diagnostic:
+    """A diagnostic from its JSON: `diagnostic_to_json`'s, or one computed under
+    `locate.portable` with `token`; its paths shown relative to the current folder."""
+    file = str(data["file"])
+    hint = data["hint"]
     return Diagnostic(
-        file=pf.display_path(root / str(data["file"])),
+        file=pf.localized(root, token, file) if token else pf.display_path(root / file),
         line=int(str(data["line"])),
         col=int(str(data["col"])),
         code=str(data["code"]),
-        message=str(data["message"]),
-        hint=None if data["hint"] is None else str(data["hint"]),
+        message=pf.localized(root, token, str(data["message"])),
+        hint=None if hint is None else pf.localized(root, token, str(hint)),
         severity=Severity(str(data["severity"])),
     )
 
@@ -86,5 +128,5 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
     report = CheckReport()
     for root in portfolios_for(paths):
         report.portfolios.append(root)
-        report.diagnostics.extend(check_portfolio(root, today, use_cache))
+        report.diagnostics.extend(check_portfolio(root, today, use_cache, report.notes))
     return report

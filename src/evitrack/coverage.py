@@ -421,13 +421,15 @@ def findings(
 # ---- snapshots: a caseload computes coverage in worker processes and caches it ---------
 
 
-def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
-    """A JSON-safe copy of a coverage, enough to `restore` it (without the records)."""
-    from evitrack.checker import diagnostic_to_json
+def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
+    """A JSON-safe copy of a coverage, enough to `restore` it (without the records).
 
+    `token`: the coverage was computed under `locate.portable` with it.
+    """
     p = cov.portfolio
     return {
         "ref": ref,
+        "token": token,
         "learner": [p.learner_name, p.registration],
         "chosen": list(p.units),
         "units": [
@@ -441,7 +443,7 @@ def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
         ],
         "rules": [dataclasses.asdict(r) for r in cov.rules],
         "findings": [dataclasses.asdict(f) for f in cov.findings],
-        "diagnostics": [diagnostic_to_json(p.root, d) for d in cov.diagnostics],
+        "diagnostics": [d.to_json() for d in cov.diagnostics],
     }
 
 
@@ -449,8 +451,11 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     """The coverage a snapshot was taken of; its portfolio carries no records."""
     from evitrack import catalogue
     from evitrack.checker import diagnostic_from_json
+    from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
+    token = str(snap.get("token") or "")  # paths are in the findings and the diagnostics only
+    diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
     q = catalogue.load(snap["ref"], root)
     name, registration = snap["learner"]
     portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), [], {})
@@ -474,6 +479,6 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         portfolio,
         units,
         rules,
-        [Finding(**f) for f in snap["findings"]],
-        [diagnostic_from_json(root, d) for d in snap["diagnostics"]],
+        [Finding(**localized(root, token, f)) for f in snap["findings"]],
+        diagnostics,
     )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from evitrack.errors import UserError
 
@@ -51,8 +55,23 @@ def find_portfolios(path: Path) -> list[Path]:
     return []
 
 
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
+# (portfolio, token) while an answer that will be cached is computed: see `portable`
+_PORTABLE: ContextVar[tuple[str, str] | None] = ContextVar("evitrack_portable", default=None)
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the current folder when inside it.
+
+    While `portable` is in force, a placeholder relative to the portfolio instead.
+    """
+    portable_to = _PORTABLE.get()
+    if portable_to is not None:
+        base, token = portable_to
+        return f"{token}{os.path.relpath(os.path.abspath(path), base)}{token}"
+    return _from_here(path)
+
+
+def _from_here(path: Path | str) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:
@@ -118,6 +137,40 @@ def output_target(output: Path, what: str = "document") -> Path:
             "replace the link with a folder, or choose another -o",
         )
     return target
+
+
+@contextmanager
+def portable(root: Path) -> Iterator[str]:
+    """Paths shown while computing an answer to cache are placeholders relative to `root`,
+    so that the answer can be shown from any current folder (see `localized`).
+
+    Yields the token that marks them: random, so that no text from a file can forge one.
+    A UserError raised inside is made local before it leaves.
+    """
+    token = f"\ue000{os.urandom(8).hex()}\ue000"
+    mark = _PORTABLE.set((os.path.abspath(root), token))
+    try:
+        yield token
+    except UserError as e:
+        e.message = localized(root, token, e.message)
+        e.hint = localized(root, token, e.hint)
+        raise
+    finally:
+        _PORTABLE.reset(mark)
+
+
+def localized(root: Path, token: str, value: Any) -> Any:
+    """`value` (JSON data) with every placeholder of `portable` shown from the current folder."""
+    if isinstance(value, str):
+        if not token or token not in value:
+            return value
+        parts = value.split(token)
+        return "".join(_from_here(root / p) if i % 2 else p for i, p in enumerate(parts))
+    if isinstance(value, list):
+        return [localized(root, token, v) for v in value]
+    if isinstance(value, dict):
+        return {k: localized(root, token, v) for k, v in value.items()}
+    return value
 
 
 def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:

@@ -32,6 +32,7 @@ highspy is imported inside the functions that solve, so importing this module
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -366,24 +367,34 @@ def portfolio_report(
     (the plan is a pure function of the files, the qualification and the date).
     """
     from evitrack import cache, catalogue
+    from evitrack.checker import qualification_sources
+    from evitrack.locate import localized, portable
 
     today = today or dt.date.today()
-    digest = cache.portfolio_digest(root, today)
-    hit = cache.memo_get(root, "plan", digest)
-    if isinstance(hit, dict) and isinstance(hit.get("ref"), str):
-        return catalogue.load(hit["ref"], root), hit["data"]
-    loaded = load_for_plan(root, today)
-    p = loaded.portfolio
-    assert p is not None
-    q = p.qualification
-    results = R.evaluate(q, p.units)
-    data: dict[str, Any] = {
-        "satisfied": R.satisfied(results),
-        "rules": [r.to_json() for r in results],
-        "qualification": q.id,
-        "units": p.units,
-        "plan": plan(q, p.units, cited(p.records)).to_json(),
-    }
+    memo = cache.Memo.open(root, "plan", today)
+    hit = memo.value
+    if (
+        isinstance(hit, dict)
+        and isinstance(hit.get("ref"), str)
+        and isinstance(hit.get("token"), str)
+        and isinstance(hit.get("data"), dict)
+    ):
+        with contextlib.suppress(UserError):
+            return catalogue.load(hit["ref"], root), localized(root, hit["token"], hit["data"])
+    with portable(root) as token:
+        loaded = load_for_plan(root, today)
+        p = loaded.portfolio
+        assert p is not None
+        q = p.qualification
+        results = R.evaluate(q, p.units)
+        data: dict[str, Any] = {
+            "satisfied": R.satisfied(results),
+            "rules": [r.to_json() for r in results],
+            "qualification": q.id,
+            "units": p.units,
+            "plan": plan(q, p.units, cited(p.records)).to_json(),
+        }
     ref = str((loaded.raw or {}).get("qualification") or q.id)
-    cache.memo_put(root, "plan", digest, {"ref": ref, "data": data})
-    return q, data
+    value = {"ref": ref, "token": token, "data": data}
+    memo.put(value, qualification_sources(loaded), loaded.attachments)
+    return q, localized(root, token, data)

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
-import os
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evitrack import catalogue, fastyaml, signing, yamlio
-from evitrack.cache import Cache, stat_key
+from evitrack.cache import Cache, text_key
 from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
@@ -111,6 +108,8 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     raw: Any = None  # evitrack.yaml as loaded (round-trip), for writers
     text: str = ""
+    notes: list[str] = field(default_factory=list)  # about the cache, e.g. a bad one discarded
+    attachments: set[str] = field(default_factory=set)  # every attachment path records name
 
 
 def inside(root: Path, target: Path) -> bool:
@@ -128,13 +127,8 @@ def load(
     today: dt.date | None = None,
     use_cache: bool = True,
     fast: bool = True,
-    jobs: int | None = None,
 ) -> LoadResult:
-    """Load and check a whole portfolio.
-
-    `jobs` caps the processes that parse records (default: $EVITRACK_JOBS, else
-    every core); only a portfolio with hundreds of records not in the cache is split.
-    """
+    """Load and check a whole portfolio."""
     today = today or dt.date.today()
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
@@ -209,7 +203,10 @@ def load(
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
     ctx.signing = _signing_policy(header, qual, raw, shown, diags)
-    for path, rec in zip(paths, _load_records(paths, ctx, diags, jobs), strict=True):
+    if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
+        cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
+    for path in paths:
+        rec = _load_record(path, ctx, diags)
         if rec is None:
             continue
         if rec.id in seen_ids:
@@ -240,6 +237,7 @@ def load(
         records.append(rec)
 
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
     if qual is not None and header is not None:
         learner = header.get("learner") or {}
@@ -634,96 +632,22 @@ class _Context:
         return f"{self.evidence_shown}/{path.name}"
 
 
-PER_PROCESS = 250  # records not in the cache that make another process worth starting
-
-
-def _jobs(requested: int | None) -> int:
-    if requested is None:
-        try:
-            requested = int(os.environ.get("EVITRACK_JOBS", "0"))
-        except ValueError:
-            requested = 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return requested if requested > 0 else cores or 1
-
-
-def _load_records(
-    paths: list[Path], ctx: _Context, diags: list[Diagnostic], jobs: int | None
-) -> list[Record | None]:
-    """Every record, in order. Hundreds of uncached records are shared with forked processes.
-
-    Each process runs exactly the serial code on a slice of the files and sends
-    back its records, problems and new cache entries; the results are the same
-    as a serial run (a test compares them). Where fork is unavailable, or a
-    process fails, the slice is loaded here instead.
-    """
-    if len(paths) < 2 * PER_PROCESS or not ctx.fast:  # too few to split: no stat of each
-        return [_load_record(p, ctx, diags) for p in paths]
-    stale = [p for p in paths if not ctx.cache.has_record(f"{EVIDENCE_DIR}/{p.name}", stat_key(p))]
-    n = min(_jobs(jobs), len(stale) // PER_PROCESS)
-    if n < 2 or not sys.platform.startswith("linux") or _in_daemon():
-        return [_load_record(p, ctx, diags) for p in paths]
-    import multiprocessing
-
-    fork = multiprocessing.get_context("fork")
-    # cut the files where each slice holds an equal share of the uncached ones
-    cuts = [0] + [paths.index(stale[len(stale) * i // n]) for i in range(1, n)] + [len(paths)]
-    slices = [paths[a:b] for a, b in itertools.pairwise(cuts)]
-    children = []
-    for part in slices[1:]:
-        recv, send = fork.Pipe(duplex=False)
-        proc = fork.Process(target=_load_slice, args=(part, ctx, send), daemon=True)
-        proc.start()
-        send.close()
-        children.append((proc, recv))
-    out = [_load_record(p, ctx, diags) for p in slices[0]]
-    for part, (proc, recv) in zip(slices[1:], children, strict=True):
-        try:
-            got = recv.recv()
-        except (EOFError, OSError):
-            got = None
-        proc.join()
-        if got is None:  # the process failed: load its slice here (and meet the same error)
-            out.extend(_load_record(p, ctx, diags) for p in part)
-            continue
-        recs, found, added = got
-        out.extend(recs)
-        diags.extend(found)
-        ctx.cache.merge(added)
-    return out
-
-
-def _in_daemon() -> bool:
-    """A daemonic process (a pool's worker) may not start processes of its own."""
-    import multiprocessing
-
-    return bool(multiprocessing.current_process().daemon)
-
-
-def _load_slice(paths: list[Path], ctx: _Context, send: Any) -> None:
-    """In a forked process: load `paths` and send back what the parent needs."""
-    try:
-        found: list[Diagnostic] = []
-        recs = [_load_record(p, ctx, found) for p in paths]
-        send.send((recs, found, ctx.cache.added))
-    except BaseException:
-        send.send(None)
-    finally:
-        send.close()
-
-
 def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
     """Fast path first (libyaml, cached); the round-trip loader for any file with a problem."""
     if not ctx.fast:
         return _load_record_slow(path, ctx, diags)
     rel = f"{EVIDENCE_DIR}/{path.name}"
-    key = stat_key(path)
+    try:
+        text = yamlio.read_text(path)
+    except yamlio.YamlProblem:
+        return _load_record_slow(path, ctx, diags)
+    key = text_key(text)
     raw = ctx.cache.record(rel, key)
     fresh = raw is None
     if fresh:
         try:
-            raw = fastyaml.parse(yamlio.read_text(path))
-        except (fastyaml.Fallback, yamlio.YamlProblem):
+            raw = fastyaml.parse(text)
+        except fastyaml.Fallback:
             return _load_record_slow(path, ctx, diags)
     local: list[Diagnostic] = []
     rec = _record_from(path, "", raw, ctx, local) if isinstance(raw, dict) else None
@@ -1091,6 +1015,7 @@ def _check_file(
     `hash_written`: a sha256 is written but was refused (E105 says so); no W304 then.
     """
     p = ref.path
+    cache.named(p)
     target, why = attachment(root, p)
     if target is None and why and why.startswith("cannot exist"):  # a name too long
         shown = p if len(p) <= 80 else p[:60] + "..."

@@ -222,10 +222,20 @@ def _content_key(path: Path) -> Any:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    from evitrack.locate import display_path
+
+    return display_path(path)
+
+
+def user_sources(q: Qualification) -> list[Path]:
+    """A centre's qualification file and every file of the user's it included, as loaded
+    (empty for a shipped one: the shipped files are part of the installed program)."""
+    if q.path is None or _is_shipped(q.path):
+        return []
+    for (path, _root), (deps, loaded) in _USER_CACHE.items():
+        if path == q.path and loaded is q:
+            return [p for p, _ in deps]
+    return [q.path]
 
 
 def _checked_data(path: Path, root: Path) -> Any:

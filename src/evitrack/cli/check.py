@@ -37,7 +37,7 @@ def check(
         quiet = True
     from evitrack.checker import check as run
     from evitrack.cli._report import print_diagnostics
-    from evitrack.diagnostics import Severity, has_errors
+    from evitrack.diagnostics import Severity, has_errors, printable
 
     with allowed_signers(signers, list(paths or [])):
         report = run(list(paths or []))
@@ -49,6 +49,8 @@ def check(
         "warnings": report.count(Severity.WARNING),
     }
     print_diagnostics(report.diagnostics, format, head)
+    for note in report.notes:
+        typer.echo(f"note: {printable(note)}", err=True)
     if format in (Format.text, Format.markdown) and not quiet:
         e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
         n = len(report.portfolios)
