@@ -234,7 +234,7 @@ def test_the_code_fingerprint_covers_every_file_of_the_program(tmp_path: Path) -
     for edited in ("portfolio.py", "catalogue/ncfe-l3-diploma-customer-service.yaml"):
         (copy / edited).write_bytes((copy / edited).read_bytes() + b"\n")
         seen.add(cache.tree_fingerprint([copy])[0])
-    (copy / "rules.py").rename(copy / "rules2.py")
+    (copy / "planner.py").rename(copy / "planner2.py")
     seen.add(cache.tree_fingerprint([copy])[0])
     assert len(seen) == 4
     assert cache.code_fingerprint() == cache.tree_fingerprint(

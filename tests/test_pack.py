@@ -43,11 +43,13 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def tree_digest(root: Path, skip: str = "out") -> dict[str, str]:
-    """Every file of a portfolio (but out/) with its sha256 and mode."""
+    """Every file of a portfolio (but out/ and evitrack's own cache) with its sha256 and mode."""
     out = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
-        if rel == skip or rel.startswith(skip + "/") or not p.is_file():
+        if any(rel == s or rel.startswith(s + "/") for s in (skip, ".evitrack-cache")):
+            continue
+        if not p.is_file():
             continue
         out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() + oct(p.stat().st_mode)
     return out

@@ -139,6 +139,17 @@ def output_target(output: Path, what: str = "document") -> Path:
     return target
 
 
+def shell_word(path_text: str) -> str:
+    """A shown path as one word for a command to paste. Quoted where the shell needs it; a
+    path that `portable` marks is shown from the current folder later, and left as it is."""
+    import shlex
+
+    marked = _PORTABLE.get()
+    if marked is not None and marked[1] in path_text:
+        return path_text
+    return shlex.quote(path_text)
+
+
 @contextmanager
 def portable(root: Path) -> Iterator[str]:
     """Paths shown while computing an answer to cache are placeholders relative to `root`,

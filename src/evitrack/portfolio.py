@@ -628,8 +628,8 @@ class _Context:
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
         if not self.evidence_shown:
-            self.evidence_shown = display_path(self.root / EVIDENCE_DIR)
-        return f"{self.evidence_shown}/{path.name}"
+            self.evidence_shown = display_path(self.root / EVIDENCE_DIR / "\0")
+        return self.evidence_shown.replace("\0", path.name)
 
 
 def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:

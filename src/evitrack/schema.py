@@ -756,9 +756,8 @@ def stale_record_schema(root: Path, q: Qualification, units: Sequence[str]) -> l
     one written before schemas were made per portfolio has no fingerprint and is stale.
     """
     import json
-    import shlex
 
-    from evitrack.locate import display_path
+    from evitrack.locate import display_path, shell_word
 
     path = root / RECORD_SCHEMA_FILE
     if not path.is_file() or path.is_symlink():
@@ -780,7 +779,7 @@ def stale_record_schema(root: Path, q: Qualification, units: Sequence[str]) -> l
             "the record schema that editors use is out of date: the qualification or the "
             "chosen units changed since it was written",
             "refresh it: evitrack schema record --portfolio "
-            f"{shlex.quote(display_path(root))} -o {shlex.quote(shown)}",
+            f"{shell_word(display_path(root))} -o {shell_word(shown)}",
         )
     ]
 

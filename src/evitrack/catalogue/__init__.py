@@ -167,6 +167,8 @@ def load_file(path: Path, root: Path | None = None) -> Qualification:
     if hit is not None and all(_key_once(p) == k for p, k in hit[0]):
         if _LOADING:  # an include: the outer file depends on these files too
             _DEPS.extend(hit[0])
+        else:  # an outermost load ends here: the next one reads the files afresh
+            done_loading()
         return hit[1]
     if path in _LOADING:
         chain = " -> ".join(p.name for p in (*_LOADING[_LOADING.index(path) :], path))
