@@ -100,7 +100,9 @@ def handle_errors(fn: F) -> F:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from evitrack.output import json_text
+
+    sys.stdout.write(json_text(data))
 
 
 def console(stderr: bool = False) -> Any:

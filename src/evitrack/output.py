@@ -1,0 +1,217 @@
+"""The one emitter for reports: a table or a small document, written as csv, markdown or text.
+
+A report command builds its answer as a `Table` (columns and rows) or a `Doc` (headings,
+paragraphs, tables, bullet lists) and hands it here; user text is escaped once, on the
+way out, for the format it goes into:
+
+- every format: one line per cell, and characters that could drive a terminal (escape
+  sequences, OSC 8 links, clear-screen, a bare CR) or reorder text (bidi overrides) are
+  shown as escapes (`\\x1b`, `\\u202e`), as `evitrack check` shows them;
+- markdown: `|`, `<`, `*`, `_`, `[`, backticks and line-start markers (`#`, `-`, `>`,
+  `1.`) are backslash-escaped, so data never becomes a heading, a table column, HTML or
+  a link;
+- csv: a text cell starting with `=`, `+`, `-`, `@`, a tab or a CR gets a leading `'`
+  (the OWASP advice against formula injection), unless the whole cell is a plain
+  number (`-3`, `+1.5`), which a spreadsheet reads as that number and nothing else.
+  Numbers (`int`, `float`) are written as numbers.
+
+JSON is written by `json_text` as the commands' contracts give it (strings in JSON are
+already inert). The CLI renders text tables with rich (`evitrack.cli._emit`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evitrack.diagnostics import printable
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A cell of several lines: one per line in text, `<br>` in markdown, `; ` in csv."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    """Text shown as code (a diagnostic's headline): a code span in markdown."""
+
+    text: str
+
+
+Cell = str | int | float | Lines | Code | None
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 error', '3 errors', '2 criteria' (with `many`)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def one_line(value: Any) -> str:
+    """Any value as one line of text safe for a terminal: whitespace (CR and newlines
+    too) collapsed to single spaces, control and bidi characters shown as escapes."""
+    if value is None:
+        return ""
+    if isinstance(value, Lines):
+        return "; ".join(one_line(line) for line in value.lines if one_line(line))
+    if isinstance(value, Code):
+        value = value.text
+    return printable(" ".join(str(value).split()))
+
+
+def terminal(text: str) -> str:
+    """A line of a text report safe for a terminal, its layout (indentation) kept."""
+    return printable(text)
+
+
+# ---- csv -------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def csv_cell(value: Cell) -> str | int | float:
+    """A value for a CSV cell: numbers as they are, text on one line and inert."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
+    raw = "" if value is None else value.text if isinstance(value, Code) else value
+    text = one_line(raw)
+    if isinstance(raw, str) and raw.startswith(FORMULA_START) or text.startswith(FORMULA_START):
+        if not _NUMBER.match(text):
+            text = "'" + text
+    return text
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([csv_cell(c) for c in columns])
+    w.writerows([csv_cell(c) for c in row] for row in rows)
+    return out.getvalue()
+
+
+# ---- markdown --------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))")
+
+
+def md_inline(value: Any) -> str:
+    """Text for the inside of a Markdown line or table cell: renders as itself."""
+    if isinstance(value, Lines):
+        return "<br>".join(md_inline(line) for line in value.lines)
+    if isinstance(value, Code):
+        return md_code(value.text)
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line(value))
+
+
+def md_start(value: Any) -> str:
+    """Text that starts a Markdown line: also no heading, list or quote marker."""
+    text = md_inline(value)
+    return text if isinstance(value, Code) else _MD_LINE_START.sub(_line_start, text, count=1)
+
+
+def _line_start(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+
+def md_code(text: str) -> str:
+    """A code span that no backtick in the text can close early."""
+    text = one_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# ---- the model -------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Rows under named columns: a CSV file, a Markdown table, a rich table."""
+
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    title: str | None = None
+
+    def add(self, *cells: Cell) -> None:
+        self.rows.append(list(cells))
+
+    def csv(self) -> str:
+        return csv_text(self.columns, self.rows)
+
+    def markdown(self) -> list[str]:
+        lines = [_md_row(self.columns), "|" + "---|" * len(self.columns)]
+        return lines + [_md_row(row) for row in self.rows]
+
+    def text(self) -> list[str]:
+        """Plain text: one line per row, cells separated by two spaces."""
+        return ["  ".join(one_line(c) for c in row) for row in self.rows]
+
+
+def _md_row(cells: Sequence[Cell]) -> str:
+    return "|" + "|".join(f" {t} " if t else " " for t in map(md_inline, cells)) + "|"
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Cell, ...]
+
+
+Block = Heading | Para | Bullets | Table
+
+
+@dataclass
+class Doc:
+    """A small document: a report's headings, paragraphs, bullet lists and tables."""
+
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, *blocks: Block) -> Doc:
+        self.blocks.extend(blocks)
+        return self
+
+    def markdown(self) -> str:
+        out: list[str] = []
+        for b in self.blocks:
+            if out:
+                out.append("")
+            if isinstance(b, Heading):
+                out.append("#" * b.level + " " + md_inline(b.text))
+            elif isinstance(b, Para):
+                text = md_start(b.text)
+                out.append(f"**{text}**" if b.strong else text)
+            elif isinstance(b, Bullets):
+                out += ["- " + md_start(item) for item in b.items]
+            else:
+                out += b.markdown()
+        return "\n".join(out) + "\n" if out else ""
+
+
+def json_text(data: Any) -> str:
+    """The JSON form of a report, as every command writes it."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
