@@ -55,15 +55,23 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def one_line(value: Any) -> str:
-    """Any value as one line of text safe for a terminal: whitespace (CR and newlines
-    too) collapsed to single spaces, control and bidi characters shown as escapes."""
+    """Any value as one line of text safe for a terminal: each run of line breaks and tabs
+    (a bare CR too) becomes one space; control and bidi characters are shown as escapes."""
     if value is None:
         return ""
     if isinstance(value, Lines):
         return "; ".join(one_line(line) for line in value.lines if one_line(line))
     if isinstance(value, Code):
         value = value.text
-    return printable(" ".join(str(value).split()))
+    return printable(_BREAKS.sub(" ", str(value)))
+
+
+_BREAKS = re.compile(r"[^\S ]+")
+
+
+def words(text: str) -> str:
+    """Text with its whitespace collapsed: a criterion's wrapped lines as one."""
+    return " ".join(text.split())
 
 
 def terminal(text: str) -> str:

@@ -122,7 +122,8 @@ def verify(
     It also prints the sha256 of SHA256SUMS itself: compare it with the one
     `evitrack claim` printed to know that the manifest was not rewritten too."""
     from evitrack import pack
-    from evitrack.cli._common import print_json
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc, Heading, Para, Table, one_line, plural
 
     result = pack.verify(pack_path)
     found = [
@@ -136,48 +137,39 @@ def verify(
         for name in names
     ]
     shown = _shown(pack_path)
-    if format is Format.json:
-        print_json(result.to_json())
-    elif format is Format.csv:
-        import csv
-        import sys
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["status", "file"])
-        w.writerows(found)
-    elif format is Format.markdown:
-        from evitrack.cli._common import md_text
+    def markdown() -> Doc:
+        summary = (
+            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; {result.listed} files listed: "
+            + ("all match." if result.ok else f"{len(found)} problems.")
+        )
+        doc = Doc([Heading(f"Verification of {shown}"), Para(summary)])
+        return doc.add(Table(["status", "file"], [list(f) for f in found])) if found else doc
 
-        lines = [
-            f"# Verification of {md_text(shown)}",
-            "",
-            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; "
-            f"{result.listed} files listed: "
-            + ("all match." if result.ok else f"{len(found)} problems."),
-        ]
-        if found:
-            lines += ["", "| status | file |", "|---|---|"]
-            lines += [f"| {label} | {md_text(name)} |" for label, name in found]
-        typer.echo("\n".join(lines))
-    else:
+    def text() -> None:
         for label, name in found:
-            typer.echo(f"{label}: {name}")
+            typer.echo(f"{label}: {one_line(name)}")
         if result.ok:
             typer.echo(
-                f"ok: {shown}: {result.listed} files match {pack.MANIFEST} "
+                f"ok: {one_line(shown)}: {result.listed} files match {pack.MANIFEST} "
                 f"(sha256 {result.manifest_sha256})",
                 err=True,
             )
         else:
-            bad = (
-                len(result.changed) + len(result.missing) + len(result.added) + len(result.invalid)
-            )
             typer.echo(
-                f"{shown}: {bad} problem{'s' if bad != 1 else ''} "
+                f"{one_line(shown)}: {plural(len(found), 'problem')} "
                 f"({result.listed} files listed in {pack.MANIFEST}, "
                 f"sha256 {result.manifest_sha256})",
                 err=True,
             )
+
+    emit(
+        format,
+        json=result.to_json,
+        csv=lambda: Table(["status", "file"], [list(f) for f in found]),
+        markdown=markdown,
+        text=text,
+    )
     raise typer.Exit(0 if result.ok else 1)
 
 

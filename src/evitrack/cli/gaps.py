@@ -16,7 +16,7 @@ from evitrack.cli._common import (
     note_errors,
 )
 from evitrack.cli._report import emit, text_cell
-from evitrack.output import Bullets, Doc, Heading, Lines, Para, Table, terminal
+from evitrack.output import Bullets, Doc, Heading, Lines, Para, Table, terminal, words
 
 if TYPE_CHECKING:
     from evitrack.caseload import Gaps, PortfolioGaps
@@ -174,7 +174,7 @@ def _markdown(cov: Coverage) -> Doc:
         if rows:
             table = Table(["outcome", "criterion", "why", "text"])
             for o, st in rows:
-                table.add(o.id if o else "knowledge", st.id, _why(st), st.criterion.text)
+                table.add(o.id if o else "knowledge", st.id, _why(st), words(st.criterion.text))
             doc.add(table)
         reqs = [r for r in u.requirements if not r.satisfied and not r.criterion]
         if reqs:
@@ -236,7 +236,7 @@ def _csv(result: Gaps) -> Table:
                             st.status,
                             st.why,
                             detail,
-                            st.criterion.text,
+                            words(st.criterion.text),
                         )
             for r in u.requirements:
                 if not r.satisfied and not r.criterion:
@@ -313,7 +313,7 @@ def _caseload_text(result: Gaps) -> None:
             t.add_row(
                 text_cell(Lines((m.qualification, ref)) if many else ref),
                 f"{m.count} of {m.of}",
-                text_cell(m.text),
+                text_cell(words(m.text)),
             )
         out.print(t)
 
@@ -340,6 +340,6 @@ def _caseload_markdown(result: Gaps) -> Doc:
     if result.most_missing:
         missing = Table(["qualification", "criterion", "missing in", "text"])
         for m in result.most_missing:
-            missing.add(m.qualification, f"{m.unit}/{m.criterion}", f"{m.count} of {m.of}", m.text)
+            missing.add(m.qualification, f"{m.unit}/{m.criterion}", f"{m.count} of {m.of}", words(m.text))
         doc.add(Heading("Criteria most often missing", 2), missing)
     return doc

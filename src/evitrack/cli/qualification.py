@@ -114,11 +114,10 @@ def _show_text(q: Qualification, data: dict[str, Any], whole: bool) -> None:
 
     from evitrack.cli._common import console
 
-    def safe(text: str) -> str:  # one line, the space that joins it to the part before kept
-        return (" " if text[:1].isspace() else "") + one_line(text)
-
     def line(*parts: str | tuple[str, str]) -> Text:
-        return Text.assemble(*((safe(p[0]), p[1]) if isinstance(p, tuple) else safe(p) for p in parts))
+        return Text.assemble(
+            *((one_line(p[0]), p[1]) if isinstance(p, tuple) else one_line(p) for p in parts)
+        )
 
     tree = Tree(
         line(
