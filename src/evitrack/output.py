@@ -93,10 +93,8 @@ def csv_cell(value: Cell) -> str | int | float:
         return value
     raw = "" if value is None else value.text if isinstance(value, Code) else value
     text = one_line(raw)
-    if isinstance(raw, str) and raw.startswith(FORMULA_START) or text.startswith(FORMULA_START):
-        if not _NUMBER.match(text):
-            text = "'" + text
-    return text
+    starts = text.startswith(FORMULA_START) or str(raw).startswith(FORMULA_START)
+    return "'" + text if starts and not _NUMBER.match(text) else text
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:

@@ -1,10 +1,8 @@
-"""What every command shares: error handling, output formats, the portfolio argument."""
+"""What every command shares: the error boundary, output formats, the portfolio argument."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from evitrack.errors import UserError
 
@@ -60,43 +59,64 @@ def os_problem(e: OSError, path: Path | None = None) -> str:
     return f"cannot write{where}: {what[:1].lower()}{what[1:]}"
 
 
-def handle_errors(fn: F) -> F:
-    """Turn UserError into a message and exit code 2; anything unexpected into one line."""
+INTERNAL_ERROR = 3  # a bug in evitrack, not a problem in the user's files or usage
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+def boundary_exit(e: Exception) -> int:
+    """What every command does with an exception it did not handle: the one error boundary.
+
+    A `UserError` is a message and exit 2; an `OSError` (a full disk, a read-only folder)
+    a message naming the file and exit 2; a closed pipe (output piped into `head`) exit 0;
+    Ctrl-C exit 130; Ctrl-D or Ctrl-C at a prompt exit 1, nothing written; anything else
+    is an internal error: one line saying so and how to report it, exit 3 (with --debug
+    the traceback instead). Returns the exit code; under --debug re-raises what is not
+    the user's to fix.
+    """
+    if isinstance(e, UserError):
+        err(e.message, e.hint)
+        return 2
+    if isinstance(e, BrokenPipeError):  # output piped into `head` and closed: not an error
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        return 0
+    if isinstance(e, typer.Abort):  # Ctrl-D or Ctrl-C at a prompt: nothing was written
+        sys.stderr.write("evitrack: stopped at the prompt; nothing was written\n")
+        return 1
+    if STATE["debug"]:
+        raise e
+    if isinstance(e, OSError):  # the disk, not evitrack: a full disk, a read-only folder
+        err(os_problem(e), "check the folder's permissions and the free space")
+        return 2
+    err(
+        f"internal error: {type(e).__name__}: {e}".splitlines()[0],
+        "this is a bug in evitrack: rerun with `evitrack --debug ...` to see where it "
+        "happened, and report it with that output",
+    )
+    return INTERNAL_ERROR
+
+
+class Boundary(TyperGroup):
+    """The root command: every command, subcommands too, runs inside the one error boundary.
+
+    It lives in the command's `invoke`, so `evitrack`, `python -m evitrack` and tests
+    driving `app` through `CliRunner` all pass through it.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.TyperException):  # exits and usage errors: typer's own
             raise
-        except UserError as e:
-            err(e.message, e.hint)
-            raise typer.Exit(2) from None
-        except BrokenPipeError:  # output piped into `head` and closed: not an error
-            with contextlib.suppress(OSError):
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("evitrack: interrupted\n")
             raise typer.Exit(130) from None
-        except typer.Abort:  # Ctrl-D or Ctrl-C at a prompt: nothing was written
-            sys.stderr.write("evitrack: stopped at the prompt; nothing was written\n")
-            raise typer.Exit(1) from None
-        except OSError as e:  # the disk, not evitrack: a full disk, a read-only folder
-            if STATE["debug"]:
-                raise
-            err(os_problem(e), "check the folder's permissions and the free space")
-            raise typer.Exit(2) from None
         except Exception as e:
-            if STATE["debug"]:
-                raise
-            err(
-                f"internal error: {type(e).__name__}: {e}".splitlines()[0],
-                "rerun with `evitrack --debug ...` for details, and report it",
-            )
-            raise typer.Exit(2) from None
+            raise typer.Exit(boundary_exit(e)) from None
 
-    return wrapper  # type: ignore[return-value]
+
+def handle_errors(fn: F) -> F:
+    """Kept for commands that still name it: errors are handled once, by `Boundary`."""
+    return fn
 
 
 def print_json(data: Any) -> None:
@@ -145,8 +165,3 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
 
 
 CHECK_HINT = "    hint: run `evitrack check` to see every problem and how to fix it"
-
-
-def md_text(text: str) -> str:
-    """Text for a Markdown table cell: one line, its pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")

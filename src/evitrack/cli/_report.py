@@ -66,5 +66,7 @@ def print_diagnostics(
         json=lambda: {**(head or {}), "diagnostics": [d.to_json() for d in diagnostics]},
         csv=lambda: table,
         markdown=lambda: Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))]),
-        text=lambda: typer.echo("\n".join(d.format() for d in diagnostics)) if diagnostics else None,
+        text=lambda: (
+            typer.echo("\n".join(d.format() for d in diagnostics)) if diagnostics else None
+        ),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._common import PORTFOLIO_ARG
 from evitrack.errors import UserError
 
 
@@ -26,7 +26,6 @@ def _complete_methods(incomplete: str) -> list[str]:
     return [m for m in METHODS if m.startswith(incomplete)]
 
 
-@handle_errors
 def add(
     portfolio: Path = PORTFOLIO_ARG,
     title: str = typer.Option(None, "--title", "-t", help="A short title for the evidence."),

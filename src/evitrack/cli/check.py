@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
+from evitrack.cli._common import FORMAT_OPT, Format
 
 
-@handle_errors
 def check(
     paths: list[Path] = typer.Argument(
         None,

@@ -12,7 +12,6 @@ from evitrack.cli._common import (
     FORMAT_OPT,
     Format,
     console,
-    handle_errors,
     note_errors,
 )
 from evitrack.cli._report import emit, text_cell
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from evitrack.coverage import Coverage, CriterionStatus, UnitCoverage
 
 
-@handle_errors
 def gaps(
     paths: list[Path] = typer.Argument(
         None,
@@ -50,6 +48,7 @@ def gaps(
         from evitrack.portfolio import unusable
 
         raise unusable(result.portfolios[0].root, result.portfolios[0].diagnostics)
+
     def text() -> None:
         if result.caseload:
             _caseload_text(result)
@@ -180,7 +179,9 @@ def _markdown(cov: Coverage) -> Doc:
         if reqs:
             doc.add(Bullets(tuple(f"requirement not met: {r.detail}" for r in reqs)))
     doc.add(Heading("Rules of combination", 2))
-    doc.add(Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules)))
+    doc.add(
+        Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules))
+    )
     if cov.findings:
         doc.add(Heading("Evidence quality", 2))
         doc.add(
@@ -241,7 +242,14 @@ def _csv(result: Gaps) -> Table:
             for r in u.requirements:
                 if not r.satisfied and not r.criterion:
                     table.add(
-                        *who, u.unit.id, "", "", "requirement", "requirement not met", r.detail, r.what
+                        *who,
+                        u.unit.id,
+                        "",
+                        "",
+                        "requirement",
+                        "requirement not met",
+                        r.detail,
+                        r.what,
                     )
     return table
 
@@ -340,6 +348,8 @@ def _caseload_markdown(result: Gaps) -> Doc:
     if result.most_missing:
         missing = Table(["qualification", "criterion", "missing in", "text"])
         for m in result.most_missing:
-            missing.add(m.qualification, f"{m.unit}/{m.criterion}", f"{m.count} of {m.of}", words(m.text))
+            missing.add(
+                m.qualification, f"{m.unit}/{m.criterion}", f"{m.count} of {m.of}", words(m.text)
+            )
         doc.add(Heading("Criteria most often missing", 2), missing)
     return doc

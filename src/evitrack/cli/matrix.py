@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors, os_problem
+from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, note_errors, os_problem
 
 
 class Form(StrEnum):
@@ -22,7 +22,6 @@ OUTPUT_OPT = typer.Option(
 )
 
 
-@handle_errors
 def matrix(
     portfolio: Path = PORTFOLIO_ARG,
     unit: str = typer.Option(

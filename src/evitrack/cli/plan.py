@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, handle_errors
+from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format
 from evitrack.cli._report import emit, text_cell
 from evitrack.output import Bullets, Cell, Doc, Heading, Lines, Para, Table, one_line, plural
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from evitrack.model import Portfolio, Qualification
 
 
-@handle_errors
 def plan(
     portfolio: Path = PORTFOLIO_ARG,
     qualification: str = typer.Option(
@@ -241,13 +240,17 @@ def _markdown(q: Qualification, data: dict[str, Any]) -> Doc:
     doc.add(Heading("Plan", 2))
     if not plan["feasible"]:
         doc.add(Para("No selection of units satisfies every rule:"))
-        doc.add(Bullets(tuple(f"{', '.join(p['rules'])}: {p['message']}" for p in plan["problems"])))
+        doc.add(
+            Bullets(tuple(f"{', '.join(p['rules'])}: {p['message']}" for p in plan["problems"]))
+        )
         return doc
     doc.add(Para(_plan_head(plan)), Table(list(PLAN_COLUMNS), _plan_rows(q, plan)))
     if plan["drop"]:
         doc.add(
             Bullets(
-                tuple(f"drop {_unit_label(q, uid)}: the plan does not need it" for uid in plan["drop"])
+                tuple(
+                    f"drop {_unit_label(q, uid)}: the plan does not need it" for uid in plan["drop"]
+                )
             )
         )
     return doc

@@ -36,6 +36,7 @@ def list_(format: Format = FORMAT_OPT) -> None:
         }
         for q in quals
     ]
+
     def csv() -> Table:
         return Table(list(rows[0]), [list(r.values()) for r in rows])
 
@@ -89,6 +90,7 @@ def show(
 
             raise UserError(f'unknown unit "{unit}" in {q.id}', did_you_mean(unit, q.unit_names()))
         data["units"] = [u for u in data["units"] if u["id"] == uid]
+
     def csv() -> Table:
         table = Table(["unit", "outcome", "criterion", "text"])
         for u in data["units"]:

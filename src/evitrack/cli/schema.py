@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import typer
 
-from evitrack.cli._common import handle_errors, print_json
+from evitrack.cli._common import print_json
 
 
 class Kind(StrEnum):
@@ -15,7 +15,6 @@ class Kind(StrEnum):
     qualification = "qualification"
 
 
-@handle_errors
 def schema(
     kind: Kind = typer.Argument(
         Kind.record, help="Which file: record, portfolio or qualification."

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from evitrack.cli._common import (
     FORMAT_OPT,
     PORTFOLIO_ARG,
     Format,
     console,
-    handle_errors,
     note_errors,
 )
 from evitrack.cli._report import emit, text_cell
@@ -64,7 +61,6 @@ def summary(cov: Coverage) -> dict[str, Any]:
     }
 
 
-@handle_errors
 def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None:
     """Your progress: a bar per unit, the rules of combination, the award.
 
