@@ -102,6 +102,23 @@ class Boundary(TyperGroup):
     driving `app` through `CliRunner` all pass through it.
     """
 
+    # `evitrack --help` lists the commands by role, as the README does: the learner's,
+    # the assessor's, then the centre's; a command not named here comes last.
+    ORDER = (
+        "init", "add", "hash", "check", "status", "plan",
+        "gaps", "assess", "sign", "matrix",
+        "claim", "qualification", "schema",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_metavars(self)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -112,6 +129,27 @@ class Boundary(TyperGroup):
             raise typer.Exit(130) from None
         except Exception as e:
             raise typer.Exit(boundary_exit(e)) from None
+
+
+def name_metavars(command: Any) -> None:
+    """One style of placeholder in every command's help, as git and click write them:
+    arguments and option values in capitals named for what they are (`PORTFOLIO`,
+    `[PORTFOLIO]`, `RECORD`, `--date DATE`), choices as `{text|json|csv|markdown}`."""
+    for sub in getattr(command, "commands", {}).values():
+        name_metavars(sub)
+    for p in command.params:
+        if p.param_type_name == "argument":
+            name = (p.metavar or p.name or "").strip("{}[]<>").upper() + (
+                "..." if p.nargs != 1 else ""
+            )
+            shown = name if p.required else f"[{name}]"
+            p.make_metavar = lambda ctx=None, usage=False, n=name, s=shown: s if usage else n
+        elif p.param_type_name == "option" and not p.is_flag and not p.count:
+            choices = getattr(p.type, "choices", None)
+            if choices:
+                p.metavar = "{" + "|".join(str(getattr(c, "value", c)) for c in choices) + "}"
+            elif p.metavar is None:
+                p.metavar = max(p.opts, key=len).lstrip("-").upper()
 
 
 def handle_errors(fn: F) -> F:

@@ -63,7 +63,8 @@ def add(
     """Add an evidence record: the next free id, a readable file name, files hashed.
 
     Asks for whatever is missing when run on a terminal; otherwise --title,
-    --method and --criteria are required.
+    --method and --criteria are required. Exit 0 when the record is written, 1 when
+    stopped at a prompt (nothing written), 2 on a usage or input error.
     """
     from evitrack import records
     from evitrack.locate import display_path, resolve_root

@@ -19,7 +19,11 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only, no summary."),
 ) -> None:
-    """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
+    """Validate portfolios: every problem with file, line and column.
+
+    Exit 0 when there are no errors (no warnings either with --strict), 1 when there
+    are, 2 on a usage error or a path that does not exist.
+    """
     from evitrack.checker import check as run
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import Severity, has_errors

@@ -14,12 +14,11 @@ from evitrack.cli._common import (
     console,
     note_errors,
 )
-from evitrack.cli._report import emit, text_cell
-from evitrack.output import Bullets, Doc, Heading, Lines, Para, Table, terminal, words
 
 if TYPE_CHECKING:
     from evitrack.caseload import Gaps, PortfolioGaps
     from evitrack.coverage import Coverage, CriterionStatus, UnitCoverage
+    from evitrack.output import Doc, Table
 
 
 def gaps(
@@ -42,6 +41,8 @@ def gaps(
     be loaded.
     """
     from evitrack.caseload import gaps as run
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc
 
     result = run(list(paths or []), top)
     if not result.caseload and result.portfolios[0].coverage is None:
@@ -122,6 +123,8 @@ def _unit_line(u: UnitCoverage) -> str:
 
 
 def _text(cov: Coverage) -> None:
+    from evitrack.output import terminal
+
     out = list(_headline(cov))
     for u in cov.units:
         if u.complete:
@@ -163,6 +166,8 @@ def _text(cov: Coverage) -> None:
 
 
 def _markdown(cov: Coverage) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para, Table, words
+
     head = _headline(cov)
     doc = Doc([Heading(f"Gaps: {head[0]}"), Para(head[1])])
     for u in cov.units:
@@ -212,6 +217,8 @@ CSV_COLUMNS = [
 
 
 def _csv(result: Gaps) -> Table:
+    from evitrack.output import Table, words
+
     table = Table(CSV_COLUMNS)
     for p in result.portfolios:
         cov = p.coverage
@@ -286,6 +293,9 @@ def _mixed(result: Gaps) -> bool:
 def _caseload_text(result: Gaps) -> None:
     from rich.table import Table as RichTable
 
+    from evitrack.cli._report import text_cell
+    from evitrack.output import Lines, words
+
     out = console()
     table = RichTable(title="Caseload", title_justify="left", show_lines=True)
     table.add_column("learner", overflow="fold")
@@ -327,6 +337,8 @@ def _caseload_text(result: Gaps) -> None:
 
 
 def _caseload_markdown(result: Gaps) -> Doc:
+    from evitrack.output import Doc, Heading, Table, words
+
     table = Table(["learner", "registration", "qualification", "accepted", "units", "award"])
     shared = _shared(result)
     for p in result.portfolios:

@@ -43,7 +43,8 @@ def matrix(
 
     HTML is one self-contained file that prints on A4 (page breaks between units);
     Markdown suits a git host. A portfolio's own templates/ folder overrides the shipped
-    templates by name (matrix.html.j2, recording.md.j2, ...).
+    templates by name (matrix.html.j2, recording.md.j2, ...). A document: exit 0 when
+    it is written, 2 on a usage or input error.
     """
     from evitrack import render
     from evitrack.coverage import coverage

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format
-from evitrack.cli._report import emit, text_cell
-from evitrack.output import Bullets, Cell, Doc, Heading, Lines, Para, Table, one_line, plural
 
 if TYPE_CHECKING:
     from evitrack.model import Portfolio, Qualification
+    from evitrack.output import Cell, Doc, Table
 
 
 def plan(
@@ -34,9 +33,10 @@ def plan(
 
     With a portfolio, the plan is the selection of units that satisfies every rule with
     the fewest criteria still to evidence (then fewest units added, then least credit).
-    Exit 0 when the units satisfy every rule, 1 when not.
+    Exit 0 when the units satisfy every rule, 1 when not, 2 on a usage or input error.
     """
     from evitrack import catalogue
+    from evitrack.cli._report import emit
     from evitrack.errors import UserError
     from evitrack.rules import evaluate, satisfied
 
@@ -118,6 +118,8 @@ def _load(root: Path) -> Portfolio:
 
 
 def _csv(data: dict[str, Any]) -> Table:
+    from evitrack.output import Table
+
     table = Table(["rule", "kind", "satisfied", "asks", "gives", "shortfall", "detail"])
     for r in data["rules"]:
         table.add(
@@ -145,6 +147,8 @@ def _left(q: Qualification, plan: dict[str, Any], uid: str) -> tuple[str, str]:
 
 
 def _summary(data: dict[str, Any]) -> str:
+    from evitrack.output import plural
+
     failed = [r for r in data["rules"] if not r["satisfied"]]
     if not failed:
         return "The units satisfy every rule of combination."
@@ -153,6 +157,8 @@ def _summary(data: dict[str, Any]) -> str:
 
 
 def _plan_head(plan: dict[str, Any]) -> str:
+    from evitrack.output import plural
+
     n, k = plan["remaining"], len(plan["units"])
     head = (
         f"{plural(n, 'criterion', 'criteria')} left to evidence in the best selection "
@@ -174,6 +180,8 @@ def _text(q: Qualification, data: dict[str, Any]) -> None:
     from rich.text import Text
 
     from evitrack.cli._common import console
+    from evitrack.cli._report import text_cell
+    from evitrack.output import one_line
 
     out = console()
     t = RichTable(title=text_cell(f"Rules of combination: {q.title}"), title_justify="left")
@@ -217,6 +225,7 @@ PLAN_COLUMNS = ("unit", "title", "keep/add", "credit", "left", "criteria left")
 
 
 def _plan_rows(q: Qualification, plan: dict[str, Any]) -> list[list[Cell]]:
+
     rows: list[list[Cell]] = []
     for uid in plan["units"]:
         count, ids = _left(q, plan, uid)
@@ -228,6 +237,8 @@ def _plan_rows(q: Qualification, plan: dict[str, Any]) -> list[list[Cell]]:
 
 
 def _markdown(q: Qualification, data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Lines, Para, Table
+
     rules = Table(["", "rule", "explanation"])
     for r in data["rules"]:
         reading = _reading(r)

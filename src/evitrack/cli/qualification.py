@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
-from evitrack.cli._report import emit
-from evitrack.output import Bullets, Doc, Heading, Para, Table, one_line, plural
 
 if TYPE_CHECKING:
     from evitrack.model import Qualification
+    from evitrack.output import Doc, Table
 
 app = typer.Typer(
     help="The shipped qualifications, and checking a centre's own file.", no_args_is_help=True
@@ -22,8 +21,10 @@ app = typer.Typer(
 @app.command("list")
 @handle_errors
 def list_(format: Format = FORMAT_OPT) -> None:
-    """List the qualifications a portfolio can be started for."""
+    """List the qualifications a portfolio can be started for. Exit 0."""
     from evitrack import catalogue
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc, Table
 
     quals = catalogue.shipped_qualifications()
     rows = [
@@ -55,6 +56,7 @@ def _list_text(rows: list[dict[str, Any]]) -> None:
     from rich.text import Text
 
     from evitrack.cli._common import console
+    from evitrack.output import one_line
 
     t = RichTable(title="Qualifications", title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("id / title (awarding body)", overflow="fold")
@@ -77,9 +79,14 @@ def show(
     unit: str = typer.Option(None, "--unit", "-u", help="Show one unit only (id or alias)."),
     format: Format = FORMAT_OPT,
 ) -> None:
-    """Show a qualification: groups, units, outcomes, criteria and rules."""
+    """Show a qualification: groups, units, outcomes, criteria and rules.
+
+    Exit 0, or 2 when the qualification or unit is unknown or cannot be read.
+    """
     from evitrack import catalogue
+    from evitrack.cli._report import emit
     from evitrack.errors import UserError
+    from evitrack.output import Table
 
     q = catalogue.load(qualification, Path.cwd())
     data = catalogue.to_json(q)
@@ -115,6 +122,7 @@ def _show_text(q: Qualification, data: dict[str, Any], whole: bool) -> None:
     from rich.tree import Tree
 
     from evitrack.cli._common import console
+    from evitrack.output import one_line
 
     def line(*parts: str | tuple[str, str]) -> Text:
         return Text.assemble(
@@ -155,6 +163,8 @@ def _show_text(q: Qualification, data: dict[str, Any], whole: bool) -> None:
 
 
 def _markdown(data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para
+
     doc = Doc([Heading(data["title"])])
     for u in data["units"]:
         doc.add(Heading(f"{u['id']} {u['title']}", 2))
@@ -185,6 +195,7 @@ def check(
     from evitrack.cli._common import err
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import has_errors
+    from evitrack.output import plural
 
     diags = []
     missing = 0

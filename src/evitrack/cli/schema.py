@@ -20,7 +20,10 @@ def schema(
         Kind.record, help="Which file: record, portfolio or qualification."
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
+    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file.
+
+    Exit 0, or 2 on a usage error.
+    """
     from evitrack.schema import SCHEMAS, to_json_schema
 
     node, title = SCHEMAS[kind.value]

@@ -12,11 +12,10 @@ from evitrack.cli._common import (
     console,
     note_errors,
 )
-from evitrack.cli._report import emit, text_cell
-from evitrack.output import Bullets, Doc, Heading, Para, Table, plural, terminal
 
 if TYPE_CHECKING:
     from evitrack.coverage import Coverage, UnitCoverage
+    from evitrack.output import Doc, Table
 
 BAR = 20
 
@@ -68,6 +67,7 @@ def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None
     missing); 2 if the portfolio cannot be loaded.
     """
     from evitrack.caseload import one
+    from evitrack.cli._report import emit
     from evitrack.locate import resolve_root
     from evitrack.portfolio import unusable
 
@@ -96,6 +96,8 @@ def _award(data: dict[str, Any]) -> str:
 
 
 def _csv(data: dict[str, Any]) -> Table:
+    from evitrack.output import Table
+
     table = Table(["unit", "title", "total", "accepted", "evidenced", "missing", "complete"])
     for u in data["units"]:
         table.add(
@@ -113,6 +115,9 @@ def _csv(data: dict[str, Any]) -> Table:
 def _text(cov: Coverage, data: dict[str, Any]) -> None:
     from rich.table import Table as RichTable
     from rich.text import Text
+
+    from evitrack.cli._report import text_cell
+    from evitrack.output import plural, terminal
 
     out = console()
     p = cov.portfolio
@@ -156,6 +161,8 @@ def _text(cov: Coverage, data: dict[str, Any]) -> None:
 
 
 def _markdown(cov: Coverage, data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para, Table
+
     p = cov.portfolio
     table = Table(["unit", "title", "progress", "accepted", "complete"])
     for d in data["units"]:
