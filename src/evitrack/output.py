@@ -219,5 +219,11 @@ class Doc:
 
 
 def json_text(data: Any) -> str:
-    """The JSON form of a report, as every command writes it."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    """The JSON form of a report, as every command writes it. JSON escapes C0 controls
+    itself; C1 controls, line separators and bidi overrides are written as `\\uXXXX`
+    too (the same string once parsed), so that none reaches a terminal as it is."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
