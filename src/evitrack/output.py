@@ -107,8 +107,10 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 
 # ---- markdown --------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
-_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))")
+# What Markdown reads as markup inside a line (the rendered documents use them too), and
+# at the start of one: a heading, a list item, a quote, a numbered item.
+MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
+MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))", re.MULTILINE)
 
 
 def md_inline(value: Any) -> str:
@@ -117,16 +119,17 @@ def md_inline(value: Any) -> str:
         return "<br>".join(md_inline(line) for line in value.lines)
     if isinstance(value, Code):
         return md_code(value.text)
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line(value))
+    return MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line(value))
 
 
 def md_start(value: Any) -> str:
     """Text that starts a Markdown line: also no heading, list or quote marker."""
     text = md_inline(value)
-    return text if isinstance(value, Code) else _MD_LINE_START.sub(_line_start, text, count=1)
+    return text if isinstance(value, Code) else MD_LINE_START.sub(md_line_start, text, count=1)
 
 
-def _line_start(m: re.Match[str]) -> str:
+def md_line_start(m: re.Match[str]) -> str:
+    """The line-start marker that `MD_LINE_START` found, escaped."""
     if m.group(2):
         return f"{m.group(1)}\\{m.group(2)}"
     return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"

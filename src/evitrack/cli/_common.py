@@ -188,8 +188,10 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
     errors = error_lines(diagnostics)
     if not errors:
         return False
+    from evitrack.output import plural
+
     n = len(errors)
-    count = f"{n} error{'s' if n != 1 else ''}"
+    count = plural(n, "error")
     if where:
         sys.stderr.write(f"note: {where}: {count}, the first: {errors[0]}\n")
         return True

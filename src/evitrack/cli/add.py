@@ -164,16 +164,11 @@ def add(
     prefix = str(p.settings.get("record_prefix") or records.DEFAULT_PREFIX)
     created = records.create(root, new, q, prefix)
     typer.echo(display_path(created.path))
+    from evitrack.output import plural
+
     n = sum(len(v) for v in cited.values())
-    typer.echo(
-        f"added {created.id}: {n} criteri{'on' if n == 1 else 'a'}"
-        + (
-            f", {len(new.files)} file{'s' if len(new.files) != 1 else ''} hashed"
-            if new.files
-            else ""
-        ),
-        err=True,
-    )
+    hashed = f", {plural(len(new.files), 'file')} hashed" if new.files else ""
+    typer.echo(f"added {created.id}: {plural(n, 'criterion', 'criteria')}{hashed}", err=True)
 
 
 def _nonempty(s: str) -> str:

@@ -38,15 +38,12 @@ def check(
     }
     print_diagnostics(report.diagnostics, format, head)
     if format in (Format.text, Format.markdown) and not quiet:
+        from evitrack.output import plural
+
         e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
-        n = len(report.portfolios)
-        where = f"{n} portfolio{'s' if n != 1 else ''}"
+        where = plural(len(report.portfolios), "portfolio")
         if not report.diagnostics:
             typer.echo(f"ok: {where} checked, no problems", err=True)
         else:
-            typer.echo(
-                f"{e} error{'s' if e != 1 else ''}, {w_} warning{'s' if w_ != 1 else ''} "
-                f"in {where}",
-                err=True,
-            )
+            typer.echo(f"{plural(e, 'error')}, {plural(w_, 'warning')} in {where}", err=True)
     raise typer.Exit(1 if failed else 0)

@@ -98,12 +98,13 @@ def build(
     assert result.output is not None
     sel = result.selection
     what = "full award" if sel.full_award else "unit claim"
-    n = len(sel.units)
+    from evitrack.output import plural
+
     typer.echo(
         f"wrote {_shown(result.output)}{'' if result.zipped else '/'}: "
-        f"{'DRAFT ' if sel.draft else ''}{what}, {n} unit{'s' if n != 1 else ''} "
-        f"({', '.join(sel.units)}), {len(result.files)} evidence file"
-        f"{'s' if len(result.files) != 1 else ''}, {len(result.manifest)} files in {pack.MANIFEST}"
+        f"{'DRAFT ' if sel.draft else ''}{what}, {plural(len(sel.units), 'unit')} "
+        f"({', '.join(sel.units)}), {plural(len(result.files), 'evidence file')}, "
+        f"{len(result.manifest)} files in {pack.MANIFEST}"
     )
     typer.echo(f"{pack.MANIFEST} sha256: {result.manifest_sha256}")
     if result.replaced:
@@ -178,13 +179,15 @@ def _report_refusal(selection: Any) -> None:
     if not problems:
         return
     what = "full-award claim" if selection.full_award else "unit claim"
+    from evitrack.output import plural, terminal
+
     n = len(problems)
     typer.echo(
-        f"claim refused: {n} thing{'s' if n != 1 else ''} stand{'' if n != 1 else 's'} "
+        f"claim refused: {plural(n, 'thing')} stand{'' if n != 1 else 's'} "
         f"in the way of the {what}:"
     )
     for line in problems:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {terminal(line)}")
     typer.echo("nothing was written; `evitrack claim --draft` packs what exists", err=True)
     raise typer.Exit(1)
 
