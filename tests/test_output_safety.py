@@ -19,6 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
@@ -428,3 +430,22 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(
     from evitrack.output import csv_cell
 
     assert csv_cell(value) == cell
+
+
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_any_text_stays_in_its_cell_and_its_line(cells: list[str]) -> None:
+    from evitrack.output import Doc, Heading, Table
+
+    table = Table([f"c{i}" for i in range(len(cells))], [list(cells)])
+    rows = list(csv.reader(io.StringIO(table.csv())))
+    assert len(rows) == 2 and len(rows[1]) == len(cells)  # one line, every cell in place
+    for cell in rows[1]:
+        assert not cell.startswith(FORMULA) or re.fullmatch(r"[+-][\d.eE+-]+", cell)
+    md = Doc([Heading(cells[0]), table]).markdown()
+    assert len(md.splitlines()) == 5  # heading, blank, header, rule, the row
+    assert all(
+        line.count("|") - line.count("\\|") == len(cells) + 1 for line in md.splitlines()[2:]
+    )
+    assert not re.search(
+        "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", md.replace("\n", "")
+    )

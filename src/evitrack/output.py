@@ -15,8 +15,9 @@ way out, for the format it goes into:
   number (`-3`, `+1.5`), which a spreadsheet reads as that number and nothing else.
   Numbers (`int`, `float`) are written as numbers.
 
-JSON is written by `json_text` as the commands' contracts give it (strings in JSON are
-already inert). The CLI renders text tables with rich (`evitrack.cli._emit`).
+JSON is written by `json_text` in the shapes the commands' contracts give, with control,
+line-separator and bidi characters as `\\u` escapes. The CLI writes the text view with
+rich, each cell made safe by `terminal` (`evitrack.cli._report`).
 """
 
 from __future__ import annotations
@@ -164,10 +165,6 @@ class Table:
     def markdown(self) -> list[str]:
         lines = [_md_row(self.columns), "|" + "---|" * len(self.columns)]
         return lines + [_md_row(row) for row in self.rows]
-
-    def text(self) -> list[str]:
-        """Plain text: one line per row, cells separated by two spaces."""
-        return ["  ".join(one_line(c) for c in row) for row in self.rows]
 
 
 def _md_row(cells: Sequence[Cell]) -> str:
