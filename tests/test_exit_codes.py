@@ -6,6 +6,7 @@ error, on real portfolios; then the one error boundary that every command runs i
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -256,3 +257,41 @@ def test_every_command_runs_inside_the_boundary() -> None:
         "gaps", "assess", "sign", "matrix",
         "claim", "qualification", "schema",
     ]  # fmt: skip
+
+
+# ---- help: one placeholder style ---------------------------------------------------------
+
+
+def commands(command: typer.core.TyperGroup, prefix: tuple[str, ...] = ()) -> list[list[str]]:
+    out = []
+    for name, sub in command.commands.items():
+        if isinstance(sub, typer.core.TyperGroup):
+            out += commands(sub, (*prefix, name))
+        else:
+            out.append([*prefix, name])
+    return out
+
+
+def test_every_help_names_its_placeholders_in_one_style() -> None:
+    """PORTFOLIO, [PORTFOLIO], RECORD, --date DATE, {text|json|csv|markdown}: no {record},
+    [portfolio], <str> or <int range>."""
+    root = typer.main.get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
+    found = commands(root)
+    assert ["claim", "verify"] in found and ["qualification", "show"] in found
+    for args in found:
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, args
+        assert not re.search(
+            r"<str>|<int|<path>|\{[a-z_]+\}|\[(?!required\])[a-z_]+\]", result.stdout
+        ), (
+            args,
+            result.stdout,
+        )
+    usage = runner.invoke(app, ["assess", "--help"]).stdout.splitlines()[0]
+    assert usage.endswith("assess [OPTIONS] RECORD [PORTFOLIO]")
+    usage = runner.invoke(app, ["check", "--help"]).stdout.splitlines()[0]
+    assert usage.endswith("check [OPTIONS] [PATHS]...")
+    plan = runner.invoke(app, ["plan", "--help"]).stdout
+    assert "-f, --format {text|json|csv|markdown}" in plan
+    assert "--units UNITS" in plan

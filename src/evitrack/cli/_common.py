@@ -139,10 +139,8 @@ def name_metavars(command: Any) -> None:
         name_metavars(sub)
     for p in command.params:
         if p.param_type_name == "argument":
-            name = (p.metavar or p.name or "").strip("{}[]<>").upper() + (
-                "..." if p.nargs != 1 else ""
-            )
-            shown = name if p.required else f"[{name}]"
+            name = (p.metavar or p.name or "").strip("{}[]<>").upper()
+            shown = (name if p.required else f"[{name}]") + ("..." if p.nargs != 1 else "")
             p.make_metavar = lambda ctx=None, usage=False, n=name, s=shown: s if usage else n
         elif p.param_type_name == "option" and not p.is_flag and not p.count:
             choices = getattr(p.type, "choices", None)
