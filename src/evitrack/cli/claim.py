@@ -193,8 +193,10 @@ def _report_refusal(selection: Any) -> None:
 
 
 def _notes(notes: list[str]) -> None:
+    from evitrack.output import terminal
+
     for note in notes:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(f"note: {terminal(note)}", err=True)
 
 
 def _shown(path: Path) -> str:

@@ -42,7 +42,7 @@ def gaps(
     """
     from evitrack.caseload import gaps as run
     from evitrack.cli._report import emit
-    from evitrack.output import Doc
+    from evitrack.output import Doc, terminal
 
     result = run(list(paths or []), top)
     if not result.caseload and result.portfolios[0].coverage is None:
@@ -66,7 +66,7 @@ def gaps(
     noted = False  # a caseload gives the hint once, after every portfolio's line
     for p in result.portfolios:
         if p.coverage is None:
-            typer.echo(f"evitrack: {p.path}: cannot be loaded: {p.error}", err=True)
+            typer.echo(terminal(f"evitrack: {p.path}: cannot be loaded: {p.error}"), err=True)
             noted = True
         elif note_errors(p.diagnostics, p.path if result.caseload else ""):
             noted = noted or result.caseload
