@@ -129,14 +129,14 @@ def test_gaps_text_groups_unmet_criteria_by_outcome_and_says_why(
 ) -> None:
     monkeypatch.chdir(tom)
     result = runner.invoke(app, ["gaps"], env=ENV)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout == TEXT
     assert result.stderr == ""
 
 
 def test_gaps_json_keeps_the_contract(tom: Path) -> None:
     result = runner.invoke(app, ["gaps", str(tom), "--format", "json"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     data = json.loads(result.stdout)
     for key in ("qualification", "units", "rules_satisfied", "complete"):
         assert key in data
@@ -167,7 +167,7 @@ def test_gaps_json_keeps_the_contract(tom: Path) -> None:
 def test_gaps_csv_and_markdown(tom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tom)
     result = runner.invoke(app, ["gaps", "--format", "csv"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == [
         "path",
@@ -209,7 +209,7 @@ def test_gaps_csv_and_markdown(tom: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "5.4",
     ]
     result = runner.invoke(app, ["gaps", "--format", "markdown"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[:7] == [
         "# Gaps: Tom Whitfield (CSS-031): Customer service standards (stand-alone unit)",
@@ -281,7 +281,7 @@ def test_gaps_over_a_caseload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     folder = caseload(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["gaps", "caseload", "--format", "json", "--top", "4"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert sorted(data) == ["most_missing", "portfolios"]
     assert [
@@ -327,7 +327,7 @@ def test_gaps_over_a_caseload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     ]
 
     result = runner.invoke(app, ["gaps", "caseload", "--top", "2"], env=ENV)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert (
         unpadded(result.stdout)
         == """\
@@ -496,13 +496,13 @@ def test_commands_that_go_on_name_the_files_with_errors(
     )
     for command in (["gaps"], ["status"], ["matrix", "-f", "markdown"]):
         result = runner.invoke(app, command)
-        assert result.exit_code == 0, command
+        assert result.exit_code == (1 if command == ["gaps"] else 0), command
         assert result.stderr == note, command
     # a caseload: one line per portfolio, the hint once
     shutil.copytree(root, tmp_path / "q")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["gaps", "p", "q", "--format", "json"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stderr == (
         'note: p: 5 errors, the first: p/evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
         'note: q: 5 errors, the first: q/evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'

@@ -10,6 +10,8 @@ with odd names are copied inside the pack folder (and inside the zip), never bes
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import zipfile
@@ -17,6 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
@@ -257,4 +261,191 @@ def test_a_backslash_separates_folders_for_check_hash_and_claim_alike(
     assert result.exit_code == 1
     assert 'error[E302]: attached file "..\\..\\secret" points outside the portfolio (..)' in (
         result.stdout
+    )
+
+
+# ---- reports: every format of every report escapes user text once ------------------------
+#
+# A learner's name, a record's title and comment, and a centre's unit title and criterion
+# text carry a spreadsheet formula, HTML and a table pipe, a clear-screen escape sequence,
+# an OSC 8 link, a right-to-left override and a bare CR. No report, in any format, lets
+# one reach a terminal, a spreadsheet or a Markdown renderer as anything but text.
+
+ESC_CLEAR = "\x1b[2J"
+OSC8 = "\x1b]8;;http://evil.example\x07here\x1b]8;;\x07"
+RLO = "\u202e"
+HOSTILE = f'=HYPERLINK("http://evil.example") <b>|x {ESC_CLEAR}{OSC8}{RLO}\r# heading'
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+TOY = """\
+format: 1
+kind: qualification
+id: toy-certificate
+title: {title}
+awarding_body: Test
+number: null
+level: 2
+framework: other
+groups:
+  - {{id: A, title: Mandatory, units: [M1]}}
+units:
+  - id: M1
+    title: {title}
+    level: 2
+    credit: 4
+    glh: 10
+    outcomes:
+      - id: "1"
+        title: {title}
+        criteria:
+          - {{id: "1.1", text: {title}}}
+          - {{id: "1.2", text: Explain}}
+rules:
+  - {{id: R1, kind: min_credit, min: 10, text: {title}}}
+"""
+
+
+def hostile_portfolio(tmp_path: Path, name: str = "learner") -> Path:
+    """A portfolio of a centre's qualification, every user text in it hostile."""
+    root = tmp_path / name
+    (root / "evidence").mkdir(parents=True)
+    text = json.dumps(HOSTILE)
+    (root / "toy.yaml").write_text(TOY.format(title=text))
+    (root / "evitrack.yaml").write_text(
+        f"qualification: toy.yaml\nlearner:\n  name: {text}\n  registration: {text}\nunits: [M1]\n"
+    )
+    (root / "evidence" / "E0001.yaml").write_text(
+        f"id: E0001\ntitle: {text}\ndate: 2026-01-10\nmethods: [observation]\n"
+        f'description: {text}\ncriteria:\n  M1: ["1.1"]\n'
+    )
+    result = runner.invoke(
+        app,
+        ["assess", "E0001", str(root), "--refer", "--assessor", HOSTILE, "--comment", HOSTILE],
+    )
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def assert_safe(output: str, fmt: str) -> None:
+    """Nothing that drives a terminal, reorders text or starts a formula or a heading."""
+    for bad in ("\x1b", "\x07", RLO, "\r"):
+        assert bad not in output, (fmt, bad)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(output)))
+        cells = [c for row in rows for c in row]
+        assert "HYPERLINK" not in output or any(c.startswith("'=HYPERLINK") for c in cells)
+        assert not [c for c in cells if c.startswith(FORMULA)]
+    if fmt == "markdown":
+        assert "<b>" not in output
+        assert "\\<b\\>" in output
+        assert not re.search(r"(?<!\\)\|x", output)
+        assert not [line for line in output.splitlines() if line.startswith("# heading")]
+    if fmt == "json":
+        json.loads(output)
+
+
+REPORTS = {
+    "status": ["status"],
+    "gaps": ["gaps"],
+    "caseload": ["gaps", "..", "../other"],
+    "plan": ["plan"],
+    "qualification show": ["qualification", "show", "toy.yaml"],
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "markdown", "json"])
+@pytest.mark.parametrize("report", sorted(REPORTS))
+def test_every_report_escapes_user_text_in_every_format(
+    report: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = hostile_portfolio(tmp_path / "caseload")
+    hostile_portfolio(tmp_path / "caseload", "other")
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, [*REPORTS[report], "--format", fmt], env={"COLUMNS": "400"})
+    assert result.exit_code in (0, 1), result.output  # the answer, not an error
+    if (report, fmt) != ("plan", "csv"):  # a rule's CSV row holds no text of the file
+        assert "HYPERLINK" in result.stdout  # the text is there, as text
+    assert_safe(result.stdout, fmt)
+    assert_safe(result.stderr, "stderr")
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "markdown", "json"])
+def test_claim_verify_escapes_file_names(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / f"=HYPERLINK(1) <b>|x{ESC_CLEAR}{RLO}.txt").write_text("added\n")
+    (pack / "SHA256SUMS").write_text(f"{'0' * 64}  ={OSC8}<b>|x{RLO}.pdf\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["claim", "verify", "pack", "--format", fmt])
+    assert result.exit_code == 1, result.output
+    assert_safe(result.stdout + result.stderr, fmt)
+    if fmt == "csv":
+        assert result.stdout.splitlines()[1:] == [
+            "missing,'=\\x1b]8;;http://evil.example\\x07here\\x1b]8;;\\x07<b>|x\\u202e.pdf",
+            "added,'=HYPERLINK(1) <b>|x\\x1b[2J\\u202e.txt",
+        ]
+
+
+def test_a_hostile_name_in_each_format_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = hostile_portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    shown = '=HYPERLINK("http://evil.example") <b>|x \\x1b[2J'
+    md = runner.invoke(app, ["status", "--format", "markdown"]).stdout.splitlines()[0]
+    assert md.startswith(
+        '# Progress: =HYPERLINK("http://evil.example") \\<b\\>\\|x \\\\x1b\\[2J\\\\x1b\\]8;;'
+    )
+    assert md.endswith("\\\\u202e # heading (" + md.split(" (", 1)[1])
+    rows = list(csv.reader(io.StringIO(runner.invoke(app, ["gaps", "--format", "csv"]).stdout)))
+    assert rows[1][1].startswith("'" + shown)
+    text = runner.invoke(app, ["status"], env={"COLUMNS": "400"}).stdout
+    assert text.startswith(shown)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1+2", "'+1+2"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "' =1"),
+        ("\r=1", "' =1"),
+        ("-", "'-"),
+        ("-3", "-3"),
+        ("+1.5", "+1.5"),
+        (-3, -3),
+        (2.5, 2.5),
+        ("plain", "plain"),
+        ("E0001", "E0001"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(
+    value: str | int | float | None, cell: str | int | float
+) -> None:
+    from evitrack.output import csv_cell
+
+    assert csv_cell(value) == cell
+
+
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_any_text_stays_in_its_cell_and_its_line(cells: list[str]) -> None:
+    from evitrack.output import Doc, Heading, Table
+
+    table = Table([f"c{i}" for i in range(len(cells))], [list(cells)])
+    rows = list(csv.reader(io.StringIO(table.csv())))
+    assert len(rows) == 2 and len(rows[1]) == len(cells)  # one line, every cell in place
+    for cell in rows[1]:
+        assert not cell.startswith(FORMULA) or re.fullmatch(r"[+-][\d.eE+-]+", cell)
+    md = Doc([Heading(cells[0]), table]).markdown()
+    assert len(md.splitlines()) == 5  # heading, blank, header, rule, the row
+    assert all(
+        line.count("|") - line.count("\\|") == len(cells) + 1 for line in md.splitlines()[2:]
+    )
+    assert not re.search(
+        "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", md.replace("\n", "")
     )

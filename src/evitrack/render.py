@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from evitrack.errors import UserError
 from evitrack.model import METHOD_CODES, Portfolio, Record, Unit
+from evitrack.output import MD_LINE_START, MD_SPECIAL, md_line_start
 
 if TYPE_CHECKING:
     import jinja2
@@ -389,18 +390,8 @@ def href(value: Any) -> Markup:
     return Markup("/".join(quote(part, safe="") for part in text.split("/")))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
-_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))", re.MULTILINE)
-
-
 def _md_special(m: re.Match[str]) -> str:
     return "\\" + m.group(0)
-
-
-def _md_line_start(m: re.Match[str]) -> str:
-    if m.group(2):
-        return f"{m.group(1)}\\{m.group(2)}"
-    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
 def md_escape(value: Any) -> Any:
@@ -418,14 +409,14 @@ def md_escape(value: Any) -> Any:
         return Markup(isodate(value))
     if isinstance(value, (bool, int, float)):
         return Markup(str(value))
-    text = _MD_SPECIAL.sub(_md_special, str(value))
+    text = MD_SPECIAL.sub(_md_special, str(value))
     first, nl, rest = text.partition("\n")
-    return Markup(first + nl + _MD_LINE_START.sub(_md_line_start, rest))
+    return Markup(first + nl + MD_LINE_START.sub(md_line_start, rest))
 
 
 def md_line(value: Any) -> Markup:
     """A value that starts a line of Markdown: list, heading and quote markers escaped."""
-    return Markup(_MD_LINE_START.sub(_md_line_start, md_escape(value)))
+    return Markup(MD_LINE_START.sub(md_line_start, md_escape(value)))
 
 
 def md_join(values: Iterable[Any], sep: str = "") -> Markup:

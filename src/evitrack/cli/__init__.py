@@ -19,12 +19,16 @@ from evitrack.cli import (
     sign,
     status,
 )
-from evitrack.cli._common import STATE
+from evitrack.cli._common import STATE, Boundary
 
 app = typer.Typer(
     name="evitrack",
+    cls=Boundary,
     help="Keep a vocational portfolio as YAML evidence records: check it, find the gaps, "
-    "plan what is left, render the forms and build the certification pack.",
+    "plan what is left, render the forms and build the certification pack.\n\n"
+    "Exit codes: 0 yes (done, nothing found); 1 no (check found errors, gaps found something "
+    "missing, plan's rules unmet, a claim or sign-off refused, a pack that does not verify); "
+    "2 a usage or input error; 3 an internal error (a bug: rerun with --debug and report it).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -48,20 +52,23 @@ def _root(
     STATE["debug"] = debug
 
 
+# In `evitrack --help`, by role as the README shows them: the learner's commands, the
+# assessor's, then the centre's.
 app.command("init")(init.init)
-app.command("check")(check.check)
-app.command("schema")(schema.schema)
-app.command("plan")(plan.plan)
-app.add_typer(qualification.app, name="qualification")
 app.command("add")(add.add)
-app.command("assess")(assess.assess)
 app.command("hash")(assess.hash_files)
-app.command("sign")(sign.sign)
-app.command("gaps")(gaps.gaps)
+app.command("check")(check.check)
 app.command("status")(status.status)
+app.command("plan")(plan.plan)
+app.command("gaps")(gaps.gaps)
+app.command("assess")(assess.assess)
+app.command("sign")(sign.sign)
 app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
+app.add_typer(qualification.app, name="qualification")
+app.command("schema")(schema.schema)
 
 
 def main() -> None:
+    """The console script: every command runs inside `Boundary`, the one error boundary."""
     app()

@@ -1,10 +1,9 @@
-"""What every command shares: error handling, output formats, the portfolio argument."""
+"""What every command shares: the error boundary, output formats, the portfolio argument."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from evitrack.errors import UserError
 
@@ -101,54 +101,125 @@ def refuse_surrogates(what: str, value: Any) -> None:
         )
 
 
-def _option_name(fn: Callable[..., Any], param: str) -> str:
-    """How the user typed a command's parameter: "--title", or "PORTFOLIO" for an argument."""
-    import inspect
-
-    default = inspect.signature(fn).parameters[param].default
-    decls = [d for d in getattr(default, "param_decls", None) or () if d.startswith("--")]
-    return decls[0] if decls else param.upper()
+INTERNAL_ERROR = 3  # a bug in evitrack, not a problem in the user's files or usage
 
 
-def handle_errors(fn: F) -> F:
-    """Turn UserError into a message and exit code 2; anything unexpected into one line."""
+def boundary_exit(e: Exception) -> int:
+    """What every command does with an exception it did not handle: the one error boundary.
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    A `UserError` is a message and exit 2; an `OSError` (a full disk, a read-only folder)
+    a message naming the file and exit 2; a closed pipe (output piped into `head`) exit 0;
+    Ctrl-C exit 130; Ctrl-D or Ctrl-C at a prompt exit 1, nothing written; anything else
+    is an internal error: one line saying so and how to report it, exit 3 (with --debug
+    the traceback instead). Returns the exit code; under --debug re-raises what is not
+    the user's to fix.
+    """
+    if isinstance(e, UserError):
+        err(e.message, e.hint)
+        return 2
+    if isinstance(e, BrokenPipeError):  # output piped into `head` and closed: not an error
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        return 0
+    if isinstance(e, typer.Abort):  # Ctrl-D or Ctrl-C at a prompt: nothing was written
+        sys.stderr.write("evitrack: stopped at the prompt; nothing was written\n")
+        return 1
+    if STATE["debug"]:
+        raise e
+    if isinstance(e, OSError):  # the disk, not evitrack: a full disk, a read-only folder
+        err(os_problem(e), "check the folder's permissions and the free space")
+        return 2
+    err(
+        f"internal error: {type(e).__name__}: {e}".splitlines()[0],
+        "this is a bug in evitrack: rerun with `evitrack --debug ...` to see where it "
+        "happened, and report it with that output",
+    )
+    return INTERNAL_ERROR
+
+
+class Boundary(TyperGroup):
+    """The root command: every command, subcommands too, runs inside the one error boundary.
+
+    It lives in the command's `invoke`, so `evitrack`, `python -m evitrack` and tests
+    driving `app` through `CliRunner` all pass through it.
+    """
+
+    # `evitrack --help` lists the commands by role, as the README does: the learner's,
+    # the assessor's, then the centre's; a command not named here comes last.
+    ORDER = (
+        "init", "add", "hash", "check", "status", "plan",
+        "gaps", "assess", "sign", "matrix",
+        "claim", "qualification", "schema",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_metavars(self)
+        guard_text(self)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+    def invoke(self, ctx: Any) -> Any:
         try:
-            for name, value in kwargs.items():
-                refuse_surrogates(_option_name(fn, name), value)
-            return fn(*args, **kwargs)
-        except typer.Exit:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.TyperException):  # exits and usage errors: typer's own
             raise
-        except UserError as e:
-            err(e.message, e.hint)
-            raise typer.Exit(2) from None
-        except BrokenPipeError:  # output piped into `head` and closed: not an error
-            with contextlib.suppress(OSError):
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("evitrack: interrupted\n")
             raise typer.Exit(130) from None
-        except typer.Abort:  # Ctrl-D or Ctrl-C at a prompt: nothing was written
-            sys.stderr.write("evitrack: stopped at the prompt; nothing was written\n")
-            raise typer.Exit(1) from None
-        except OSError as e:  # the disk, not evitrack: a full disk, a read-only folder
-            if STATE["debug"]:
-                raise
-            err(os_problem(e), "check the folder's permissions and the free space")
-            raise typer.Exit(2) from None
         except Exception as e:
-            if STATE["debug"]:
-                raise
-            err(
-                f"internal error: {type(e).__name__}: {e}".splitlines()[0],
-                "rerun with `evitrack --debug ...` for details, and report it",
-            )
-            raise typer.Exit(2) from None
+            raise typer.Exit(boundary_exit(e)) from None
 
-    return wrapper  # type: ignore[return-value]
+
+def name_metavars(command: Any) -> None:
+    """One style of placeholder in every command's help, as git and click write them:
+    arguments and option values in capitals named for what they are (`PORTFOLIO`,
+    `[PORTFOLIO]`, `RECORD`, `--date DATE`), choices as `{text|json|csv|markdown}`."""
+    for sub in getattr(command, "commands", {}).values():
+        name_metavars(sub)
+    for p in command.params:
+        if p.param_type_name == "argument":
+            name = (p.metavar or p.name or "").strip("{}[]<>").upper()
+            shown = (name if p.required else f"[{name}]") + ("..." if p.nargs != 1 else "")
+            p.make_metavar = lambda ctx=None, usage=False, n=name, s=shown: s if usage else n
+        elif p.param_type_name == "option" and not p.is_flag and not p.count:
+            choices = getattr(p.type, "choices", None)
+            if choices:
+                p.metavar = "{" + "|".join(str(getattr(c, "value", c)) for c in choices) + "}"
+            elif p.metavar is None:
+                p.metavar = max(p.opts, key=len).lstrip("-").upper()
+
+
+def guard_text(command: Any) -> None:
+    """Every command refuses text from the command line that is not valid UTF-8, naming the
+    option or argument that holds it (see `refuse_surrogates`), before it runs."""
+    for sub in getattr(command, "commands", {}).values():
+        guard_text(sub)
+    run = command.callback
+    if run is None or getattr(run, "guarded", False):
+        return
+    names = {
+        p.name: next((o for o in getattr(p, "opts", ()) if o.startswith("--")), None)
+        or str(p.name).upper()
+        for p in command.params
+    }
+
+    @functools.wraps(run)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            refuse_surrogates(names.get(name, name), value)
+        return run(*args, **kwargs)
+
+    guarded.guarded = True  # type: ignore[attr-defined]
+    command.callback = guarded
+
+
+def handle_errors(fn: F) -> F:
+    """Kept for commands that still name it: errors are handled once, by `Boundary`."""
+    return fn
 
 
 def signing_key(key: Path | None) -> Path | None:
@@ -203,7 +274,9 @@ def allowed_signers(given: Path | None, paths: Sequence[Path] = ()) -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from evitrack.output import json_text
+
+    sys.stdout.write(json_text(data))
 
 
 def console(stderr: bool = False) -> Any:
@@ -231,8 +304,10 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
     errors = error_lines(diagnostics)
     if not errors:
         return False
+    from evitrack.output import plural
+
     n = len(errors)
-    count = f"{n} error{'s' if n != 1 else ''}"
+    count = plural(n, "error")
     if where:
         sys.stderr.write(f"note: {where}: {count}, the first: {errors[0]}\n")
         return True
@@ -246,8 +321,3 @@ def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> 
 
 
 CHECK_HINT = "    hint: run `evitrack check` to see every problem and how to fix it"
-
-
-def md_text(text: str) -> str:
-    """Text for a Markdown table cell: one line, its pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")

@@ -1,4 +1,8 @@
-"""Problems (diagnostics) printed in every report format, the same for every command.
+"""Reports written through the one emitter (`evitrack.output`), and problems in every format.
+
+`emit` writes a command's answer in the format asked for: its JSON object as it is, its
+table as CSV, its document as Markdown, and its text view (rich tables built from the
+same cells with `text_cell`, never from raw user text).
 
 `evitrack check` prints its problems this way: text `path:line:col: severity[code]:
 message` with the hint below, Markdown one bullet per problem, CSV one row per problem,
@@ -7,31 +11,62 @@ JSON an object whose `diagnostics` list holds them.
 
 from __future__ import annotations
 
-import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
 
 from evitrack.cli._common import Format, print_json
 from evitrack.diagnostics import Diagnostic
+from evitrack.output import Bullets, Cell, Code, Doc, Table
 
 CSV_HEADER = ["file", "line", "col", "severity", "code", "message", "hint"]
+
+
+def emit(
+    format: Format,
+    *,
+    json: Callable[[], Any],
+    csv: Callable[[], Table],
+    markdown: Callable[[], Doc],
+    text: Callable[[], None],
+) -> None:
+    """Write one report in `format`; each form is built only when it is asked for."""
+    if format is Format.json:
+        print_json(json())
+    elif format is Format.csv:
+        sys.stdout.write(csv().csv())
+    elif format is Format.markdown:
+        sys.stdout.write(markdown().markdown())
+    else:
+        text()
+
+
+def text_cell(value: Cell) -> Any:
+    """A rich `Text` for a table cell: no markup read from it, nothing unsafe in it."""
+    from rich.text import Text
+
+    from evitrack.output import Lines, terminal
+
+    if isinstance(value, Lines):
+        return Text("\n".join(terminal(line) for line in value.lines))
+    return Text(terminal("" if value is None else str(value)))
 
 
 def print_diagnostics(
     diagnostics: Sequence[Diagnostic], format: Format, head: dict[str, Any] | None = None
 ) -> None:
     """Print the problems in `format`; `head`: the JSON object's other keys, first."""
-    if format is Format.json:
-        print_json({**(head or {}), "diagnostics": [d.to_json() for d in diagnostics]})
-    elif format is Format.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(CSV_HEADER)
-        for d in diagnostics:
-            w.writerow([d.file, d.line, d.col, d.severity.value, d.code, d.message, d.hint or ""])
-    else:
-        md = format is Format.markdown
-        for d in diagnostics:
-            typer.echo(f"- `{d.headline}`" if md else d.format())
+    table = Table(CSV_HEADER)
+    for d in diagnostics:
+        table.add(d.file, d.line, d.col, d.severity.value, d.code, d.message, d.hint or "")
+    emit(
+        format,
+        json=lambda: {**(head or {}), "diagnostics": [d.to_json() for d in diagnostics]},
+        csv=lambda: table,
+        markdown=lambda: Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))]),
+        text=lambda: (
+            typer.echo("\n".join(d.format() for d in diagnostics)) if diagnostics else None
+        ),
+    )

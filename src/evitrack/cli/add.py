@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors, refuse_surrogates
+from evitrack.cli._common import PORTFOLIO_ARG, refuse_surrogates
 from evitrack.errors import UserError
 
 
@@ -26,7 +26,6 @@ def _complete_methods(incomplete: str) -> list[str]:
     return [m for m in METHODS if m.startswith(incomplete)]
 
 
-@handle_errors
 def add(
     portfolio: Path = PORTFOLIO_ARG,
     title: str = typer.Option(None, "--title", "-t", help="A short title for the evidence."),
@@ -66,7 +65,8 @@ def add(
     """Add an evidence record: the next free id, a readable file name, files hashed.
 
     Asks for whatever is missing when run on a terminal; otherwise --title,
-    --method and --criteria are required.
+    --method and --criteria are required. Exit 0 when the record is written, 1 when
+    stopped at a prompt (nothing written), 2 on a usage or input error.
     """
     from evitrack import records
     from evitrack.locate import display_path, resolve_root
@@ -177,16 +177,11 @@ def add(
                 f"another way (see `evitrack qualification show {q.id} --unit {uid}`)",
                 err=True,
             )
+    from evitrack.output import plural
+
     n = sum(len(v) for v in cited.values())
-    typer.echo(
-        f"added {created.id}: {n} criteri{'on' if n == 1 else 'a'}"
-        + (
-            f", {len(new.files)} file{'s' if len(new.files) != 1 else ''} hashed"
-            if new.files
-            else ""
-        ),
-        err=True,
-    )
+    hashed = f", {plural(len(new.files), 'file')} hashed" if new.files else ""
+    typer.echo(f"added {created.id}: {plural(n, 'criterion', 'criteria')}{hashed}", err=True)
 
 
 def _nonempty(s: str) -> str:

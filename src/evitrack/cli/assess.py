@@ -143,10 +143,11 @@ def hash_files(
             )
     for problem in report.problems:
         typer.echo(f"evitrack: {printable(problem)}", err=True)
-    n = len(report.changes)
+    from evitrack.output import plural
+
     typer.echo(
-        f"{n} hash{'es' if n != 1 else ''} written, {report.unchanged} unchanged "
-        f"in {report.records} record{'s' if report.records != 1 else ''}",
+        f"{plural(len(report.changes), 'hash', 'hashes')} written, {report.unchanged} "
+        f"unchanged in {plural(report.records, 'record')}",
         err=True,
     )
     raise typer.Exit(1 if report.problems else 0)

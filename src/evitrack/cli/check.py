@@ -11,11 +11,9 @@ from evitrack.cli._common import (
     FORMAT_OPT,
     Format,
     allowed_signers,
-    handle_errors,
 )
 
 
-@handle_errors
 def check(
     paths: list[Path] = typer.Argument(
         None,
@@ -28,7 +26,11 @@ def check(
     quiet_short: bool = typer.Option(False, "-q", hidden=True),  # deprecated: see below
     signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
-    """Validate portfolios: every problem with file, line and column. Exit 1 on errors."""
+    """Validate portfolios: every problem with file, line and column.
+
+    Exit 0 when there are no errors (no warnings either with --strict), 1 when there
+    are, 2 on a usage error or a path that does not exist.
+    """
     if quiet_short:  # -q is --qualification everywhere else; check's old -q still works
         typer.echo(
             "note: `check -q` is deprecated: write `check --quiet` (-q means --qualification)",
@@ -52,15 +54,12 @@ def check(
     for note in report.notes:
         typer.echo(f"note: {printable(note)}", err=True)
     if format in (Format.text, Format.markdown) and not quiet:
+        from evitrack.output import plural
+
         e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
-        n = len(report.portfolios)
-        where = f"{n} portfolio{'s' if n != 1 else ''}"
+        where = plural(len(report.portfolios), "portfolio")
         if not report.diagnostics:
             typer.echo(f"ok: {where} checked, no problems", err=True)
         else:
-            typer.echo(
-                f"{e} error{'s' if e != 1 else ''}, {w_} warning{'s' if w_ != 1 else ''} "
-                f"in {where}",
-                err=True,
-            )
+            typer.echo(f"{plural(e, 'error')}, {plural(w_, 'warning')} in {where}", err=True)
     raise typer.Exit(1 if failed else 0)

@@ -112,12 +112,13 @@ def build(
     assert result.output is not None
     sel = result.selection
     what = "full award" if sel.full_award else "unit claim"
-    n = len(sel.units)
+    from evitrack.output import plural
+
     typer.echo(
         f"wrote {_shown(result.output)}{'' if result.zipped else '/'}: "
-        f"{'DRAFT ' if sel.draft else ''}{what}, {n} unit{'s' if n != 1 else ''} "
-        f"({', '.join(sel.units)}), {len(result.files)} evidence file"
-        f"{'s' if len(result.files) != 1 else ''}, {len(result.manifest)} files in {pack.MANIFEST}"
+        f"{'DRAFT ' if sel.draft else ''}{what}, {plural(len(sel.units), 'unit')} "
+        f"({', '.join(sel.units)}), {plural(len(result.files), 'evidence file')}, "
+        f"{len(result.manifest)} files in {pack.MANIFEST}"
     )
     typer.echo(f"{pack.MANIFEST} sha256: {result.manifest_sha256}")
     if result.replaced:
@@ -136,7 +137,8 @@ def verify(
     It also prints the sha256 of SHA256SUMS itself: compare it with the one
     `evitrack claim` printed to know that the manifest was not rewritten too."""
     from evitrack import pack
-    from evitrack.cli._common import print_json
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc, Heading, Para, Table, one_line, plural
 
     result = pack.verify(pack_path)
     found = [
@@ -151,46 +153,39 @@ def verify(
         for name in names
     ]
     shown = str(pack_path)  # as given: the user knows the path they typed
-    if format is Format.json:
-        print_json(result.to_json())
-    elif format is Format.csv:
-        import csv
-        import sys
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["status", "file"])
-        w.writerows(found)
-    elif format is Format.markdown:
-        from evitrack.cli._common import md_text
+    def markdown() -> Doc:
+        summary = (
+            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; {result.listed} files listed: "
+            + ("all match." if result.ok else f"{len(found)} problems.")
+        )
+        doc = Doc([Heading(f"Verification of {shown}"), Para(summary)])
+        return doc.add(Table(["status", "file"], [list(f) for f in found])) if found else doc
 
-        lines = [
-            f"# Verification of {md_text(shown)}",
-            "",
-            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; "
-            f"{result.listed} files listed: "
-            + ("all match." if result.ok else f"{len(found)} problems."),
-        ]
-        if found:
-            lines += ["", "| status | file |", "|---|---|"]
-            lines += [f"| {label} | {md_text(name)} |" for label, name in found]
-        typer.echo("\n".join(lines))
-    else:
+    def text() -> None:
         for label, name in found:
-            typer.echo(f"{label}: {name}")
+            typer.echo(f"{label}: {one_line(name)}")
         if result.ok:
             typer.echo(
-                f"ok: {shown}: {result.listed} files match {pack.MANIFEST} "
+                f"ok: {one_line(shown)}: {result.listed} files match {pack.MANIFEST} "
                 f"(sha256 {result.manifest_sha256})",
                 err=True,
             )
         else:
-            bad = len(found)
             typer.echo(
-                f"{shown}: {bad} problem{'s' if bad != 1 else ''} "
+                f"{one_line(shown)}: {plural(len(found), 'problem')} "
                 f"({result.listed} files listed in {pack.MANIFEST}, "
                 f"sha256 {result.manifest_sha256})",
                 err=True,
             )
+
+    emit(
+        format,
+        json=result.to_json,
+        csv=lambda: Table(["status", "file"], [list(f) for f in found]),
+        markdown=markdown,
+        text=text,
+    )
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -199,13 +194,15 @@ def _report_refusal(selection: Any) -> None:
     if not problems:
         return
     what = "full-award claim" if selection.full_award else "unit claim"
+    from evitrack.output import plural, terminal
+
     n = len(problems)
     typer.echo(
-        f"claim refused: {n} thing{'s' if n != 1 else ''} stand{'' if n != 1 else 's'} "
+        f"claim refused: {plural(n, 'thing')} stand{'' if n != 1 else 's'} "
         f"in the way of the {what}:"
     )
     for line in problems:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {terminal(line)}")
     if selection.draft:
         typer.echo("nothing was written", err=True)
     else:
@@ -214,8 +211,10 @@ def _report_refusal(selection: Any) -> None:
 
 
 def _notes(notes: Iterable[str]) -> None:
+    from evitrack.output import terminal
+
     for note in notes:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(f"note: {terminal(note)}", err=True)
 
 
 def _shown(path: Path) -> str:

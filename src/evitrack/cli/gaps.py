@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,18 +14,15 @@ from evitrack.cli._common import (
     Format,
     allowed_signers,
     console,
-    handle_errors,
-    md_text,
     note_errors,
-    print_json,
 )
 
 if TYPE_CHECKING:
     from evitrack.caseload import Gaps, PortfolioGaps
     from evitrack.coverage import Coverage, CriterionStatus, UnitCoverage
+    from evitrack.output import Doc, Table
 
 
-@handle_errors
 def gaps(
     paths: list[Path] = typer.Argument(
         None,
@@ -41,10 +36,16 @@ def gaps(
     """Unmet criteria by unit and outcome, with what is missing and why.
 
     Given several portfolios or a folder of them: one row per learner and the
-    criteria most often missing. Exit 1 if a portfolio of a caseload cannot be loaded;
-    exit 2 if the one portfolio named cannot be.
+    criteria most often missing.
+
+    Exit 0 when nothing is missing (every portfolio's award is complete), 1 when
+    something is (an unmet criterion, unit requirement or rule of combination, or a
+    portfolio of a caseload that cannot be loaded), 2 if the one portfolio named cannot
+    be loaded.
     """
     from evitrack.caseload import gaps as run
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc, terminal
 
     with allowed_signers(signers, list(paths or [])):
         result = run(list(paths or []), top)
@@ -52,26 +53,31 @@ def gaps(
         from evitrack.portfolio import unusable
 
         raise unusable(result.portfolios[0].root, result.portfolios[0].diagnostics)
-    if format is Format.json:
-        print_json(result.to_json())
-    elif format is Format.csv:
-        _csv(result)
-    elif result.caseload:
-        (_caseload_markdown if format is Format.markdown else _caseload_text)(result)
-    else:
-        p = result.portfolios[0]
-        if p.coverage is not None:
-            (_markdown if format is Format.markdown else _text)(p.coverage)
+
+    def text() -> None:
+        if result.caseload:
+            _caseload_text(result)
+        elif result.portfolios[0].coverage is not None:
+            _text(result.portfolios[0].coverage)
+
+    def markdown() -> Doc:
+        if result.caseload:
+            return _caseload_markdown(result)
+        cov = result.portfolios[0].coverage
+        return Doc() if cov is None else _markdown(cov)
+
+    emit(format, json=result.to_json, csv=lambda: _csv(result), markdown=markdown, text=text)
     noted = False  # a caseload gives the hint once, after every portfolio's line
     for p in result.portfolios:
         if p.coverage is None:
-            typer.echo(f"evitrack: {p.path}: cannot be loaded: {p.error}", err=True)
+            typer.echo(terminal(f"evitrack: {p.path}: cannot be loaded: {p.error}"), err=True)
             noted = True
         elif note_errors(p.diagnostics, p.path if result.caseload else ""):
             noted = noted or result.caseload
     if noted:
         typer.echo(CHECK_HINT, err=True)
-    raise typer.Exit(1 if result.failed else 0)
+    missing = any(p.coverage is None or not p.coverage.complete for p in result.portfolios)
+    raise typer.Exit(1 if missing else 0)
 
 
 # ---- one portfolio ---------------------------------------------------------------------
@@ -121,6 +127,8 @@ def _unit_line(u: UnitCoverage) -> str:
 
 
 def _text(cov: Coverage) -> None:
+    from evitrack.output import terminal
+
     out = list(_headline(cov))
     for u in cov.units:
         if u.complete:
@@ -162,60 +170,68 @@ def _text(cov: Coverage) -> None:
             who = f"{f.record}: " if f.record else ""
             out.append(f"  {f.aspect}: {who}{f.message}")
     out.append("Award: " + ("complete" if cov.complete else "not complete yet"))
-    typer.echo("\n".join(out))
+    typer.echo("\n".join(terminal(line) for line in "\n".join(out).split("\n")))
 
 
-def _markdown(cov: Coverage) -> None:
+def _markdown(cov: Coverage) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para, Table, words
+
     head = _headline(cov)
-    out = [f"# Gaps: {head[0]}", "", head[1]]
+    doc = Doc([Heading(f"Gaps: {head[0]}"), Para(head[1])])
     for u in cov.units:
         if u.complete:
             continue
-        out += ["", f"## {md_text(_unit_line(u))}"]
+        doc.add(Heading(_unit_line(u), 2))
         rows = [(o, st) for o, sts in u.by_outcome() for st in sts if st.why]
         if rows:
-            out += ["", "| outcome | criterion | why | text |", "|---|---|---|---|"]
-            out += [
-                f"| {o.id if o else 'knowledge'} | {st.id} | {md_text(_why(st))} | {md_text(st.criterion.text)} |"
-                for o, st in rows
-            ]
+            table = Table(["outcome", "criterion", "why", "text"])
+            for o, st in rows:
+                table.add(o.id if o else "knowledge", st.id, _why(st), words(st.criterion.text))
+            doc.add(table)
         reqs = [r for r in u.requirements if not r.satisfied and not r.criterion]
         if reqs:
-            out.append("")
-            out += [f"- requirement not met: {md_text(r.detail)}" for r in reqs]
-    out += ["", "## Rules of combination", ""]
-    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {md_text(r.detail)}" for r in cov.rules]
-    if cov.findings:
-        out += ["", "## Evidence quality", ""]
-        out += [
-            f"- {f.aspect}: {f.record + ': ' if f.record else ''}{md_text(f.message)}"
-            for f in cov.findings
-        ]
-    out += ["", f"**Award: {'complete' if cov.complete else 'not complete yet'}**"]
-    typer.echo("\n".join(out))
-
-
-def _csv(result: Gaps) -> None:
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(
-        [
-            "path",
-            "learner",
-            "registration",
-            "qualification",
-            "unit",
-            "outcome",
-            "criterion",
-            "status",
-            "why",
-            "detail",
-            "text",
-        ]
+            doc.add(Bullets(tuple(f"requirement not met: {r.detail}" for r in reqs)))
+    doc.add(Heading("Rules of combination", 2))
+    doc.add(
+        Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules))
     )
+    if cov.findings:
+        doc.add(Heading("Evidence quality", 2))
+        doc.add(
+            Bullets(
+                tuple(
+                    f"{f.aspect}: {f.record + ': ' if f.record else ''}{f.message}"
+                    for f in cov.findings
+                )
+            )
+        )
+    doc.add(Para(f"Award: {'complete' if cov.complete else 'not complete yet'}", strong=True))
+    return doc
+
+
+CSV_COLUMNS = [
+    "path",
+    "learner",
+    "registration",
+    "qualification",
+    "unit",
+    "outcome",
+    "criterion",
+    "status",
+    "why",
+    "detail",
+    "text",
+]
+
+
+def _csv(result: Gaps) -> Table:
+    from evitrack.output import Table, words
+
+    table = Table(CSV_COLUMNS)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:  # a row all the same, so that no learner drops out of a spreadsheet
-            w.writerow([p.path, "", "", "", "", "", "", "error", "cannot be loaded", p.error, ""])
+            table.add(p.path, "", "", "", "", "", "", "error", "cannot be loaded", p.error, "")
             continue
         who = [
             p.path,
@@ -228,32 +244,29 @@ def _csv(result: Gaps) -> None:
                 for st in sts:
                     if st.why:
                         detail = "; ".join(r for r in st.reasons if r != "no evidence")
-                        w.writerow(
-                            [
-                                *who,
-                                u.unit.id,
-                                o.id if o else "knowledge",
-                                st.id,
-                                st.status,
-                                st.why,
-                                detail,
-                                " ".join(st.criterion.text.split()),
-                            ]
+                        table.add(
+                            *who,
+                            u.unit.id,
+                            o.id if o else "knowledge",
+                            st.id,
+                            st.status,
+                            st.why,
+                            detail,
+                            words(st.criterion.text),
                         )
             for r in u.requirements:
                 if not r.satisfied and not r.criterion:
-                    w.writerow(
-                        [
-                            *who,
-                            u.unit.id,
-                            "",
-                            "",
-                            "requirement",
-                            "requirement not met",
-                            r.detail,
-                            r.what,
-                        ]
+                    table.add(
+                        *who,
+                        u.unit.id,
+                        "",
+                        "",
+                        "requirement",
+                        "requirement not met",
+                        r.detail,
+                        r.what,
                     )
+    return table
 
 
 # ---- a caseload ------------------------------------------------------------------------
@@ -286,10 +299,13 @@ def _mixed(result: Gaps) -> bool:
 
 
 def _caseload_text(result: Gaps) -> None:
-    from rich.table import Table
+    from rich.table import Table as RichTable
+
+    from evitrack.cli._report import text_cell
+    from evitrack.output import Lines, words
 
     out = console()
-    table = Table(title="Caseload", title_justify="left", show_lines=True)
+    table = RichTable(title="Caseload", title_justify="left", show_lines=True)
     table.add_column("learner", overflow="fold")
     table.add_column("qualification", overflow="fold", max_width=24)
     table.add_column("accepted", justify="right", no_wrap=True)
@@ -299,65 +315,61 @@ def _caseload_text(result: Gaps) -> None:
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
-            table.add_row(p.path, "", "", f"cannot be loaded: {p.error}", "")
+            table.add_row(text_cell(p.path), "", "", text_cell(f"cannot be loaded: {p.error}"), "")
             continue
         pct = 100 * cov.accepted // cov.total if cov.total else 0
         who = _learner(p)
-        where = f"\n({p.path})" if who in shared else ""  # two folders, one learner
+        where = (f"({p.path})",) if who in shared else ()  # two folders, one learner
         table.add_row(
-            f"{who[0]}\n{who[1]}{where}",
-            cov.portfolio.qualification.id,
+            text_cell(Lines((who[0], who[1], *where))),
+            text_cell(cov.portfolio.qualification.id),
             f"{cov.accepted}/{cov.total}\n{pct}%",
-            _units_cell(p),
+            text_cell(_units_cell(p)),
             "complete" if cov.complete else "no",
         )
     out.print(table)
     if result.most_missing:
         many = _mixed(result)
-        t = Table(title="Criteria most often missing", title_justify="left")
+        t = RichTable(title="Criteria most often missing", title_justify="left")
         t.add_column("criterion", overflow="fold")
         t.add_column("missing in", no_wrap=True)
         t.add_column("text", overflow="fold")
         for m in result.most_missing:
-            ref = (
-                f"{m.qualification}\n{m.unit}/{m.criterion}" if many else f"{m.unit}/{m.criterion}"
+            ref = f"{m.unit}/{m.criterion}"
+            t.add_row(
+                text_cell(Lines((m.qualification, ref)) if many else ref),
+                f"{m.count} of {m.of}",
+                text_cell(words(m.text)),
             )
-            t.add_row(ref, f"{m.count} of {m.of}", " ".join(m.text.split()))
         out.print(t)
 
 
-def _caseload_markdown(result: Gaps) -> None:
-    out = [
-        "# Caseload",
-        "",
-        "| learner | registration | qualification | accepted | units | award |",
-        "|---|---|---|---|---|---|",
-    ]
+def _caseload_markdown(result: Gaps) -> Doc:
+    from evitrack.output import Doc, Heading, Table, words
+
+    table = Table(["learner", "registration", "qualification", "accepted", "units", "award"])
     shared = _shared(result)
     for p in result.portfolios:
         cov = p.coverage
         if cov is None:
-            out.append(
-                f"| {md_text(p.path)} | | | | cannot be loaded: {md_text(p.error or '')} | |"
-            )
+            table.add(p.path, "", "", "", f"cannot be loaded: {p.error or ''}", "")
             continue
         who = _learner(p)
         where = f" ({p.path})" if who in shared else ""  # two folders, one learner
-        out.append(
-            f"| {md_text(who[0] + where)} | {md_text(cov.portfolio.registration)} | "
-            f"{cov.portfolio.qualification.id} | {cov.accepted}/{cov.total} | "
-            f"{md_text(_units_cell(p))} | {'complete' if cov.complete else 'no'} |"
+        table.add(
+            who[0] + where,
+            cov.portfolio.registration,
+            cov.portfolio.qualification.id,
+            f"{cov.accepted}/{cov.total}",
+            _units_cell(p),
+            "complete" if cov.complete else "no",
         )
+    doc = Doc([Heading("Caseload"), table])
     if result.most_missing:
-        out += [
-            "",
-            "## Criteria most often missing",
-            "",
-            "| qualification | criterion | missing in | text |",
-            "|---|---|---|---|",
-        ]
-        out += [
-            f"| {m.qualification} | {m.unit}/{m.criterion} | {m.count} of {m.of} | {md_text(m.text)} |"
-            for m in result.most_missing
-        ]
-    typer.echo("\n".join(out))
+        missing = Table(["qualification", "criterion", "missing in", "text"])
+        for m in result.most_missing:
+            missing.add(
+                m.qualification, f"{m.unit}/{m.criterion}", f"{m.count} of {m.of}", words(m.text)
+            )
+        doc.add(Heading("Criteria most often missing", 2), missing)
+    return doc

@@ -35,7 +35,10 @@ def init(
         "", "--units", help="Optional units to take, comma-separated (mandatory units are added)."
     ),
 ) -> None:
-    """Start a new portfolio: evitrack.yaml, a sample record, a README and the git hook."""
+    """Start a new portfolio: evitrack.yaml, a sample record, a README and the git hook.
+
+    Exit 0 when it is written, 2 on a usage or input error.
+    """
     from evitrack.scaffold import init as run
 
     interactive = sys.stdin.isatty()

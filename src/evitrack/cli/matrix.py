@@ -12,7 +12,6 @@ from evitrack.cli._common import (
     PORTFOLIO_ARG,
     DocFormat,
     allowed_signers,
-    handle_errors,
     note_errors,
     os_problem,
 )
@@ -31,7 +30,6 @@ OUTPUT_OPT = typer.Option(
 )
 
 
-@handle_errors
 def matrix(
     portfolio: Path = PORTFOLIO_ARG,
     unit: str = typer.Option(
@@ -55,7 +53,8 @@ def matrix(
 
     HTML is one self-contained file that prints on A4 (page breaks between units);
     Markdown suits a git host. A portfolio's own templates/ folder overrides the shipped
-    templates by name (matrix.html.j2, recording.md.j2, ...).
+    templates by name (matrix.html.j2, recording.md.j2, ...). A document: exit 0 when
+    it is written, 2 on a usage or input error.
     """
     from evitrack import render
     from evitrack.coverage import coverage

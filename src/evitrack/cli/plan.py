@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, handle_errors, print_json
+from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format
 from evitrack.cli._complete import complete_qualification, complete_units
 
 if TYPE_CHECKING:
     from evitrack.model import Portfolio, Qualification
+    from evitrack.output import Cell, Doc, Table
 
 
-@handle_errors
 def plan(
     portfolio: Path = PORTFOLIO_ARG,
     qualification: str = typer.Option(
@@ -36,9 +36,10 @@ def plan(
 
     With a portfolio, the plan is the selection of units that satisfies every rule with
     the fewest criteria still to evidence (then fewest units added, then least credit).
-    Exit 0 when the units satisfy every rule, 1 when not.
+    Exit 0 when the units satisfy every rule, 1 when not, 2 on a usage or input error.
     """
     from evitrack import catalogue
+    from evitrack.cli._report import emit
     from evitrack.errors import UserError
     from evitrack.rules import evaluate, satisfied
 
@@ -78,14 +79,13 @@ def plan(
         if result is not None:
             data["plan"] = result.to_json()
     ok = bool(data["satisfied"])
-    if format is Format.json:
-        print_json(data)
-    elif format is Format.csv:
-        _csv(data)
-    elif format is Format.markdown:
-        typer.echo(_markdown(q, data))
-    else:
-        _text(q, data)
+    emit(
+        format,
+        json=lambda: data,
+        csv=lambda: _csv(data),
+        markdown=lambda: _markdown(q, data),
+        text=lambda: _text(q, data),
+    )
     raise typer.Exit(0 if ok else 1)
 
 
@@ -120,24 +120,21 @@ def _load(root: Path) -> Portfolio:
 # ---- output ----------------------------------------------------------------------------
 
 
-def _csv(data: dict[str, Any]) -> None:
-    import csv
-    import sys
+def _csv(data: dict[str, Any]) -> Table:
+    from evitrack.output import Table
 
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(["rule", "kind", "satisfied", "asks", "gives", "shortfall", "detail"])
+    table = Table(["rule", "kind", "satisfied", "asks", "gives", "shortfall", "detail"])
     for r in data["rules"]:
-        w.writerow(
-            [
-                r["rule"],
-                r["kind"],
-                "yes" if r["satisfied"] else "no",  # as status and gaps write it
-                r["asks"],
-                r["gives"],
-                r["shortfall"],
-                r["detail"],
-            ]
+        table.add(
+            r["rule"],
+            r["kind"],
+            "yes" if r["satisfied"] else "no",  # as status and gaps write it
+            r["asks"],
+            r["gives"],
+            r["shortfall"],
+            r["detail"],
         )
+    return table
 
 
 def _unit_label(q: Qualification, uid: str) -> str:
@@ -153,18 +150,22 @@ def _left(q: Qualification, plan: dict[str, Any], uid: str) -> tuple[str, str]:
 
 
 def _summary(data: dict[str, Any]) -> str:
+    from evitrack.output import plural
+
     failed = [r for r in data["rules"] if not r["satisfied"]]
     if not failed:
         return "The units satisfy every rule of combination."
     n = len(data["rules"])
-    return f"{len(failed)} of {n} rule{'s' if n != 1 else ''} not met."
+    return f"{len(failed)} of {plural(n, 'rule')} not met."
 
 
 def _plan_head(plan: dict[str, Any]) -> str:
+    from evitrack.output import plural
+
     n, k = plan["remaining"], len(plan["units"])
     head = (
-        f"{n} criteri{'on' if n == 1 else 'a'} left to evidence in the best selection "
-        f"of {k} unit{'s' if k != 1 else ''} ({plan['credit']} credits)"
+        f"{plural(n, 'criterion', 'criteria')} left to evidence in the best selection "
+        f"of {plural(k, 'unit')} ({plan['credit']} credits)"
     )
     if plan["unknown_criteria"]:
         head += f", plus the criteria of {', '.join(plan['unknown_criteria'])} (not in the source)"
@@ -173,23 +174,30 @@ def _plan_head(plan: dict[str, Any]) -> str:
     return head + "."
 
 
+def _reading(r: dict[str, Any]) -> str | None:
+    return f"reading: {r['reading']}" if r["reading"] else None
+
+
 def _text(q: Qualification, data: dict[str, Any]) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.table import Table as RichTable
+    from rich.text import Text
 
     from evitrack.cli._common import console
+    from evitrack.cli._report import text_cell
+    from evitrack.output import one_line
 
     out = console()
-    t = Table(title=f"Rules of combination: {escape(q.title)}", title_justify="left")
+    t = RichTable(title=text_cell(f"Rules of combination: {q.title}"), title_justify="left")
     t.add_column("", no_wrap=True)
     t.add_column("rule", no_wrap=True)
     t.add_column("explanation")
     for r in data["rules"]:
         mark = "[green]✓[/]" if r["satisfied"] else "[red]✗[/]"
-        cell = escape(r["detail"])
-        if r["reading"]:
-            cell += f"\n[dim]reading: {escape(' '.join(str(r['reading']).split()))}[/]"
-        t.add_row(mark, escape(r["rule"]), cell)
+        cell = text_cell(r["detail"])
+        reading = _reading(r)
+        if reading:
+            cell.append("\n" + one_line(reading), style="dim")
+        t.add_row(mark, text_cell(r["rule"]), cell)
     out.print(t)
     out.print(("[green]✓[/] " if data["satisfied"] else "[red]✗[/] ") + _summary(data))
     plan = data.get("plan")
@@ -199,66 +207,75 @@ def _text(q: Qualification, data: dict[str, Any]) -> None:
     if not plan["feasible"]:
         out.print("[red]No selection of units satisfies every rule:[/]")
         for p in plan["problems"]:
-            out.print(f"  {escape(', '.join(p['rules']))}: {escape(p['message'])}")
+            out.print(Text(one_line(f"  {', '.join(p['rules'])}: {p['message']}")))
         return
-    out.print(f"[bold]Plan:[/] {escape(_plan_head(plan))}")
-    pt = Table(title_justify="left")
-    for col in ("unit", "title", "", "credit", "left", "criteria left"):
+    out.print(Text.assemble(("Plan:", "bold"), " ", one_line(_plan_head(plan))))
+    pt = RichTable(title_justify="left")
+    for col in PLAN_COLUMNS:
         pt.add_column(col, justify="right" if col in ("credit", "left") else "left")
+    for row in _plan_rows(q, plan):
+        status = "[cyan]add[/]" if row[2] == "add" else "keep"
+        pt.add_row(*(text_cell(c) for c in row[:2]), status, *(text_cell(c) for c in row[3:]))
+    out.print(pt)
+    for uid in plan["drop"]:
+        out.print(
+            Text.assemble(("drop", "yellow"), " ", one_line(_unit_label(q, uid))),
+            ": the plan does not need it",
+        )
+    if plan["unknown_criteria"]:
+        out.print(Text(f"hint: {_no_criteria_hint(q, plan)}", style="dim"))
+
+
+def _no_criteria_hint(q: Qualification, plan: dict[str, Any]) -> str:
+    """How a centre gives the criteria of planned units that the source document lacks."""
+    from evitrack.catalogue.extend import no_criteria_hint
+    from evitrack.output import one_line
+
+    return one_line(no_criteria_hint(q, ", ".join(plan["unknown_criteria"])))
+
+
+PLAN_COLUMNS = ("unit", "title", "keep/add", "credit", "left", "criteria left")
+
+
+def _plan_rows(q: Qualification, plan: dict[str, Any]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
     for uid in plan["units"]:
         count, ids = _left(q, plan, uid)
         unit = q.units[uid]
-        status = "[cyan]add[/]" if uid in plan["add"] else "keep"
+        status = "add" if uid in plan["add"] else "keep"
         credit = "–" if unit.credit is None else str(unit.credit)
-        pt.add_row(escape(uid), escape(unit.title), status, credit, count, escape(ids))
-    out.print(pt)
-    for uid in plan["drop"]:
-        out.print(f"[yellow]drop[/] {escape(_unit_label(q, uid))}: the plan does not need it")
-    if plan["unknown_criteria"]:
-        from evitrack.catalogue.extend import no_criteria_hint
-
-        out.print(
-            f"[dim]hint: {escape(no_criteria_hint(q, ', '.join(plan['unknown_criteria'])))}[/]"
-        )
+        rows.append([uid, unit.title, status, credit, count, ids])
+    return rows
 
 
-def _markdown(q: Qualification, data: dict[str, Any]) -> str:
-    lines = [f"## Rules of combination: {q.title}", "", "| | rule | explanation |", "|---|---|---|"]
+def _markdown(q: Qualification, data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Lines, Para, Table
+
+    rules = Table(["", "rule", "explanation"])
     for r in data["rules"]:
-        mark = "✓" if r["satisfied"] else "✗"
-        cell = r["detail"].replace("|", "\\|")
-        if r["reading"]:
-            reading = " ".join(str(r["reading"]).split()).replace("|", "\\|")
-            cell += f"<br>*reading:* {reading}"
-        lines.append(f"| {mark} | {r['rule']} | {cell} |")
-    lines += ["", _summary(data)]
+        reading = _reading(r)
+        cell: Cell = Lines((r["detail"], reading)) if reading else r["detail"]
+        rules.add("✓" if r["satisfied"] else "✗", r["rule"], cell)
+    doc = Doc([Heading(f"Rules of combination: {q.title}", 2), rules, Para(_summary(data))])
     plan = data.get("plan")
-    if plan is not None:
-        lines += ["", "## Plan", ""]
-        if not plan["feasible"]:
-            lines.append("No selection of units satisfies every rule:\n")
-            lines += [f"- {', '.join(p['rules'])}: {p['message']}" for p in plan["problems"]]
-        else:
-            lines += [
-                _plan_head(plan),
-                "",
-                "| unit | title | | credit | left | criteria left |",
-                "|---|---|---|---|---|---|",
-            ]
-            for uid in plan["units"]:
-                count, ids = _left(q, plan, uid)
-                unit = q.units[uid]
-                status = "add" if uid in plan["add"] else "keep"
-                credit = "–" if unit.credit is None else str(unit.credit)
-                lines.append(f"| {uid} | {unit.title} | {status} | {credit} | {count} | {ids} |")
-            if plan["drop"]:
-                lines.append("")
-                lines += [
-                    f"- drop {_unit_label(q, uid)}: the plan does not need it"
-                    for uid in plan["drop"]
-                ]
-            if plan["unknown_criteria"]:
-                from evitrack.catalogue.extend import no_criteria_hint
-
-                lines += ["", f"hint: {no_criteria_hint(q, ', '.join(plan['unknown_criteria']))}"]
-    return "\n".join(lines)
+    if plan is None:
+        return doc
+    doc.add(Heading("Plan", 2))
+    if not plan["feasible"]:
+        doc.add(Para("No selection of units satisfies every rule:"))
+        doc.add(
+            Bullets(tuple(f"{', '.join(p['rules'])}: {p['message']}" for p in plan["problems"]))
+        )
+        return doc
+    doc.add(Para(_plan_head(plan)), Table(list(PLAN_COLUMNS), _plan_rows(q, plan)))
+    if plan["drop"]:
+        doc.add(
+            Bullets(
+                tuple(
+                    f"drop {_unit_label(q, uid)}: the plan does not need it" for uid in plan["drop"]
+                )
+            )
+        )
+    if plan["unknown_criteria"]:
+        doc.add(Para(f"hint: {_no_criteria_hint(q, plan)}"))
+    return doc

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors, print_json
+from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
 from evitrack.cli._complete import complete_qualification, complete_units
+
+if TYPE_CHECKING:
+    from evitrack.model import Qualification
+    from evitrack.output import Doc, Table
 
 app = typer.Typer(
     help="The shipped qualifications, and checking a centre's own file.", no_args_is_help=True
@@ -18,8 +22,10 @@ app = typer.Typer(
 @app.command("list")
 @handle_errors
 def list_(format: Format = FORMAT_OPT) -> None:
-    """List the qualifications a portfolio can be started for."""
+    """List the qualifications a portfolio can be started for. Exit 0."""
     from evitrack import catalogue
+    from evitrack.cli._report import emit
+    from evitrack.output import Doc, Table
 
     quals = catalogue.shipped_qualifications()
     rows = [
@@ -32,38 +38,35 @@ def list_(format: Format = FORMAT_OPT) -> None:
         }
         for q in quals
     ]
-    if format is Format.json:
-        print_json(rows)
-        return
-    if format is Format.csv:
-        import csv
-        import sys
 
-        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        return
-    if format is Format.markdown:
-        typer.echo("| id | title | awarding body | level | units |\n|---|---|---|---|---|")
+    def csv() -> Table:
+        return Table(list(rows[0]), [list(r.values()) for r in rows])
+
+    def markdown() -> Doc:
+        table = Table(["id", "title", "awarding body", "level", "units"])
         for r in rows:
-            typer.echo(
-                f"| {r['id']} | {r['title']} | {r['awarding_body']} | {r['level'] or ''} | {r['units']} |"
-            )
-        return
+            table.add(r["id"], r["title"], r["awarding_body"], r["level"] or "", r["units"])
+        return Doc([table])
+
+    emit(format, json=lambda: rows, csv=csv, markdown=markdown, text=lambda: _list_text(rows))
+
+
+def _list_text(rows: list[dict[str, Any]]) -> None:
     from rich import box
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.table import Table as RichTable
+    from rich.text import Text
 
     from evitrack.cli._common import console
+    from evitrack.output import one_line
 
-    t = Table(title="Qualifications", title_justify="left", box=box.SIMPLE_HEAD)
+    t = RichTable(title="Qualifications", title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("id / title (awarding body)", overflow="fold")
     t.add_column("level", justify="right", min_width=5)
     t.add_column("units", justify="right", min_width=5)
     for r in rows:
-        body = f" ({escape(str(r['awarding_body']))})" if r["awarding_body"] else ""
+        body = f" ({r['awarding_body']})" if r["awarding_body"] else ""
         t.add_row(
-            f"[bold]{escape(str(r['id']))}[/]\n{escape(str(r['title']))}{body}",
+            Text.assemble((one_line(r["id"]), "bold"), "\n", one_line(f"{r['title']}{body}")),
             str(r["level"] or "–"),
             str(r["units"]),
         )
@@ -87,9 +90,14 @@ def show(
     ),
     format: Format = FORMAT_OPT,
 ) -> None:
-    """Show a qualification: groups, units, outcomes, criteria and rules."""
+    """Show a qualification: groups, units, outcomes, criteria and rules.
+
+    Exit 0, or 2 when the qualification or unit is unknown or cannot be read.
+    """
     from evitrack import catalogue
+    from evitrack.cli._report import emit
     from evitrack.errors import UserError
+    from evitrack.output import Table
 
     q = catalogue.load_named(qualification)
     data = catalogue.to_json(q)
@@ -100,93 +108,109 @@ def show(
 
             raise UserError(f'unknown unit "{unit}" in {q.id}', did_you_mean(unit, q.unit_names()))
         data["units"] = [u for u in data["units"] if u["id"] == uid]
-    if format is Format.json:
-        print_json(data)
-        return
-    if format is Format.markdown:
-        typer.echo(_markdown(data))
-        return
-    if format is Format.csv:
-        import csv
-        import sys
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["unit", "outcome", "criterion", "text"])
+    def csv() -> Table:
+        table = Table(["unit", "outcome", "criterion", "text"])
         for u in data["units"]:
             for o in u["outcomes"]:
                 for c in o["criteria"]:
-                    w.writerow([u["id"], o["id"], c["id"], c["text"]])
+                    table.add(u["id"], o["id"], c["id"], c["text"])
             for k in u["knowledge"]:
-                w.writerow([u["id"], "", k["id"], k["text"]])
-        return
-    from rich.markup import escape
+                table.add(u["id"], "", k["id"], k["text"])
+        return table
+
+    emit(
+        format,
+        json=lambda: data,
+        csv=csv,
+        markdown=lambda: _markdown(data),
+        text=lambda: _show_text(q, data, unit is None),
+    )
+
+
+def _show_text(q: Qualification, data: dict[str, Any], whole: bool) -> None:
+    from rich.text import Text
     from rich.tree import Tree
 
     from evitrack.cli._common import console
+    from evitrack.output import one_line
+
+    def line(*parts: str | tuple[str, str]) -> Text:
+        return Text.assemble(
+            *((one_line(p[0]), p[1]) if isinstance(p, tuple) else one_line(p) for p in parts)
+        )
 
     tree = Tree(
-        f"[bold]{escape(q.title)}[/] ({q.id}; {escape(q.awarding_body)}, level {q.level or '–'})"
+        line(
+            (q.title, "bold"),
+            f" ({q.id}; {q.awarding_body}, level {q.level or '–'})",
+        )
     )
-    if unit is None:
+    if whole:
         groups = tree.add("Groups")
         for g in q.groups:
-            groups.add(f"{escape(g.id)}: {escape(g.title)} — {', '.join(g.units)}")
+            groups.add(line(f"{g.id}: {g.title} — {', '.join(g.units)}"))
     for u in data["units"]:
         facts = ", ".join(f"{k} {u[k]}" for k in ("level", "credit", "glh") if u[k] is not None)
-        alias = f" [dim]({', '.join(u['aliases'])})[/]" if u["aliases"] else ""
+        alias = (" (" + ", ".join(u["aliases"]) + ")", "dim") if u["aliases"] else ""
         node = tree.add(
-            f"[bold]{escape(u['id'])}[/] {escape(u['title'])}{alias}"
-            + (f" — {facts}" if facts else "")
+            line((u["id"], "bold"), " " + u["title"], alias, f" — {facts}" if facts else "")
         )
         if not u["criteria_in_source"]:
             node.add("[yellow]no criteria text in the source document[/]")
-        _note(node, u)
+        _note(node, u, line)
         for o in u["outcomes"]:
-            onode = node.add(f"{escape(o['id'])} {escape(o['title'])}")
-            _note(onode, o)
+            onode = node.add(line(f"{o['id']} {o['title']}"))
+            _note(onode, o, line)
             for c in o["criteria"]:
-                _note(onode.add(f"[cyan]{escape(c['id'])}[/] {escape(c['text'])}"), c)
+                _note(onode.add(line((c["id"], "cyan"), " " + c["text"])), c, line)
         if u["knowledge"]:
             knode = node.add("Knowledge and understanding")
             for k in u["knowledge"]:
-                knode.add(f"[cyan]{escape(k['id'])}[/] {escape(k['text'])}")
-    if unit is None and q.rules:
+                knode.add(line((k["id"], "cyan"), " " + k["text"]))
+    if whole and q.rules:
         rules = tree.add("Rules of combination")
         for r in q.rules:
-            rules.add(f"{escape(str(r.get('id')))} {escape(str(r.get('text') or r.get('kind')))}")
+            rules.add(line(f"{r.get('id')} {r.get('text') or r.get('kind')}"))
     console().print(tree)
 
 
-def _note(node: Any, item: dict[str, Any]) -> None:
+def _note(node: Any, item: dict[str, Any], line: Any) -> None:
     """The reading a qualification file records beside a unit, outcome or criterion."""
-    from rich.markup import escape
-
     if item.get("note"):
-        node.add(f"[dim]note: {escape(' '.join(str(item['note']).split()))}[/]")
+        node.add(line((f"note: {item['note']}", "dim")))
 
 
-def _md_note(item: dict[str, Any], indent: str = "") -> list[str]:
-    return [f"{indent}*note: {' '.join(str(item['note']).split())}*"] if item.get("note") else []
+def _noted(item: dict[str, Any]) -> str:
+    return f"note: {item['note']}"
 
 
-def _markdown(data: dict) -> str:  # type: ignore[type-arg]
-    out = [f"# {data['title']}", ""]
+def _markdown(data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Noted, Para
+
+    doc = Doc([Heading(data["title"])])
     for u in data["units"]:
-        out += [f"## {u['id']} {u['title']}", ""]
+        doc.add(Heading(f"{u['id']} {u['title']}", 2))
         if u.get("note"):
-            out += [*_md_note(u), ""]
+            doc.add(Para(_noted(u), em=True))
         for o in u["outcomes"]:
-            out.append(f"**{o['id']} {o['title']}**\n")
+            doc.add(Para(f"{o['id']} {o['title']}", strong=True))
             if o.get("note"):
-                out += [*_md_note(o), ""]
-            for c in o["criteria"]:
-                out += [f"- {c['id']} {c['text']}", *_md_note(c, "  ")]
-            out.append("")
+                doc.add(Para(_noted(o), em=True))
+            doc.add(
+                Bullets(
+                    tuple(
+                        Noted(f"{c['id']} {c['text']}", _noted(c))
+                        if c.get("note")
+                        else f"{c['id']} {c['text']}"
+                        for c in o["criteria"]
+                    )
+                )
+            )
         if u["knowledge"]:
-            out.append("**Knowledge and understanding**\n")
-            out += [f"- {k['id']} {k['text']}" for k in u["knowledge"]]
-            out.append("")
-    return "\n".join(out)
+            doc.add(Para("Knowledge and understanding", strong=True))
+            doc.add(Bullets(tuple(f"{k['id']} {k['text']}" for k in u["knowledge"])))
+    return doc
 
 
 @app.command("extend")
@@ -256,6 +280,7 @@ def check(
     from evitrack.cli._common import err
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import has_errors
+    from evitrack.output import plural
 
     diags = []
     missing = 0
@@ -275,7 +300,5 @@ def check(
     checked = len(files) - missing
     print_diagnostics(diags, format, {"ok": not has_errors(diags) and not missing})
     if not diags and checked and format in (Format.text, Format.markdown):
-        typer.echo(
-            f"ok: {checked} file{'s' if checked != 1 else ''} checked, no problems", err=True
-        )
+        typer.echo(f"ok: {plural(checked, 'file')} checked, no problems", err=True)
     raise typer.Exit(2 if missing else 1 if has_errors(diags) else 0)

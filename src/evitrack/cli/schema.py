@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import handle_errors, print_json
+from evitrack.cli._common import print_json
 
 
 class Kind(StrEnum):
@@ -16,7 +16,6 @@ class Kind(StrEnum):
     qualification = "qualification"
 
 
-@handle_errors
 def schema(
     kind: Kind = typer.Argument(
         Kind.record, help="Which file: record, portfolio or qualification."
@@ -36,7 +35,10 @@ def schema(
         show_default=False,
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
+    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file.
+
+    Exit 0, or 2 on a usage error.
+    """
     import json
 
     from evitrack.errors import UserError

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import typer
 
 from evitrack.cli._common import (
     ALLOWED_SIGNERS_OPT,
@@ -16,13 +12,12 @@ from evitrack.cli._common import (
     Format,
     allowed_signers,
     console,
-    handle_errors,
     note_errors,
-    print_json,
 )
 
 if TYPE_CHECKING:
     from evitrack.coverage import Coverage, UnitCoverage
+    from evitrack.output import Doc, Table
 
 BAR = 20
 
@@ -67,14 +62,18 @@ def summary(cov: Coverage) -> dict[str, Any]:
     }
 
 
-@handle_errors
 def status(
     portfolio: Path = PORTFOLIO_ARG,
     format: Format = FORMAT_OPT,
     signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
-    """Your progress: a bar per unit, the rules of combination, the award."""
+    """Your progress: a bar per unit, the rules of combination, the award.
+
+    A report: exit 0 whatever the progress (`evitrack gaps` exits 1 while anything is
+    missing); 2 if the portfolio cannot be loaded.
+    """
     from evitrack.caseload import one
+    from evitrack.cli._report import emit
     from evitrack.locate import resolve_root
     from evitrack.portfolio import unusable
 
@@ -84,27 +83,13 @@ def status(
     if cov is None:
         raise unusable(result.root, result.diagnostics)
     data = summary(cov)
-    if format is Format.json:
-        print_json(data)
-    elif format is Format.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["unit", "title", "total", "accepted", "evidenced", "missing", "complete"])
-        for u in data["units"]:
-            w.writerow(
-                [
-                    u["unit"],
-                    u["title"],
-                    u["total"],
-                    u["accepted"],
-                    u["evidenced"],
-                    u["missing"],
-                    "yes" if u["complete"] else "no",
-                ]
-            )
-    elif format is Format.markdown:
-        _markdown(cov, data)
-    else:
-        _text(cov, data)
+    emit(
+        format,
+        json=lambda: data,
+        csv=lambda: _csv(data),
+        markdown=lambda: _markdown(cov, data),
+        text=lambda: _text(cov, data),
+    )
     note_errors(result.diagnostics)
 
 
@@ -117,13 +102,34 @@ def _award(data: dict[str, Any]) -> str:
     )
 
 
+def _csv(data: dict[str, Any]) -> Table:
+    from evitrack.output import Table
+
+    table = Table(["unit", "title", "total", "accepted", "evidenced", "missing", "complete"])
+    for u in data["units"]:
+        table.add(
+            u["unit"],
+            u["title"],
+            u["total"],
+            u["accepted"],
+            u["evidenced"],
+            u["missing"],
+            "yes" if u["complete"] else "no",
+        )
+    return table
+
+
 def _text(cov: Coverage, data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    from evitrack.cli._report import text_cell
+    from evitrack.output import plural, terminal
 
     out = console()
     p = cov.portfolio
-    table = Table(
-        title=f"{p.learner_name} ({p.registration}): {p.qualification.title}",
+    table = RichTable(
+        title=text_cell(f"{p.learner_name} ({p.registration}): {p.qualification.title}"),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -139,45 +145,49 @@ def _text(cov: Coverage, data: dict[str, Any]) -> None:
     for u, d in zip(cov.units, data["units"], strict=True):
         mark = "✓" if u.complete else ("!" if d["requirements_unmet"] else "")
         table.add_row(
-            u.unit.id,
-            u.unit.title,
+            text_cell(u.unit.id),
+            text_cell(u.unit.title),
             bar(d["accepted"], d["evidenced"], d["total"]),
             f"{d['accepted']}/{d['total']}",
             mark,
         )
     out.print(table)
-    out.print("█ accepted  ▒ awaiting assessment  · no evidence yet")
+    lines = ["█ accepted  ▒ awaiting assessment  · no evidence yet"]
     for d in data["units"]:
-        for detail in d["requirements_unmet"]:
-            out.print(f"! {d['unit']}: {detail}")
+        lines += [f"! {d['unit']}: {detail}" for detail in d["requirements_unmet"]]
     held = sum(1 for r in cov.rules if r.satisfied)
-    out.print(f"Rules of combination: {held} of {len(cov.rules)} satisfied")
-    for r in cov.rules:
-        out.print(f"  {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}")
+    lines.append(f"Rules of combination: {held} of {len(cov.rules)} satisfied")
+    lines += [f"  {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules]
     if cov.findings:
-        out.print(
-            f"Evidence quality: {len(cov.findings)} finding{'s' if len(cov.findings) != 1 else ''}"
-            " (see `evitrack gaps`)"
+        lines.append(
+            f"Evidence quality: {plural(len(cov.findings), 'finding')} (see `evitrack gaps`)"
         )
-    out.print(_award(data))
+    lines.append(_award(data))
+    for line in lines:
+        out.print(Text(terminal(line)))
 
 
-def _markdown(cov: Coverage, data: dict[str, Any]) -> None:
+def _markdown(cov: Coverage, data: dict[str, Any]) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para, Table
+
     p = cov.portfolio
-    out = [
-        f"# Progress: {p.learner_name} ({p.registration})",
-        "",
-        p.qualification.title,
-        "",
-        "| unit | title | progress | accepted | complete |",
-        "|---|---|---|---|---|",
-    ]
+    table = Table(["unit", "title", "progress", "accepted", "complete"])
     for d in data["units"]:
-        out.append(
-            f"| {d['unit']} | {d['title']} | {bar(d['accepted'], d['evidenced'], d['total'])} | "
-            f"{d['accepted']}/{d['total']} | {'yes' if d['complete'] else 'no'} |"
+        table.add(
+            d["unit"],
+            d["title"],
+            bar(d["accepted"], d["evidenced"], d["total"]),
+            f"{d['accepted']}/{d['total']}",
+            "yes" if d["complete"] else "no",
         )
-    out += ["", "## Rules of combination", ""]
-    out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules]
-    out += ["", _award(data)]
-    typer.echo("\n".join(out))
+    rules = Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules))
+    return Doc(
+        [
+            Heading(f"Progress: {p.learner_name} ({p.registration})"),
+            Para(p.qualification.title),
+            table,
+            Heading("Rules of combination", 2),
+            rules,
+            Para(_award(data)),
+        ]
+    )
