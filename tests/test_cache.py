@@ -504,7 +504,7 @@ def test_cached_messages_name_files_from_the_current_folder(
             'record id "E0001" is also used by evidence/E0001-copy.yaml\n'
         ),
         root / "evidence": (
-            './E0001.yaml:1:5: error[E106]: record id "E0001" is also used by ./E0001-copy.yaml\n'
+            'E0001.yaml:1:5: error[E106]: record id "E0001" is also used by E0001-copy.yaml\n'
         ),
         tmp_path: (
             "p/evidence/E0001.yaml:1:5: error[E106]: "

@@ -69,7 +69,7 @@ def test_init_creates_a_portfolio_that_checks_clean(
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0
     assert result.stdout == (  # the sample is there to be edited: until it is, check says so
-        "./E0001.yaml:8:14: warning[W109]: this record still holds the sample text that "
+        "E0001.yaml:8:14: warning[W109]: this record still holds the sample text that "
         "`evitrack init` wrote: it describes no real evidence\n"
         "    hint: describe the real evidence in your own words, or delete this record\n"
     )

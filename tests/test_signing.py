@@ -124,7 +124,7 @@ def check(root: Path, *extra: str) -> tuple[int, str]:
 
 def accepted(root: Path, *extra: str) -> list[str]:
     result = runner.invoke(app, ["gaps", str(root), "--format", "json", *extra])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1), result.output  # 1: something is still missing
     return list(json.loads(result.stdout)["units"][0]["accepted"])
 
 

@@ -111,7 +111,9 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 # What Markdown reads as markup inside a line (the rendered documents use them too), and
 # at the start of one: a heading, a list item, a quote, a numbered item.
 MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
-MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)]))", re.MULTILINE)
+MD_LINE_START = re.compile(
+    r"^(\s*)(?:([-+=>#])|(\d+)([.)])(?=\s|$))", re.MULTILINE
+)  # "3." a list; "3.2" not
 
 
 def md_inline(value: Any) -> str:

@@ -761,7 +761,7 @@ def test_show_prints_the_gap_and_the_note():
     )
     assert result.exit_code == 0
     assert (
-        "- 3.2 List their organisat […] products\n"
+        "- 3.2 List their organisat \\[…\\] products\n"
         "  *note: OCR: printed \"Listt heir organi sat. products\"; 'Listt heir' repaired to "
         "'List their'; text lost in the source after 'organisat'.*\n"
     ) in result.stdout

@@ -341,7 +341,8 @@ def test_init_and_plan_say_which_units_have_no_criteria(tmp_path: Path) -> None:
     assert plan.exit_code in (0, 1), plan.output
     assert "(not in the source)" in plan.stdout
     assert "\nhint: the source document prints no criteria for CU" in plan.stdout
-    assert f"`evitrack qualification extend {QID} -o qualifications/{QID}.yaml`" in plan.stdout
+    # markdown: the command's backticks are the hint's own text, escaped
+    assert f"\\`evitrack qualification extend {QID} -o qualifications/{QID}.yaml\\`" in plan.stdout
 
 
 @pytest.mark.parametrize(
