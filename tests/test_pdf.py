@@ -66,6 +66,18 @@ def info(path: Path) -> dict[str, str]:
     }
 
 
+def objects(data: bytes) -> bytes:
+    """A PDF's bytes with every Flate stream inflated (WeasyPrint packs objects in streams)."""
+    import contextlib
+    import zlib
+
+    parts = [data]
+    for m in re.finditer(rb"stream\r?\n", data):
+        with contextlib.suppress(zlib.error):
+            parts.append(zlib.decompressobj().decompress(data[m.end() :]))
+    return b"\n".join(parts)
+
+
 def example(tmp: Path, name: str) -> Path:
     root = tmp / name
     if not root.exists():
@@ -166,6 +178,8 @@ def test_pdf_a_metadata(chloe: Path) -> None:
     assert re.search(r'pdfaid:part="3"|<pdfaid:part>3</pdfaid:part>', xmp), xmp
     assert re.search(r'pdfaid:conformance="B"|<pdfaid:conformance>B<', xmp), xmp
     assert "<xmp:CreateDate>2026-05-13</xmp:CreateDate>" in xmp
+    inside = objects(out.read_bytes())
+    assert b"/OutputIntents" in inside and b"/GTS_PDFA1" in inside  # the sRGB output intent
     assert out.read_bytes().startswith(b"%PDF-1.7")
 
 
@@ -224,6 +238,15 @@ def test_a_pack_with_pdfs_verifies_and_rebuilds_the_same(tmp_path: Path) -> None
         "matrices": {"1": "evidence-matrix-1.pdf"},
     }
     assert "pdf.css" in summary["templates"]["files"]
+    # links to the pack's copies stay relative: no path of the machine that built it
+    index = objects((pack / "evidence-index.pdf").read_bytes())
+    uris = sorted({u.decode() for u in re.findall(rb"/URI \(([^)]*)\)", index)})
+    html = (pack / "evidence-index.html").read_text()
+    assert uris == sorted(set(re.findall(r'<a href="([^"]+)"', html)))  # the HTML's links
+    assert len(uris) == 4
+    for uri in uris:
+        assert (pack / uri.replace("%20", " ")).is_file()
+    assert str(tmp_path).encode() not in index
     verified = cli("claim", "verify", str(pack))
     assert verified.stderr.startswith(f"ok: {pack}: ")
     rebuilt = cli("claim", str(root), "--pdf", "-o", str(tmp_path / "again.zip"))
