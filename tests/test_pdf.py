@@ -373,3 +373,15 @@ def test_the_readme_pdf_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "chloe-matrix.pdf").read_bytes().startswith(b"%PDF-1.7")
     cli("claim", "verify", "chloe-claim")
     assert (tmp_path / "chloe-claim" / "claim-to-competence.pdf").is_file()
+
+
+@needs_weasyprint
+def test_a_pdf_in_a_portfolio_replaces_the_one_before(tmp_path: Path) -> None:
+    root = example(tmp_path, "fragment-tom-whitfield")
+    out = root / "matrix.pdf"
+    for _ in range(2):  # a second time over the first: a document, not a file of the portfolio
+        result = cli("matrix", str(root), "-f", "pdf", "-o", str(out))
+        assert result.stderr == f"wrote {out}\n"
+    assert out.read_bytes().startswith(b"%PDF-1.7")
+    refused = cli("matrix", str(root), "-f", "pdf", "-o", str(root / "evitrack.yaml"), code=2)
+    assert "is one of the portfolio's own files" in refused.stderr
