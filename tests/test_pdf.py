@@ -385,3 +385,19 @@ def test_a_pdf_in_a_portfolio_replaces_the_one_before(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF-1.7")
     refused = cli("matrix", str(root), "-f", "pdf", "-o", str(root / "evitrack.yaml"), code=2)
     assert "is one of the portfolio's own files" in refused.stderr
+
+
+@needs_weasyprint
+@needs_poppler
+def test_a_draft_says_so_on_every_page(chloe: Path) -> None:
+    out = chloe.parent / "draft.pdf"
+    cli("claim", str(chloe), "--draft", "--statement-only", "-f", "pdf", "-o", str(out))
+    assert info(out)["Title"] == "DRAFT – Claim to competence – Chloe Adeyemi (EDI-55817342)"
+    pages = pdftext(out).split("\f")[:-1]
+    assert len(pages) == 2
+    for page in pages:
+        assert (
+            "Claim to competence – EDI Level 2 NVQ Certificate in Customer Service – DRAFT" in page
+        )
+        assert "Claim to competence – Chloe Adeyemi (EDI-55817342) – DRAFT" in page  # the footer
+    assert "DRAFT – NOT FOR CERTIFICATION" in pages[0]
