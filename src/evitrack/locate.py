@@ -90,7 +90,7 @@ def shown_path(path: Path) -> str:
 
 # A portfolio's own files and folders: a document or a pack never replaces them.
 OWN_FILES = (PORTFOLIO_FILE, ".gitignore", ".pre-commit-config.yaml")
-DOCUMENT_SUFFIXES = (".html", ".htm", ".md", ".markdown")  # what a document may replace
+DOCUMENT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".pdf")  # what a document may replace
 OWN_FOLDERS = (EVIDENCE_DIR, "files", "templates", ".schemas", ".evitrack-cache", ".git")
 
 

@@ -362,12 +362,21 @@ def _copy(src: Path, dest: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def _write(folder: Path, name: str, text: str) -> None:
+def _write(folder: Path, name: str, text: str | bytes) -> None:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    if isinstance(text, bytes):
+        with path.open("xb") as fb:
+            fb.write(text)
+    else:
+        with path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
     os.chmod(path, FILE_MODE)
+
+
+def pdf_name(name: str) -> str:
+    """The PDF beside an HTML document of the pack: claim-to-competence.html -> .pdf."""
+    return name.removesuffix(".html") + ".pdf"
 
 
 def qualification_files(p: Portfolio) -> list[dict[str, Any]]:
@@ -495,13 +504,16 @@ def build(
     completed: bool = False,
     draft: bool = False,
     progress: Progress | None = None,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the pack; when anything stands in the way, nothing is written and
-    `result.problems` says what."""
+    `result.problems` says what. `pdf`: a PDF/A beside every HTML document."""
     from evitrack import render
     from evitrack.coverage import coverage
     from evitrack.records import load_portfolio
 
+    if pdf:
+        render.pdf_available()  # before any work: the message naming the extra
     p, diagnostics = load_portfolio(root)
     cov = coverage(p)
     sel = select(cov, diagnostics, units, completed, draft)
@@ -544,10 +556,24 @@ def build(
         )
         matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
         documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
-        _write(folder, CLAIM_DOC, render.claim(cov, sel.units, sel.full_award, "html", opts))
-        for uid, name in matrices.items():
-            _write(folder, name, render.matrix(cov, [uid], "matrix", "html", opts))
-        _write(folder, INDEX_DOC, render.index(cov, sel.units, "html", opts))
+        html = {CLAIM_DOC: render.claim(cov, sel.units, sel.full_award, "html", opts)}
+        html |= {
+            name: render.matrix(cov, [uid], "matrix", "html", opts)
+            for uid, name in matrices.items()
+        }
+        html[INDEX_DOC] = render.index(cov, sel.units, "html", opts)
+        for name, text in html.items():
+            _write(folder, name, text)
+        if pdf:
+            documents["pdf"] = {
+                "claim": pdf_name(CLAIM_DOC),
+                "index": pdf_name(INDEX_DOC),
+                "matrices": {uid: pdf_name(name) for uid, name in matrices.items()},
+            }
+            forms = {CLAIM_DOC: "claim", INDEX_DOC: "index"}
+            for name, text in html.items():
+                form = forms.get(name, "matrix")
+                _write(folder, pdf_name(name), render.pdf(text, p, form, opts).data)
         data = summary(cov, sel, files, documents, used)
         _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
@@ -556,6 +582,8 @@ def build(
         result.manifest_sha256 = sha256_file(folder / MANIFEST)
         result.files = files
         result.documents = [CLAIM_DOC, *matrices.values(), INDEX_DOC]
+        if pdf:
+            result.documents += [pdf_name(name) for name in result.documents]
         result.manifest = manifest
         if zipped:
             tmp_zip = work / "pack.zip"
@@ -1020,6 +1048,7 @@ def _chunks(fh: Any) -> Iterator[bytes]:
 class StatementResult:
     selection: Selection
     text: str = ""
+    data: bytes = b""  # the PDF, for fmt "pdf"
 
 
 def statement(
@@ -1040,5 +1069,8 @@ def statement(
     if sel.problems:
         return StatementResult(sel)
     opts = render.Options(draft=draft, shipped_only=True)
+    if fmt == "pdf":
+        html = render.claim(cov, sel.units, sel.full_award, "html", opts)
+        return StatementResult(sel, data=render.pdf(html, p, "claim", opts).data)
     text = render.claim(cov, sel.units, sel.full_award, fmt, opts)
     return StatementResult(sel, text)

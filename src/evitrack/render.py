@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -854,3 +855,156 @@ def claim(
         "assessor_statement": assessor,
     }
     return render("claim", ctx, fmt, _templates_root(cov, opts), opts.used)
+
+
+# ---- PDF (the optional extra evitrack[pdf]) ------------------------------------------
+
+PDF_VARIANT = "pdf/a-3b"  # archival: fonts embedded, sRGB output intent, XMP metadata
+PDF_INSTALL = 'pip install "evitrack[pdf]"'
+DOC_NAMES = {
+    "matrix": "Evidence matrix",
+    "recording": "Unit recording form",
+    "index": "Evidence index",
+    "claim": "Claim to competence",
+}
+_PDF_FONT = '7pt "Liberation Sans", Arial, "DejaVu Sans", sans-serif'
+
+
+@dataclass
+class PdfDocument:
+    """A rendered PDF and the resources its HTML asked for that were not read."""
+
+    data: bytes
+    refused: list[str]
+
+
+def document_date(p: Portfolio) -> dt.date | None:
+    """The latest date in the portfolio's data (a record, an assessment, a sign-off): the
+    date a PDF carries, so the same portfolio gives the same bytes on any day."""
+    dates: list[dt.date] = []
+    for r in p.records:
+        dates += [d for d in (r.date, r.assessment.date if r.assessment else None) if d]
+    for s in p.signoffs.values():
+        dates += [
+            d
+            for d in (s.assessed, s.learner_date, s.assessor_date, s.iv_date)
+            if isinstance(d, dt.date)
+        ]
+    return max((d if not isinstance(d, dt.datetime) else d.date() for d in dates), default=None)
+
+
+def _weasyprint() -> Any:
+    """The weasyprint module, or a UserError naming the extra that brings it."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise UserError(
+            "PDF needs WeasyPrint, which is not installed", f"install it: {PDF_INSTALL}"
+        ) from None
+    except OSError as e:  # the library is there, the system's Pango is not
+        raise UserError(
+            f"PDF needs the system's Pango library, which WeasyPrint could not load ({e})",
+            "install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+            "fonts-dejavu-core)",
+        ) from None
+    return weasyprint
+
+
+def pdf_available() -> None:
+    """Raise the UserError `pdf` would, before any work is done."""
+    _weasyprint()
+
+
+def _print_css(p: Portfolio, form: str, draft: bool, used: dict[str, str] | None) -> str:
+    """The PDF's own rules (a browser never sees them): the shipped `pdf.css`, then a running
+    header with the learner and the document on every page."""
+    import hashlib
+
+    path = shipped_templates() / "pdf.css"
+    data = path.read_bytes()
+    if used is not None:
+        used[path.name] = hashlib.sha256(data).hexdigest()
+    q = p.qualification
+    left = f"{p.learner_name} ({p.registration})"
+    right = DOC_NAMES.get(form, form) + " – " + q.title + (f" ({q.number})" if q.number else "")
+    if draft:
+        right += " – DRAFT"
+    box = f"font: {_PDF_FONT}; color: #444; vertical-align: bottom; padding-bottom: 2mm;"
+    return (
+        data.decode("utf-8")
+        + "@page {\n"
+        + f"  @top-left {{ content: {css_string(left)}; {box} }}\n"
+        + f"  @top-right {{ content: {css_string(right)}; {box} text-align: right; }}\n"
+        + "}\n"
+    )
+
+
+def pdf(
+    html: str,
+    p: Portfolio,
+    form: str,
+    opts: Options | None = None,
+) -> PdfDocument:
+    """A document's HTML as PDF/A: the same HTML and portfolio give the same bytes.
+
+    Nothing is fetched: the renderer reads files only from evitrack's templates and the
+    portfolio, and `data:` URLs; anything else a (portfolio's own) template asks for is
+    left out and listed in `refused`.
+    """
+    import hashlib
+    from urllib.parse import unquote, urlsplit
+
+    from evitrack.portfolio import inside
+
+    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher
+
+    opts = opts or Options()
+    roots = [shipped_templates(), p.root]
+    refused: list[str] = []
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            local = parts.scheme == "file" and parts.netloc in ("", "localhost")
+            if parts.scheme == "data" or (
+                local and any(inside(r, Path(unquote(parts.path))) for r in roots)
+            ):
+                return super().fetch(url, headers)
+            refused.append(url)
+            raise ValueError(f"{url}: evitrack reads only its templates and the portfolio")
+
+    fetcher = LocalOnly(allowed_protocols=("file", "data"))
+    # a pack's documents (evitrack's templates only) keep their links relative to the pack
+    base = None if opts.shipped_only else str(p.root) + "/"
+    document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+        stylesheets=[
+            weasyprint.CSS(string=_print_css(p, form, opts.draft, opts.used), url_fetcher=fetcher)
+        ]
+    )
+    when = document_date(p)
+    document.metadata.created = document.metadata.modified = when.isoformat() if when else None
+    document.metadata.authors = [p.learner_name] if p.learner_name else []
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
+    with _source_date(when):  # fontTools stamps subset fonts with this, else with the clock
+        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=digest.encode("ascii"))
+    return PdfDocument(bytes(data), refused)
+
+
+@contextmanager
+def _source_date(when: dt.date | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set to the document's date (1970 without one) while a PDF is written,
+    whatever the environment says: the bytes depend on the portfolio alone."""
+    import calendar
+    import os
+
+    epoch = calendar.timegm(when.timetuple()) if when else 0
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before

@@ -14,11 +14,11 @@ from evitrack.cli._common import (
     ALLOWED_SIGNERS_OPT,
     FORMAT_OPT,
     PORTFOLIO_ARG,
-    DocFormat,
     Format,
     allowed_signers,
     handle_errors,
 )
+from evitrack.cli.matrix import DocumentFormat
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many evidence files
 
@@ -72,13 +72,22 @@ def build(
         "--statement-only",
         help="Render the claim-to-competence statement only (to standard output or -o).",
     ),
-    format: DocFormat = typer.Option(
-        DocFormat.html, "--format", "-f", help="Format of --statement-only."
+    format: DocumentFormat = typer.Option(
+        DocumentFormat.html,
+        "--format",
+        "-f",
+        help="Format of --statement-only (pdf: with -o FILE).",
+    ),
+    pdf: bool = typer.Option(
+        False,
+        "--pdf",
+        help='Add a PDF/A of every document to the pack (needs pip install "evitrack[pdf]").',
     ),
     signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Build the certification pack: the claim to competence, an evidence matrix per unit,
-    the evidence index, copies of the evidence files, summary.json and SHA256SUMS.
+    the evidence index, copies of the evidence files, summary.json and SHA256SUMS
+    (with --pdf, a PDF/A of each document too).
 
     A full-award claim (the default) is refused, exit 1, while any rule or criterion is
     unmet, a sign-off is missing or `evitrack check` finds errors: every missing thing
@@ -93,16 +102,18 @@ def build(
     root = resolve_root(portfolio)
     chosen = [u.strip() for u in units.split(",") if u.strip()] if units is not None else None
     if statement_only:
-        from evitrack.cli.matrix import write_document
+        from evitrack.cli.matrix import pdf_ready, write_document
 
+        if format is DocumentFormat.pdf:
+            pdf_ready(output)
         with allowed_signers(signers):
             st = pack.statement(root, chosen, completed, draft, format.value)
         _notes(st.selection.notes)
         _report_refusal(st.selection)
-        write_document(st.text, output)
+        write_document(st.data if format is DocumentFormat.pdf else st.text, output)
         return
     with allowed_signers(signers), _progress() as progress:
-        result = pack.build(root, output, zip_, chosen, completed, draft, progress)
+        result = pack.build(root, output, zip_, chosen, completed, draft, progress, pdf)
     _notes(result.selection.notes)
     _notes(
         f"removed {_shown(work)}, left by a claim that was stopped before it finished"

@@ -10,12 +10,19 @@ import typer
 from evitrack.cli._common import (
     ALLOWED_SIGNERS_OPT,
     PORTFOLIO_ARG,
-    DocFormat,
     allowed_signers,
     note_errors,
     os_problem,
 )
 from evitrack.cli._complete import complete_chosen_units
+
+
+class DocumentFormat(StrEnum):
+    """A document's formats: PDF through the optional extra evitrack[pdf]."""
+
+    html = "html"
+    markdown = "markdown"
+    pdf = "pdf"
 
 
 class Form(StrEnum):
@@ -24,7 +31,12 @@ class Form(StrEnum):
     index_ = "index"
 
 
-DOC_FORMAT_OPT = typer.Option(DocFormat.html, "--format", "-f", help="Document format.")
+DOC_FORMAT_OPT = typer.Option(
+    DocumentFormat.html,
+    "--format",
+    "-f",
+    help='Document format (pdf: PDF/A, with -o FILE; needs pip install "evitrack[pdf]").',
+)
 OUTPUT_OPT = typer.Option(
     None, "--output", "-o", help="Write the document to this file (default: standard output)."
 )
@@ -45,47 +57,87 @@ def matrix(
         help="matrix: the evidence matrix (EDI layout); recording: the unit recording form; "
         "index: every evidence record with its files.",
     ),
-    format: DocFormat = DOC_FORMAT_OPT,
+    format: DocumentFormat = DOC_FORMAT_OPT,
     output: Path = OUTPUT_OPT,
     signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Render evidence matrices or unit recording forms, one page per unit.
 
     HTML is one self-contained file that prints on A4 (page breaks between units);
-    Markdown suits a git host. A portfolio's own templates/ folder overrides the shipped
-    templates by name (matrix.html.j2, recording.md.j2, ...). A document: exit 0 when
-    it is written, 2 on a usage or input error.
+    Markdown suits a git host; PDF (PDF/A, -o FILE) is for filing and e-mail. A
+    portfolio's own templates/ folder overrides the shipped templates by name
+    (matrix.html.j2, recording.md.j2, ...). A document: exit 0 when it is written, 2 on
+    a usage or input error.
     """
     from evitrack import render
     from evitrack.coverage import coverage
     from evitrack.locate import resolve_root
     from evitrack.records import load_portfolio
 
+    if format is DocumentFormat.pdf:
+        pdf_ready(output)
     root = resolve_root(portfolio)
     with allowed_signers(signers):
         loaded, diagnostics = load_portfolio(root)
         units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
-        text = render.matrix(coverage(loaded), units, form.value, format.value)
+        cov = coverage(loaded)
+        if format is DocumentFormat.pdf:
+            html = render.matrix(cov, units, form.value, "html")
+            document = render.pdf(html, loaded, form.value)
+            note_refused(document.refused)
+            note_errors(diagnostics)
+            write_document(document.data, output)
+            return
+        text = render.matrix(cov, units, form.value, format.value)
     note_errors(diagnostics)
     write_document(text, output)
 
 
-def write_document(text: str, output: Path | None) -> None:
+def pdf_ready(output: Path | None) -> None:
+    """Before any work: WeasyPrint is installed, and the PDF goes to a file or a pipe."""
+    import sys
+
+    from evitrack import render
+    from evitrack.errors import UserError
+
+    render.pdf_available()
+    if output is None and sys.stdout.isatty():
+        raise UserError("a PDF is not written to a terminal", "give a file, e.g. -o matrix.pdf")
+
+
+def note_refused(urls: list[str]) -> None:
+    for url in urls:
+        typer.echo(
+            f"note: {url} was not read: a PDF reads only evitrack's templates and the portfolio",
+            err=True,
+        )
+
+
+def write_document(text: str | bytes, output: Path | None) -> None:
     """The document to a file (atomically) or to standard output."""
     import sys
 
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
         return
-    from evitrack.atomic import atomic_write_text
+    from evitrack.atomic import atomic_write_bytes, atomic_write_text
     from evitrack.errors import UserError
     from evitrack.locate import output_target
 
     if output.is_dir():
-        raise UserError(f"{output} is a folder", "give a file name, e.g. -o matrix.html")
+        example = "matrix.pdf" if isinstance(text, bytes) else "matrix.html"
+        raise UserError(f"{output} is a folder", f"give a file name, e.g. -o {example}")
     target = output_target(output)  # never through a link, never over a portfolio's files
     try:
-        atomic_write_text(target, text)
+        if isinstance(text, bytes):
+            atomic_write_bytes(target, text)
+        else:
+            atomic_write_text(target, text)
     except OSError as e:
         raise UserError(
             os_problem(e, output), "check the path, the folder's permissions and the free space"
