@@ -310,3 +310,263 @@ def test_case_import_never_overwrites_unasked_nor_writes_through_a_link(
     result = runner.invoke(app, [*args, "--force"])
     assert result.exit_code == 0
     assert Path("q.yaml").read_text().startswith("# Imported from a CASE 1.1 package")
+
+
+# ---- Open Badges 3.0 -------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ALL_CRITERIA = '["1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "4.1", "4.2", "4.3", "5.1", "5.2", "5.3", "5.4"]'
+CENTRE = 'centre:\n  name: "Yorkshire Hospitality Skills"\n  number: "70211"\n'
+
+
+def ok(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def tom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The stand-alone unit, every criterion accepted, signed off by assessor and learner."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "tom"
+    ok(
+        [
+            "init",
+            str(root),
+            "-q",
+            FRAGMENT,
+            "--name",
+            "Tom Whitfield",
+            "--registration",
+            "CSS-2026-031",
+        ]
+    )
+    for f in (root / "evidence").glob("*.yaml"):
+        f.unlink()
+    (root / "evidence" / "E0001.yaml").write_text(
+        "id: E0001\ntitle: Service standards review and action plan\ndate: 2026-03-02\n"
+        "methods: [product]\ndescription: A review of the service standards, and a plan.\n"
+        f'criteria:\n  "1": {ALL_CRITERIA}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    ok(["assess", "E0001", "--accept", "--assessor", "Jo Smith", "--date", "2026-03-10"])
+    ok(
+        [
+            "sign",
+            "1",
+            "--as",
+            "assessor",
+            "--initials",
+            "JS",
+            "--date",
+            "2026-03-12",
+            "--assessed",
+            "2026-03-11",
+        ]
+    )
+    ok(["sign", "1", "--as", "learner", "--initials", "TW", "--date", "2026-03-13"])
+    with (root / "evitrack.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CENTRE)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def test_badge_for_a_complete_unit_and_award(tom: Path, tmp_path: Path) -> None:
+    out = ok(["badge", str(tom), "-o", "badges"])
+    assert out == "wrote badges/unit-1.json\nwrote badges/award.json\n"
+    again = ok(["badge", str(tom), "-o", "again"])
+    assert again == "wrote again/unit-1.json\nwrote again/award.json\n"
+    check = validator("ob-3.0-achievementcredential.schema.json")
+    for name in ("unit-1.json", "award.json"):
+        data = (tmp_path / "badges" / name).read_bytes()
+        assert (tmp_path / "again" / name).read_bytes() == data  # the same bytes every time
+        check.validate(json.loads(data))
+    unit = json.loads((tmp_path / "badges" / "unit-1.json").read_text())
+    assert unit["type"] == ["VerifiableCredential", "AchievementCredential"]
+    assert unit["issuer"]["name"] == "Yorkshire Hospitality Skills"
+    assert unit["issuanceDate"] == "2026-03-13T00:00:00Z"  # the sign-off, not the clock
+    (ident,) = unit["credentialSubject"]["identifier"]
+    import hashlib
+
+    assert ident["hashed"] is True
+    assert (
+        ident["identityHash"]
+        == "sha256$" + hashlib.sha256(("CSS-2026-031" + ident["salt"]).encode()).hexdigest()
+    )
+    assert "Tom" not in json.dumps(unit)  # the learner's name is never in a credential
+    achievement = unit["credentialSubject"]["achievement"]
+    assert achievement["name"] == "Customer service standards"
+    assert achievement["criteria"]["narrative"].startswith(
+        "**1 Be able to understand customer service standards required in own organisation**\n"
+        "- 1.1 Explain customer service standards within own organisation\n"
+    )
+    assert [e["name"] for e in unit["evidence"]] == [
+        "E0001 Service standards review and action plan"
+    ]
+    award = json.loads((tmp_path / "badges" / "award.json").read_text())
+    assert award["credentialSubject"]["achievement"]["name"] == (
+        "Customer service standards (stand-alone unit)"
+    )
+
+
+def test_badge_credit_and_alignment_from_the_qualification(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    root = tmp_path / "sam"
+    shutil.copytree(EXAMPLES / "ncfe-diploma-sam-patel", root)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["badge", "sam", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "wrote out/unit-03.json\nwrote out/unit-05.json\nwrote out/unit-09.json\n"
+        "wrote out/unit-17.json\n"
+    )
+    assert "note: unit 01: no badge yet (unit 01: no evidence for criteria" in result.stderr
+    assert not (tmp_path / "out" / "award.json").exists()  # the award is not complete
+    unit = json.loads((tmp_path / "out" / "unit-03.json").read_text())
+    validator("ob-3.0-achievementcredential.schema.json").validate(unit)
+    achievement = unit["credentialSubject"]["achievement"]
+    assert (achievement["creditsAvailable"], unit["credentialSubject"]["creditsEarned"]) == (4, 4)
+    assert [(a["targetCode"], a["targetType"]) for a in achievement["alignment"]] == [
+        ("601/3974/2", "ext:qualification"),
+        ("03", "CFItem"),
+        ("K/506/2169", "CFItem"),
+    ]
+    package = json.loads(export("ncfe-l3-diploma-customer-service"))
+    unit_item = next(
+        i
+        for i in package["CFItems"]
+        if i["CFItemType"] == "Unit" and i["humanCodingScheme"] == "03"
+    )
+    assert achievement["alignment"][1]["targetUrl"] == unit_item["uri"]
+
+
+def test_badge_with_nothing_complete_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok(["init", "new", "-q", FRAGMENT, "--name", "Ann Lee", "--registration", "R-1"])
+    with (tmp_path / "new" / "evitrack.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CENTRE)
+    result = runner.invoke(app, ["badge", "new", "-o", "out"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "no badges: 1 thing stands in the way:\n"
+        "  no unit is complete and signed off yet: no badge to issue\n"
+    )
+    assert result.stderr.endswith("nothing was written\n")
+    assert not (tmp_path / "out").exists()
+
+
+def _keys(tmp_path: Path) -> tuple[Path, Path, Any]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    private = tmp_path / "centre.pem"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public = tmp_path / "centre.pub"
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+    )
+    return private, public, key
+
+
+def test_badge_signed_verifies_and_fails_after_any_change(tom: Path, tmp_path: Path) -> None:
+    from evitrack.exchange import badges
+
+    private, public, key = _keys(tmp_path)
+    out = ok(["badge", str(tom), "-o", "signed", "--key", str(private)])
+    assert out == (
+        "wrote signed/unit-1.json\nwrote signed/unit-1.jwt\n"
+        "wrote signed/award.json\nwrote signed/award.jwt\n"
+    )
+    token = (tmp_path / "signed" / "unit-1.jwt").read_text().strip()
+    ok(["badge", str(tom), "-o", "again", "--key", str(private)])
+    assert (tmp_path / "again" / "unit-1.jwt").read_text().strip() == token  # deterministic
+    result = runner.invoke(app, ["badge", "verify", "signed/unit-1.jwt", "--key", str(public)])
+    assert (result.exit_code, result.output) == (
+        0,
+        "ok: signed/unit-1.jwt: signature verified: Customer service standards, issued by "
+        "Yorkshire Hospitality Skills on 2026-03-13\n",
+    )
+    head, payload, sig = token.split(".")
+    claims = json.loads(badges._unb64(payload))
+    assert claims["vc"] == json.loads((tmp_path / "signed" / "unit-1.json").read_text())
+    validator("ob-3.0-achievementcredential.schema.json").validate(claims["vc"])
+    pub = key.public_key()
+    assert badges.verify(token, pub, "t").ok
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for i, ch in enumerate(payload):  # every byte of the payload, changed, fails
+        other = alphabet[(alphabet.index(ch) + 1) % 64]
+        changed = f"{head}.{payload[:i]}{other}{payload[i + 1 :]}.{sig}"
+        assert not badges.verify(changed, pub, "t").ok, i
+    tampered = tmp_path / "tampered.jwt"
+    tampered.write_text(f"{head}.{payload[:-1]}{'A' if payload[-1] != 'A' else 'B'}.{sig}\n")
+    result = runner.invoke(app, ["badge", "verify", str(tampered), "--key", str(public)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"evitrack: {tampered}: the signature does not match: the credential was changed "
+        "after signing, or signed with another key\n"
+    )
+
+
+def test_badge_verify_with_another_key_fails(tom: Path, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private, _, _ = _keys(tmp_path)
+    ok(["badge", str(tom), "-o", "signed", "--key", str(private)])
+    other = tmp_path / "other.pem"
+    other.write_bytes(
+        Ed25519PrivateKey.from_private_bytes(bytes(32))
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    result = runner.invoke(app, ["badge", "verify", "signed/award.jwt", "--key", str(other)])
+    assert result.exit_code == 1
+    assert "the signature does not match" in result.output
+    result = runner.invoke(app, ["badge", "verify", "signed/award.json", "--key", str(other)])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "evitrack: error: signed/award.json: not a VC-JWT (expected header.payload.signature)\n"
+    )
+
+
+def test_badge_refuses_a_key_that_is_not_ed25519(tom: Path, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = tmp_path / "ec.pem"
+    pem.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    result = runner.invoke(app, ["badge", str(tom), "-o", "out", "--key", str(pem)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"evitrack: error: {pem}: not an Ed25519 key (")
+    assert not (tmp_path / "out").exists()
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a key\n")
+    result = runner.invoke(app, ["badge", str(tom), "-o", "out", "--key", str(junk)])
+    assert (result.exit_code, result.output) == (
+        2,
+        f"evitrack: error: {junk}: not a private key evitrack can read\n"
+        "    hint: give an Ed25519 private key, PEM or OpenSSH (`ssh-keygen -t ed25519`)\n",
+    )
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,7 @@ from evitrack import __version__
 from evitrack.cli import (
     add,
     assess,
+    badge,
     check,
     claim,
     gaps,
@@ -61,6 +62,7 @@ app.command("gaps")(gaps.gaps)
 app.command("status")(status.status)
 app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
+app.add_typer(badge.app, name="badge")
 
 
 def main() -> None:
