@@ -570,3 +570,79 @@ def test_badge_refuses_a_key_that_is_not_ed25519(tom: Path, tmp_path: Path) -> N
         "    hint: give an Ed25519 private key, PEM or OpenSSH (`ssh-keygen -t ed25519`)\n",
     )
     assert not (tmp_path / "out").exists()
+
+
+# ---- the claim list --------------------------------------------------------------------
+
+
+def test_claim_list_per_learner(tom: Path, tmp_path: Path) -> None:
+    import shutil
+
+    text = (tom / "evitrack.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        '  registration: "CSS-2026-031"\n', '  registration: "CSS-2026-031"\n  uln: "9876543210"\n'
+    )
+    (tom / "evitrack.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(EXAMPLES / "ncfe-diploma-sam-patel", tmp_path / "sam")
+    ok(["init", "ann", "-q", FRAGMENT, "--name", "=Ann Lee", "--registration", "R-1"])
+    ok(["init", "zed", "-q", FRAGMENT])  # the placeholders of `init`: nothing can be claimed
+    result = runner.invoke(app, ["claim", "list", "."])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "portfolio,learner,registration,uln,qualification,number,claim,units,codes,dates,iv,reason\n"
+        "ann,'=Ann Lee,R-1,,,,,,,,,\"no unit is complete and signed off yet (first: unit 1: "
+        "no evidence for criteria 1.2, 2.1, 2.2, 2.3, 2.4, 2.5, 3.1, 4.1, 4.2, 4.3, 5.1, 5.2, "
+        '5.3, 5.4)"\n'
+        "sam,Sam Patel,NC-204518,,ncfe-l3-diploma-customer-service,601/3974/2,units,"
+        "03; 05; 09; 17,K/506/2169; T/506/2952; R/506/2151; F/506/2159,"
+        "2026-02-03; 2026-05-05; 2026-02-03; 2026-03-12,; ; PK 2026-02-20; ,\n"
+        "tom,Tom Whitfield,CSS-2026-031,9876543210,unit-fragment-customer-service-standards,,"
+        "full,1,,2026-03-11,,\n"
+        'zed,Learner Name,REG-0000,,,,,,,,,"learner.name in evitrack.yaml is still ""Learner '
+        'Name"", written by `evitrack init`: replace it with the learner\'s own (and 1 more; '
+        'see `evitrack check`)"\n'
+    )
+    rows = json.loads(runner.invoke(app, ["claim", "list", ".", "--format", "json"]).stdout)
+    assert [r["portfolio"] for r in rows] == ["ann", "sam", "tom", "zed"]
+    assert set(rows[0]) == {"portfolio", "learner", "registration", "reason"}
+    assert rows[2] == {
+        "portfolio": "tom",
+        "learner": "Tom Whitfield",
+        "registration": "CSS-2026-031",
+        "uln": "9876543210",
+        "qualification": FRAGMENT,
+        "number": None,
+        "claim": "full",
+        "units": ["1"],
+        "codes": {"1": []},
+        "dates": {"1": "2026-03-11"},
+        "iv": {"1": None},
+    }
+    assert rows[1]["iv"]["09"] == {"initials": "PK", "date": "2026-02-20"}
+
+
+def test_claim_list_of_no_portfolios_is_an_input_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["claim", "list", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"evitrack: error: {tmp_path}: not inside a portfolio")
+
+
+def test_claim_list_names_a_portfolio_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "evitrack.yaml").write_text(
+        'qualification: no-such-thing\nlearner: {name: Bo Ng, registration: "R-9"}\nunits: []\n',
+        encoding="utf-8",
+    )
+    rows = json.loads(runner.invoke(app, ["claim", "list", ".", "-f", "json"]).stdout)
+    assert rows == [
+        {
+            "portfolio": "bad",
+            "learner": "Bo Ng",
+            "registration": "R-9",
+            "reason": "evitrack.yaml cannot be used: bad/evitrack.yaml:1:16: error[E201]: "
+            'unknown qualification "no-such-thing"',
+        }
+    ]
