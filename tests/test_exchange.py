@@ -646,3 +646,132 @@ def test_claim_list_names_a_portfolio_it_cannot_read(
             'unknown qualification "no-such-thing"',
         }
     ]
+
+
+# ---- PDF -------------------------------------------------------------------------------
+
+POPPLER = pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None, reason="poppler-utils not installed"
+)
+
+
+def _pdf_facts(path: Path) -> tuple[str, str, str]:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    meta = subprocess.run(
+        ["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True
+    )
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return info.stdout, meta.stdout, " ".join(text.stdout.split())
+
+
+@POPPLER
+@pytest.mark.parametrize(
+    ("form", "title", "pages", "words"),
+    [
+        (
+            "matrix",
+            "Evidence matrix",
+            1,
+            ["EVIDENCE MATRIX", "Service standards review and action plan", "Page 1 of 1"],
+        ),
+        (
+            "recording",
+            "Unit recording form",
+            1,
+            ["Explain customer service standards within own organisation", "E0001"],
+        ),
+        ("index", "Evidence index", 1, ["E0001 2026-03-02", "Accepted Jo Smith 2026-03-10"]),
+    ],
+)
+def test_matrix_pdf_is_pdfa_and_the_same_bytes_twice(
+    tom: Path, tmp_path: Path, form: str, title: str, pages: int, words: list[str]
+) -> None:
+    pytest.importorskip("weasyprint")
+    result = runner.invoke(app, ["matrix", str(tom), "--form", form, "-f", "pdf", "-o", "a.pdf"])
+    assert (result.exit_code, result.output) == (0, "wrote a.pdf\n")
+    ok(["matrix", str(tom), "--form", form, "-f", "pdf", "-o", "b.pdf"])
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    info, meta, text = _pdf_facts(tmp_path / "a.pdf")
+    assert f"Title:           {title} – Tom Whitfield (CSS-2026-031)" in info
+    assert f"Pages:           {pages}\n" in info
+    assert "CreationDate:    Fri Mar 13 00:00:00 2026 UTC" in info  # the portfolio's date
+    assert 'pdfaid:part="3" pdfaid:conformance="B"' in meta  # PDF/A-3b
+    for w in words:
+        assert w in text
+
+
+@POPPLER
+def test_claim_statement_pdf(tom: Path, tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    result = runner.invoke(
+        app, ["claim", str(tom), "--statement-only", "-f", "pdf", "-o", "claim.pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    info, meta, text = _pdf_facts(tmp_path / "claim.pdf")
+    assert "Pages:           2\n" in info
+    assert 'pdfaid:part="3"' in meta
+    assert "CLAIM TO COMPETENCE" in text and "Customer service standards" in text
+    assert "Page 2 of 2" in text
+
+
+def test_pdf_renderer_fetches_nothing_outside_the_template_folders(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    pytest.importorskip("weasyprint")
+    from evitrack import pdf
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        templates = tmp_path / "templates"
+        templates.mkdir()
+        (templates / "ok.css").write_text("p { color: #123456 }")
+        secret = tmp_path / "secret.css"
+        secret.write_text("p { color: red }")
+        html = (
+            f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
+            f'<link rel="stylesheet" href="{secret.as_uri()}">'
+            '<link rel="stylesheet" href="ok.css"></head>'
+            f'<body><p>hello</p><img src="http://127.0.0.1:{port}/x.png"></body></html>'
+        )
+        data = pdf.html_to_pdf(html, [templates], None)
+    finally:
+        server.shutdown()
+    assert hits == []
+    assert data.startswith(b"%PDF-")
+    import weasyprint
+
+    fetcher = pdf._fetcher(weasyprint, [templates])
+    with pytest.raises(ValueError, match="fetches nothing outside its template folders"):
+        fetcher.fetch(secret.as_uri())
+    with pytest.raises(ValueError, match="fetches nothing outside its template folders"):
+        fetcher.fetch((templates / ".." / "secret.css").as_uri())
+    assert fetcher.fetch((templates / "ok.css").as_uri()).read() == b"p { color: #123456 }"
+
+
+def test_pdf_without_the_extra_names_it(tom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it were not installed
+    result = runner.invoke(app, ["matrix", str(tom), "-f", "pdf", "-o", "m.pdf"])
+    assert (result.exit_code, result.output) == (
+        2,
+        "evitrack: error: PDF output needs WeasyPrint, which is not installed\n"
+        '    hint: install the PDF extra: pip install "evitrack[pdf]"\n',
+    )
+    assert not Path("m.pdf").exists()

@@ -11,7 +11,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, DocFormat, Format, handle_errors
+from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, handle_errors
+from evitrack.cli.matrix import PrintFormat
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many evidence files
 
@@ -66,8 +67,11 @@ def build(
         "--statement-only",
         help="Render the claim-to-competence statement only (to standard output or -o).",
     ),
-    format: DocFormat = typer.Option(
-        DocFormat.html, "--format", "-f", help="Format of --statement-only."
+    format: PrintFormat = typer.Option(
+        PrintFormat.html,
+        "--format",
+        "-f",
+        help='Format of --statement-only (pdf: PDF/A, needs pip install "evitrack[pdf]").',
     ),
 ) -> None:
     """Build the certification pack: the claim to competence, an evidence matrix per unit,
@@ -86,11 +90,17 @@ def build(
     root = resolve_root(portfolio)
     chosen = [u.strip() for u in units.split(",") if u.strip()] if units is not None else None
     if statement_only:
-        from evitrack.cli.matrix import write_document
+        from evitrack.cli.matrix import write_document, write_pdf_document
 
-        st = pack.statement(root, chosen, completed, draft, format.value)
+        as_html = "html" if format is PrintFormat.pdf else format.value
+        st = pack.statement(root, chosen, completed, draft, as_html)
         _notes(st.selection.notes)
         _report_refusal(st.selection)
+        if format is PrintFormat.pdf:
+            from evitrack.records import load_portfolio
+
+            write_pdf_document(st.text, root, load_portfolio(root)[0], output)
+            return
         write_document(st.text, output)
         return
     with _progress() as progress:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from evitrack.cli._common import PORTFOLIO_ARG, DocFormat, handle_errors, note_errors, os_problem
+from evitrack.cli._common import PORTFOLIO_ARG, handle_errors, note_errors, os_problem
 from evitrack.cli._complete import complete_chosen_units
 
 
@@ -17,7 +18,20 @@ class Form(StrEnum):
     index_ = "index"
 
 
-DOC_FORMAT_OPT = typer.Option(DocFormat.html, "--format", "-f", help="Document format.")
+class PrintFormat(StrEnum):
+    """A document's formats: DocFormat's, and PDF/A through the optional extra evitrack[pdf]."""
+
+    html = "html"
+    markdown = "markdown"
+    pdf = "pdf"
+
+
+DOC_FORMAT_OPT = typer.Option(
+    PrintFormat.html,
+    "--format",
+    "-f",
+    help='Document format (pdf: PDF/A, needs pip install "evitrack[pdf]").',
+)
 OUTPUT_OPT = typer.Option(
     None, "--output", "-o", help="Write the document to this file (default: standard output)."
 )
@@ -39,7 +53,7 @@ def matrix(
         help="matrix: the evidence matrix (EDI layout); recording: the unit recording form; "
         "index: every evidence record with its files.",
     ),
-    format: DocFormat = DOC_FORMAT_OPT,
+    format: PrintFormat = DOC_FORMAT_OPT,
     output: Path = OUTPUT_OPT,
 ) -> None:
     """Render evidence matrices or unit recording forms, one page per unit.
@@ -56,9 +70,40 @@ def matrix(
     root = resolve_root(portfolio)
     loaded, diagnostics = load_portfolio(root)
     units = [u.strip() for u in unit.split(",") if u.strip()] if unit else None
-    text = render.matrix(coverage(loaded), units, form.value, format.value)
+    as_html = "html" if format is PrintFormat.pdf else format.value
+    text = render.matrix(coverage(loaded), units, form.value, as_html)
     note_errors(diagnostics)
+    if format is PrintFormat.pdf:
+        write_pdf_document(text, root, loaded, output)
+        return
     write_document(text, output)
+
+
+def write_pdf_document(html: str, root: Path, loaded: Any, output: Path | None) -> None:
+    """The HTML document as PDF/A, to a file (atomically) or to standard output (not a
+    terminal); the renderer reads the template folders only, and the date is the
+    portfolio's newest, so the same portfolio gives the same bytes."""
+    import sys
+
+    from evitrack import pdf, render
+    from evitrack.errors import UserError
+
+    allowed = [render.shipped_templates(), root / "templates"]
+    if output is None and sys.stdout.isatty():
+        raise UserError("a PDF is not for a terminal", "give -o FILE.pdf, or redirect the output")
+    data = pdf.html_to_pdf(html, allowed, pdf.latest_date(loaded))
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        pdf.write_pdf(output, data)
+    except OSError as e:
+        raise UserError(
+            os_problem(e, output), "check the path, the folder's permissions and the free space"
+        ) from None
+    typer.echo(f"wrote {output}", err=True)
 
 
 def write_document(text: str, output: Path | None) -> None:
