@@ -775,3 +775,79 @@ def test_pdf_without_the_extra_names_it(tom: Path, monkeypatch: pytest.MonkeyPat
         '    hint: install the PDF extra: pip install "evitrack[pdf]"\n',
     )
     assert not Path("m.pdf").exists()
+
+
+# ---- property: any qualification survives CASE export and import -------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029\x85"),
+    min_size=1,
+    max_size=40,
+).filter(lambda t: t.strip() == t and t.strip())
+_MULTILINE = st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)
+_ID = st.from_regex(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,5}", fullmatch=True)
+
+
+@st.composite
+def qualifications(draw: Any) -> dict[str, Any]:
+    unit_ids = draw(st.lists(_ID, min_size=1, max_size=3, unique_by=str.lower))
+    units = []
+    for uid in unit_ids:
+        outcomes = []
+        for o in range(1, draw(st.integers(1, 2)) + 1):
+            outcomes.append(
+                {
+                    "id": str(o),
+                    "title": draw(_TEXT),
+                    "criteria": [
+                        {"id": f"{o}.{c}", "text": draw(_MULTILINE)}
+                        for c in range(1, draw(st.integers(1, 3)) + 1)
+                    ],
+                }
+            )
+        unit: dict[str, Any] = {
+            "id": uid,
+            "title": draw(_TEXT),
+            "credit": draw(st.none() | st.integers(0, 60)),
+            "outcomes": outcomes,
+        }
+        if draw(st.booleans()):
+            unit["note"] = draw(_MULTILINE)
+        units.append(unit)
+    return {
+        "format": 1,
+        "id": "prop-qual",
+        "title": draw(_TEXT),
+        "awarding_body": draw(st.none() | _TEXT),
+        "number": draw(st.none() | _ID),
+        "groups": [{"id": "G", "title": draw(_TEXT), "units": unit_ids}],
+        "units": units,
+        "rules": [{"id": "R1", "kind": "mandatory", "text": None, "groups": ["G"]}],
+    }
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=qualifications())
+def test_case_round_trip_property(data: dict[str, Any], tmp_path: Path) -> None:
+    import yaml
+
+    from evitrack import catalogue
+    from evitrack.catalogue.check import check_file
+    from evitrack.exchange import case
+
+    folder = tmp_path / f"q{abs(hash(json.dumps(data, sort_keys=True)))}"
+    folder.mkdir()
+    src = folder / "src.yaml"
+    src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert [d.headline for d in check_file(src) if d.severity.value == "error"] == []
+    original = catalogue.load_file(src)
+    package = json.loads(case.dumps(case.export(original)))
+    back = folder / "back.yaml"
+    back.write_text(case.to_yaml(case.to_qualification(package, "pkg")), encoding="utf-8")
+    assert [d.headline for d in check_file(back) if d.severity.value == "error"] == []
+    assert catalogue.to_json(catalogue.load_file(back)) == catalogue.to_json(original)
