@@ -9,6 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
@@ -779,8 +781,6 @@ def test_pdf_without_the_extra_names_it(tom: Path, monkeypatch: pytest.MonkeyPat
 
 # ---- property: any qualification survives CASE export and import -------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _TEXT = st.text(
     st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029\x85"),
@@ -830,7 +830,7 @@ def qualifications(draw: Any) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=qualifications())
 def test_case_round_trip_property(data: dict[str, Any], tmp_path: Path) -> None:
