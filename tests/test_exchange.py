@@ -657,6 +657,14 @@ POPPLER = pytest.mark.skipif(
 )
 
 
+def needs_weasyprint() -> None:
+    """Skip where WeasyPrint or the system's Pango it loads is missing."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as e:
+        pytest.skip(f"WeasyPrint cannot be loaded: {e}")
+
+
 def _pdf_facts(path: Path) -> tuple[str, str, str]:
     import subprocess
 
@@ -690,7 +698,7 @@ def _pdf_facts(path: Path) -> tuple[str, str, str]:
 def test_matrix_pdf_is_pdfa_and_the_same_bytes_twice(
     tom: Path, tmp_path: Path, form: str, title: str, pages: int, words: list[str]
 ) -> None:
-    pytest.importorskip("weasyprint")
+    needs_weasyprint()
     result = runner.invoke(app, ["matrix", str(tom), "--form", form, "-f", "pdf", "-o", "a.pdf"])
     assert (result.exit_code, result.output) == (0, "wrote a.pdf\n")
     ok(["matrix", str(tom), "--form", form, "-f", "pdf", "-o", "b.pdf"])
@@ -706,7 +714,7 @@ def test_matrix_pdf_is_pdfa_and_the_same_bytes_twice(
 
 @POPPLER
 def test_claim_statement_pdf(tom: Path, tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
+    needs_weasyprint()
     result = runner.invoke(
         app, ["claim", str(tom), "--statement-only", "-f", "pdf", "-o", "claim.pdf"]
     )
@@ -722,7 +730,7 @@ def test_pdf_renderer_fetches_nothing_outside_the_template_folders(tmp_path: Pat
     import http.server
     import threading
 
-    pytest.importorskip("weasyprint")
+    needs_weasyprint()
     from evitrack import pdf
 
     hits: list[str] = []
