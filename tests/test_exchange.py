@@ -859,3 +859,20 @@ def test_case_round_trip_property(data: dict[str, Any], tmp_path: Path) -> None:
     back.write_text(case.to_yaml(case.to_qualification(package, "pkg")), encoding="utf-8")
     assert [d.headline for d in check_file(back) if d.severity.value == "error"] == []
     assert catalogue.to_json(catalogue.load_file(back)) == catalogue.to_json(original)
+
+
+def test_claim_list_of_the_examples_as_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = runner.invoke(app, ["claim", "list", "examples", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "portfolio,learner,registration,uln,qualification,number,claim,units,codes,dates,iv,reason"
+    )
+    assert [line.split(",")[0] for line in lines[1:]] == sorted(
+        p.parent.name for p in EXAMPLES.glob("*/evitrack.yaml")
+    )
+    assert lines[1] == (
+        "edi-l2-chloe-adeyemi,Chloe Adeyemi,EDI-55817342,,edi-l2-nvq-customer-service,,units,"
+        "CU791,F1,2026-03-11,,"
+    )

@@ -275,7 +275,6 @@ def to_qualification(package: dict[str, Any], shown: str) -> dict[str, Any]:
             raise UserError(f'{shown}: CFItem "{ident}" has no fullStatement')
         items[ident] = it
     children: dict[str, list[tuple[float, int, str]]] = {}
-    parent_of: dict[str, str] = {}
     for n, a in enumerate(assocs_in, 1):
         where = f"CFAssociations item {n}"
         kind = _need(a, "associationType", where, shown)
@@ -301,7 +300,6 @@ def to_qualification(package: dict[str, Any], shown: str) -> dict[str, Any]:
         if any(k[2] == origin for k in kids):
             continue
         kids.append((order, n, origin))
-        parent_of.setdefault(origin, dest)
     for kids in children.values():
         kids.sort()
     kinds = _kinds(items, children, doc_id, shown)
