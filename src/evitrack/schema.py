@@ -207,6 +207,11 @@ PORTFOLIO = _map(
             {
                 "name": _s("full name", required=True),
                 "registration": Node("id", "registration / candidate number", required=True),
+                "uln": Node(
+                    "id",
+                    "Unique Learner Number, where recorded (for the claim list)",
+                    nullable=True,
+                ),
             },
             required=True,
         ),

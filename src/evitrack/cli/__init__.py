@@ -8,6 +8,7 @@ from evitrack import __version__
 from evitrack.cli import (
     add,
     assess,
+    badge,
     check,
     claim,
     gaps,
@@ -67,6 +68,7 @@ app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
 app.add_typer(qualification.app, name="qualification")
 app.command("schema")(schema.schema)
+app.add_typer(badge.app, name="badge")
 
 
 def main() -> None:

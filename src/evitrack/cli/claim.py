@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ app = typer.Typer(
     cls=_BuildByDefault,
     help="Build the certification pack (`evitrack claim [PORTFOLIO]`, short for "
     "`evitrack claim build [PORTFOLIO]`), or verify one (`evitrack claim verify PACK`). "
-    "A portfolio folder named build or verify is given as ./build or ./verify.",
+    "`evitrack claim list CASELOAD` lists what each learner can claim now. "
+    "A portfolio folder named build, verify or list is given as ./build, ./verify or ./list.",
     rich_markup_mode=None,
 )
 
@@ -198,6 +200,46 @@ def verify(
         text=text,
     )
     raise typer.Exit(0 if result.ok else 1)
+
+
+class ListFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    caseload: Path = typer.Argument(
+        ..., help="A folder of portfolios (at any depth), or one portfolio."
+    ),
+    format: ListFormat = typer.Option(ListFormat.csv, "--format", "-f", help="Output format."),
+) -> None:
+    """List, per learner, what can be claimed now, in the columns of an awarding body's
+    bulk claim: the full award or the completed units, with registration, ULN
+    (`learner.uln` in evitrack.yaml), qualification number, unit codes, summative dates
+    and the IV's sign-off; a learner with nothing to claim is listed with the reason."""
+    import sys
+
+    from evitrack.exchange.claimlist import COLUMNS, claim_list
+
+    rows = claim_list(caseload)
+    if format is ListFormat.json:
+        from evitrack.cli._common import print_json
+
+        print_json([r.to_json() for r in rows])
+        return
+    import csv
+
+    w = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: _cell(v) for k, v in r.to_csv().items()})
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet cell that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _report_refusal(selection: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -302,3 +303,71 @@ def check(
     if not diags and checked and format in (Format.text, Format.markdown):
         typer.echo(f"ok: {plural(checked, 'file')} checked, no problems", err=True)
     raise typer.Exit(2 if missing else 1 if has_errors(diags) else 0)
+
+
+class ExchangeFormat(StrEnum):
+    case = "case"
+
+
+@app.command("export")
+@handle_errors
+def export(
+    qualification: str = typer.Argument(
+        ...,
+        help="A shipped qualification id or a file path.",
+        autocompletion=complete_qualification,
+    ),
+    format: ExchangeFormat = typer.Option(
+        ..., "--format", "-f", help="case: a 1EdTech CASE 1.1 CFPackage (JSON)."
+    ),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write to this file (default: standard output)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
+) -> None:
+    """Export a qualification for another system: a CASE 1.1 CFPackage, the same bytes
+    every time (identifiers are UUIDs derived from the qualification and the item)."""
+    import sys
+
+    from evitrack import catalogue
+    from evitrack.exchange import case
+
+    text = case.dumps(case.export(catalogue.load(qualification, Path.cwd())))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from evitrack.exchange.files import write_text
+
+    write_text(output, text, force)
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    source: Path = typer.Argument(..., metavar="FILE", help="A CASE 1.1 CFPackage (JSON)."),
+    format: ExchangeFormat = typer.Option(
+        ..., "--format", "-f", help="case: a 1EdTech CASE 1.1 CFPackage (JSON)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="The qualification file to write (.yaml)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
+) -> None:
+    """Import a framework from another system as an evitrack qualification file.
+
+    Items are read by their CFItemType (Group, Unit, Learning Outcome, Assessment
+    Criterion, Knowledge) or, without one, by where they sit in the isChildOf tree. A file
+    that is not a package, or an association that points at nothing, is refused (exit 2)
+    and nothing is written. Then `evitrack qualification check OUT.yaml`.
+    """
+    from evitrack.exchange import case
+
+    data = case.import_file(source, output, force)
+    n = len(data["units"])
+    typer.echo(
+        f"wrote {output}: {data['id']}, {n} unit{'s' if n != 1 else ''}, "
+        f"{len(data['groups'])} group{'s' if len(data['groups']) != 1 else ''}, "
+        f"{len(data['rules'])} rule{'s' if len(data['rules']) != 1 else ''}",
+        err=True,
+    )
