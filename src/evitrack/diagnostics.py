@@ -2,7 +2,7 @@
 
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
-E3xx attached files, W4xx assessment and currency, E5xx qualification files.
+E3xx attached files, W4xx assessment and currency, E5xx qualification files, E6xx standard files.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W205": (Severity.WARNING, "criterion or unit id written as a number"),
     "W206": (Severity.WARNING, "unit has no criteria text in the source document"),
     "E207": (Severity.ERROR, "unknown assessment method"),
+    "E208": (Severity.ERROR, "unknown KSB of the apprenticeship standard"),
+    "E209": (Severity.ERROR, "unknown apprenticeship standard"),
     "E301": (Severity.ERROR, "attached file missing"),
     "E302": (Severity.ERROR, "attached file outside the portfolio"),
     "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
@@ -63,6 +65,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E504": (Severity.ERROR, "qualification file: rule needs data a unit lacks"),
     "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
     "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
+    "E601": (Severity.ERROR, "standard file: duplicate id"),
+    "E602": (Severity.ERROR, "standard file: mapping names a missing qualification, unit or KSB"),
 }
 
 

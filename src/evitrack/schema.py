@@ -807,3 +807,111 @@ QUALIFICATION = _map(
 )
 
 SCHEMAS["qualification"] = (QUALIFICATION, "evitrack qualification file")
+
+
+# ---- apprenticeship standard files ---------------------------------------------------
+
+STANDARD_FORMAT = 1  # the version of the standard file format this evitrack reads
+
+KSB_KINDS = ("knowledge", "skill", "behaviour")
+
+KSB = _map(
+    "a knowledge, skill or behaviour of the standard",
+    {
+        "id": Node(
+            "id",
+            "as the standard numbers it, e.g. K1, S6, B11",
+            required=True,
+            pattern=PART_ID_PATTERN,
+        ),
+        "kind": Node("str", "knowledge | skill | behaviour", required=True, enum=KSB_KINDS),
+        "title": Node("text", "the heading, verbatim (or the statement itself)", required=True),
+        "statements": Node("list", "its statements, verbatim", values=Node("text"), nullable=True),
+        "aliases": Node(
+            "list",
+            "other ids the KSB is known by, e.g. the number a qualification's mapping prints",
+            values=Node("id", pattern=PART_ID_PATTERN),
+            nullable=True,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+    },
+)
+
+STANDARD_MAPPING = _map(
+    "which units of a qualification cover which KSBs: `mapping` reads the qualification "
+    "file's own mapping of that id; `units` holds it here (KSB id -> unit ids)",
+    {
+        "qualification": _s("a shipped qualification id or a relative path", required=True),
+        "mapping": Node("id", "the id of a mapping in the qualification file", nullable=True),
+        "units": Node(
+            "dict",
+            'KSB id -> unit ids ("2") or unit/criterion refs ("1/1.1")',
+            values=Node("list", values=Node("id")),
+            nullable=True,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+    },
+)
+
+STANDARD = _map(
+    "an evitrack apprenticeship standard file",
+    {
+        "format": Node(
+            "int",
+            f"the version of the file format: write `format: {STANDARD_FORMAT}`",
+            required=True,
+            minimum=STANDARD_FORMAT,
+            maximum=STANDARD_FORMAT,
+        ),
+        "kind": Node("str", "always `standard`", required=True, enum=("standard",)),
+        "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
+        "title": _s(required=True),
+        "reference": _s("the published reference number, e.g. ST0072", nullable=True),
+        "level": Node(
+            "int",
+            "the standard's level, or null when the source gives none",
+            required=True,
+            nullable=True,
+            minimum=1,
+            maximum=8,
+        ),
+        "version": _s("the published version, e.g. 1.1, or null", required=True, nullable=True),
+        "source": _s(nullable=True),
+        "typical_duration_months": Node(
+            "int",
+            "the typical duration of the practical period, in months, or null",
+            nullable=True,
+            minimum=1,
+        ),
+        "otj_minimum_hours": Node(
+            "int",
+            "the minimum off-the-job training hours published for the standard, or null "
+            "where none is set",
+            nullable=True,
+            minimum=0,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+        "ksbs": Node(
+            "list", "the knowledge, skills and behaviours", values=KSB, required=True, min_items=1
+        ),
+        "gateway": Node(
+            "list",
+            "what the apprentice must have done before end-point assessment",
+            values=_map(
+                "a gateway requirement",
+                {
+                    "id": _PART_ID,
+                    "text": Node("text", "verbatim from the standard", required=True),
+                    "note": _NOTE,
+                },
+            ),
+            nullable=True,
+        ),
+        "mappings": Node("list", values=STANDARD_MAPPING, nullable=True),
+    },
+)
+
+SCHEMAS["standard"] = (STANDARD, "evitrack apprenticeship standard file")

@@ -17,6 +17,7 @@ from evitrack.cli import (
     qualification,
     schema,
     sign,
+    standard,
     status,
 )
 from evitrack.cli._common import STATE
@@ -61,6 +62,7 @@ app.command("gaps")(gaps.gaps)
 app.command("status")(status.status)
 app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
+app.add_typer(standard.app, name="standard")
 
 
 def main() -> None:

@@ -13,15 +13,16 @@ class Kind(StrEnum):
     record = "record"
     portfolio = "portfolio"
     qualification = "qualification"
+    standard = "standard"
 
 
 @handle_errors
 def schema(
     kind: Kind = typer.Argument(
-        Kind.record, help="Which file: record, portfolio or qualification."
+        Kind.record, help="Which file: record, portfolio, qualification or standard."
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
+    """Print the JSON Schema of an evidence record, evitrack.yaml, a qualification or a standard file."""
     from evitrack.schema import SCHEMAS, to_json_schema
 
     node, title = SCHEMAS[kind.value]

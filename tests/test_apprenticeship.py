@@ -1,0 +1,521 @@
+"""Apprenticeship standards: the shipped Customer Service Specialist standard checked
+against the seed, `evitrack standard list/show/check/import`, KSBs in a portfolio.
+
+The expected KSB text and grid are the rows of Annexe A of the Pearson BTEC seed
+(shared/seeds/pearson-btec-l3-customer-service-specialists.txt), copied verbatim
+below and parsed here, not taken from the YAML files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from evitrack.cli import app
+
+STD = "customer-service-specialist"
+CERT = "pearson-btec-l3-certificate-customer-service-specialists"
+DIPL = "pearson-btec-l3-diploma-customer-service-specialists"
+
+ANNEXE_A_ROWS = [  # the 14 rows of the seed's Annexe A grid, copied verbatim (tab-separated)
+    'Knowledge\t1. Business knowledge and understanding <ul style="list-style-type: none"> Understand what continuous improvement means in a service environment and how your recommendations for change impact your organisation Understand the impact your service provision has on the wider organisation and the value it adds Understand your organisation\'s current business strategy in relation to customers and make recommendations for its future Understand the principles and benefits of being able to think about the future when taking action or making service related decisions Understand a range of leadership styles and apply them successfully in a customer service environment \t#\t\t#\t#\t\t\t\t#',
+    'Knowledge (continued)\t2. Customer journey knowledge <ul style="list-style-type: none"> Understand and critically evaluate the possible journeys of your customers, including challenges and the end-to-end experience Understand the reasons why customer issues and complex situations sometimes need referral or escalation for specialist attention Understand the underpinning business processes that support you in bringing about the best outcome for customers and your organisation Understand commercial factors and authority limits for delivering the required customer experience \t\t#\t\t\t\t\t\t',
+    '\t3. Knowing your customers and their needs/customer insight <ul style="list-style-type: none"> Know your internal and external customers and how their behaviour may require different approaches from you Understand how to analyse, use and present a range of information to provide customer insight Understand what drives loyalty, retention and satisfaction and how they impact on your organisation Understand different customer types and the role of emotions in bringing about a successful outcome Understand how customer expectations can differ between cultures, ages and social profiles \t\t#\t\t\t\t\t\t',
+    '\t4. Customer service culture and environment awareness <ul style="list-style-type: none"> Understand your business environment and culture and the position of customer service within it Understand your organisation structure and what role each department needs to play in delivering customer service and what the consequences are should things go wrong Understand how to find and use industry best practice to enhance own knowledge \t#\t\t\t#\t\t\t\t',
+    'Skills\t5. Business focused service delivery <ul style="list-style-type: none"> Demonstrate a continuous improvement and future focussed approach to customer service delivery including decision making and providing recommendations or advice Resolve complex issues by being able to choose from and successfully apply a wide range of approaches Find solutions that meet your organisations needs as well as the customer requirements \t\t\t\t\t\t#\t#\t',
+    '\t6. Providing a positive customer experience <ul style="list-style-type: none"> Through advanced questioning, listening and summarising negotiate mutually beneficial outcomes Manage challenging and complicated situations within your level of authority and make recommendations to enable and deliver change to service or strategy Use clear explanations, provide options and solutions to influence and help customers make choices and agree next steps Explore and interpret the customer experience to inform and influence achieving a positive result for customer satisfaction Demonstrate a cost conscious mind-set when meeting customer and the business needs Identifying where highs and lows of the customer journey produce a range of emotions in the customer Use written and verbal communication to simplify and provide complex information in a way that supports positive customer outcome in the relevant format \t\t\t\t\t#\t#\t#\t',
+    'Skills (continued)\t7. Working with your customers/customer insights <ul style="list-style-type: none"> Proactively gather customer feedback, through a variety of methods. Critically analyse, and evaluate the meaning, implication and facts and act upon it Analyse your customer types, to identify or anticipate their potential needs and expectations when providing your service \t\t\t\t\t\t\t#\t',
+    '\t8. Customer service performance <ul style="list-style-type: none"> Maintain a positive relationship even when you are unable to deliver the customer\'s expected outcome When managing referrals or escalations take into account historical interactions and challenges to determine next steps \t\t\t\t\t#\t#\t\t',
+    '\t9. Service improvement <ul style="list-style-type: none"> Analyse the end to end service experience, seeking input from others where required, supporting development of solutions Make recommendations based on your findings to enable improvement Make recommendations and implement where possible, changes in line with new and relevant legislation, regulations and industry best practice \t\t\t\t\t\t\t#\t',
+    'Behaviours /attitude\t10. Develop self <ul style="list-style-type: none"> Proactively keep your service, industry and best practice knowledge and skills up to date Consider personal goals related to service and take action towards achieving them \t\t\t\t\t\t\t\t#',
+    '\t11. Ownership/ responsibility <ul style="list-style-type: none"> Personally commit to and take ownership for actions to resolve customer issues to the satisfaction of the customer and your organisation Exercises proactivity and creativity when identifying solutions to customer and organisational issues Make realistic promises and deliver on them \t\t\t\t\t#\t\t\t',
+    '\t12. Team working <ul style="list-style-type: none"> Work effectively and collaboratively with colleagues at all levels to achieve results Recognise colleagues as internal customers Share knowledge and experience with others to support colleague development \t\t\t\t\t\t\t\t#',
+    '\t<p>13. Equality</p> <ul style="list-style-type: none"> • Adopt a positive and enthusiastic attitude being open minded and able to tailor your service to each customer • Be adaptable and flexible to your customer needs whilst continuing to work within the agreed customer service environment \t\t\t\t\t\t\t\t#',
+    '\t<p>14. Presentation</p> <ul style="list-style-type: none"> • Demonstrate brand advocacy, values and belief when dealing with customer requests to build trust, credibility and satisfaction • Ensure your personal presentation, in all forms of communication, reflects positively on your organisation\'s brand \t\t\t\t\t\t\t\t#',
+]
+
+KIND = {"Knowledge": "knowledge", "Skills": "skill", "Behaviours /attitude": "behaviour"}
+LETTER = {"knowledge": "K", "skill": "S", "behaviour": "B"}
+
+
+def seed_ksbs() -> list[dict]:
+    """Each row: number, kind (from the first column, carried down), heading, the run of
+    statement text after the list tag, and the units whose column holds '#'."""
+    out = []
+    kind = ""
+    for row in ANNEXE_A_ROWS:
+        cells = row.split("\t")
+        first = cells[0].replace(" (continued)", "")
+        kind = KIND.get(first, kind)
+        head, _, body = cells[1].partition('<ul style="list-style-type: none">')
+        m = re.fullmatch(r"(?:<p>)?(\d+)\. (.*?)(?:</p>)?", head.strip())
+        assert m, head
+        units = [str(n) for n, c in enumerate(cells[2:10], 1) if c.strip() == "#"]
+        out.append(
+            {
+                "number": m.group(1),
+                "kind": kind,
+                "title": m.group(2),
+                "body": " ".join(body.replace("•", " ").split()),
+                "units": units,
+            }
+        )
+    return out
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+def show_json(ref: str = STD) -> dict:
+    result = run("standard", "show", ref, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# ---- the shipped standard against the seed -----------------------------------------
+
+
+def test_fourteen_ksbs_ids_kinds_and_headings_as_the_seed_gives_them() -> None:
+    got = [(k["id"], k["kind"], k["title"]) for k in show_json()["ksbs"]]
+    want = [(LETTER[r["kind"]] + r["number"], r["kind"], r["title"]) for r in seed_ksbs()]
+    assert len(want) == 14
+    assert got == want
+
+
+def test_every_statement_verbatim_and_none_lost() -> None:
+    # the statements, joined, are exactly the seed's text after the list tag
+    for k, r in zip(show_json()["ksbs"], seed_ksbs(), strict=True):
+        assert " ".join(k["statements"]) == r["body"], k["id"]
+        assert all(s and s == " ".join(s.split()) for s in k["statements"])
+        assert all(s in r["body"] for s in k["statements"])
+
+
+def test_reading_13_and_14_are_behaviours_split_at_the_printed_bullets() -> None:
+    ksbs = {k["id"]: k for k in show_json()["ksbs"]}
+    assert ksbs["B13"]["statements"] == [
+        "Adopt a positive and enthusiastic attitude being open minded and able to tailor "
+        "your service to each customer",
+        "Be adaptable and flexible to your customer needs whilst continuing to work within "
+        "the agreed customer service environment",
+    ]
+    assert len(ksbs["B14"]["statements"]) == 2
+
+
+def test_mapping_is_the_annexe_a_grid_units_1_to_8_for_the_diploma() -> None:
+    got = show_json()["mappings"][DIPL]
+    assert got == {LETTER[r["kind"]] + r["number"]: r["units"] for r in seed_ksbs()}
+
+
+def test_mapping_for_the_certificate_keeps_units_1_to_4_only() -> None:
+    got = show_json()["mappings"][CERT]
+    want = {
+        LETTER[r["kind"]] + r["number"]: [u for u in r["units"] if int(u) <= 4] for r in seed_ksbs()
+    }
+    assert got == want
+    assert got["S6"] == [] and got["K1"] == ["1", "3", "4"]
+
+
+def test_one_source_of_truth_the_standard_agrees_with_the_qualification_files() -> None:
+    # the grid lives in the qualification files; the standard's KSB text must match theirs
+    ksbs = show_json()["ksbs"]
+    for qid in (CERT, DIPL):
+        result = run("qualification", "show", qid, "--format", "json")
+        items = json.loads(result.stdout)["mappings"][0]["items"]
+        assert [(LETTER[i["kind"]] + i["id"], i["text"], i["statements"]) for i in items] == [
+            (k["id"], k["title"], k["statements"]) for k in ksbs
+        ]
+
+
+def test_what_the_seed_does_not_give_is_null_with_the_reading_recorded() -> None:
+    data = show_json()
+    assert (data["level"], data["version"], data["reference"]) == (None, None, None)
+    assert data["typical_duration_months"] is None and data["otj_minimum_hours"] is None
+    assert data["gateway"] == []
+    text = (
+        Path(__file__).resolve().parents[1]
+        / "src/evitrack/apprenticeship/standards/customer-service-specialist.yaml"
+    ).read_text()
+    assert "'having met all other gateway requirements of the Apprenticeship Standard'" in " ".join(
+        text.split()
+    )
+    assert "K1-K4 knowledge, S5-S9 skills, B10-B14 behaviours" in " ".join(text.split())
+
+
+# ---- standard list / show / check ----------------------------------------------------
+
+
+def test_standard_list_json() -> None:
+    result = run("standard", "list", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [
+        {"id": STD, "title": "Customer Service Specialist", "level": None, "version": None}
+    ]
+
+
+def test_standard_list_text() -> None:
+    result = run("standard", "list")
+    assert result.exit_code == 0
+    assert result.stdout == f"{STD}  Customer Service Specialist\n"
+
+
+def test_standard_show_text_names_units_beside_each_ksb() -> None:
+    result = run("standard", "show", STD)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "Customer Service Specialist (customer-service-specialist)\n\n"
+        "K1 Business knowledge and understanding (knowledge)\n"
+        "  - Understand what continuous improvement means"
+    )
+    assert (
+        "B14 Presentation (behaviour)\n"
+        "  - Demonstrate brand advocacy, values and belief when dealing with customer requests "
+        "to build trust, credibility and satisfaction\n"
+        "  - Ensure your personal presentation, in all forms of communication, reflects "
+        "positively on your organisation's brand\n"
+        f"  units of {DIPL}: 8\n"
+        f"  units of {CERT}: none\n"
+    ) in result.stdout
+
+
+def test_standard_show_unknown_id_suggests() -> None:
+    result = run("standard", "show", "customer-service-specalist")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'evitrack: error: unknown apprenticeship standard "customer-service-specalist"\n'
+        '    hint: did you mean "customer-service-specialist"?\n'
+    )
+
+
+def test_standard_check_shipped_is_clean() -> None:
+    result = run("standard", "check", STD)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "ok: 1 file checked, no problems\n"
+
+
+GOOD = """\
+format: 1
+kind: standard
+id: my-standard
+title: My standard
+level: 3
+version: "1.0"
+ksbs:
+  - id: K1
+    kind: knowledge
+    title: Know the products
+  - id: S1
+    kind: skill
+    title: Serve customers
+mappings:
+  - qualification: pearson-btec-l3-diploma-customer-service-specialists
+    units: {K1: ["1", "2/1.1"], S1: ["5"]}
+"""
+
+
+def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("std.yaml").write_text(GOOD)
+    result = run("standard", "check", "std.yaml")
+    assert (result.exit_code, result.stdout) == (0, "")
+    data = show_json("std.yaml")
+    assert data["mappings"] == {DIPL: {"K1": ["1", "2/1.1"], "S1": ["5"]}}
+    assert [k["id"] for k in data["ksbs"]] == ["K1", "S1"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "  - id: S1\n",
+            "  - id: K1\n",
+            'std.yaml:11:5: error[E601]: KSB id "K1" is used twice (first at line 8)\n'
+            "    hint: give each KSB its own id, and aliases no other KSB uses\n"
+            'std.yaml:16:33: error[E602]: mappings[1].units: "S1" is no KSB of this standard\n'
+            "    hint: its KSBs: K1\n",
+            id="duplicate-ksb",
+        ),
+        pytest.param(
+            "    kind: skill\n",
+            "    kind: skills\n",
+            'std.yaml:12:11: error[E105]: ksbs[2].kind: "skills" is not one of knowledge, '
+            "skill, behaviour\n"
+            '    hint: did you mean "skill"?\n',
+            id="bad-kind",
+        ),
+        pytest.param(
+            'S1: ["5"]',
+            'S2: ["5"]',
+            'std.yaml:16:33: error[E602]: mappings[1].units: "S2" is no KSB of this standard\n'
+            "    hint: its KSBs: K1, S1\n",
+            id="unknown-ksb",
+        ),
+        pytest.param(
+            '"2/1.1"',
+            '"2/9.9"',
+            'std.yaml:16:23: error[E602]: mappings[1].units.K1: unit 2 has no criterion "9.9"\n'
+            '    hint: write "UNIT/CRITERION", e.g. "1/1.1"\n',
+            id="unknown-criterion",
+        ),
+        pytest.param(
+            '["5"]}',
+            '["9"]}',
+            "std.yaml:16:38: error[E602]: mappings[1].units.S1: "
+            f'{DIPL} has no unit "9"\n'
+            "    hint: see `evitrack qualification show "
+            f"{DIPL}`\n",
+            id="unknown-unit",
+        ),
+        pytest.param(
+            "    units: {",
+            "    mapping: nope\n    x: {",
+            f'std.yaml:16:14: error[E602]: {DIPL} has no mapping "nope"\n'
+            "    hint: its mappings: customer-service-specialist-standard\n"
+            'std.yaml:17:5: error[E101]: unknown key "mappings[1].x"\n'
+            "    hint: known keys: qualification, mapping, units, note, reading\n",
+            id="unknown-mapping",
+        ),
+        pytest.param(
+            "qualification: pearson-btec-l3-diploma-customer-service-specialists",
+            "qualification: pearson-btec-l3-diploma",
+            'std.yaml:15:20: error[E602]: unknown qualification "pearson-btec-l3-diploma"\n'
+            f'    hint: did you mean "{DIPL}"?\n',
+            id="unknown-qualification",
+        ),
+    ],
+)
+def test_standard_check_problems(tmp_path: Path, monkeypatch, old, new, expected) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert old in GOOD
+    Path("std.yaml").write_text(GOOD.replace(old, new, 1))
+    result = run("standard", "check", "std.yaml")
+    assert result.stdout == expected
+    assert result.exit_code == 1
+
+
+def test_standard_show_refuses_a_file_with_problems(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("std.yaml").write_text(GOOD.replace("  - id: S1\n", "  - id: K1\n"))
+    result = run("standard", "show", "std.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: standard file std.yaml has 2 problems, the first: std.yaml:11:5: "
+        "error[E601]: "
+        'KSB id "K1" is used twice (first at line 8)\n'
+        "    hint: see them all with `evitrack standard check std.yaml`\n"
+    )
+
+
+def test_standard_check_missing_file() -> None:
+    result = run("standard", "check", "no-such.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: no-such.yaml: no such file\n"
+        "    hint: pass the path of a standard file (or a shipped id: `evitrack standard list`)\n"
+    )
+
+
+# ---- standard import ---------------------------------------------------------------
+
+SERVICE_JSON = {
+    "referenceNumber": "ST0999",
+    "version": "1.1",
+    "level": 3,
+    "title": "Widget Service Specialist",
+    "typicalDuration": 15,
+    "knowledges": [
+        {"knowledgeId": "K1", "detail": "The widget range and what each model is for."},
+        {"knowledgeId": "K2", "detail": "Returns policy:  refunds, repairs\nand exchanges."},
+    ],
+    "skills": [{"skillId": "S1", "detail": "Demonstrate a widget to a customer."}],
+    "behaviours": [{"behaviourId": "B1", "detail": 'Takes ownership of "difficult" cases.'}],
+    "duties": [{"dutyDetail": "Serve customers", "ksbs": ["K1", "S1"]}],
+}
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_import_writes_a_standard_that_checks_clean(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_json(Path("st0999.json"), SERVICE_JSON)
+    Path("standards").mkdir()
+    result = run("standard", "import", "st0999.json", "-o", "standards/widget.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "wrote standards/widget.yaml\n"
+    assert Path("standards/widget.yaml").read_text() == (
+        "format: 1\n"
+        "kind: standard\n"
+        "id: widget-service-specialist\n"
+        "title: Widget Service Specialist\n"
+        "reference: ST0999\n"
+        "level: 3\n"
+        "version: '1.1'\n"
+        "source: st0999.json (the apprenticeship standards service's JSON)\n"
+        "typical_duration_months: 15\n"
+        "otj_minimum_hours: null\n"
+        "ksbs:\n"
+        "  - id: K1\n    kind: knowledge\n"
+        '    title: "The widget range and what each model is for."\n'
+        "  - id: K2\n    kind: knowledge\n"
+        '    title: "Returns policy: refunds, repairs and exchanges."\n'
+        "  - id: S1\n    kind: skill\n"
+        '    title: "Demonstrate a widget to a customer."\n'
+        "  - id: B1\n    kind: behaviour\n"
+        '    title: "Takes ownership of \\"difficult\\" cases."\n'
+        "gateway: []\n"
+        "mappings: []\n"
+    )
+    assert run("standard", "check", "standards/widget.yaml").exit_code == 0
+    data = show_json("standards/widget.yaml")
+    assert (data["id"], data["level"], data["version"]) == ("widget-service-specialist", 3, "1.1")
+    assert data["typical_duration_months"] == 15
+    assert data["ksbs"][3] == {
+        "id": "B1",
+        "kind": "behaviour",
+        "title": 'Takes ownership of "difficult" cases.',
+        "statements": [],
+    }
+
+
+def test_import_never_overwrites_without_force(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_json(Path("st.json"), SERVICE_JSON)
+    Path("out.yaml").write_text("# mine\n")
+    result = run("standard", "import", "st.json", "-o", "out.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: out.yaml exists\n    hint: pass --force to replace it\n"
+    )
+    assert Path("out.yaml").read_text() == "# mine\n"
+    result = run("standard", "import", "st.json", "-o", "out.yaml", "--force", "--id", "w")
+    assert result.exit_code == 0
+    assert "id: w\n" in Path("out.yaml").read_text()
+
+
+def test_import_never_writes_through_a_link(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_json(Path("st.json"), SERVICE_JSON)
+    Path("target.yaml").write_text("keep\n")
+    Path("out.yaml").symlink_to("target.yaml")
+    result = run("standard", "import", "st.json", "-o", "out.yaml", "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: out.yaml is a symbolic link: evitrack does not write through links\n"
+    )
+    assert Path("target.yaml").read_text() == "keep\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            '{\n  "title": "X",\n  "level": 3,,\n}',
+            "st.json:3:14: not valid JSON: Expecting property name enclosed in double quotes",
+            id="bad-json",
+        ),
+        pytest.param(
+            "[1, 2]",
+            "st.json: not an apprenticeship standard: expected a JSON object, found list",
+            id="a-list",
+        ),
+        pytest.param(
+            '{\n  "title": "X",\n  "level": "three",\n  "knowledges": []\n}',
+            'st.json:3:3: not an apprenticeship standard: "level" must be a whole number, '
+            'not "three"',
+            id="bad-level",
+        ),
+        pytest.param(
+            '{\n  "title": "X",\n  "knowledges": []\n}',
+            "st.json: not an apprenticeship standard: it holds no knowledges, skills or behaviours",
+            id="no-ksbs",
+        ),
+        pytest.param(
+            '{"name": "X"}',
+            'st.json: not an apprenticeship standard: "title" is missing or empty',
+            id="no-title",
+        ),
+        pytest.param(
+            '{"title": "X",\n "skills": [{"skillId": "S1"}]}',
+            'st.json:2:2: not an apprenticeship standard: "skills" item 1 has no "detail"',
+            id="no-detail",
+        ),
+    ],
+)
+def test_import_refuses_what_is_not_a_standard(tmp_path: Path, monkeypatch, content, message):
+    monkeypatch.chdir(tmp_path)
+    Path("st.json").write_text(content)
+    result = run("standard", "import", "st.json", "-o", "out.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f"evitrack: error: {message}"
+    assert not Path("out.yaml").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["st.json"]
+
+
+_detail = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.strip())
+
+
+@settings(deadline=None)
+@given(
+    details=st.lists(
+        st.tuples(st.sampled_from(["knowledges", "skills", "behaviours"]), _detail),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_import_check_show_gives_the_ksbs_back(tmp_path_factory, details) -> None:
+    folder = tmp_path_factory.mktemp("imp")
+    data: dict = {"title": "Round trip", "level": 2, "version": 1.0}
+    kinds = {
+        "knowledges": ("knowledgeId", "K"),
+        "skills": ("skillId", "S"),
+        "behaviours": ("behaviourId", "B"),
+    }
+    want = {}
+    for field, detail in details:
+        id_field, letter = kinds[field]
+        items = data.setdefault(field, [])
+        kid = f"{letter}{len(items) + 1}"
+        items.append({id_field: kid, "detail": detail})
+        want[kid] = " ".join(detail.split())
+    src = write_json(folder / "st.json", data)
+    out = folder / "std.yaml"
+    result = run("standard", "import", str(src), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert run("standard", "check", str(out)).exit_code == 0
+    shown = json.loads(run("standard", "show", str(out), "--format", "json").stdout)
+    order = [f"{L}{n}" for L in "KSB" for n in range(1, 9)]
+    assert [k["id"] for k in shown["ksbs"]] == [k for k in order if k in want]
+    assert {k["id"]: k["title"] for k in shown["ksbs"]} == want
+    assert shown["version"] == "1.0"
+
+
+def test_the_readme_commands_run(tmp_path: Path, monkeypatch) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Apprenticeships\n", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+    ]
+    assert len(lines) == 4
+    monkeypatch.chdir(tmp_path)
+    write_json(Path("st0072.json"), SERVICE_JSON)
+    Path("standards").mkdir()
+    for line in lines:
+        assert line.startswith("evitrack ")
+        result = run(*line.split()[1:])
+        assert result.exit_code == 0, (line, result.output)
