@@ -519,3 +519,313 @@ def test_the_readme_commands_run(tmp_path: Path, monkeypatch) -> None:
         assert line.startswith("evitrack ")
         result = run(*line.split()[1:])
         assert result.exit_code == 0, (line, result.output)
+
+
+# ---- an apprentice's portfolio: evitrack.yaml, records citing KSBs, gaps ---------------
+
+APPRENTICESHIP = """\
+apprenticeship:
+  standard: customer-service-specialist
+  start: 2025-09-01
+  end: 2026-11-30
+  weekly_hours: 37.5
+  otj_planned_hours: 320
+"""
+
+
+def portfolio(folder: Path, qualification: str = DIPL, apprenticeship: str = APPRENTICESHIP):
+    result = run(
+        "init",
+        str(folder),
+        "--qualification",
+        qualification,
+        "--name",
+        "Aisha Rahman",
+        "--registration",
+        "PB-1",
+    )
+    assert result.exit_code == 0, result.output
+    (folder / "evidence" / "E0001.yaml").unlink()
+    with (folder / "evitrack.yaml").open("a") as fh:
+        fh.write(apprenticeship)
+    return folder
+
+
+def add(root: Path, refs: str, ksbs: str = "", method: str = "product") -> None:
+    result = run(
+        "add", str(root), "-t", "Evidence", "-m", method, "-c", refs, "--date", "2026-03-02"
+    )
+    assert result.exit_code == 0, result.output
+    if ksbs:
+        path = sorted((root / "evidence").glob("*.yaml"))[-1]
+        text = path.read_text()
+        path.write_text(text.replace("\nmethods:", f"\nksbs: [{ksbs}]\nmethods:", 1))
+
+
+def accept(root: Path, rid: str) -> None:
+    result = run(
+        "assess", rid, str(root), "--assessor", "Lisa Grant", "--date", "2026-03-09", "--accept"
+    )
+    assert result.exit_code == 0, result.output
+
+
+def unit_criteria(qid: str, uid: str) -> list[str]:
+    q = json.loads(run("qualification", "show", qid, "--format", "json").stdout)
+    u = next(u for u in q["units"] if u["id"] == uid)
+    return [c["id"] for o in u["outcomes"] for c in o["criteria"]] + [
+        k["id"] for k in u["knowledge"]
+    ]
+
+
+@pytest.fixture
+def aisha(tmp_path: Path) -> Path:
+    root = portfolio(tmp_path / "aisha")
+    add(root, "1/1.1", "K1")
+    accept(root, "E0001")
+    add(root, "5/1.1", "S6, B11")
+    add(root, ",".join(f"7/{c}" for c in unit_criteria(DIPL, "7")))
+    return root
+
+
+def test_gaps_json_gives_each_ksb_its_status(aisha: Path) -> None:
+    result = run("gaps", str(aisha), "--format", "json")
+    assert result.exit_code == 0, result.output
+    ksbs = {k["ksb"]: k for k in json.loads(result.stdout)["ksbs"]}
+    assert {k: v["status"] for k, v in ksbs.items()} == {
+        "K1": "accepted",
+        "K2": "missing",
+        "K3": "missing",
+        "K4": "missing",
+        "S5": "unit",
+        "S6": "evidenced",
+        "S7": "unit",
+        "S8": "missing",
+        "S9": "unit",
+        "B10": "missing",
+        "B11": "evidenced",
+        "B12": "missing",
+        "B13": "missing",
+        "B14": "missing",
+    }
+    assert ksbs["K1"] == {
+        "ksb": "K1",
+        "status": "accepted",
+        "records": ["E0001"],
+        "units": ["1", "3", "4", "8"],
+        "kind": "knowledge",
+        "title": "Business knowledge and understanding",
+        "units_covered": [],
+    }
+    assert ksbs["S5"]["records"] == [] and ksbs["S5"]["units_covered"] == ["7"]
+    assert ksbs["S6"]["records"] == ["E0002"] and ksbs["S6"]["units"] == ["5", "6", "7"]
+
+
+def test_gaps_text_and_markdown_show_the_ksbs_beside_the_units(aisha: Path) -> None:
+    result = run("gaps", str(aisha))
+    assert result.exit_code == 0
+    ksb_part = result.stdout.split("KSBs: ", 1)[1].split("Rules of combination", 1)[0]
+    assert ksb_part == (
+        "1 of 14 KSBs accepted, 2 evidenced, 3 covered only through units, 8 missing\n"
+        "  K1   Business knowledge and understanding: accepted: E0001\n"
+        "  K2   Customer journey knowledge: missing: no record cites it; mapped unit 2 not "
+        "yet covered\n"
+        "  K3   Knowing your customers and their needs/customer insight: missing: no record "
+        "cites it; mapped unit 2 not yet covered\n"
+        "  K4   Customer service culture and environment awareness: missing: no record cites "
+        "it; mapped units 1, 4 not yet covered\n"
+        "  S5   Business focused service delivery: covered only through unit 7\n"
+        "  S6   Providing a positive customer experience: evidenced, not yet accepted: E0002\n"
+        "  S7   Working with your customers/customer insights: covered only through unit 7\n"
+        "  S8   Customer service performance: missing: no record cites it; mapped units 5, 6 "
+        "not yet covered\n"
+        "  S9   Service improvement: covered only through unit 7\n"
+        "  B10  Develop self: missing: no record cites it; mapped unit 8 not yet covered\n"
+        "  B11  Ownership/ responsibility: evidenced, not yet accepted: E0002\n"
+        "  B12  Team working: missing: no record cites it; mapped unit 8 not yet covered\n"
+        "  B13  Equality: missing: no record cites it; mapped unit 8 not yet covered\n"
+        "  B14  Presentation: missing: no record cites it; mapped unit 8 not yet covered\n"
+    )
+    md = run("gaps", str(aisha), "--format", "markdown").stdout
+    assert (
+        "## KSBs\n\n"
+        "1 of 14 KSBs accepted, 2 evidenced, 3 covered only through units, 8 missing\n\n"
+        "| KSB | title | status |\n|---|---|---|\n"
+        "| K1 | Business knowledge and understanding | accepted: E0001 |\n"
+    ) in md
+    assert "| S5 | Business focused service delivery | covered only through unit 7 |\n" in md
+
+
+def test_a_partly_covered_unit_does_not_cover_its_ksbs(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    criteria = unit_criteria(DIPL, "7")
+    add(root, ",".join(f"7/{c}" for c in criteria[:-1]))
+    result = run("gaps", str(root), "--format", "json")
+    statuses = {k["ksb"]: k["status"] for k in json.loads(result.stdout)["ksbs"]}
+    assert statuses["S7"] == "missing"
+    add(root, f"7/{criteria[-1]}")
+    result = run("gaps", str(root), "--format", "json")
+    statuses = {k["ksb"]: k["status"] for k in json.loads(result.stdout)["ksbs"]}
+    assert statuses["S7"] == "unit"
+
+
+def test_certificate_apprentice_skills_have_no_mapped_unit(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "c", qualification=CERT)
+    result = run("gaps", str(root), "--format", "json")
+    ksbs = {k["ksb"]: k for k in json.loads(result.stdout)["ksbs"]}
+    assert ksbs["S6"]["units"] == [] and ksbs["S6"]["status"] == "missing"
+    assert ksbs["K1"]["units"] == ["1", "3", "4"]
+    text = run("gaps", str(root)).stdout
+    assert (
+        "  S6   Providing a positive customer experience: missing: no record cites it, and "
+        "no chosen unit is mapped to it\n"
+    ) in text
+
+
+def test_not_an_apprenticeship_gaps_json_has_no_ksbs(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    result = run("gaps", str(root), "--format", "json")
+    assert result.exit_code == 0
+    assert "ksbs" not in json.loads(result.stdout)
+    assert "KSBs" not in run("gaps", str(root)).stdout
+
+
+def test_check_an_unknown_ksb_with_did_you_mean(tmp_path: Path, monkeypatch) -> None:
+    root = portfolio(tmp_path / "p")
+    add(root, "1/1.1", "K1, S66, k2")
+    monkeypatch.chdir(root)
+    result = run("check")
+    name = sorted(Path("evidence").glob("*.yaml"))[0]
+    assert result.stdout == (
+        f'{name}:11:12: error[E208]: the apprenticeship standard has no KSB "S66"\n'
+        '    hint: did you mean "S6"?\n'
+        f'{name}:11:17: error[E208]: the apprenticeship standard has no KSB "k2"\n'
+        '    hint: did you mean "K2"?\n'
+    )
+    assert result.exit_code == 1
+
+
+def test_check_ksbs_without_an_apprenticeship(tmp_path: Path, monkeypatch) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    add(root, "1/1.1", "K1")
+    monkeypatch.chdir(root)
+    result = run("check")
+    name = sorted(Path("evidence").glob("*.yaml"))[0]
+    assert result.stdout == (
+        f"{name}:11:1: error[E208]: the record cites KSBs, but evitrack.yaml names no "
+        "apprenticeship standard\n"
+        "    hint: add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml, "
+        "or remove `ksbs:`\n"
+    )
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "standard: customer-service-specialist",
+            "standard: customer-service-specalist",
+            "evitrack.yaml:{n}:13: error[E209]: unknown apprenticeship standard "
+            '"customer-service-specalist"\n'
+            '    hint: did you mean "customer-service-specialist"?\n',
+            id="unknown-standard",
+        ),
+        pytest.param(
+            "standard: customer-service-specialist",
+            "standard: ../std.yaml",
+            'evitrack.yaml:{n}:13: error[E209]: standard file "../std.yaml" is outside the '
+            "portfolio folder\n"
+            "    hint: copy the standard file into the portfolio and refer to it by a relative "
+            "path\n",
+            id="standard-outside",
+        ),
+        pytest.param(
+            "end: 2026-11-30",
+            "end: 2025-08-31",
+            "evitrack.yaml:{n+2}:8: error[E105]: apprenticeship.end (2025-08-31) is not after "
+            "apprenticeship.start (2025-09-01)\n"
+            "    hint: `end` is the planned end of the practical period: a date after `start`\n",
+            id="end-before-start",
+        ),
+        pytest.param(
+            "start: 2025-09-01",
+            "start: 01/09/2025",
+            'evitrack.yaml:{n+1}:10: error[E104]: apprenticeship.start: "01/09/2025" is not a '
+            "date in the form YYYY-MM-DD\n"
+            "    hint: write dates as YYYY-MM-DD: 2025-09-01\n",
+            id="start-not-a-date",
+        ),
+        pytest.param(
+            "weekly_hours: 37.5",
+            "weekly_hours: -3",
+            "evitrack.yaml:{n+3}:17: error[E105]: apprenticeship.weekly_hours is -3: it must "
+            "be from 1 to 168\n"
+            "    hint: contracted paid hours a week, e.g. 37.5\n",
+            id="weekly-hours-negative",
+        ),
+        pytest.param(
+            "weekly_hours: 37.5",
+            'weekly_hours: "37.5"',
+            "evitrack.yaml:{n+3}:17: error[E103]: apprenticeship.weekly_hours must be a "
+            "number, not text\n"
+            "    hint: write the number without quotes: 37.5\n",
+            id="weekly-hours-text",
+        ),
+        pytest.param(
+            "otj_planned_hours: 320",
+            "otj_planned_hours: lots",
+            "evitrack.yaml:{n+4}:22: error[E103]: apprenticeship.otj_planned_hours must be a "
+            "number, not text\n",
+            id="planned-hours-text",
+        ),
+        pytest.param(
+            "  start: 2025-09-01\n",
+            "",
+            'evitrack.yaml:{n}:3: error[E102]: required field "apprenticeship.start" is '
+            "missing\n"
+            "    hint: add `start:` (the start of the apprenticeship)\n",
+            id="start-missing",
+        ),
+    ],
+)
+def test_check_the_apprenticeship_block(tmp_path: Path, monkeypatch, old, new, expected) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship=APPRENTICESHIP.replace(old, new))
+    (tmp_path / "std.yaml").write_text(GOOD)
+    monkeypatch.chdir(root)
+    n = Path("evitrack.yaml").read_text().splitlines().index("apprenticeship:") + 2
+    want = re.sub(r"\{n([+-]\d)?\}", lambda m: str(n + int(m.group(1) or 0)), expected)
+    result = run("check")
+    assert result.stdout == want
+    assert result.exit_code == 1
+
+
+def test_a_centres_imported_standard_inside_the_portfolio(tmp_path: Path, monkeypatch) -> None:
+    root = portfolio(
+        tmp_path / "p",
+        apprenticeship=APPRENTICESHIP.replace(
+            "standard: customer-service-specialist", "standard: standards/widget.yaml"
+        ),
+    )
+    (root / "standards").mkdir()
+    write_json(tmp_path / "st.json", SERVICE_JSON)
+    result = run(
+        "standard",
+        "import",
+        str(tmp_path / "st.json"),
+        "-o",
+        str(root / "standards" / "widget.yaml"),
+    )
+    assert result.exit_code == 0
+    path = root / "standards" / "widget.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "mappings: []\n", f'mappings:\n  - qualification: {DIPL}\n    units: {{K2: ["1"]}}\n'
+        )
+    )
+    add(root, "1/1.1", "K1")
+    monkeypatch.chdir(root)
+    assert run("check").exit_code == 0
+    ksbs = {k["ksb"]: k for k in json.loads(run("gaps", "--format", "json").stdout)["ksbs"]}
+    assert list(ksbs) == ["K1", "K2", "S1", "B1"]
+    assert ksbs["K1"]["status"] == "evidenced"
+    assert ksbs["K2"]["units"] == ["1"] and ksbs["K2"]["status"] == "missing"

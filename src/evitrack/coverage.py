@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from evitrack.model import Criterion, Outcome, Portfolio, Record, Unit
 
 if TYPE_CHECKING:
+    from evitrack.apprenticeship.ksbs import KsbStatus
     from evitrack.diagnostics import Diagnostic
     from evitrack.rules import RuleResult
 
@@ -41,6 +42,7 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "E203": "validity",
     "E204": "validity",
     "E207": "validity",
+    "E208": "validity",
     "W206": "validity",
     "E301": "authenticity",
     "E302": "authenticity",
@@ -174,6 +176,7 @@ class Coverage:
     rules: list[RuleResult]
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    ksbs: list[KsbStatus] | None = None  # None: the portfolio is not an apprenticeship
 
     @property
     def rules_satisfied(self) -> bool:
@@ -188,7 +191,7 @@ class Coverage:
 
     def to_json(self) -> dict[str, object]:
         """The `gaps --format json` object (contract: PRODUCT.md), extended."""
-        return {
+        out: dict[str, object] = {
             "qualification": self.portfolio.qualification.id,
             "learner": {
                 "name": self.portfolio.learner_name,
@@ -228,6 +231,9 @@ class Coverage:
                 "warnings": sum(1 for d in self.diagnostics if d.severity.value == "warning"),
             },
         }
+        if self.ksbs is not None:
+            out["ksbs"] = [k.to_json() for k in self.ksbs]
+        return out
 
     @property
     def accepted(self) -> int:
@@ -341,8 +347,18 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
     q = portfolio.qualification
     units = [unit_coverage(q.units[uid], portfolio.records) for uid in portfolio.units]
     diags = list(diagnostics or [])
+    ksbs = None
+    if portfolio.apprenticeship is not None:
+        from evitrack.apprenticeship.ksbs import ksb_statuses
+
+        ksbs = ksb_statuses(portfolio, units, _counts)
     return Coverage(
-        portfolio, units, evaluate(q, portfolio.units), findings(portfolio, units, diags), diags
+        portfolio,
+        units,
+        evaluate(q, portfolio.units),
+        findings(portfolio, units, diags),
+        diags,
+        ksbs,
     )
 
 
@@ -408,6 +424,7 @@ def snapshot(cov: Coverage, ref: str) -> dict[str, Any]:
         "rules": [dataclasses.asdict(r) for r in cov.rules],
         "findings": [dataclasses.asdict(f) for f in cov.findings],
         "diagnostics": [diagnostic_to_json(p.root, d) for d in cov.diagnostics],
+        "ksbs": None if cov.ksbs is None else [dataclasses.asdict(k) for k in cov.ksbs],
     }
 
 
@@ -442,4 +459,13 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         rules,
         [Finding(**f) for f in snap["findings"]],
         [diagnostic_from_json(root, d) for d in snap["diagnostics"]],
+        _ksbs(snap.get("ksbs")),
     )
+
+
+def _ksbs(data: Any) -> list[KsbStatus] | None:
+    if not isinstance(data, list):
+        return None
+    from evitrack.apprenticeship.ksbs import KsbStatus
+
+    return [KsbStatus(**k) for k in data]

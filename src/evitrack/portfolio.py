@@ -29,6 +29,7 @@ from evitrack.locate import find_portfolios as find_portfolios
 from evitrack.locate import find_root as find_root
 from evitrack.locate import resolve_root as resolve_root
 from evitrack.model import (
+    Apprenticeship,
     Assessment,
     FileRef,
     Portfolio,
@@ -124,6 +125,7 @@ def load(
                             shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
                         )
                     )
+    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
     if qual is not None and not catalogue.is_shipped(qual):
         diags.extend(_unsatisfiable(qual))
     chosen: list[str] = []
@@ -136,6 +138,10 @@ def load(
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
+    if header is not None and header.get("apprenticeship") is not None:
+        ctx.apprentice = True
+        if apprenticeship is not None:
+            ctx.ksb_ids = tuple(apprenticeship.standard.ids())
     for path, rec in zip(paths, _load_records(paths, ctx, diags, jobs), strict=True):
         if rec is None:
             continue
@@ -167,6 +173,7 @@ def load(
             signoffs=signoffs,
             settings=dict(header.get("settings") or {}),
             extra={k: header.get(k) for k in ("centre", "statement")},
+            apprenticeship=apprenticeship,
         )
     diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
     return result
@@ -337,6 +344,8 @@ class _Context:
     cache: Cache
     fast: bool = True
     evidence_shown: str = ""
+    apprentice: bool = False  # evitrack.yaml has `apprenticeship:`
+    ksb_ids: tuple[str, ...] = ()  # its standard's KSB ids (empty: it could not be loaded)
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -560,6 +569,8 @@ def _record_from(
             if cid not in got:
                 got.append(cid)
 
+    ksbs = _record_ksbs(data, raw, ctx, v)
+
     files: list[FileRef] = []
     raw_f = raw.get("files")
     for i, f in enumerate(data.get("files") or []):
@@ -637,8 +648,80 @@ def _record_from(
         path=path,
         fingerprint=fp,
         pos=yamlio.value_pos(raw, "id"),
+        ksbs=ksbs,
     )
     return rec
+
+
+def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[str]:
+    """The KSB ids a record cites; E208 for one its standard does not have."""
+    written = [k for k in data.get("ksbs") or [] if k]
+    if not written:
+        return []
+    raw_k = raw.get("ksbs")
+    if not ctx.apprentice:
+        v.add(
+            yamlio.key_pos(raw, "ksbs"),
+            "E208",
+            f"the record cites KSBs, but {PORTFOLIO_FILE} names no apprenticeship standard",
+            f"add `apprenticeship:` with its `standard:` and `start:` to {PORTFOLIO_FILE}, "
+            "or remove `ksbs:`",
+        )
+        return []
+    if not ctx.ksb_ids:  # the standard could not be loaded: E209 says why
+        return list(dict.fromkeys(written))
+    out: list[str] = []
+    for i, kid in enumerate(data.get("ksbs") or []):
+        if not kid:
+            continue
+        if kid not in ctx.ksb_ids:
+            pos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
+            v.add(
+                pos or yamlio.key_pos(raw, "ksbs"),
+                "E208",
+                f'the apprenticeship standard has no KSB "{kid}"',
+                did_you_mean(kid, list(ctx.ksb_ids)) or "its KSBs: " + ", ".join(ctx.ksb_ids),
+            )
+        elif kid not in out:
+            out.append(kid)
+    return out
+
+
+def _apprenticeship(
+    header: dict[str, Any] | None, raw: Any, root: Path, shown: str, diags: list[Diagnostic]
+) -> Apprenticeship | None:
+    """`apprenticeship:` with its standard loaded; E209 when the standard cannot be."""
+    a = (header or {}).get("apprenticeship")
+    if not a or not a.get("standard") or not isinstance(a.get("start"), dt.date):
+        return None
+    raw_a = raw.get("apprenticeship") if isinstance(raw, dict) else None
+    from evitrack.apprenticeship import standards
+
+    end = a.get("end")
+    if isinstance(end, dt.date) and end <= a["start"]:
+        diags.append(
+            make(
+                shown,
+                yamlio.value_pos(raw_a, "end"),
+                "E105",
+                f"apprenticeship.end ({end.isoformat()}) is not after apprenticeship.start "
+                f"({a['start'].isoformat()})",
+                "`end` is the planned end of the practical period: a date after `start`",
+            )
+        )
+        end = None
+    try:
+        std = standards.load(a["standard"], root)
+    except UserError as e:
+        diags.append(make(shown, yamlio.value_pos(raw_a, "standard"), "E209", e.message, e.hint))
+        return None
+    return Apprenticeship(
+        standard=std,
+        start=a["start"],
+        end=end if isinstance(end, dt.date) else None,
+        weekly_hours=a.get("weekly_hours"),
+        otj_planned_hours=a.get("otj_planned_hours"),
+    )
 
 
 def _unsatisfiable(qual: Qualification) -> list[Diagnostic]:

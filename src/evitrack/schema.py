@@ -24,7 +24,8 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass
 class Node:
-    """One node of a schema. `type`: str, text, int, bool, date, id, list, map, dict, any."""
+    """One node of a schema. `type`: str, text, int, number, bool, date, id, list, map, dict,
+    any (`number`: a whole number or a decimal, such as 37.5)."""
 
     type: str
     description: str = ""
@@ -150,6 +151,13 @@ RECORD = _map(
         ),
         "files": Node("list", "attached files", values=FILE_ENTRY, nullable=True),
         "location": _s("where evidence held elsewhere can be found", nullable=True),
+        "ksbs": Node(
+            "list",
+            "the apprenticeship standard's knowledge, skills and behaviours this evidence "
+            "shows, e.g. [K1, S6]",
+            values=Node("id"),
+            nullable=True,
+        ),
         "assessment": ASSESSMENT,
     },
 )
@@ -221,6 +229,32 @@ PORTFOLIO = _map(
                     "text",
                     "the assessor's summative statement (written by the assessor)",
                     nullable=True,
+                ),
+            },
+            nullable=True,
+        ),
+        "apprenticeship": _map(
+            "the apprenticeship this portfolio belongs to",
+            {
+                "standard": _s(
+                    "a shipped standard id (see `evitrack standard list`) or a relative path "
+                    "to a standard file inside the portfolio",
+                    required=True,
+                ),
+                "start": Node("date", "the start of the apprenticeship", required=True),
+                "end": Node("date", "the planned end of the practical period", nullable=True),
+                "weekly_hours": Node(
+                    "number",
+                    "contracted paid hours a week, e.g. 37.5",
+                    nullable=True,
+                    minimum=1,
+                    maximum=168,
+                ),
+                "otj_planned_hours": Node(
+                    "number",
+                    "the provider's planned off-the-job training hours",
+                    nullable=True,
+                    minimum=0,
                 ),
             },
             nullable=True,
@@ -430,6 +464,30 @@ class Validator:
                 pos, "E103", f"{where} must be a whole number, not {type_name(value)}", unquote
             )
             return None
+        if t == "number":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value != value or value in (float("inf"), float("-inf")):
+                    self.add(pos, "E105", f"{where} is {value}: it must be a number of hours")
+                    return None
+                lo, hi = node.minimum, node.maximum
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    span = (
+                        f"from {lo} to {hi}"
+                        if lo is not None and hi is not None
+                        else f"at least {lo}"
+                        if lo is not None
+                        else f"at most {hi}"
+                    )
+                    self.add(
+                        pos, "E105", f"{where} is {value}: it must be {span}", node.description
+                    )
+                    return None
+                return value
+            unquote = None
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+                unquote = f"write the number without quotes: {value.strip()}"
+            self.add(pos, "E103", f"{where} must be a number, not {type_name(value)}", unquote)
+            return None
         if t == "bool":
             if isinstance(value, bool):
                 return value
@@ -574,6 +632,12 @@ def _json(node: Node) -> dict[str, Any]:
             d["pattern"] = node.pattern
     elif t == "int":
         d["type"] = "integer"
+        if node.minimum is not None:
+            d["minimum"] = node.minimum
+        if node.maximum is not None:
+            d["maximum"] = node.maximum
+    elif t == "number":
+        d["type"] = "number"
         if node.minimum is not None:
             d["minimum"] = node.minimum
         if node.maximum is not None:

@@ -142,6 +142,11 @@ def _text(cov: Coverage) -> None:
         out += [f"  {line}" for line in _referrals(cov, u)]
     complete = [u.unit.id for u in cov.units if u.complete]
     out += ["", "Complete units: " + (", ".join(complete) if complete else "none yet")]
+    if cov.ksbs is not None:
+        from evitrack.apprenticeship.ksbs import describe, summary
+
+        out.append(f"KSBs: {summary(cov.ksbs)}")
+        out += [f"  {k.ksb:<4} {' '.join(k.title.split())}: {describe(k)}" for k in cov.ksbs]
     failing = [r for r in cov.rules if not r.satisfied]
     if failing:
         out.append("Rules of combination not satisfied:")
@@ -175,6 +180,12 @@ def _markdown(cov: Coverage) -> None:
         if reqs:
             out.append("")
             out += [f"- requirement not met: {md_text(r.detail)}" for r in reqs]
+    if cov.ksbs is not None:
+        from evitrack.apprenticeship.ksbs import describe, summary
+
+        out += ["", "## KSBs", "", summary(cov.ksbs), "", "| KSB | title | status |"]
+        out.append("|---|---|---|")
+        out += [f"| {k.ksb} | {md_text(k.title)} | {md_text(describe(k))} |" for k in cov.ksbs]
     out += ["", "## Rules of combination", ""]
     out += [f"- {'✓' if r.satisfied else '✗'} {r.rule}: {md_text(r.detail)}" for r in cov.rules]
     if cov.findings:
