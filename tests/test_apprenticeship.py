@@ -8,6 +8,7 @@ below and parsed here, not taken from the YAML files.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -504,6 +505,8 @@ def test_import_check_show_gives_the_ksbs_back(tmp_path_factory, details) -> Non
 
 
 def test_the_readme_commands_run(tmp_path: Path, monkeypatch) -> None:
+    import shlex
+
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("## Apprenticeships\n", 1)[1].split("\n## ", 1)[0]
     lines = [
@@ -511,14 +514,24 @@ def test_the_readme_commands_run(tmp_path: Path, monkeypatch) -> None:
         for block in re.findall(r"```sh\n(.*?)```", section, re.S)
         for line in block.splitlines()
     ]
-    assert len(lines) == 4
-    monkeypatch.chdir(tmp_path)
+    root = portfolio(tmp_path / "p")
+    monkeypatch.chdir(root)
     write_json(Path("st0072.json"), SERVICE_JSON)
     Path("standards").mkdir()
+    codes = []
     for line in lines:
-        assert line.startswith("evitrack ")
-        result = run(*line.split()[1:])
-        assert result.exit_code == 0, (line, result.output)
+        words = shlex.split(line)
+        assert words[0] == "evitrack"
+        result = run(*words[1:])
+        codes.append(result.exit_code)
+        assert result.exit_code in (0, 1), (line, result.output)
+    # every command succeeds; `otj status` exits 1: 3 hours are behind the plan
+    assert codes == [0, 0, 0, 0, 0, 1]
+
+
+def errors_of(output: str) -> str:
+    """The errors of `check`'s output, each with its hint (warnings left out)."""
+    return "".join(block for block in re.split(r"(?m)^(?=\S)", output) if "error[" in block)
 
 
 # ---- an apprentice's portfolio: evitrack.yaml, records citing KSBs, gaps ---------------
@@ -695,7 +708,7 @@ def test_check_an_unknown_ksb_with_did_you_mean(tmp_path: Path, monkeypatch) -> 
     monkeypatch.chdir(root)
     result = run("check")
     name = sorted(Path("evidence").glob("*.yaml"))[0]
-    assert result.stdout == (
+    assert errors_of(result.stdout) == (
         f'{name}:11:12: error[E208]: the apprenticeship standard has no KSB "S66"\n'
         '    hint: did you mean "S6"?\n'
         f'{name}:11:17: error[E208]: the apprenticeship standard has no KSB "k2"\n'
@@ -795,7 +808,7 @@ def test_check_the_apprenticeship_block(tmp_path: Path, monkeypatch, old, new, e
     n = Path("evitrack.yaml").read_text().splitlines().index("apprenticeship:") + 2
     want = re.sub(r"\{n([+-]\d)?\}", lambda m: str(n + int(m.group(1) or 0)), expected)
     result = run("check")
-    assert result.stdout == want
+    assert errors_of(result.stdout) == want
     assert result.exit_code == 1
 
 
@@ -829,3 +842,358 @@ def test_a_centres_imported_standard_inside_the_portfolio(tmp_path: Path, monkey
     assert list(ksbs) == ["K1", "K2", "S1", "B1"]
     assert ksbs["K1"]["status"] == "evidenced"
     assert ksbs["K2"]["units"] == ["1"] and ksbs["K2"]["status"] == "missing"
+
+
+# ---- the off-the-job training log ---------------------------------------------------
+
+
+def otj_portfolio(
+    tmp_path: Path,
+    start: str,
+    end: str,
+    weekly: str,
+    planned: str = "null",
+    standard: str = "customer-service-specialist",
+    settings: str = "",
+) -> Path:
+    block = (
+        f"apprenticeship:\n  standard: {standard}\n  start: {start}\n  end: {end}\n"
+        f"  weekly_hours: {weekly}\n  otj_planned_hours: {planned}\n{settings}"
+    )
+    return portfolio(tmp_path / "p", apprenticeship=block)
+
+
+def otj_json(root: Path) -> tuple[int, dict]:
+    result = run("otj", "status", str(root), "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def write_log(root: Path, name: str, text: str) -> None:
+    (root / "otj").mkdir(exist_ok=True)
+    (root / "otj" / name).write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "rule_id"),
+    [
+        ("2022-07-31", "otj-20-percent"),
+        ("2022-08-01", "otj-6-hours"),  # "from 1 August 2022", inclusive
+        ("2025-07-31", "otj-6-hours"),
+        ("2025-08-01", "otj-published-minimum"),  # "from 1 August 2025", inclusive
+    ],
+)
+def test_the_rule_in_force_is_chosen_by_the_start_date(tmp_path: Path, start, rule_id) -> None:
+    root = otj_portfolio(tmp_path, start, "2026-01-01", "30")
+    _, data = otj_json(root)
+    assert data["rule_id"] == rule_id
+    assert data["source"]
+
+
+# 52 weeks (364 days) of practical period, less 5.6 weeks of statutory leave: 46.4 weeks
+@pytest.mark.parametrize(
+    ("start", "end", "weekly", "minimum"),
+    [
+        # "20% of paid hours (weekly hours counted up to 30)": 46.4 x 30 x 20%
+        ("2021-09-06", "2022-09-05", "37.5", 278.4),
+        ("2021-09-06", "2022-09-05", "30", 278.4),
+        ("2021-09-06", "2022-09-05", "20", 185.6),  # 46.4 x 20 x 20%
+        # "6 hours a week (pro rata under 30 paid hours)": 46.4 x 6
+        ("2022-09-05", "2023-09-04", "37.5", 278.4),
+        ("2022-09-05", "2023-09-04", "30", 278.4),
+        ("2022-09-05", "2023-09-04", "20", 185.6),  # 46.4 x 6 x 20/30
+        ("2022-09-05", "2023-09-04", "15", 139.2),  # 46.4 x 6 x 15/30
+    ],
+)
+def test_the_minimum_by_the_rules_words(tmp_path: Path, start, end, weekly, minimum) -> None:
+    root = otj_portfolio(tmp_path, start, end, weekly, planned="100")
+    _, data = otj_json(root)
+    assert data["minimum_hours"] == minimum
+    assert data["planned_hours"] == 100
+    # the whole period is past: all of the larger of minimum and plan is due
+    assert data["expected_to_date"] == minimum
+    assert {
+        "code": "W411",
+        "where": "evitrack.yaml",
+        "message": f"the planned 100 hours are fewer than the minimum {minimum:g} the rule asks",
+    } in data["warnings"]
+
+
+def test_from_august_2025_the_standards_published_minimum(tmp_path: Path) -> None:
+    root = otj_portfolio(
+        tmp_path, "2025-08-01", "2026-08-01", "37.5", planned="320", standard="std.yaml"
+    )
+    (root / "std.yaml").write_text(GOOD.replace("version:", "otj_minimum_hours: 400\nversion:"))
+    code, data = otj_json(root)
+    assert (data["minimum_hours"], data["planned_hours"], data["expected_to_date"]) == (
+        400,
+        320,
+        400.0,
+    )
+    assert code == 1 and data["on_track"] is False
+    (root / "std.yaml").write_text(GOOD.replace("version:", "otj_minimum_hours: 200\nversion:"))
+    _, data = otj_json(root)
+    assert (data["minimum_hours"], data["expected_to_date"]) == (200, 320.0)  # never below plan
+    (root / "std.yaml").write_text(GOOD)
+    _, data = otj_json(root)
+    assert data["minimum_hours"] is None
+    assert data["warnings"][0] == {
+        "code": "W411",
+        "message": "the standard's published minimum OTJ hours is not entered "
+        "(otj_minimum_hours in the standard file)",
+        "where": "evitrack.yaml",
+    }
+
+
+LOG = """\
+- date: 2025-10-01
+  hours: 3
+  activity: Complaints workshop
+  type: training
+  logged: 2025-10-31
+  confirmed_by: Jo Bloggs
+- date: 2025-10-02
+  hours: 2.5
+  activity: Shadowing the team leader
+  type: shadowing
+  logged: 2025-11-02
+  confirmed_by: null
+- date: 2025-10-03
+  hours: 1
+  activity: Progress review
+  type: progress-review
+  logged: 2025-10-03
+  confirmed_by: Jo Bloggs
+"""
+
+
+def test_late_and_unconfirmed_entries_count_other_types_do_not(tmp_path: Path) -> None:
+    root = otj_portfolio(tmp_path, "2025-09-01", "2026-01-01", "37.5", planned="5")
+    write_log(root, "autumn.yaml", LOG)
+    code, data = otj_json(root)
+    assert data["actual_hours"] == 5.5
+    assert data["entries"] == 3
+    assert data["expected_to_date"] == 5.0 and data["on_track"] is True and code == 0
+    assert [w for w in data["warnings"] if w["where"].startswith("otj/")] == [
+        {
+            "code": "W409",
+            "where": "otj/autumn.yaml:7",
+            "message": "OTJ training on 2025-10-02 is not confirmed",
+        },
+        {
+            "code": "W408",
+            "where": "otj/autumn.yaml:11",
+            "message": "logged 31 days after the training (more than 30; settings.otj_late_days)",
+        },
+        {
+            "code": "W410",
+            "where": "otj/autumn.yaml:16",
+            "message": 'activity type "progress-review" does not count towards OTJ hours: '
+            "progress reviews do not count",
+        },
+    ]
+
+
+def test_the_late_threshold_is_a_setting(tmp_path: Path) -> None:
+    root = otj_portfolio(
+        tmp_path,
+        "2025-09-01",
+        "2026-01-01",
+        "37.5",
+        planned="5",
+        settings="settings:\n  otj_late_days: 29\n",
+    )
+    write_log(root, "autumn.yaml", LOG)
+    _, data = otj_json(root)
+    late = [w["where"] for w in data["warnings"] if w["code"] == "W408"]
+    assert late == ["otj/autumn.yaml:5", "otj/autumn.yaml:11"]
+
+
+def test_check_reports_falling_behind(tmp_path: Path, monkeypatch) -> None:
+    root = otj_portfolio(tmp_path, "2025-09-01", "2026-01-01", "37.5", planned="100")
+    write_log(root, "autumn.yaml", LOG)
+    monkeypatch.chdir(root)
+    result = run("check")
+    n = Path("evitrack.yaml").read_text().splitlines().index("apprenticeship:") + 1
+    assert (
+        f"evitrack.yaml:{n}:1: warning[W411]: 5.5 OTJ hours logged, 100 expected by "
+        f"{__import__('datetime').date.today().isoformat()}: 94.5 behind\n"
+        "    hint: see `evitrack otj status` for the rule in force and the hours\n"
+    ) in result.stdout
+    assert result.exit_code == 0
+    assert run("check", "--strict").exit_code == 1
+    assert run("otj", "status").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        pytest.param(
+            "hours: -1",
+            "otj/log.yaml:2:10: error[E105]: [1].hours is -1: it must be "
+            "from 0 to 24\n    hint: hours of training that day\n",
+            id="negative",
+        ),
+        pytest.param(
+            "hours: 25",
+            "otj/log.yaml:2:10: error[E105]: [1].hours is 25: it must be "
+            "from 0 to 24\n    hint: hours of training that day\n",
+            id="over-24",
+        ),
+        pytest.param(
+            "hours: two",
+            "otj/log.yaml:2:10: error[E103]: [1].hours must be a number, not text\n",
+            id="not-a-number",
+        ),
+        pytest.param(
+            "date: 2025-08-01",
+            "otj/log.yaml:1:9: error[E210]: OTJ training dated "
+            "2025-08-01, before the apprenticeship's start (2025-09-01)\n"
+            "    hint: training before the start does not count: check the date\n",
+            id="before-start",
+        ),
+        pytest.param(
+            "date: 2099-01-01",
+            "otj/log.yaml:1:9: error[E210]: OTJ training dated "
+            "2099-01-01, in the future\n    hint: log training once it has taken "
+            "place\n"
+            "otj/log.yaml:5:11: error[E210]: logged on 2025-10-01, before the training it "
+            "records (2099-01-01)\n    hint: `logged` is the date the entry was written\n",
+            id="future",
+        ),
+        pytest.param(
+            "type: trainng",
+            'otj/log.yaml:4:9: error[E105]: [1].type: "trainng" is '
+            "not one of training, shadowing, industry-visit, practical, assignment, "
+            "progress-review, on-programme-assessment, english-maths, "
+            'outside-paid-hours\n    hint: did you mean "training"?\n',
+            id="unknown-type",
+        ),
+        pytest.param(
+            "ksbs: [S66]",
+            "otj/log.yaml:7:10: error[E208]: the apprenticeship "
+            'standard has no KSB "S66"\n    hint: did you mean "S6"?\n',
+            id="unknown-ksb",
+        ),
+    ],
+)
+def test_check_bad_otj_entries(tmp_path: Path, monkeypatch, entry, expected) -> None:
+    root = otj_portfolio(tmp_path, "2025-09-01", "2026-01-01", "37.5")
+    key = entry.split(":")[0]
+    lines = [
+        "- date: 2025-10-01",
+        "  hours: 3",
+        "  activity: Workshop",
+        "  type: training",
+        "  logged: 2025-10-01",
+        "  confirmed_by: Jo",
+    ]
+    lines = [f"  {entry}" if line.lstrip("- ").startswith(f"{key}:") else line for line in lines]
+    if key == "ksbs":
+        lines.append(f"  {entry}")
+    lines[0] = "- " + lines[0].lstrip("- ").lstrip()
+    write_log(root, "log.yaml", "\n".join(lines) + "\n")
+    monkeypatch.chdir(root)
+    result = run("check")
+    assert errors_of(result.stdout) == expected
+    assert result.exit_code == 1
+
+
+def test_otj_add_writes_one_entry_per_file(tmp_path: Path) -> None:
+    root = otj_portfolio(tmp_path, "2025-09-01", "2026-01-01", "37.5")
+    args = [
+        "otj",
+        "add",
+        str(root),
+        "--date",
+        "2025-10-01",
+        "--hours",
+        "2.5",
+        "--activity",
+        "Complaints  workshop",
+        "--type",
+        "training",
+        "--ksbs",
+        "K1,S6",
+        "--confirmed-by",
+        "Jo Bloggs",
+    ]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "wrote otj/2025-10-01-1.yaml\n"
+    today = __import__("datetime").date.today().isoformat()
+    assert (root / "otj" / "2025-10-01-1.yaml").read_text() == (
+        '- date: 2025-10-01\n  hours: 2.5\n  activity: "Complaints workshop"\n'
+        f'  type: training\n  ksbs: [K1, S6]\n  logged: {today}\n  confirmed_by: "Jo Bloggs"\n'
+    )
+    assert run(*args).stderr == "wrote otj/2025-10-01-2.yaml\n"
+    _, data = otj_json(root)
+    assert data["actual_hours"] == 5.0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("--hours", "-2"), "hours -2: a day's training is more than 0 and at most 24 hours"),
+        (("--hours", "25"), "hours 25: a day's training is more than 0 and at most 24 hours"),
+        (("--hours", "lots"), 'hours "lots" is not a number'),
+        (("--date", "2025-08-31"), "2025-08-31 is before the apprenticeship's start (2025-09-01)"),
+        (("--date", "2099-01-01"), "2099-01-01 is in the future"),
+        (("--type", "revew"), 'unknown OTJ activity type "revew"'),
+        (("--ksbs", "K9"), 'the apprenticeship standard has no KSB "K9"'),
+    ],
+)
+def test_otj_add_refuses_bad_input_and_writes_nothing(tmp_path: Path, change, message) -> None:
+    root = otj_portfolio(tmp_path, "2025-09-01", "2026-01-01", "37.5")
+    opts = {"--date": "2025-10-01", "--hours": "2", "--activity": "x", "--type": "training"}
+    opts[change[0]] = change[1]
+    result = run("otj", "add", str(root), *[x for kv in opts.items() for x in kv])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f"evitrack: error: {message}"
+    assert not (root / "otj").exists()
+
+
+def test_otj_needs_an_apprenticeship(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    result = run("otj", "status", str(root))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: this portfolio is not an apprenticeship (evitrack.yaml has no "
+        "`apprenticeship:`)\n"
+        "    hint: add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml\n"
+    )
+
+
+_ENTRY = st.tuples(
+    st.integers(min_value=0, max_value=90),  # days after the start
+    st.integers(min_value=0, max_value=96).map(lambda q: q / 4),  # hours in quarters
+    st.sampled_from(["training", "shadowing", "progress-review", "english-maths"]),
+)
+
+
+@settings(deadline=None)
+@given(entries=st.lists(_ENTRY, min_size=1, max_size=12), cuts=st.lists(st.integers(0, 12)))
+def test_hours_never_lost_or_double_counted_across_any_split(tmp_path_factory, entries, cuts):
+    import datetime as dt
+
+    from evitrack.apprenticeship import otj
+    from evitrack.apprenticeship.standards import load
+    from evitrack.model import Apprenticeship
+
+    root = tmp_path_factory.mktemp("otj")
+    start = dt.date(2025, 9, 1)
+    app_ = Apprenticeship(load("customer-service-specialist"), start, dt.date(2026, 9, 1), 37.5)
+    texts = [
+        f"- date: {(start + dt.timedelta(days=d)).isoformat()}\n  hours: {h}\n"
+        f"  activity: a\n  type: {t}\n  logged: {(start + dt.timedelta(days=d)).isoformat()}\n"
+        "  confirmed_by: Jo\n"
+        for d, h, t in entries
+    ]
+    bounds = sorted({0, len(texts), *[c for c in cuts if c <= len(texts)]})
+    (root / "otj").mkdir()
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        (root / "otj" / f"part-{i}.yaml").write_text("".join(texts[a:b]))
+    got, diags = otj.load_log(root, app_, dt.date(2026, 1, 1))
+    assert not [d for d in diags if d.severity.value == "error"]
+    counted = sum(h for _, h, t in entries if t in ("training", "shadowing"))
+    assert len(got) == len(entries)
+    assert otj.status(app_, got, diags, dt.date(2026, 1, 1)).actual_hours == counted

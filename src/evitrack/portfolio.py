@@ -159,6 +159,8 @@ def load(
         seen_ids[rec.id] = ctx.shown(path)
         records.append(rec)
 
+    if apprenticeship is not None:
+        diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags)
     if qual is not None and header is not None:
@@ -685,6 +687,24 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
         elif kid not in out:
             out.append(kid)
     return out
+
+
+def _otj(
+    root: Path, app: Apprenticeship, settings: dict[str, Any], today: dt.date, raw: Any, shown: str
+) -> list[Diagnostic]:
+    """The OTJ log's problems, and W411 when the hours fall behind or the plan is short."""
+    from evitrack.apprenticeship import otj
+
+    entries, found = otj.load_log(root, app, today, settings.get("otj_late_days"))
+    st = otj.status(app, entries, found, today)
+    pos = yamlio.key_pos(raw, "apprenticeship")
+    for w in st.warnings:
+        if w["code"] == "W411":
+            found.append(make(shown, pos, "W411", w["message"], _OTJ_HINT))
+    return found
+
+
+_OTJ_HINT = "see `evitrack otj status` for the rule in force and the hours"
 
 
 def _apprenticeship(

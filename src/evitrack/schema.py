@@ -270,6 +270,14 @@ PORTFOLIO = _map(
                     maximum=100,
                 ),
                 "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
+                "otj_late_days": Node(
+                    "int",
+                    "warn about OTJ entries logged more than this many days after the "
+                    "training (default 30)",
+                    nullable=True,
+                    minimum=0,
+                    maximum=3650,
+                ),
             },
         ),
     },

@@ -13,6 +13,7 @@ from evitrack.cli import (
     gaps,
     init,
     matrix,
+    otj,
     plan,
     qualification,
     schema,
@@ -63,6 +64,7 @@ app.command("status")(status.status)
 app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
 app.add_typer(standard.app, name="standard")
+app.add_typer(otj.app, name="otj")
 
 
 def main() -> None:
