@@ -237,9 +237,9 @@ def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -
         pytest.param(
             "  - id: S1\n",
             "  - id: K1\n",
-            'std.yaml:11:5: error[E601]: KSB id "K1" is used twice (first at line 8)\n'
+            'std.yaml:11:5: error[E701]: KSB id "K1" is used twice (first at line 8)\n'
             "    hint: give each KSB its own id, and aliases no other KSB uses\n"
-            'std.yaml:16:33: error[E602]: mappings[1].units: "S1" is no KSB of this standard\n'
+            'std.yaml:16:33: error[E702]: mappings[1].units: "S1" is no KSB of this standard\n'
             "    hint: its KSBs: K1\n",
             id="duplicate-ksb",
         ),
@@ -254,21 +254,21 @@ def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -
         pytest.param(
             'S1: ["5"]',
             'S2: ["5"]',
-            'std.yaml:16:33: error[E602]: mappings[1].units: "S2" is no KSB of this standard\n'
+            'std.yaml:16:33: error[E702]: mappings[1].units: "S2" is no KSB of this standard\n'
             "    hint: its KSBs: K1, S1\n",
             id="unknown-ksb",
         ),
         pytest.param(
             '"2/1.1"',
             '"2/9.9"',
-            'std.yaml:16:23: error[E602]: mappings[1].units.K1: unit 2 has no criterion "9.9"\n'
+            'std.yaml:16:23: error[E702]: mappings[1].units.K1: unit 2 has no criterion "9.9"\n'
             '    hint: write "UNIT/CRITERION", e.g. "1/1.1"\n',
             id="unknown-criterion",
         ),
         pytest.param(
             '["5"]}',
             '["9"]}',
-            "std.yaml:16:38: error[E602]: mappings[1].units.S1: "
+            "std.yaml:16:38: error[E702]: mappings[1].units.S1: "
             f'{DIPL} has no unit "9"\n'
             "    hint: see `evitrack qualification show "
             f"{DIPL}`\n",
@@ -277,7 +277,7 @@ def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -
         pytest.param(
             "    units: {",
             "    mapping: nope\n    x: {",
-            f'std.yaml:16:14: error[E602]: {DIPL} has no mapping "nope"\n'
+            f'std.yaml:16:14: error[E702]: {DIPL} has no mapping "nope"\n'
             "    hint: its mappings: customer-service-specialist-standard\n"
             'std.yaml:17:5: error[E101]: unknown key "mappings[1].x"\n'
             "    hint: known keys: qualification, mapping, units, note, reading\n",
@@ -286,7 +286,7 @@ def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -
         pytest.param(
             "qualification: pearson-btec-l3-diploma-customer-service-specialists",
             "qualification: pearson-btec-l3-diploma",
-            'std.yaml:15:20: error[E602]: unknown qualification "pearson-btec-l3-diploma"\n'
+            'std.yaml:15:20: error[E702]: unknown qualification "pearson-btec-l3-diploma"\n'
             f'    hint: did you mean "{DIPL}"?\n',
             id="unknown-qualification",
         ),
@@ -308,7 +308,7 @@ def test_standard_show_refuses_a_file_with_problems(tmp_path: Path, monkeypatch)
     assert result.exit_code == 2
     assert result.stderr == (
         "evitrack: error: standard file std.yaml has 2 problems, the first: std.yaml:11:5: "
-        "error[E601]: "
+        "error[E701]: "
         'KSB id "K1" is used twice (first at line 8)\n'
         "    hint: see them all with `evitrack standard check std.yaml`\n"
     )
@@ -709,9 +709,9 @@ def test_check_an_unknown_ksb_with_did_you_mean(tmp_path: Path, monkeypatch) -> 
     result = run("check")
     name = sorted(Path("evidence").glob("*.yaml"))[0]
     assert errors_of(result.stdout) == (
-        f'{name}:11:12: error[E208]: the apprenticeship standard has no KSB "S66"\n'
+        f'{name}:11:12: error[E703]: the apprenticeship standard has no KSB "S66"\n'
         '    hint: did you mean "S6"?\n'
-        f'{name}:11:17: error[E208]: the apprenticeship standard has no KSB "k2"\n'
+        f'{name}:11:17: error[E703]: the apprenticeship standard has no KSB "k2"\n'
         '    hint: did you mean "K2"?\n'
     )
     assert result.exit_code == 1
@@ -724,7 +724,7 @@ def test_check_ksbs_without_an_apprenticeship(tmp_path: Path, monkeypatch) -> No
     result = run("check")
     name = sorted(Path("evidence").glob("*.yaml"))[0]
     assert result.stdout == (
-        f"{name}:11:1: error[E208]: the record cites KSBs, but evitrack.yaml names no "
+        f"{name}:11:1: error[E703]: the record cites KSBs, but evitrack.yaml names no "
         "apprenticeship standard\n"
         "    hint: add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml, "
         "or remove `ksbs:`\n"
@@ -738,7 +738,7 @@ def test_check_ksbs_without_an_apprenticeship(tmp_path: Path, monkeypatch) -> No
         pytest.param(
             "standard: customer-service-specialist",
             "standard: customer-service-specalist",
-            "evitrack.yaml:{n}:13: error[E209]: unknown apprenticeship standard "
+            "evitrack.yaml:{n}:13: error[E704]: unknown apprenticeship standard "
             '"customer-service-specalist"\n'
             '    hint: did you mean "customer-service-specialist"?\n',
             id="unknown-standard",
@@ -746,7 +746,7 @@ def test_check_ksbs_without_an_apprenticeship(tmp_path: Path, monkeypatch) -> No
         pytest.param(
             "standard: customer-service-specialist",
             "standard: ../std.yaml",
-            'evitrack.yaml:{n}:13: error[E209]: standard file "../std.yaml" is outside the '
+            'evitrack.yaml:{n}:13: error[E704]: standard file "../std.yaml" is outside the '
             "portfolio folder\n"
             "    hint: copy the standard file into the portfolio and refer to it by a relative "
             "path\n",
@@ -912,7 +912,7 @@ def test_the_minimum_by_the_rules_words(tmp_path: Path, start, end, weekly, mini
     # the whole period is past: all of the larger of minimum and plan is due
     assert data["expected_to_date"] == minimum
     assert {
-        "code": "W411",
+        "code": "W709",
         "where": "evitrack.yaml",
         "message": f"the planned 100 hours are fewer than the minimum {minimum:g} the rule asks",
     } in data["warnings"]
@@ -937,7 +937,7 @@ def test_from_august_2025_the_standards_published_minimum(tmp_path: Path) -> Non
     _, data = otj_json(root)
     assert data["minimum_hours"] is None
     assert data["warnings"][0] == {
-        "code": "W411",
+        "code": "W709",
         "message": "the standard's published minimum OTJ hours is not entered "
         "(otj_minimum_hours in the standard file)",
         "where": "evitrack.yaml",
@@ -975,17 +975,17 @@ def test_late_and_unconfirmed_entries_count_other_types_do_not(tmp_path: Path) -
     assert data["expected_to_date"] == 5.0 and data["on_track"] is True and code == 0
     assert [w for w in data["warnings"] if w["where"].startswith("otj/")] == [
         {
-            "code": "W409",
+            "code": "W707",
             "where": "otj/autumn.yaml:7",
             "message": "OTJ training on 2025-10-02 is not confirmed",
         },
         {
-            "code": "W408",
+            "code": "W706",
             "where": "otj/autumn.yaml:11",
             "message": "logged 31 days after the training (more than 30; settings.otj_late_days)",
         },
         {
-            "code": "W410",
+            "code": "W708",
             "where": "otj/autumn.yaml:16",
             "message": 'activity type "progress-review" does not count towards OTJ hours: '
             "progress reviews do not count",
@@ -1004,7 +1004,7 @@ def test_the_late_threshold_is_a_setting(tmp_path: Path) -> None:
     )
     write_log(root, "autumn.yaml", LOG)
     _, data = otj_json(root)
-    late = [w["where"] for w in data["warnings"] if w["code"] == "W408"]
+    late = [w["where"] for w in data["warnings"] if w["code"] == "W706"]
     assert late == ["otj/autumn.yaml:5", "otj/autumn.yaml:11"]
 
 
@@ -1015,7 +1015,7 @@ def test_check_reports_falling_behind(tmp_path: Path, monkeypatch) -> None:
     result = run("check")
     n = Path("evitrack.yaml").read_text().splitlines().index("apprenticeship:") + 1
     assert (
-        f"evitrack.yaml:{n}:1: warning[W411]: 5.5 OTJ hours logged, 100 expected by "
+        f"evitrack.yaml:{n}:1: warning[W709]: 5.5 OTJ hours logged, 100 expected by "
         f"{__import__('datetime').date.today().isoformat()}: 94.5 behind\n"
         "    hint: see `evitrack otj status` for the rule in force and the hours\n"
     ) in result.stdout
@@ -1046,17 +1046,17 @@ def test_check_reports_falling_behind(tmp_path: Path, monkeypatch) -> None:
         ),
         pytest.param(
             "date: 2025-08-01",
-            "otj/log.yaml:1:9: error[E210]: OTJ training dated "
+            "otj/log.yaml:1:9: error[E705]: OTJ training dated "
             "2025-08-01, before the apprenticeship's start (2025-09-01)\n"
             "    hint: training before the start does not count: check the date\n",
             id="before-start",
         ),
         pytest.param(
             "date: 2099-01-01",
-            "otj/log.yaml:1:9: error[E210]: OTJ training dated "
+            "otj/log.yaml:1:9: error[E705]: OTJ training dated "
             "2099-01-01, in the future\n    hint: log training once it has taken "
             "place\n"
-            "otj/log.yaml:5:11: error[E210]: logged on 2025-10-01, before the training it "
+            "otj/log.yaml:5:11: error[E705]: logged on 2025-10-01, before the training it "
             "records (2099-01-01)\n    hint: `logged` is the date the entry was written\n",
             id="future",
         ),
@@ -1070,7 +1070,7 @@ def test_check_reports_falling_behind(tmp_path: Path, monkeypatch) -> None:
         ),
         pytest.param(
             "ksbs: [S66]",
-            "otj/log.yaml:7:10: error[E208]: the apprenticeship "
+            "otj/log.yaml:7:10: error[E703]: the apprenticeship "
             'standard has no KSB "S66"\n    hint: did you mean "S6"?\n',
             id="unknown-ksb",
         ),

@@ -42,7 +42,7 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "E203": "validity",
     "E204": "validity",
     "E207": "validity",
-    "E208": "validity",
+    "E703": "validity",
     "W206": "validity",
     "E301": "authenticity",
     "E302": "authenticity",

@@ -656,7 +656,7 @@ def _record_from(
 
 
 def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[str]:
-    """The KSB ids a record cites; E208 for one its standard does not have."""
+    """The KSB ids a record cites; E703 for one its standard does not have."""
     written = [k for k in data.get("ksbs") or [] if k]
     if not written:
         return []
@@ -664,13 +664,13 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
     if not ctx.apprentice:
         v.add(
             yamlio.key_pos(raw, "ksbs"),
-            "E208",
+            "E703",
             f"the record cites KSBs, but {PORTFOLIO_FILE} names no apprenticeship standard",
             f"add `apprenticeship:` with its `standard:` and `start:` to {PORTFOLIO_FILE}, "
             "or remove `ksbs:`",
         )
         return []
-    if not ctx.ksb_ids:  # the standard could not be loaded: E209 says why
+    if not ctx.ksb_ids:  # the standard could not be loaded: E704 says why
         return list(dict.fromkeys(written))
     out: list[str] = []
     for i, kid in enumerate(data.get("ksbs") or []):
@@ -680,7 +680,7 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
             pos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
             v.add(
                 pos or yamlio.key_pos(raw, "ksbs"),
-                "E208",
+                "E703",
                 f'the apprenticeship standard has no KSB "{kid}"',
                 did_you_mean(kid, list(ctx.ksb_ids)) or "its KSBs: " + ", ".join(ctx.ksb_ids),
             )
@@ -692,15 +692,15 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
 def _otj(
     root: Path, app: Apprenticeship, settings: dict[str, Any], today: dt.date, raw: Any, shown: str
 ) -> list[Diagnostic]:
-    """The OTJ log's problems, and W411 when the hours fall behind or the plan is short."""
+    """The OTJ log's problems, and W709 when the hours fall behind or the plan is short."""
     from evitrack.apprenticeship import otj
 
     entries, found = otj.load_log(root, app, today, settings.get("otj_late_days"))
     st = otj.status(app, entries, found, today)
     pos = yamlio.key_pos(raw, "apprenticeship")
     for w in st.warnings:
-        if w["code"] == "W411":
-            found.append(make(shown, pos, "W411", w["message"], _OTJ_HINT))
+        if w["code"] == "W709":
+            found.append(make(shown, pos, "W709", w["message"], _OTJ_HINT))
     return found
 
 
@@ -710,7 +710,7 @@ _OTJ_HINT = "see `evitrack otj status` for the rule in force and the hours"
 def _apprenticeship(
     header: dict[str, Any] | None, raw: Any, root: Path, shown: str, diags: list[Diagnostic]
 ) -> Apprenticeship | None:
-    """`apprenticeship:` with its standard loaded; E209 when the standard cannot be."""
+    """`apprenticeship:` with its standard loaded; E704 when the standard cannot be."""
     a = (header or {}).get("apprenticeship")
     if not a or not a.get("standard") or not isinstance(a.get("start"), dt.date):
         return None
@@ -733,7 +733,7 @@ def _apprenticeship(
     try:
         std = standards.load(a["standard"], root)
     except UserError as e:
-        diags.append(make(shown, yamlio.value_pos(raw_a, "standard"), "E209", e.message, e.hint))
+        diags.append(make(shown, yamlio.value_pos(raw_a, "standard"), "E704", e.message, e.hint))
         return None
     return Apprenticeship(
         standard=std,

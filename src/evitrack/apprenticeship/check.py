@@ -63,7 +63,7 @@ def _check_ksb_ids(data: dict[str, Any], raw: Any, add: Any) -> dict[str, str]:
                 first = seen[name][1]
                 add(
                     pos,
-                    "E601",
+                    "E701",
                     f'KSB id "{name}" is used twice (first at '
                     f"{f'line {first[0]}' if first else 'another place'})",
                     "give each KSB its own id, and aliases no other KSB uses",
@@ -80,7 +80,7 @@ def _check_gateway_ids(data: dict[str, Any], raw: Any, add: Any) -> None:
         if g and g.get("id") in seen:
             add(
                 yamlio.item_pos(raw_g, i),
-                "E601",
+                "E701",
                 f'gateway requirement id "{g["id"]}" is used twice',
                 "give each gateway requirement its own id",
             )
@@ -107,7 +107,7 @@ def _check_mappings(
         if not m.get("mapping") and not m.get("units"):
             add(
                 pos,
-                "E602",
+                "E702",
                 f"mappings[{i + 1}] names neither `mapping:` nor `units:`",
                 "add `mapping: ID` (a mapping in the qualification file) or "
                 '`units: {K1: ["1"]}` (KSB id -> unit ids)',
@@ -115,12 +115,12 @@ def _check_mappings(
         try:
             qual = catalogue.load(ref, path.parent)
         except UserError as e:
-            add(yamlio.value_pos(raw_m, "qualification") or pos, "E602", e.message, e.hint)
+            add(yamlio.value_pos(raw_m, "qualification") or pos, "E702", e.message, e.hint)
             continue
         if qual.id in seen:
             add(
                 pos,
-                "E601",
+                "E701",
                 f"qualification {qual.id} is mapped twice",
                 "keep one `mappings` entry per qualification",
             )
@@ -134,7 +134,7 @@ def _check_mappings(
             if found is None:
                 add(
                     mpos,
-                    "E602",
+                    "E702",
                     f'{qual.id} has no mapping "{m["mapping"]}"',
                     did_you_mean(m["mapping"], ids)
                     or ("its mappings: " + ", ".join(ids) if ids else "it holds no mappings"),
@@ -145,7 +145,7 @@ def _check_mappings(
                     if iid not in known:
                         add(
                             mpos,
-                            "E602",
+                            "E702",
                             f'mapping {m["mapping"]} of {qual.id}: item "{iid}" is no KSB '
                             "of this standard",
                             f'give the KSB it means `aliases: ["{iid}"]`',
@@ -156,7 +156,7 @@ def _check_mappings(
             if kid not in known:
                 add(
                     kpos,
-                    "E602",
+                    "E702",
                     f'mappings[{i + 1}].units: "{kid}" is no KSB of this standard',
                     did_you_mean(kid, ksb_ids) or "its KSBs: " + ", ".join(ksb_ids),
                 )
@@ -170,7 +170,7 @@ def _check_mappings(
                 if unit is None:
                     add(
                         rpos,
-                        "E602",
+                        "E702",
                         f'mappings[{i + 1}].units.{kid}: {qual.id} has no unit "{uid}"',
                         did_you_mean(uid, qual.unit_names())
                         or f"see `evitrack qualification show {qual.id}`",
@@ -179,7 +179,7 @@ def _check_mappings(
                     valid = [c.id for c in qual.units[unit].criteria]
                     add(
                         rpos,
-                        "E602",
+                        "E702",
                         f'mappings[{i + 1}].units.{kid}: unit {unit} has no criterion "{cid}"',
                         did_you_mean(cid, valid) or 'write "UNIT/CRITERION", e.g. "1/1.1"',
                     )

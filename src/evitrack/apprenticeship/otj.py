@@ -160,7 +160,7 @@ def _valid_entry(
     if e.date < app.start:
         v.add(
             dpos,
-            "E210",
+            "E705",
             f"OTJ training dated {e.date.isoformat()}, before the apprenticeship's start "
             f"({app.start.isoformat()})",
             "training before the start does not count: check the date",
@@ -169,7 +169,7 @@ def _valid_entry(
     if e.date > today:
         v.add(
             dpos,
-            "E210",
+            "E705",
             f"OTJ training dated {e.date.isoformat()}, in the future",
             "log training once it has taken place",
         )
@@ -177,7 +177,7 @@ def _valid_entry(
     if e.logged is not None and e.logged < e.date:
         v.add(
             yamlio.value_pos(item, "logged") or pos,
-            "E210",
+            "E705",
             f"logged on {e.logged.isoformat()}, before the training it records "
             f"({e.date.isoformat()})",
             "`logged` is the date the entry was written",
@@ -189,7 +189,7 @@ def _valid_entry(
             kpos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
             v.add(
                 kpos or pos,
-                "E208",
+                "E703",
                 f'the apprenticeship standard has no KSB "{kid}"',
                 did_you_mean(kid, ksb_ids) or "its KSBs: " + ", ".join(ksb_ids),
             )
@@ -201,7 +201,7 @@ def _warn(e: Entry, item: Any, pos: tuple[int, int], late: int, v: Any) -> None:
     if e.logged is not None and (e.logged - e.date).days > late:
         v.add(
             yamlio.value_pos(item, "logged") or pos,
-            "W408",
+            "W706",
             f"logged {(e.logged - e.date).days} days after the training "
             f"(more than {late}; settings.otj_late_days)",
             "log training when it happens: late entries are what audits question",
@@ -209,14 +209,14 @@ def _warn(e: Entry, item: Any, pos: tuple[int, int], late: int, v: Any) -> None:
     if not e.confirmed_by:
         v.add(
             pos,
-            "W409",
+            "W707",
             f"OTJ training on {e.date.isoformat()} is not confirmed",
             "ask the employer to confirm it and write their name in `confirmed_by:`",
         )
     if not e.counts:
         v.add(
             yamlio.value_pos(item, "type") or pos,
-            "W410",
+            "W708",
             f'activity type "{e.type}" does not count towards OTJ hours: {types()[e.type]["text"]}',
             "keep it in the log if you like; it is left out of the hours",
         )
@@ -308,7 +308,7 @@ def status(
     if minimum is None:
         warnings.append(
             {
-                "code": "W411",
+                "code": "W709",
                 "message": (
                     "the standard's published minimum OTJ hours is not entered "
                     "(otj_minimum_hours in the standard file)"
@@ -322,7 +322,7 @@ def status(
     if planned is not None and minimum is not None and planned < minimum:
         warnings.append(
             {
-                "code": "W411",
+                "code": "W709",
                 "message": f"the planned {planned:g} hours are fewer than the minimum "
                 f"{minimum:g} the rule asks",
                 "where": "evitrack.yaml",
@@ -332,7 +332,7 @@ def status(
     if expected is not None and actual < expected:
         warnings.append(
             {
-                "code": "W411",
+                "code": "W709",
                 "message": f"{actual:g} OTJ hours logged, {expected:g} expected by "
                 f"{today.isoformat()}: {expected - actual:g} behind",
                 "where": OTJ_DIR,
