@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from evitrack.model import Criterion, Outcome, Portfolio, Record, Unit
 
 if TYPE_CHECKING:
+    from evitrack.apprenticeship.ksbs import KsbStatus
     from evitrack.diagnostics import Diagnostic
     from evitrack.rules import RuleResult
 
@@ -42,6 +43,7 @@ DIAGNOSTIC_ASPECTS: dict[str, str] = {
     "E203": "validity",
     "E204": "validity",
     "E207": "validity",
+    "E703": "validity",
     "W206": "validity",
     "E301": "authenticity",
     "E302": "authenticity",
@@ -180,6 +182,7 @@ class Coverage:
     rules: list[RuleResult]
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    ksbs: list[KsbStatus] | None = None  # None: the portfolio is not an apprenticeship
 
     @property
     def rules_satisfied(self) -> bool:
@@ -194,7 +197,7 @@ class Coverage:
 
     def to_json(self) -> dict[str, object]:
         """The `gaps --format json` object (contract: PRODUCT.md), extended."""
-        return {
+        out: dict[str, object] = {
             "qualification": self.portfolio.qualification.id,
             "learner": {
                 "name": self.portfolio.learner_name,
@@ -234,6 +237,9 @@ class Coverage:
                 "warnings": sum(1 for d in self.diagnostics if d.severity.value == "warning"),
             },
         }
+        if self.ksbs is not None:
+            out["ksbs"] = [k.to_json() for k in self.ksbs]
+        return out
 
     @property
     def accepted(self) -> int:
@@ -375,8 +381,18 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
     q = portfolio.qualification
     units = [unit_coverage(q.units[uid], portfolio.records) for uid in portfolio.units]
     diags = list(diagnostics or [])
+    ksbs = None
+    if portfolio.apprenticeship is not None:
+        from evitrack.apprenticeship.ksbs import ksb_statuses
+
+        ksbs = ksb_statuses(portfolio, units, _counts)
     return Coverage(
-        portfolio, units, evaluate(q, portfolio.units), findings(portfolio, units, diags), diags
+        portfolio,
+        units,
+        evaluate(q, portfolio.units),
+        findings(portfolio, units, diags),
+        diags,
+        ksbs,
     )
 
 
@@ -444,6 +460,7 @@ def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
         "rules": [dataclasses.asdict(r) for r in cov.rules],
         "findings": [dataclasses.asdict(f) for f in cov.findings],
         "diagnostics": [d.to_json() for d in cov.diagnostics],
+        "ksbs": None if cov.ksbs is None else [dataclasses.asdict(k) for k in cov.ksbs],
     }
 
 
@@ -481,4 +498,13 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         rules,
         [Finding(**localized(root, token, f)) for f in snap["findings"]],
         diagnostics,
+        _ksbs(snap.get("ksbs")),
     )
+
+
+def _ksbs(data: Any) -> list[KsbStatus] | None:
+    if not isinstance(data, list):
+        return None
+    from evitrack.apprenticeship.ksbs import KsbStatus
+
+    return [KsbStatus(**k) for k in data]

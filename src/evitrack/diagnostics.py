@@ -2,7 +2,7 @@
 
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
-E3xx attached files, W4xx assessment and currency, E5xx qualification files.
+E3xx attached files, W4xx assessment and currency, E5xx qualification files, E6xx standard files.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W206": (Severity.WARNING, "unit has no criteria text in the source document"),
     "E207": (Severity.ERROR, "unknown assessment method"),
     "W208": (Severity.WARNING, "assessment method not allowed for the unit"),
+    "E703": (Severity.ERROR, "unknown KSB of the apprenticeship standard"),
+    "E704": (Severity.ERROR, "unknown apprenticeship standard"),
+    "E705": (Severity.ERROR, "OTJ entry dated before the start, in the future, or before its date"),
     "E301": (Severity.ERROR, "attached file missing"),
     "E302": (Severity.ERROR, "attached file outside the portfolio"),
     "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
@@ -69,6 +72,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W413": (Severity.WARNING, "decision signed by someone not allowed to make it"),
     "W414": (Severity.WARNING, "signatures required but no list of allowed signers given"),
     "W415": (Severity.WARNING, "allowed_signers line left out"),
+    "W706": (Severity.WARNING, "OTJ entry logged long after the training"),
+    "W707": (Severity.WARNING, "OTJ entry not confirmed"),
+    "W708": (Severity.WARNING, "OTJ activity type that does not count"),
+    "W709": (Severity.WARNING, "OTJ hours behind, or a plan or minimum missing or short"),
     "E501": (Severity.ERROR, "qualification file: duplicate id"),
     "E502": (Severity.ERROR, "qualification file: ids out of sequence"),
     "E503": (Severity.ERROR, "qualification file: reference to a missing unit or group"),
@@ -78,6 +85,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E507": (Severity.ERROR, "qualification file: takes the id of a shipped qualification"),
     "W508": (Severity.WARNING, "qualification file: placeholder text still to fill in"),
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
+    "E701": (Severity.ERROR, "standard file: duplicate id"),
+    "E702": (Severity.ERROR, "standard file: mapping names a missing qualification, unit or KSB"),
 }
 
 

@@ -266,6 +266,7 @@ class Record:
     path: Path
     fingerprint: str = ""  # computed where the assessment carries one, else ""
     pos: tuple[int, int] | None = None  # where the id is written (1-based)
+    ksbs: list[str] = field(default_factory=list)  # the standard's KSB ids it cites
 
     @property
     def accepted(self) -> bool:
@@ -301,6 +302,17 @@ class SignOff:
 
 
 @dataclass
+class Apprenticeship:
+    """`apprenticeship:` in evitrack.yaml, its standard loaded."""
+
+    standard: Any  # evitrack.apprenticeship.standards.Standard
+    start: dt.date
+    end: dt.date | None = None
+    weekly_hours: float | None = None
+    otj_planned_hours: float | None = None
+
+
+@dataclass
 class Portfolio:
     root: Path
     qualification: Qualification
@@ -311,3 +323,4 @@ class Portfolio:
     signoffs: dict[str, SignOff]
     settings: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    apprenticeship: Apprenticeship | None = None

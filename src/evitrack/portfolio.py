@@ -29,6 +29,7 @@ from evitrack.locate import resolve_root as resolve_root
 from evitrack.model import (
     PLACEHOLDER_NAME,
     PLACEHOLDER_REGISTRATION,
+    Apprenticeship,
     Assessment,
     FileRef,
     Portfolio,
@@ -187,6 +188,7 @@ def load(
                             shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
                         )
                     )
+    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
     if qual is not None and not catalogue.is_shipped(qual):
         diags.extend(_unsatisfiable(qual))
     chosen: list[str] = []
@@ -203,6 +205,10 @@ def load(
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
     ctx.signing = _signing_policy(header, qual, raw, shown, diags)
+    if header is not None and header.get("apprenticeship") is not None:
+        ctx.apprentice = True
+        if apprenticeship is not None:
+            ctx.ksb_ids = tuple(apprenticeship.standard.ids())
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
         cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
     for path in paths:
@@ -236,6 +242,8 @@ def load(
         seen_ids[rec.id] = ctx.shown(path)
         records.append(rec)
 
+    if apprenticeship is not None:
+        diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
@@ -251,6 +259,7 @@ def load(
             signoffs=signoffs,
             settings=dict(header.get("settings") or {}),
             extra={k: header.get(k) for k in ("centre", "statement")},
+            apprenticeship=apprenticeship,
         )
     diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
     return result
@@ -624,6 +633,8 @@ class _Context:
     fast: bool = True
     evidence_shown: str = ""
     signing: signing.Policy | None = None  # set once evitrack.yaml is read
+    apprentice: bool = False  # evitrack.yaml has `apprenticeship:`
+    ksb_ids: tuple[str, ...] = ()  # its standard's KSB ids (empty: it could not be loaded)
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -775,6 +786,7 @@ def _record_from(
 
     if qual is not None:
         _forbidden_methods(qual, criteria, methods, raw, v)
+    ksbs = _record_ksbs(data, raw, ctx, v)
 
     files: list[FileRef] = []
     raw_f = raw.get("files")
@@ -852,6 +864,7 @@ def _record_from(
         path=path,
         fingerprint=fp,
         pos=yamlio.value_pos(raw, "id"),
+        ksbs=ksbs,
     )
     return rec
 
@@ -941,6 +954,95 @@ def _judge_assessment(
         v.add,
         f"`evitrack assess {data['id']} --{'accept' if a.decision == 'accepted' else 'refer'} "
         "--key FILE`",
+    )
+
+
+def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[str]:
+    """The KSB ids a record cites; E703 for one its standard does not have."""
+    written = [k for k in data.get("ksbs") or [] if k]
+    if not written:
+        return []
+    raw_k = raw.get("ksbs")
+    if not ctx.apprentice:
+        v.add(
+            yamlio.key_pos(raw, "ksbs"),
+            "E703",
+            f"the record cites KSBs, but {PORTFOLIO_FILE} names no apprenticeship standard",
+            f"add `apprenticeship:` with its `standard:` and `start:` to {PORTFOLIO_FILE}, "
+            "or remove `ksbs:`",
+        )
+        return []
+    if not ctx.ksb_ids:  # the standard could not be loaded: E704 says why
+        return list(dict.fromkeys(written))
+    out: list[str] = []
+    for i, kid in enumerate(data.get("ksbs") or []):
+        if not kid:
+            continue
+        if kid not in ctx.ksb_ids:
+            pos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
+            v.add(
+                pos or yamlio.key_pos(raw, "ksbs"),
+                "E703",
+                f'the apprenticeship standard has no KSB "{kid}"',
+                did_you_mean(kid, list(ctx.ksb_ids)) or "its KSBs: " + ", ".join(ctx.ksb_ids),
+            )
+        elif kid not in out:
+            out.append(kid)
+    return out
+
+
+def _otj(
+    root: Path, app: Apprenticeship, settings: dict[str, Any], today: dt.date, raw: Any, shown: str
+) -> list[Diagnostic]:
+    """The OTJ log's problems, and W709 when the hours fall behind or the plan is short."""
+    from evitrack.apprenticeship import otj
+
+    entries, found = otj.load_log(root, app, today, settings.get("otj_late_days"))
+    st = otj.status(app, entries, found, today)
+    pos = yamlio.key_pos(raw, "apprenticeship")
+    for w in st.warnings:
+        if w["code"] == "W709":
+            found.append(make(shown, pos, "W709", w["message"], _OTJ_HINT))
+    return found
+
+
+_OTJ_HINT = "see `evitrack otj status` for the rule in force and the hours"
+
+
+def _apprenticeship(
+    header: dict[str, Any] | None, raw: Any, root: Path, shown: str, diags: list[Diagnostic]
+) -> Apprenticeship | None:
+    """`apprenticeship:` with its standard loaded; E704 when the standard cannot be."""
+    a = (header or {}).get("apprenticeship")
+    if not a or not a.get("standard") or not isinstance(a.get("start"), dt.date):
+        return None
+    raw_a = raw.get("apprenticeship") if isinstance(raw, dict) else None
+    from evitrack.apprenticeship import standards
+
+    end = a.get("end")
+    if isinstance(end, dt.date) and end <= a["start"]:
+        diags.append(
+            make(
+                shown,
+                yamlio.value_pos(raw_a, "end"),
+                "E105",
+                f"apprenticeship.end ({end.isoformat()}) is not after apprenticeship.start "
+                f"({a['start'].isoformat()})",
+                "`end` is the planned end of the practical period: a date after `start`",
+            )
+        )
+        end = None
+    try:
+        std = standards.load(a["standard"], root)
+    except UserError as e:
+        diags.append(make(shown, yamlio.value_pos(raw_a, "standard"), "E704", e.message, e.hint))
+        return None
+    return Apprenticeship(
+        standard=std,
+        start=a["start"],
+        end=end if isinstance(end, dt.date) else None,
+        weekly_hours=a.get("weekly_hours"),
+        otj_planned_hours=a.get("otj_planned_hours"),
     )
 
 

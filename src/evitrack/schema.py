@@ -29,7 +29,8 @@ SURROGATE = re.compile("[\ud800-\udfff]")  # from a "\udc80" escape: not a chara
 
 @dataclass
 class Node:
-    """One node of a schema. `type`: str, text, int, bool, date, id, list, map, dict, any."""
+    """One node of a schema. `type`: str, text, int, number, bool, date, id, list, map, dict,
+    any (`number`: a whole number or a decimal, such as 37.5)."""
 
     type: str
     description: str = ""
@@ -165,6 +166,13 @@ RECORD = _map(
         ),
         "files": Node("list", "attached files", values=FILE_ENTRY, nullable=True),
         "location": _s("where evidence held elsewhere can be found", nullable=True),
+        "ksbs": Node(
+            "list",
+            "the apprenticeship standard's knowledge, skills and behaviours this evidence "
+            "shows, e.g. [K1, S6]",
+            values=Node("id"),
+            nullable=True,
+        ),
         "assessment": ASSESSMENT,
     },
 )
@@ -257,6 +265,32 @@ PORTFOLIO = _map(
             },
             nullable=True,
         ),
+        "apprenticeship": _map(
+            "the apprenticeship this portfolio belongs to",
+            {
+                "standard": _s(
+                    "a shipped standard id (see `evitrack standard list`) or a relative path "
+                    "to a standard file inside the portfolio",
+                    required=True,
+                ),
+                "start": Node("date", "the start of the apprenticeship", required=True),
+                "end": Node("date", "the planned end of the practical period", nullable=True),
+                "weekly_hours": Node(
+                    "number",
+                    "contracted paid hours a week, e.g. 37.5",
+                    nullable=True,
+                    minimum=1,
+                    maximum=168,
+                ),
+                "otj_planned_hours": Node(
+                    "number",
+                    "the provider's planned off-the-job training hours",
+                    nullable=True,
+                    minimum=0,
+                ),
+            },
+            nullable=True,
+        ),
         "settings": _map(
             "portfolio settings",
             {
@@ -275,6 +309,14 @@ PORTFOLIO = _map(
                     "signatures are checked where present",
                     nullable=True,
                     enum=("required", "optional"),
+                ),
+                "otj_late_days": Node(
+                    "int",
+                    "warn about OTJ entries logged more than this many days after the "
+                    "training (default 30)",
+                    nullable=True,
+                    minimum=0,
+                    maximum=3650,
                 ),
             },
         ),
@@ -500,6 +542,30 @@ class Validator:
                 pos, "E103", f"{where} must be a whole number, not {type_name(value)}", unquote
             )
             return None
+        if t == "number":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value != value or value in (float("inf"), float("-inf")):
+                    self.add(pos, "E105", f"{where} is {value}: it must be a number of hours")
+                    return None
+                lo, hi = node.minimum, node.maximum
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    span = (
+                        f"from {lo} to {hi}"
+                        if lo is not None and hi is not None
+                        else f"at least {lo}"
+                        if lo is not None
+                        else f"at most {hi}"
+                    )
+                    self.add(
+                        pos, "E105", f"{where} is {value}: it must be {span}", node.description
+                    )
+                    return None
+                return value
+            unquote = None
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+                unquote = f"write the number without quotes: {value.strip()}"
+            self.add(pos, "E103", f"{where} must be a number, not {type_name(value)}", unquote)
+            return None
         if t == "bool":
             if isinstance(value, bool):
                 return value
@@ -661,6 +727,12 @@ def _json(node: Node) -> dict[str, Any]:
             d["pattern"] = node.pattern
     elif t == "int":
         d["type"] = "integer"
+        if node.minimum is not None:
+            d["minimum"] = node.minimum
+        if node.maximum is not None:
+            d["maximum"] = node.maximum
+    elif t == "number":
+        d["type"] = "number"
         if node.minimum is not None:
             d["minimum"] = node.minimum
         if node.maximum is not None:
@@ -1002,3 +1074,111 @@ QUALIFICATION = _map(
 )
 
 SCHEMAS["qualification"] = (QUALIFICATION, "evitrack qualification file")
+
+
+# ---- apprenticeship standard files ---------------------------------------------------
+
+STANDARD_FORMAT = 1  # the version of the standard file format this evitrack reads
+
+KSB_KINDS = ("knowledge", "skill", "behaviour")
+
+KSB = _map(
+    "a knowledge, skill or behaviour of the standard",
+    {
+        "id": Node(
+            "id",
+            "as the standard numbers it, e.g. K1, S6, B11",
+            required=True,
+            pattern=PART_ID_PATTERN,
+        ),
+        "kind": Node("str", "knowledge | skill | behaviour", required=True, enum=KSB_KINDS),
+        "title": Node("text", "the heading, verbatim (or the statement itself)", required=True),
+        "statements": Node("list", "its statements, verbatim", values=Node("text"), nullable=True),
+        "aliases": Node(
+            "list",
+            "other ids the KSB is known by, e.g. the number a qualification's mapping prints",
+            values=Node("id", pattern=PART_ID_PATTERN),
+            nullable=True,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+    },
+)
+
+STANDARD_MAPPING = _map(
+    "which units of a qualification cover which KSBs: `mapping` reads the qualification "
+    "file's own mapping of that id; `units` holds it here (KSB id -> unit ids)",
+    {
+        "qualification": _s("a shipped qualification id or a relative path", required=True),
+        "mapping": Node("id", "the id of a mapping in the qualification file", nullable=True),
+        "units": Node(
+            "dict",
+            'KSB id -> unit ids ("2") or unit/criterion refs ("1/1.1")',
+            values=Node("list", values=Node("id")),
+            nullable=True,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+    },
+)
+
+STANDARD = _map(
+    "an evitrack apprenticeship standard file",
+    {
+        "format": Node(
+            "int",
+            f"the version of the file format: write `format: {STANDARD_FORMAT}`",
+            required=True,
+            minimum=STANDARD_FORMAT,
+            maximum=STANDARD_FORMAT,
+        ),
+        "kind": Node("str", "always `standard`", required=True, enum=("standard",)),
+        "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
+        "title": _s(required=True),
+        "reference": _s("the published reference number, e.g. ST0072", nullable=True),
+        "level": Node(
+            "int",
+            "the standard's level, or null when the source gives none",
+            required=True,
+            nullable=True,
+            minimum=1,
+            maximum=8,
+        ),
+        "version": _s("the published version, e.g. 1.1, or null", required=True, nullable=True),
+        "source": _s(nullable=True),
+        "typical_duration_months": Node(
+            "int",
+            "the typical duration of the practical period, in months, or null",
+            nullable=True,
+            minimum=1,
+        ),
+        "otj_minimum_hours": Node(
+            "int",
+            "the minimum off-the-job training hours published for the standard, or null "
+            "where none is set",
+            nullable=True,
+            minimum=0,
+        ),
+        "note": _NOTE,
+        "reading": Node("text", "the interpretation taken", nullable=True),
+        "ksbs": Node(
+            "list", "the knowledge, skills and behaviours", values=KSB, required=True, min_items=1
+        ),
+        "gateway": Node(
+            "list",
+            "what the apprentice must have done before end-point assessment",
+            values=_map(
+                "a gateway requirement",
+                {
+                    "id": _PART_ID,
+                    "text": Node("text", "verbatim from the standard", required=True),
+                    "note": _NOTE,
+                },
+            ),
+            nullable=True,
+        ),
+        "mappings": Node("list", values=STANDARD_MAPPING, nullable=True),
+    },
+)
+
+SCHEMAS["standard"] = (STANDARD, "evitrack apprenticeship standard file")

@@ -14,10 +14,12 @@ from evitrack.cli import (
     gaps,
     init,
     matrix,
+    otj,
     plan,
     qualification,
     schema,
     sign,
+    standard,
     status,
 )
 from evitrack.cli._common import STATE, Boundary
@@ -69,6 +71,8 @@ app.add_typer(claim.app, name="claim")
 app.add_typer(qualification.app, name="qualification")
 app.command("schema")(schema.schema)
 app.add_typer(badge.app, name="badge")
+app.add_typer(standard.app, name="standard")
+app.add_typer(otj.app, name="otj")
 
 
 def main() -> None:

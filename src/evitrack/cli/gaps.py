@@ -154,6 +154,11 @@ def _text(cov: Coverage) -> None:
         out += [f"  {line}" for line in _referrals(cov, u)]
     complete = [u.unit.id for u in cov.units if u.complete]
     out += ["", "Complete units: " + (", ".join(complete) if complete else "none yet")]
+    if cov.ksbs is not None:
+        from evitrack.apprenticeship.ksbs import describe, summary
+
+        out.append(f"KSBs: {summary(cov.ksbs)}")
+        out += [f"  {k.ksb:<4} {' '.join(k.title.split())}: {describe(k)}" for k in cov.ksbs]
     failing = [r for r in cov.rules if not r.satisfied]
     if failing:
         out.append("Rules of combination not satisfied:")
@@ -191,6 +196,13 @@ def _markdown(cov: Coverage) -> Doc:
         reqs = [r for r in u.requirements if not r.satisfied and not r.criterion]
         if reqs:
             doc.add(Bullets(tuple(f"requirement not met: {r.detail}" for r in reqs)))
+    if cov.ksbs is not None:
+        from evitrack.apprenticeship.ksbs import describe, summary
+
+        ksbs = Table(["KSB", "title", "status"])
+        for k in cov.ksbs:
+            ksbs.add(k.ksb, k.title, describe(k))
+        doc.add(Heading("KSBs", 2), Para(summary(cov.ksbs)), ksbs)
     doc.add(Heading("Rules of combination", 2))
     doc.add(
         Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules))

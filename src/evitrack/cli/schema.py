@@ -14,11 +14,12 @@ class Kind(StrEnum):
     record = "record"
     portfolio = "portfolio"
     qualification = "qualification"
+    standard = "standard"
 
 
 def schema(
     kind: Kind = typer.Argument(
-        Kind.record, help="Which file: record, portfolio or qualification."
+        Kind.record, help="Which file: record, portfolio, qualification or standard."
     ),
     portfolio: Path = typer.Option(
         None,
@@ -35,7 +36,8 @@ def schema(
         show_default=False,
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file.
+    """Print the JSON Schema of an evidence record, evitrack.yaml, a qualification or a
+    standard file.
 
     Exit 0, or 2 on a usage error.
     """
