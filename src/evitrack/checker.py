@@ -87,4 +87,15 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
     for root in portfolios_for(paths):
         report.portfolios.append(root)
         report.diagnostics.extend(check_portfolio(root, today, use_cache))
+    for path in paths:  # a caseload's sampling policy is checked like every other file
+        if path.is_dir() and pf.find_root(path) is None and (path / "sampling.yaml").is_file():
+            report.diagnostics.extend(_policy_diagnostics(path, today))
     return report
+
+
+def _policy_diagnostics(caseload: Path, today: dt.date) -> list[Diagnostic]:
+    from evitrack import quality
+    from evitrack.portfolio import load
+
+    loaded = [load(root, today).portfolio for root in pf.find_portfolios(caseload)]
+    return quality.check_caseload(caseload, [p for p in loaded if p is not None])

@@ -2,7 +2,8 @@
 
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
-E3xx attached files, W4xx assessment and currency, E5xx qualification files.
+E3xx attached files, W4xx assessment and currency, E5xx qualification files,
+E7xx a caseload's sampling policy.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
     "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
+    "E701": (Severity.ERROR, "sampling policy: unknown band"),
+    "E702": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
 }
 
 

@@ -12,6 +12,7 @@ from evitrack.cli import (
     claim,
     gaps,
     init,
+    iqa,
     matrix,
     plan,
     qualification,
@@ -61,6 +62,7 @@ app.command("gaps")(gaps.gaps)
 app.command("status")(status.status)
 app.command("matrix")(matrix.matrix)
 app.add_typer(claim.app, name="claim")
+app.add_typer(iqa.app, name="iqa")
 
 
 def main() -> None:

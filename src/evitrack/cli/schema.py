@@ -14,12 +14,14 @@ class Kind(StrEnum):
     record = "record"
     portfolio = "portfolio"
     qualification = "qualification"
+    sampling = "sampling"
 
 
 @handle_errors
 def schema(
     kind: Kind = typer.Argument(
-        Kind.record, help="Which file: record, portfolio or qualification."
+        Kind.record,
+        help="Which file: record, portfolio, qualification or sampling (sampling.yaml).",
     ),
     portfolio: Path = typer.Option(
         None,
@@ -36,7 +38,7 @@ def schema(
         show_default=False,
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml or a qualification file."""
+    """Print the JSON Schema of a record, evitrack.yaml, a qualification file or sampling.yaml."""
     import json
 
     from evitrack.errors import UserError

@@ -1,0 +1,161 @@
+"""evitrack iqa: the sampling plan, IQA decisions and the IQA report of a caseload."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from evitrack.cli._common import (
+    FORMAT_OPT,
+    PORTFOLIO_ARG,
+    Format,
+    handle_errors,
+    md_text,
+    print_json,
+)
+
+app = typer.Typer(
+    help="Internal quality assurance: draw the sample, record decisions, report.",
+    no_args_is_help=True,
+)
+
+CASELOAD_ARG = typer.Argument(..., help="The caseload: a folder of portfolios with sampling.yaml.")
+
+
+def _table(rows: list[list[Any]], header: list[str], format: Format, title: str = "") -> None:
+    """Rows as csv, a Markdown table or aligned text (json is the caller's)."""
+    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
+    if format is Format.csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(header)
+        for r in cells:
+            w.writerow([("'" + c) if c[:1] in ("=", "+", "-", "@") else c for c in r])
+        return
+    if format is Format.markdown:
+        if title:
+            typer.echo(f"## {title}\n")
+        typer.echo("| " + " | ".join(header) + " |")
+        typer.echo("|" + "---|" * len(header))
+        for r in cells:
+            typer.echo("| " + " | ".join(md_text(c) for c in r) + " |")
+        typer.echo("")
+        return
+    from evitrack.diagnostics import printable
+
+    cells = [[printable(c) for c in r] for r in cells]
+    widths = [max(len(x) for x in col) for col in zip(header, *cells, strict=False)]
+    if title:
+        typer.echo(title)
+    for r in [header, *cells]:
+        typer.echo("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    typer.echo("")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+@handle_errors
+def plan(
+    caseload: Path = CASELOAD_ARG,
+    seed: str = typer.Option(
+        None,
+        "--seed",
+        help="The seed (default: the caseload's git commit when its files are committed, "
+        "else a digest of their content).",
+        show_default=False,
+    ),
+    format: Format = FORMAT_OPT,
+    save: bool = typer.Option(
+        False, "--save", help="Write the plan and its snapshot to iqa/plan-DATE.yaml."
+    ),
+) -> None:
+    """Draw the IQA sample: the fewest units that meet every rate and cover rule of the policy.
+
+    The same caseload content, policy and seed give the same sample anywhere.
+    Exit 1 when the policy cannot be met.
+    """
+    from evitrack import quality
+    from evitrack.locate import display_path
+
+    try:
+        result = quality.plan(caseload, seed)
+    except quality.PolicyError as e:
+        for d in e.diagnostics:
+            typer.echo(d.format(), err=True)
+        typer.echo("evitrack: sampling.yaml has errors: no plan was drawn", err=True)
+        raise typer.Exit(2) from None
+    if format is Format.json:
+        print_json(result.to_json())
+    elif format is Format.csv:
+        _table(
+            [_sample_row(d) for d in result.sample],
+            ["portfolio", "learner", "unit", "assessor", "stage", "records", "why"],
+            format,
+        )
+    else:
+        _print_plan(result, format)
+    if save:
+        path = quality.save_plan(caseload, result)
+        typer.echo(f"saved {display_path(path)}", err=True)
+    raise typer.Exit(0 if result.compliant else 1)
+
+
+def _sample_row(d: Any) -> list[Any]:
+    u = d.unit
+    return [
+        u.portfolio,
+        u.learner,
+        u.unit,
+        u.assessor,
+        u.stage,
+        " ".join(u.records),
+        "; ".join(d.why),
+    ]
+
+
+def _print_plan(result: Any, format: Format) -> None:
+    typer.echo(f"seed: {result.seed} ({result.seed_source})\n")
+    _table(
+        [_sample_row(d) for d in result.sample],
+        ["portfolio", "learner", "unit", "assessor", "stage", "records", "why"],
+        format,
+        f"sample: {len(result.sample)} unit{'s' if len(result.sample) != 1 else ''}",
+    )
+    _table(
+        [
+            [a.assessor, a.band, a.units, a.sampled, a.required, _yes(a.compliant)]
+            for a in result.assessors
+        ],
+        ["assessor", "band", "units", "sampled", "required", "compliant"],
+        format,
+        "assessors",
+    )
+    if result.cover:
+        _table(
+            [[d, ", ".join(m) or "-"] for d, m in result.cover.items()],
+            ["cover", "missing"],
+            format,
+            "cover",
+        )
+    why = "" if result.compliant else ": " + "; ".join(_not_met(result))
+    typer.echo(f"compliant: {_yes(result.compliant)}{why}")
+
+
+def _not_met(result: Any) -> list[str]:
+    out = list(result.reasons)
+    out += [
+        f"{a.assessor}: {a.reason or f'{a.sampled} of {a.required} sampled'}"
+        for a in result.assessors
+        if not a.compliant and f"{a.assessor}: {a.reason}" not in out
+    ]
+    out += [f"{d} not covered: {', '.join(m)}" for d, m in result.cover.items() if m]
+    return out
+
+
+app.command("plan")(plan)
+_ = PORTFOLIO_ARG  # the portfolio argument of `iqa record`
