@@ -1,0 +1,380 @@
+"""Internal quality assurance: the sampling policy, the sample, IQA decisions, the report."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from effort import examples
+from evitrack import quality
+from evitrack.cli import app
+
+runner = CliRunner()
+QUAL = "edi-l2-nvq-customer-service"
+
+# learner -> [(unit, assessor, method, signed off by the assessor)]
+CASELOAD: dict[str, list[tuple[str, str, str, bool]]] = {
+    "amy": [("CU791", "Jo Smith", "observation", True), ("CU792", "Sam Lee", "product", False)],
+    "ben": [
+        ("CU791", "Jo Smith", "questioning", False),
+        ("CU795", "Jo Smith", "observation", False),
+    ],
+    "cat": [("CU792", "Ali Khan", "witness-testimony", False)],
+}
+POLICY = """\
+bands:
+  new: 100
+  medium: 50
+  low: 20
+assessors:
+  Jo Smith: low
+  Sam Lee: medium
+cover: [assessor, method, unit, learner]
+"""
+
+
+def make_caseload(
+    at: Path,
+    spec: dict[str, list[tuple[str, str, str, bool]]] = CASELOAD,
+    policy: str = POLICY,
+) -> Path:
+    """A caseload folder: one portfolio per learner, one decided record per (unit, assessor)."""
+    at.mkdir(parents=True, exist_ok=True)
+    for name, units in spec.items():
+        d = at / name
+        (d / "evidence").mkdir(parents=True)
+        chosen = ", ".join(f'"{u}"' for u in sorted({u for u, *_ in units}))
+        signed = "".join(
+            f'  "{u}":\n    assessed: 2026-03-05\n    assessor: JS\n    assessor_date: 2026-03-05\n'
+            for u, _a, _m, s in units
+            if s
+        )
+        (d / "evitrack.yaml").write_text(
+            f"qualification: {QUAL}\n"
+            f'learner:\n  name: "{name.title()}"\n  registration: "R-{name}"\n'
+            f"units: [{chosen}]\n" + (f"signoffs:\n{signed}" if signed else "")
+        )
+        for i, (u, a, m, _s) in enumerate(units, 1):
+            (d / "evidence" / f"E{i:04d}.yaml").write_text(
+                f"id: E{i:04d}\ntitle: t\ndate: 2026-03-01\nmethods: [{m}]\ndescription: d\n"
+                f'criteria:\n  "{u}": ["1.1"]\n'
+                f"assessment:\n  decision: accepted\n  assessor: {a}\n  date: 2026-03-02\n"
+            )
+    (at / "sampling.yaml").write_text(policy)
+    return at
+
+
+def plan_json(caseload: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["iqa", "plan", str(caseload), "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+# ---- the policy ----------------------------------------------------------------------
+
+
+def test_schema_sampling_prints_the_policy_schema() -> None:
+    result = runner.invoke(app, ["schema", "sampling"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "evitrack sampling policy (sampling.yaml)"
+    assert schema["required"] == ["bands"]
+    assert schema["properties"]["bands"]["additionalProperties"]["maximum"] == 100
+    assert schema["properties"]["cover"]["items"]["enum"] == [
+        "assessor",
+        "method",
+        "unit",
+        "learner",
+        "stage",
+    ]
+
+
+def test_check_reports_a_bad_policy_with_file_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = POLICY.replace("low: 20", "low: 120").replace("Sam Lee: medium", "Sam Lee: medum")
+    bad = bad.replace("cover: [assessor, method", "cover: [assessor, methods")
+    bad += "assessors_extra: 1\n"
+    bad = bad.replace("  Sam Lee: medum\n", "  Sam Lee: medum\n  Jo Smit: low\n")
+    make_caseload(tmp_path / "cl", policy=bad)
+    monkeypatch.chdir(tmp_path / "cl")
+    result = runner.invoke(app, ["check", ".", "--format", "json"])
+    assert result.exit_code == 1
+    got = [
+        (d["file"], d["line"], d["col"], d["code"], d["message"], d["hint"])
+        for d in json.loads(result.stdout)["diagnostics"]
+        if d["file"] == "sampling.yaml"
+    ]
+    assert got == [
+        ("sampling.yaml", 4, 8, "E105", "bands.low is 120: it must be from 0 to 100", "a percent, 0 to 100"),
+        ("sampling.yaml", 9, 19, "E105", 'cover[2]: "methods" is not one of assessor, method, unit, learner, stage', 'did you mean "method"?'),
+        ("sampling.yaml", 10, 1, "E101", 'unknown key "assessors_extra"', 'did you mean "assessors"?'),
+        ("sampling.yaml", 7, 12, "E701", 'assessor "Sam Lee" is in band "medum", which `bands` does not name', 'did you mean "medium"?'),
+        ("sampling.yaml", 8, 3, "E702", 'assessor "Jo Smit" made no decision in any portfolio of this caseload', 'did you mean "Jo Smith"?'),
+    ]  # fmt: skip
+    plan = runner.invoke(app, ["iqa", "plan", "."])
+    assert plan.exit_code == 2
+    assert plan.stdout == ""
+    assert plan.stderr.endswith("evitrack: sampling.yaml has errors: no plan was drawn\n")
+    assert not (tmp_path / "cl" / "iqa").exists()
+
+
+def test_check_is_quiet_about_a_good_policy(tmp_path: Path) -> None:
+    make_caseload(tmp_path / "cl")
+    result = runner.invoke(app, ["check", str(tmp_path / "cl"), "--format", "json"])
+    codes = {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
+    assert codes == {"W406"}  # the fixture's decisions carry no fingerprint
+
+
+# ---- the plan ------------------------------------------------------------------------
+
+
+def test_plan_meets_the_policy_with_the_fewest_units(tmp_path: Path) -> None:
+    code, got = plan_json(make_caseload(tmp_path / "cl"), "--seed", "s1")
+    assert code == 0
+    assert got["seed"] == "s1" and got["seed_source"] == "given"
+    assert got["assessors"] == [
+        {"assessor": "Ali Khan", "band": "new", "units": 1, "sampled": 1, "required": 1, "compliant": True},
+        {"assessor": "Jo Smith", "band": "low", "units": 3, "sampled": 2, "required": 1, "compliant": True},
+        {"assessor": "Sam Lee", "band": "medium", "units": 1, "sampled": 1, "required": 1, "compliant": True},
+    ]  # fmt: skip
+    # methods observation, questioning, product, witness-testimony; units CU791, CU792,
+    # CU795: four units at least (amy/CU791 and ben/CU795 both give observation)
+    assert len(got["sample"]) == 4
+    assert got["cover"] == {d: {"missing": []} for d in ("assessor", "method", "unit", "learner")}
+    assert got["compliant"] is True
+    first = got["sample"][0]
+    assert set(first) == {"portfolio", "learner", "unit", "assessor", "stage", "records", "why"}
+    assert {(s["portfolio"], s["unit"]) for s in got["sample"]} >= {
+        ("amy", "CU792"),
+        ("ben", "CU791"),
+        ("cat", "CU792"),
+    }
+    cat = next(s for s in got["sample"] if s["portfolio"] == "cat")
+    assert cat == {
+        "portfolio": "cat",
+        "learner": "Cat",
+        "unit": "CU792",
+        "assessor": "Ali Khan",
+        "stage": "interim",
+        "records": ["E0001"],
+        "why": [
+            "Ali Khan: band new, 100% of 1 unit = 1 to sample",
+            "covers assessor Ali Khan: no other sampled unit does",
+            "covers method witness-testimony: no other sampled unit does",
+            "covers learner Cat: no other sampled unit does",
+        ],
+    }
+
+
+def test_the_tie_break_follows_the_seed(tmp_path: Path) -> None:
+    policy = "bands: {new: 100, low: 20}\nassessors: {Jo Smith: low}\n"
+    spec = {k: [u for u in v if u[1] == "Jo Smith"] for k, v in CASELOAD.items() if k != "cat"}
+    cl = make_caseload(tmp_path / "cl", spec, policy)
+    drawn = set()
+    for seed in ("a", "b", "c", "d", "e", "f", "g", "h"):
+        _, got = plan_json(cl, "--seed", seed)
+        assert len(got["sample"]) == 1  # 20% of Jo Smith's 3 units, rounded up
+        drawn.add((got["sample"][0]["portfolio"], got["sample"][0]["unit"]))
+        assert plan_json(cl, "--seed", seed)[1] == got
+    assert len(drawn) > 1
+
+
+def test_stage_is_summative_once_the_assessor_signed(tmp_path: Path) -> None:
+    policy = "bands: {new: 100}\nstages: [summative]\n"
+    _, got = plan_json(make_caseload(tmp_path / "cl", policy=policy), "--seed", "x")
+    assert [(s["portfolio"], s["unit"], s["stage"]) for s in got["sample"]] == [
+        ("amy", "CU791", "summative")
+    ]
+
+
+def test_the_same_content_gives_the_same_plan_anywhere(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "one" / "cl")
+    code, first = plan_json(cl)
+    assert first["seed_source"] == "content digest"
+    assert plan_json(cl) == (code, first)
+    copy = tmp_path / "elsewhere" / "deeper" / "copy"
+    shutil.copytree(cl, copy)
+    assert plan_json(copy) == (code, first)
+    (copy / "ben" / "evidence" / "E0002.yaml").write_text(
+        (copy / "ben" / "evidence" / "E0002.yaml").read_text().replace("title: t", "title: u")
+    )
+    assert plan_json(copy)[1]["seed"] != first["seed"]
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    _git(cl, "init", "-q")
+    _git(cl, "add", "-A")
+    _git(cl, "commit", "-qm", "caseload")
+    head = _git(cl, "rev-parse", "HEAD")
+    code, got = plan_json(cl)
+    assert (got["seed"], got["seed_source"]) == (head, "git commit")
+    _git(tmp_path, "clone", "-q", str(cl), "clone")
+    assert plan_json(tmp_path / "clone") == (code, got)
+    # a saved plan is not part of what is sampled: the commit stays the seed
+    assert runner.invoke(app, ["iqa", "plan", str(cl), "--save"]).exit_code == 0
+    assert plan_json(cl)[1]["seed"] == head
+    # an uncommitted change to a record: the content digest, said so
+    rec = cl / "amy" / "evidence" / "E0001.yaml"
+    rec.write_text(rec.read_text().replace("title: t", "title: changed"))
+    assert plan_json(cl)[1]["seed_source"] == "content digest"
+
+
+def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
+    policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Pat Brown: new\n")
+    policy = policy.replace("cover: [assessor, method, unit, learner]", "cover: [assessor]")
+    result = runner.invoke(
+        app, ["iqa", "plan", str(make_caseload(tmp_path / "cl", policy=policy)), "--seed", "x"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.endswith(
+        "compliant: no: Pat Brown: nothing assessed; assessor not covered: Pat Brown\n"
+    )
+    _, got = plan_json(tmp_path / "cl", "--seed", "x")
+    pat = next(a for a in got["assessors"] if a["assessor"] == "Pat Brown")
+    assert pat == {
+        "assessor": "Pat Brown",
+        "band": "new",
+        "units": 0,
+        "sampled": 0,
+        "required": 0,
+        "compliant": False,
+        "reason": "nothing assessed",
+    }
+    assert got["cover"] == {"assessor": {"missing": ["Pat Brown"]}}
+    assert got["compliant"] is False
+
+
+def test_plan_text_csv_and_markdown(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    text = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s1"])
+    assert text.exit_code == 0
+    assert text.stdout.startswith("seed: s1 (given)\n\nsample: 4 units\n  portfolio  learner")
+    assert "  Jo Smith  low     3      2        1         yes\n" in text.stdout
+    assert text.stdout.endswith("compliant: yes\n")
+    csv_out = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s1", "-f", "csv"]).stdout
+    lines = csv_out.splitlines()
+    assert lines[0] == "portfolio,learner,unit,assessor,stage,records,why"
+    assert len(lines) == 5
+    md = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s1", "-f", "markdown"]).stdout
+    assert "| portfolio | learner | unit | assessor | stage | records | why |\n|---|" in md
+
+
+def test_save_writes_the_plan_with_its_snapshot(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    result = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s1", "--save"])
+    assert result.exit_code == 0
+    saved = sorted((cl / "iqa").iterdir())
+    assert len(saved) == 1 and saved[0].name.startswith("plan-") and saved[0].suffix == ".yaml"
+    assert result.stderr.endswith(f"saved {saved[0]}\n") or "saved " in result.stderr
+    from evitrack import yamlio
+
+    data = yamlio.parse(saved[0].read_text())
+    assert data["seed"] == "s1" and data["compliant"] is True
+    amy = next(s for s in data["sample"] if s["portfolio"] == "amy")
+    assert amy["unit"] == "CU792" and amy["records"] == ["E0002"]
+    assert amy["snapshot"] == {"E0002": None, "signoff": None}  # no fingerprints yet
+    # a second save the same day keeps the first
+    assert runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s1", "--save"]).exit_code == 0
+    assert len(list((cl / "iqa").iterdir())) == 2
+
+
+def test_save_never_writes_through_a_link(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    (tmp_path / "outside").mkdir()
+    (cl / "iqa").symlink_to(tmp_path / "outside")
+    result = runner.invoke(app, ["iqa", "plan", str(cl), "--save"])
+    assert result.exit_code == 2
+    assert "is not a folder; nothing was written" in result.stderr
+    assert list((tmp_path / "outside").iterdir()) == []
+
+
+def test_plan_refuses_a_folder_without_a_policy(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    (cl / "sampling.yaml").unlink()
+    result = runner.invoke(app, ["iqa", "plan", str(cl)])
+    assert result.exit_code == 2
+    assert "no sampling policy here" in result.stderr
+
+
+# ---- properties: every rule holds, and the sample is the smallest ---------------------
+
+ASSESSORS = ("A", "B", "C")
+METHODS = ("observation", "product", "questioning")
+
+
+@st.composite
+def caseloads(draw: st.DrawFn) -> tuple[list[quality.Assessed], quality.Policy]:
+    n = draw(st.integers(1, 8))
+    units = []
+    for i in range(n):
+        who = tuple(sorted(draw(st.sets(st.sampled_from(ASSESSORS), min_size=1, max_size=2))))
+        methods = tuple(sorted(draw(st.sets(st.sampled_from(METHODS), min_size=1, max_size=2))))
+        units.append(
+            quality.Assessed(
+                f"p{i % 3}",
+                f"L{i % 3}",
+                draw(st.sampled_from(("U1", "U2", "U3"))) + f"-{i}",
+                who,
+                who[0],
+                draw(st.sampled_from(("interim", "summative"))),
+                (f"E{i}",),
+                methods,
+            )
+        )
+    units.sort(key=lambda u: (u.portfolio, u.unit))
+    bands = {"new": 100, "medium": draw(st.integers(0, 100)), "low": draw(st.integers(0, 100))}
+    assessors = {a: draw(st.sampled_from(sorted(bands))) for a in ASSESSORS[:2]}
+    cover = draw(st.lists(st.sampled_from(("assessor", "method", "learner", "stage")), unique=True))
+    return units, quality.Policy(bands, assessors, cover, [])
+
+
+def _meets(
+    sample: list[quality.Assessed], units: list[quality.Assessed], p: quality.Policy
+) -> bool:
+    for a in {a for u in units for a in u.assessors}:
+        mine = [u for u in units if a in u.assessors]
+        if sum(1 for u in sample if a in u.assessors) < math.ceil(p.percent(a) * len(mine) / 100):
+            return False
+    for dim in p.cover:
+        if {v for u in units for v in u.values(dim)} - {v for u in sample for v in u.values(dim)}:
+            return False
+    return True
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(caseloads(), st.text(max_size=5))
+def test_every_rule_holds_with_the_fewest_units(
+    case: tuple[list[quality.Assessed], quality.Policy], seed: str
+) -> None:
+    units, policy = case
+    sample = quality.solve(units, policy, seed)
+    assert _meets(sample, units, policy)
+    smallest = next(
+        k
+        for k in range(len(units) + 1)
+        if any(_meets(list(c), units, policy) for c in itertools.combinations(units, k))
+    )
+    assert len(sample) == smallest
+    assert quality.solve(units, policy, seed) == sample  # the same every time
