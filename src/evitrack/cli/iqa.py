@@ -158,4 +158,69 @@ def _not_met(result: Any) -> list[str]:
 
 
 app.command("plan")(plan)
-_ = PORTFOLIO_ARG  # the portfolio argument of `iqa record`
+
+
+@handle_errors
+def record(
+    portfolio: Path = PORTFOLIO_ARG,
+    unit: str = typer.Option(..., "--unit", "-u", help="The sampled unit (its id or an alias)."),
+    agree: bool = typer.Option(
+        None,
+        "--agree/--disagree",
+        help="Agree with the assessor's judgement, or disagree (the unit goes back to them).",
+        show_default=False,
+    ),
+    iqa: str = typer.Option(..., "--iqa", help="The internal quality assurer's name."),
+    date: str = typer.Option(
+        None, "--date", help="Date of the decision, YYYY-MM-DD (default: today)."
+    ),
+    comment: str = typer.Option(
+        None, "--comment", help="What the assessor is to do (required with --disagree)."
+    ),
+    records: list[str] = typer.Option(
+        None,
+        "--records",
+        help="The records looked at, comma-separated (default: those the plan sampled).",
+        show_default=False,
+    ),
+) -> None:
+    """Record an IQA decision on a sampled unit in the portfolio's evitrack.yaml.
+
+    Agreement fills the IV initials and date of the unit's sign-off. After a
+    disagreement the unit is not complete, and the criteria its sampled records cite
+    are not accepted, until the assessor decides on them again.
+    """
+    from evitrack import quality_decisions
+    from evitrack.errors import UserError
+    from evitrack.locate import PORTFOLIO_FILE, display_path, resolve_root
+    from evitrack.records import parse_date, split_list
+
+    if agree is None:
+        raise UserError("say --agree or --disagree")
+    root = resolve_root(portfolio)
+    when = parse_date(date, "--date") if date else None
+    result = quality_decisions.record(
+        root, unit, agree, iqa, when, comment, split_list(records) or None
+    )
+    typer.echo(display_path(root / PORTFOLIO_FILE))
+    typer.echo(
+        f"unit {result.unit}: the IQA {result.decision} ({', '.join(result.records)})", err=True
+    )
+    if result.note:
+        typer.echo(f"  note: {result.note}", err=True)
+    if result.iv:
+        typer.echo(
+            f"  IV initials {result.iv['iv']} and date {result.iv['iv_date'].isoformat()} "
+            "filled in on the sign-off",
+            err=True,
+        )
+    for problem in result.iv_problems:
+        typer.echo(f"  IV initials not filled in: {problem}", err=True)
+    if not agree:
+        typer.echo(
+            f"  unit {result.unit} is no longer complete until the assessor decides again",
+            err=True,
+        )
+
+
+app.command("record")(record)
