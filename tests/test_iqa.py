@@ -378,3 +378,170 @@ def test_every_rule_holds_with_the_fewest_units(
     )
     assert len(sample) == smallest
     assert quality.solve(units, policy, seed) == sample  # the same every time
+
+
+# ---- IQA decisions -------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PAT = ("--iqa", "Pat Jones", "--date")
+
+
+def chloe_caseload(tmp_path: Path, save: bool = True) -> Path:
+    """Chloe's example portfolio (CU791 complete and signed off by the assessor) in a caseload
+    whose policy samples everything."""
+    cl = tmp_path / "cl"
+    shutil.copytree(EXAMPLES / "edi-l2-chloe-adeyemi", cl / "chloe")
+    (cl / "sampling.yaml").write_text("bands: {new: 100}\n")
+    if save:
+        assert runner.invoke(app, ["iqa", "plan", str(cl), "--save"]).exit_code == 0
+    return cl
+
+
+def unit_json(portfolio: Path, uid: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["gaps", str(portfolio), "--format", "json"])
+    return next(u for u in json.loads(result.stdout)["units"] if u["unit"] == uid)
+
+
+def test_agreement_is_recorded_and_fills_the_iv_initials(tmp_path: Path) -> None:
+    cl = chloe_caseload(tmp_path)
+    before = (cl / "chloe" / "evitrack.yaml").read_text()
+    plan_name = next((cl / "iqa").iterdir()).name
+    result = runner.invoke(
+        app,
+        ["iqa", "record", str(cl / "chloe"), "--unit", "CU791", "--agree", *PAT, "2026-03-20"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "unit CU791: the IQA agreed (E0001, E0002)\n"
+        "  IV initials PJ and date 2026-03-20 filled in on the sign-off\n"
+    )
+    after = (cl / "chloe" / "evitrack.yaml").read_text()
+    assert after.startswith(before.split("signoffs:")[0])  # the rest kept as written
+    assert "    iv: PJ\n    iv_date: 2026-03-20\n" in after
+    assert after.endswith(
+        "# Internal quality assurance decisions, written by `evitrack iqa record`.\n"
+        "iqa:\n"
+        '  - unit: "CU791"\n'
+        "    decision: agreed\n"
+        "    iqa: Pat Jones\n"
+        "    date: 2026-03-20\n"
+        "    records: [E0001, E0002]\n"
+        "    snapshot:\n"
+        "      E0001: 8219364f74f8b4248681ec40b6c4b341496125892832570bdab9ec41b374dd1b\n"
+        "      E0002: 9b7542bf9673c50d94a376f4c80af5e169b44671559e8f3ac2616170ca113fda\n"
+        "      signoff:\n"
+        f"    plan: iqa/{plan_name}\n"
+    )
+    assert not (cl / "chloe" / ".evitrack.lock").exists()
+    assert unit_json(cl / "chloe", "CU791")["complete"] is True
+    check = runner.invoke(app, ["check", str(cl / "chloe"), "--format", "json"])
+    assert json.loads(check.stdout)["errors"] == 0
+
+
+def test_a_disagreement_removes_completion_and_the_claim_refuses(tmp_path: Path) -> None:
+    cl = chloe_caseload(tmp_path)
+    chloe = cl / "chloe"
+    assert unit_json(chloe, "CU791")["complete"] is True
+    comment = "The observation does not show 2.2: observe a greeting again"
+    result = runner.invoke(
+        app,
+        [
+            "iqa",
+            "record",
+            str(chloe),
+            "-u",
+            "CU791",
+            "--disagree",
+            *PAT,
+            "2026-03-21",
+            "--comment",
+            comment,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "unit CU791: the IQA disagreed (E0001, E0002)\n"
+        "  unit CU791 is no longer complete until the assessor decides again\n"
+    )
+    why = f"the IQA Pat Jones disagreed on 2026-03-21: {comment}"
+    unit = unit_json(chloe, "CU791")
+    assert unit["complete"] is False
+    assert unit["accepted"] == []
+    assert unit["reasons"]["1.1"] == [why]
+    assert unit["requirements"][-1] == {
+        "what": "IQA decision",
+        "satisfied": False,
+        "detail": f"{why} (the assessor decides again on E0001, E0002)",
+        "criterion": None,
+    }
+    status = runner.invoke(app, ["status", str(chloe), "--format", "json"])
+    assert status.exit_code in (0, 1)
+    assert why in status.stdout
+    claim = runner.invoke(app, ["claim", str(chloe), "--units", "CU791", "-o", str(tmp_path / "p")])
+    assert claim.exit_code == 1
+    assert f"  unit CU791: {why} (the assessor decides again on E0001, E0002)\n" in claim.output
+    assert not (tmp_path / "p").exists()
+    # the assessor decides again after the IQA's date: the hold is lifted
+    for rid in ("E0001", "E0002"):
+        again = runner.invoke(
+            app,
+            [
+                "assess",
+                rid,
+                str(chloe),
+                "--accept",
+                "--assessor",
+                "Mark Evans",
+                "--date",
+                "2026-03-25",
+            ],
+        )
+        assert again.exit_code == 0, again.output
+    assert unit_json(chloe, "CU791")["complete"] is True
+
+
+def test_a_decision_outside_the_plan_is_recorded_with_a_note(tmp_path: Path) -> None:
+    cl = chloe_caseload(tmp_path, save=False)
+    result = runner.invoke(
+        app,
+        ["iqa", "record", str(cl / "chloe"), "--unit", "CU802", "--agree", "--iqa", "Pat Jones"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "  note: no saved plan in the caseload: outside any plan\n" in result.stderr
+    assert "  IV initials not filled in: unit CU802 has no assessor sign-off yet" in result.stderr
+    text = (cl / "chloe" / "evitrack.yaml").read_text()
+    assert "    note: 'no saved plan in the caseload: outside any plan'\n" in text
+    # a plan that does not sample the unit
+    (cl / "sampling.yaml").write_text("bands: {new: 0}\n")
+    assert runner.invoke(app, ["iqa", "plan", str(cl), "--save"]).exit_code == 0
+    result = runner.invoke(
+        app, ["iqa", "record", str(cl / "chloe"), "-u", "CU802", "--agree", "--iqa", "Pat Jones"]
+    )
+    assert result.exit_code == 0
+    assert "  note: not sampled by iqa/plan-" in result.stderr
+    assert ": outside the plan\n" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-u", "CU791", "--disagree", "--iqa", "P J"], "a disagreement needs a comment"),
+        (["-u", "CU79", "--agree", "--iqa", "P J"], 'unknown unit "CU79"'),
+        (["-u", "CU791", "--agree", "--iqa", "P J", "--records", "E0009"], "E0009: not a decided"),
+        (["-u", "CU808", "--agree", "--iqa", "P J"], "nothing to quality assure"),
+        (["-u", "CU791", "--agree", "--iqa", " "], "the IQA's name is empty"),
+        (["-u", "CU791", "--iqa", "P J"], "say --agree or --disagree"),
+        (["-u", "CU791", "--agree", "--iqa", "P J", "--date", "2099-01-01"], "in the future"),
+        (["-u", "CU791", "--agree", "--iqa", "P J", "--date", "2026-01-01"], "before the assessor"),
+    ],
+)
+def test_bad_decisions_are_refused_and_nothing_is_written(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    cl = chloe_caseload(tmp_path, save=False)
+    before = (cl / "chloe" / "evitrack.yaml").read_bytes()
+    result = runner.invoke(app, ["iqa", "record", str(cl / "chloe"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before
