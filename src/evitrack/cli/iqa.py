@@ -224,3 +224,80 @@ def record(
 
 
 app.command("record")(record)
+
+
+@handle_errors
+def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
+    """The IQA report: per assessor, the cover of each dimension, the open actions.
+
+    Exit 1 when the sampling so far does not meet the policy.
+    """
+    from evitrack import quality, quality_report
+
+    try:
+        result = quality_report.report(caseload)
+    except quality.PolicyError as e:
+        for d in e.diagnostics:
+            typer.echo(d.format(), err=True)
+        typer.echo("evitrack: sampling.yaml has errors: no report", err=True)
+        raise typer.Exit(2) from None
+    if format is Format.json:
+        print_json(result.to_json())
+        raise typer.Exit(0 if result.compliant else 1)
+    assessors = [
+        [
+            a.assessor,
+            a.band,
+            a.units,
+            a.sampled,
+            a.required,
+            a.agreed,
+            a.disagreed,
+            a.open_actions,
+            _yes(a.compliant),
+        ]
+        for a in result.assessors
+    ]
+    head = ["assessor", "band", "units", "sampled", "required", "agreed", "disagreed"]
+    head += ["open_actions", "compliant"]
+    if format is Format.csv:
+        _table(assessors, head, format)
+        raise typer.Exit(0 if result.compliant else 1)
+    if result.plan:
+        typer.echo(f"plan: {result.plan}\n")
+    _table(assessors, head, format, "assessors")
+    if result.cover:
+        _table(
+            [[d, ", ".join(m) or "-"] for d, m in result.cover.items()],
+            ["cover", "not yet sampled"],
+            format,
+            "cover",
+        )
+    actions = [
+        [
+            a.portfolio,
+            a.unit,
+            a.assessor,
+            a.iqa,
+            a.date,
+            "open" if a.open else "closed",
+            a.comment or "",
+            a.note or "",
+        ]
+        for a in result.actions
+    ]
+    if actions:
+        ahead = ["portfolio", "unit", "assessor", "iqa", "date", "status", "comment", "note"]
+        _table(actions, ahead, format, "actions")
+    if result.changed:
+        _table(
+            [[c.portfolio, c.unit, ", ".join(c.what)] for c in result.changed],
+            ["portfolio", "unit", "changed since the plan"],
+            format,
+            "changed since the plan",
+        )
+    typer.echo(f"compliant: {_yes(result.compliant)}")
+    raise typer.Exit(0 if result.compliant else 1)
+
+
+app.command("report")(report)
