@@ -545,3 +545,138 @@ def test_bad_decisions_are_refused_and_nothing_is_written(
     assert message in result.stderr
     assert result.stdout == ""
     assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before
+
+
+# ---- the report ----------------------------------------------------------------------
+
+
+def test_report_counts_decisions_actions_and_changes(tmp_path: Path) -> None:
+    cl = tmp_path / "cl"
+    shutil.copytree(EXAMPLES / "caseload-riverside", cl)
+    assert (
+        runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "2026-06", "--save"]).exit_code == 0
+    )
+    for args in (
+        ["jade-morris", "-u", "CU791", "--agree", *PAT, "2026-06-01"],
+        ["liam-carter", "-u", "CU795", "--disagree", *PAT, "2026-06-02", "--comment", "Redo it"],
+        ["owen-price", "-u", "CU791", "--agree", *PAT, "2026-06-03"],
+    ):
+        result = runner.invoke(app, ["iqa", "record", str(cl / args[0]), *args[1:]])
+        assert result.exit_code == 0, result.output
+    # sampled work changed after the plan was drawn: Owen's observation edited
+    (owen,) = (cl / "owen-price" / "evidence").glob("E0001-*.yaml")
+    owen.write_text(owen.read_text().replace("lunchtime rush", "lunchtime rush and after"))
+    result = runner.invoke(app, ["iqa", "report", str(cl), "--format", "json"])
+    assert result.exit_code == 1
+    got = json.loads(result.stdout)
+    assert got["assessors"] == [
+        {"assessor": "Mark Evans", "band": "low", "units": 7, "sampled": 2, "required": 2,
+         "agreed": 1, "disagreed": 1, "open_actions": 1, "compliant": True},
+        {"assessor": "Priya Shah", "band": "medium", "units": 3, "sampled": 0, "required": 2,
+         "agreed": 0, "disagreed": 0, "open_actions": 0, "compliant": False},
+        {"assessor": "Tom Okafor", "band": "new", "units": 3, "sampled": 1, "required": 3,
+         "agreed": 1, "disagreed": 0, "open_actions": 0, "compliant": False},
+    ]  # fmt: skip
+    assert got["cover"]["assessor"] == {"missing": ["Priya Shah"]}
+    assert got["cover"]["learner"] == {"missing": ["Nadia Hussain"]}
+    assert got["actions"] == [
+        {
+            "portfolio": "liam-carter",
+            "learner": "Liam Carter",
+            "unit": "CU795",
+            "assessor": "Mark Evans",
+            "iqa": "Pat Jones",
+            "date": "2026-06-02",
+            "comment": "Redo it",
+            "records": ["E0002"],
+            "status": "open",
+            "outside_plan": False,
+            "note": None,
+        }
+    ]
+    assert got["compliant"] is False
+    assert got["plan"].startswith("iqa/plan-")
+    changed = {(c["portfolio"], c["unit"]): c["changed"] for c in got["changed_since_plan"]}
+    assert changed == {("owen-price", "CU791"): ["E0001"], ("owen-price", "CU802"): ["E0001"]}
+    text = runner.invoke(app, ["iqa", "report", str(cl)])
+    assert text.exit_code == 1
+    assert (
+        "  liam-carter  CU795  Mark Evans  Pat Jones  2026-06-02  open    Redo it\n" in text.stdout
+    )
+    assert text.stdout.endswith("compliant: no\n")
+    # the assessor decides again after the IQA's date: the action is closed
+    redo = ["assess", "E0002", str(cl / "liam-carter"), "--accept", "--assessor", "Mark Evans"]
+    assert runner.invoke(app, redo).exit_code == 0
+    got = json.loads(runner.invoke(app, ["iqa", "report", str(cl), "-f", "json"]).stdout)
+    assert got["actions"][0]["status"] == "closed"
+    assert got["assessors"][0]["open_actions"] == 0
+    csv_out = runner.invoke(app, ["iqa", "report", str(cl), "-f", "csv"]).stdout.splitlines()
+    assert csv_out[0] == (
+        "assessor,band,units,sampled,required,agreed,disagreed,open_actions,compliant"
+    )
+
+
+# ---- the example caseload and the README ------------------------------------------------
+
+
+def test_the_example_caseload_is_what_its_script_builds(tmp_path: Path) -> None:
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("build_caseload", EXAMPLES / "build_caseload.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build
+    try:
+        spec.loader.exec_module(build)
+        assert build.main([str(tmp_path)]) == 0
+    finally:
+        del sys.modules[spec.name]
+        sys.modules.pop("examples_build", None)
+    ours, built = EXAMPLES / "caseload-riverside", tmp_path / "caseload-riverside"
+
+    def files(root: Path) -> dict[str, Any]:
+        from evitrack import yamlio
+
+        return {
+            str(p.relative_to(root)): yamlio.parse(p.read_text())
+            for p in sorted(root.rglob("*.yaml"))
+            if ".evitrack-cache" not in p.parts and p.name != ".pre-commit-config.yaml"
+        }
+
+    assert files(ours) == files(built), "run `python examples/build_caseload.py`"
+    check = runner.invoke(app, ["check", str(ours), "--format", "json"])
+    assert check.exit_code == 0
+    assert json.loads(check.stdout)["diagnostics"] == []
+
+
+def test_the_readme_loop_runs_on_a_copy_of_the_example(tmp_path: Path) -> None:
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Internal quality assurance", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block
+    commands = [shlex.split(line) for line in block.group(1).splitlines() if line.strip()]
+    assert [c[:3] for c in commands] == [
+        ["evitrack", "check", "examples/caseload-riverside"],
+        ["evitrack", "iqa", "plan"],
+        ["evitrack", "iqa", "record"],
+        ["evitrack", "iqa", "record"],
+        ["evitrack", "iqa", "report"],
+    ]
+    shutil.copytree(EXAMPLES / "caseload-riverside", tmp_path / "examples" / "caseload-riverside")
+    codes = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        for cmd in commands:
+            result = runner.invoke(app, cmd[1:])
+            codes.append(result.exit_code)
+            assert "Traceback" not in result.output
+    assert codes == [0, 0, 0, 0, 1]  # the report: Priya Shah's and Tom Okafor's still to do
+    jade = (
+        tmp_path / "examples" / "caseload-riverside" / "jade-morris" / "evitrack.yaml"
+    ).read_text()
+    assert "    iv: RB\n" in jade
+    assert "    plan: iqa/plan-" in jade

@@ -185,8 +185,17 @@ def _changed(plan: Path, by_rel: dict[str, Any]) -> list[Changed]:
         if not isinstance(was, dict):
             continue
         ids = tuple(str(r) for r in entry.get("records") or [])
-        now = quality.snapshot(by_rel[entry["portfolio"]], str(entry.get("unit")), ids)
-        diff = sorted(str(k) for k in set(was) | set(now) if was.get(k) != now.get(str(k)))
+        p = by_rel[entry["portfolio"]]
+        now = quality.snapshot(p, str(entry.get("unit")), ids)
+        # a record edited since: what it reads as now no longer has the decision's fingerprint
+        edited = {
+            r.id
+            for r in p.records
+            if r.id in now and r.fingerprint and r.fingerprint != was.get(r.id)
+        }
+        diff = sorted(
+            str(k) for k in set(was) | set(now) if was.get(k) != now.get(str(k)) or k in edited
+        )
         if diff:
             out.append(Changed(str(entry["portfolio"]), str(entry.get("unit")), diff))
     return out
