@@ -680,3 +680,25 @@ def test_the_readme_loop_runs_on_a_copy_of_the_example(tmp_path: Path) -> None:
     ).read_text()
     assert "    iv: RB\n" in jade
     assert "    plan: iqa/plan-" in jade
+
+
+def test_record_refuses_an_iqa_key_that_is_not_a_list(tmp_path: Path) -> None:
+    cl = chloe_caseload(tmp_path, save=False)
+    path = cl / "chloe" / "evitrack.yaml"
+    path.write_text(path.read_text() + "iqa: checked by hand\n")
+    before = path.read_bytes()
+    result = runner.invoke(
+        app, ["iqa", "record", str(cl / "chloe"), "-u", "CU791", "--agree", "--iqa", "P J"]
+    )
+    assert result.exit_code == 2
+    assert "`iqa:` is not a list of decisions; nothing was written" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_policy_behind_a_link_is_not_read(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    (cl / "sampling.yaml").rename(tmp_path / "elsewhere.yaml")
+    (cl / "sampling.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    result = runner.invoke(app, ["iqa", "plan", str(cl)])
+    assert result.exit_code == 2
+    assert "sampling.yaml is a symbolic link" in result.stderr

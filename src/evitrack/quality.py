@@ -65,7 +65,12 @@ def load_policy(caseload: Path) -> PolicyFile:
 
     path = caseload / POLICY_FILE
     shown = locate.display_path(path)
-    if not path.is_file() or path.is_symlink():
+    if path.is_symlink():
+        raise UserError(
+            f"{shown} is a symbolic link; evitrack reads the policy from a real file only",
+            "replace the link with the file it points to",
+        )
+    if not path.is_file():
         raise UserError(
             f"{shown}: no sampling policy here",
             "write sampling.yaml at the caseload's root (see `evitrack schema sampling`)",

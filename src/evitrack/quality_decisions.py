@@ -282,7 +282,12 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
     block_text = "".join(lines[span[0] : span[1]]) if span else "iqa:\n"
     block = yamlio.parse(block_text)
     seq = block.get("iqa")
-    if not isinstance(seq, CommentedSeq):
+    if seq is not None and not isinstance(seq, CommentedSeq):
+        raise UserError(
+            f"{locate.display_path(path)}: `iqa:` is not a list of decisions; nothing was written",
+            "see `evitrack schema portfolio` for what it holds, or remove the key",
+        )
+    if seq is None:
         seq = CommentedSeq()
         block["iqa"] = seq
     item = CommentedMap()
