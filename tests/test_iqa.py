@@ -702,3 +702,18 @@ def test_a_policy_behind_a_link_is_not_read(tmp_path: Path) -> None:
     result = runner.invoke(app, ["iqa", "plan", str(cl)])
     assert result.exit_code == 2
     assert "sampling.yaml is a symbolic link" in result.stderr
+
+
+def test_a_cached_caseload_follows_every_change(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    _, first = plan_json(cl, "--seed", "x")
+    assert first["assessors"][0]["assessor"] == "Ali Khan"
+    rec = cl / "cat" / "evidence" / "E0001.yaml"
+    rec.write_text(rec.read_text().replace("assessor: Ali Khan", "assessor: Alison Khan"))
+    _, again = plan_json(cl, "--seed", "x")  # served from the cache but for cat's change
+    assert [a["assessor"] for a in again["assessors"]] == ["Alison Khan", "Jo Smith", "Sam Lee"]
+    (cl / "cat" / "evitrack.yaml").write_text(
+        (cl / "cat" / "evitrack.yaml").read_text().replace('"Cat"', '"Catherine"')
+    )
+    _, third = plan_json(cl, "--seed", "x")
+    assert "Catherine" in {s["learner"] for s in third["sample"]}

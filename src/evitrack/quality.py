@@ -190,8 +190,15 @@ class Assessed:
 
 
 def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
-    """Every usable portfolio of the caseload with its path relative to it, in path order."""
-    from evitrack import portfolio as pf
+    """Every portfolio of the caseload with its path relative to it, in path order.
+
+    What sampling needs of a portfolio is cached in it (keyed like `check`'s cache) and
+    the portfolios not cached are loaded on several cores: the records come back without
+    their text, which nothing here reads.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from evitrack import cache
 
     roots = locate.find_portfolios(caseload) if caseload.is_dir() else []
     if not roots or locate.find_root(caseload) is not None:
@@ -199,13 +206,111 @@ def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
             f"{caseload}: not a caseload (a folder holding portfolios)",
             "name the folder whose sub-folders hold evitrack.yaml",
         )
+    today = dt.date.today()
+    found: dict[int, dict[str, Any]] = {}
+    jobs: list[tuple[int, tuple[str, str]]] = []
+    for i, root in enumerate(roots):
+        digest = cache.portfolio_digest(root, today)
+        hit = cache.memo_get(root, "iqa", digest)
+        if isinstance(hit, dict):
+            found[i] = hit
+        else:
+            jobs.append((i, (str(root), digest)))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) >= 4 and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 4))
+            done = pool.map(_skeleton_of, [job for _, job in jobs], chunksize=chunk)
+            found.update(zip([i for i, _ in jobs], done, strict=True))
+    else:
+        found.update((i, _skeleton_of(job)) for i, job in jobs)
     out = []
-    for root in roots:
-        loaded = pf.load(root)
-        if loaded.portfolio is None:
-            raise pf.unusable(root, loaded.diagnostics)
-        out.append((root.relative_to(caseload).as_posix(), loaded.portfolio))
+    for i, root in enumerate(roots):
+        data = found[i]
+        if "error" in data:
+            raise UserError(str(data["error"]), "run `evitrack check` on it to see every problem")
+        out.append((root.relative_to(caseload).as_posix(), _restore(root, data)))
     return out
+
+
+def _skeleton_of(job: tuple[str, str]) -> dict[str, Any]:
+    """Load one portfolio and keep what sampling needs (JSON), cached under the digest."""
+    import dataclasses
+
+    from evitrack import cache
+    from evitrack import portfolio as pf
+
+    root = Path(job[0])
+    loaded = pf.load(root, jobs=1)
+    p = loaded.portfolio
+    if p is None:
+        return {"error": pf.unusable(root, loaded.diagnostics).message}
+    data = {
+        "ref": str((loaded.raw or {}).get("qualification") or p.qualification.id),
+        "learner": [p.learner_name, p.registration],
+        "units": list(p.units),
+        "signoffs": {u: _jsonable(dataclasses.asdict(s)) for u, s in p.signoffs.items()},
+        "records": [
+            [
+                r.id,
+                r.path.relative_to(root).as_posix(),
+                list(r.methods),
+                r.criteria,
+                r.fingerprint,
+                None if r.assessment is None else _jsonable(dataclasses.asdict(r.assessment)),
+            ]
+            for r in p.records
+        ],
+        "iqa": [_jsonable(d) for d in p.extra.get("iqa") or [] if isinstance(d, dict)],
+    }
+    cache.memo_put(root, "iqa", job[1], data)
+    return data
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"date": v.isoformat()} if isinstance(v, dt.date) else v for k, v in d.items()}
+
+
+def _dated(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: dt.date.fromisoformat(v["date"]) if isinstance(v, dict) and set(v) == {"date"} else v
+        for k, v in d.items()
+    }
+
+
+def _restore(root: Path, data: dict[str, Any]) -> Portfolio:
+    from evitrack import catalogue
+    from evitrack.model import Assessment, Record, SignOff
+
+    q = catalogue.load(data["ref"], root)
+    records = [
+        Record(
+            rid,
+            "",
+            None,
+            list(methods),
+            "",
+            {u: list(c) for u, c in criteria.items()},
+            [],
+            None,
+            None if a is None else Assessment(**_dated(a)),
+            root / rel,
+            fp,
+        )
+        for rid, rel, methods, criteria, fp, a in data["records"]
+    ]
+    signoffs = {u: SignOff(**_dated(s)) for u, s in data["signoffs"].items()}
+    name, registration = data["learner"]
+    return Portfolio(
+        root,
+        q,
+        name,
+        registration,
+        list(data["units"]),
+        records,
+        signoffs,
+        extra={"iqa": [_dated(d) for d in data["iqa"]]},
+    )
 
 
 def assessed_units(portfolios: list[tuple[str, Portfolio]], policy: Policy) -> list[Assessed]:
@@ -510,16 +615,20 @@ def explain(
         if dim == "stage" and policy.stages:
             expected |= set(policy.stages)
         cover[dim] = sorted(expected - have)
-    drawn = [Drawn(u, _why(u, chosen, policy, by, units)) for u in chosen]
+    carriers: dict[tuple[str, str], int] = {}  # (dimension, value) -> sampled units with it
+    for u in chosen:
+        for dim in policy.cover:
+            for v in u.values(dim):
+                carriers[(dim, v)] = carriers.get((dim, v), 0) + 1
+    drawn = [Drawn(u, _why(u, carriers, policy, by)) for u in chosen]
     return SamplePlan(seed, source, drawn, lines, cover, reasons)
 
 
 def _why(
     u: Assessed,
-    chosen: list[Assessed],
+    carriers: dict[tuple[str, str], int],
     policy: Policy,
     by: dict[str, list[int]],
-    units: list[Assessed],
 ) -> list[str]:
     out = []
     for a in u.assessors:
@@ -532,7 +641,7 @@ def _why(
             )
     for dim in policy.cover:
         for v in u.values(dim):
-            if sum(1 for c in chosen if v in c.values(dim)) == 1:
+            if carriers[(dim, v)] == 1:
                 out.append(f"covers {dim} {v}: no other sampled unit does")
     return out or ["drawn by the seeded order"]
 
