@@ -717,3 +717,33 @@ def test_a_cached_caseload_follows_every_change(tmp_path: Path) -> None:
     )
     _, third = plan_json(cl, "--seed", "x")
     assert "Catherine" in {s["learner"] for s in third["sample"]}
+
+
+def test_a_saved_plan_edited_by_hand_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cl = chloe_caseload(tmp_path)
+    monkeypatch.chdir(cl)
+    (plan,) = Path("iqa").iterdir()
+    text = plan.read_text()
+    assert text.splitlines()[-1].startswith("digest: ")
+    n = len(text.splitlines())
+    plan.write_text(text.replace('unit: "CU802"', 'unit: "CU808"'))
+    check = runner.invoke(app, ["check", str(cl), "--format", "json"])
+    assert check.exit_code == 1
+    (diag,) = [d for d in json.loads(check.stdout)["diagnostics"] if d["code"] == "E703"]
+    assert (diag["file"], diag["line"], diag["col"]) == (str(plan), n, 1)
+    assert (
+        diag["message"]
+        == "the saved plan was changed after it was drawn: its digest does not match"
+    )
+    report = runner.invoke(app, ["iqa", "report", str(cl)])
+    assert report.exit_code == 2
+    assert report.stderr.startswith(f"{plan}:{n}:1: error[E703]: the saved plan was changed")
+    before = (cl / "chloe" / "evitrack.yaml").read_bytes()
+    record = runner.invoke(
+        app, ["iqa", "record", str(cl / "chloe"), "-u", "CU791", "--agree", "--iqa", "P J"]
+    )
+    assert record.exit_code == 2
+    assert "the saved plan was changed after it was drawn" in record.stderr
+    assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before

@@ -3,7 +3,7 @@
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
 E3xx attached files, W4xx assessment and currency, E5xx qualification files,
-E7xx a caseload's sampling policy.
+E7xx a caseload's sampling policy and saved plans.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
     "E701": (Severity.ERROR, "sampling policy: unknown band"),
     "E702": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
+    "E703": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
 }
 
 

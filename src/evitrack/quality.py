@@ -156,9 +156,12 @@ def check_caseload(caseload: Path, portfolios: list[Portfolio]) -> list[Diagnost
     """`check`'s diagnostics for a caseload's sampling.yaml (none when there is none)."""
     if not (caseload / POLICY_FILE).is_file():
         return []
+    from evitrack.quality_decisions import saved_plans
+
     pf = load_policy(caseload)
     seen = {r.assessment.assessor for p in portfolios for r in p.records if r.assessment}
-    return pf.diagnostics + unknown_assessors(pf, seen)
+    plans = [d for plan in saved_plans(caseload) for d in verify_plan(plan)]
+    return pf.diagnostics + unknown_assessors(pf, seen) + plans
 
 
 # ---- the caseload's assessed units -----------------------------------------------------
@@ -696,7 +699,34 @@ def plan_text(result: SamplePlan, drawn: dt.date) -> str:
                 for k, v in snapshot(by_rel[u.portfolio], u.unit, u.records).items()
             ),
         ]
-    return "\n".join(lines) + "\n"
+    body = "\n".join(lines) + "\n"
+    return body + f"digest: {hashlib.sha256(body.encode()).hexdigest()}\n"
+
+
+def verify_plan(path: Path) -> list[Diagnostic]:
+    """E703 when a saved plan no longer reads as it was written (its digest line)."""
+    shown = locate.display_path(path)
+    try:
+        text = yamlio.read_text(path)
+    except (OSError, yamlio.YamlProblem):
+        text = ""
+    lines = text.splitlines(keepends=True)
+    last = lines[-1] if lines else ""
+    body = "".join(lines[:-1])
+    if (
+        last.startswith("digest: ")
+        and last[8:].strip() == hashlib.sha256(body.encode()).hexdigest()
+    ):
+        return []
+    return [
+        make(
+            shown,
+            (max(len(lines), 1), 1),
+            "E703",
+            "the saved plan was changed after it was drawn: its digest does not match",
+            "restore it from git (`git checkout -- FILE`), or draw and save a new plan",
+        )
+    ]
 
 
 def save_plan(caseload: Path, result: SamplePlan, today: dt.date | None = None) -> Path:

@@ -258,6 +258,11 @@ def _plan_note(root: Path, uid: str) -> tuple[str | None, str | None, dict[str, 
     plans = saved_plans(caseload)
     if not plans:
         return "no saved plan in the caseload: outside any plan", None, None
+    from evitrack.quality import PolicyError, verify_plan
+
+    problems = verify_plan(plans[-1])
+    if problems:
+        raise PolicyError(problems)
     rel = root.resolve().relative_to(caseload).as_posix()
     entry = sampled_in(plans[-1], rel, uid)
     name = plans[-1].relative_to(caseload).as_posix()

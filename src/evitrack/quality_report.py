@@ -166,6 +166,9 @@ def report(caseload: Path) -> IqaReport:
                 )
             )
     plans = qd.saved_plans(caseload)
+    problems = quality.verify_plan(plans[-1]) if plans else []
+    if problems:
+        raise quality.PolicyError(problems)
     plan_name = plans[-1].relative_to(caseload).as_posix() if plans else None
     changed = _changed(plans[-1], by_rel) if plans else []
     return IqaReport(lines, cover, actions, plan_name, changed)

@@ -239,7 +239,7 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     except quality.PolicyError as e:
         for d in e.diagnostics:
             typer.echo(d.format(), err=True)
-        typer.echo("evitrack: sampling.yaml has errors: no report", err=True)
+        typer.echo("evitrack: the caseload's IQA files have errors: no report", err=True)
         raise typer.Exit(2) from None
     if format is Format.json:
         print_json(result.to_json())
