@@ -747,3 +747,53 @@ def test_a_saved_plan_edited_by_hand_is_reported(
     assert record.exit_code == 2
     assert "the saved plan was changed after it was drawn" in record.stderr
     assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.sampled_from(["new", "low", "Jo Smith", "method", "interim", "2026-01-01", "x y"]),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["new", "low", "Jo Smith", "from", "to", "z"]), inner, max_size=3
+        )
+    ),
+    max_leaves=8,
+)
+_POLICIES = st.dictionaries(
+    st.sampled_from(["bands", "assessors", "cover", "stages", "period", "extra"]),
+    _VALUES,
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_POLICIES)
+def test_any_policy_gets_diagnostics_never_a_traceback(
+    tmp_path: Path, policy: dict[str, Any]
+) -> None:
+    import yaml
+
+    cl = tmp_path / "cl"
+    if not cl.exists():
+        make_caseload(cl)
+    (cl / "sampling.yaml").write_text(yaml.safe_dump(policy, default_flow_style=False))
+    check = runner.invoke(app, ["check", str(cl), "--format", "json"])
+    assert check.exit_code in (0, 1), check.output
+    assert check.exception is None or isinstance(check.exception, SystemExit)
+    plan = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "s", "--format", "json"])
+    assert plan.exit_code in (0, 1, 2), plan.output
+    assert plan.exception is None or isinstance(plan.exception, SystemExit)
+    if plan.exit_code == 2:
+        assert plan.stdout == ""
+    else:
+        json.loads(plan.stdout)
