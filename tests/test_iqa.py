@@ -797,3 +797,14 @@ def test_any_policy_gets_diagnostics_never_a_traceback(
         assert plan.stdout == ""
     else:
         json.loads(plan.stdout)
+
+
+def test_a_caseload_with_nothing_assessed_is_not_compliant(tmp_path: Path) -> None:
+    policy = "bands: {new: 100}\nperiod: {from: 2027-01-01}\n"
+    result = runner.invoke(
+        app, ["iqa", "plan", str(make_caseload(tmp_path / "cl", policy=policy)), "--seed", "s"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.endswith(
+        "compliant: no: no unit of the caseload holds an assessor's decision in the period\n"
+    )

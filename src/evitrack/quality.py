@@ -608,6 +608,11 @@ def explain(
         lines.append(AssessorLine(a, band, n, sampled, required(policy.percent(a), n), why))
         if n == 0:
             reasons.append(f"{a}: {why}")
+    if not units:
+        reasons.append(
+            "no unit of the caseload holds an assessor's decision"
+            + (" in the period" if policy.start or policy.end else "")
+        )
     cover: dict[str, list[str]] = {}
     for dim in policy.cover:
         have = {v for u in chosen for v in u.values(dim)}
