@@ -808,3 +808,31 @@ def test_a_caseload_with_nothing_assessed_is_not_compliant(tmp_path: Path) -> No
     assert result.stdout.endswith(
         "compliant: no: no unit of the caseload holds an assessor's decision in the period\n"
     )
+
+
+def test_check_warns_of_evidence_changed_after_the_iqa_decision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cl = chloe_caseload(tmp_path)
+    chloe = cl / "chloe"
+    args = ["iqa", "record", str(chloe), "-u", "CU791", "--agree", *PAT, "2026-03-20"]
+    assert runner.invoke(app, args).exit_code == 0
+    monkeypatch.chdir(chloe)
+
+    def w704() -> list[str]:
+        result = runner.invoke(app, ["check", "--format", "json"])
+        return [
+            f"{d['file']}:{d['line']}:{d['col']}: {d['message']}"
+            for d in json.loads(result.stdout)["diagnostics"]
+            if d["code"] == "W704"
+        ]
+
+    assert w704() == []
+    (rec,) = Path("evidence").glob("E0001-*.yaml")
+    rec.write_text(rec.read_text().replace("Monday morning rush", "Monday rush"))
+    assert w704() == [
+        f"{rec}:4:5: E0001 changed after the IQA Pat Jones sampled it for unit CU791 on 2026-03-20"
+    ]
+    again = ["assess", "E0001", "--accept", "--assessor", "Mark Evans", "--date", "2026-03-25"]
+    assert runner.invoke(app, again).exit_code == 0
+    assert w704() == []

@@ -87,10 +87,26 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
     for root in portfolios_for(paths):
         report.portfolios.append(root)
         report.diagnostics.extend(check_portfolio(root, today, use_cache))
+        report.diagnostics.extend(_iqa_diagnostics(root, today))
     for path in paths:  # a caseload's sampling policy is checked like every other file
         if path.is_dir() and pf.find_root(path) is None and (path / "sampling.yaml").is_file():
             report.diagnostics.extend(_policy_diagnostics(path, today))
     return report
+
+
+def _iqa_diagnostics(root: Path, today: dt.date) -> list[Diagnostic]:
+    """Sampled evidence changed after an IQA's decision (only where evitrack.yaml has any)."""
+    try:
+        text = (root / pf.PORTFOLIO_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    if not text.startswith("iqa:") and "\niqa:" not in text:
+        return []
+    from evitrack.portfolio import load
+    from evitrack.quality_decisions import changed_after
+
+    loaded = load(root, today).portfolio
+    return changed_after(loaded) if loaded is not None else []
 
 
 def _policy_diagnostics(caseload: Path, today: dt.date) -> list[Diagnostic]:

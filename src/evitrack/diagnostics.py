@@ -68,6 +68,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E701": (Severity.ERROR, "sampling policy: unknown band"),
     "E702": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
     "E703": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
+    "W704": (Severity.WARNING, "record changed after an IQA sampled it"),
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import locate, yamlio
-from evitrack.diagnostics import did_you_mean
+from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.model import Portfolio
 
@@ -321,3 +321,36 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
             "write evitrack.yaml as one plain YAML document, then retry",
         )
     yamlio.write_back(path, new_text)
+
+
+# ---- evidence changed after the IQA's decision ------------------------------------------------
+
+
+def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
+    """W704 for each record sampled by a unit's latest IQA decision that has changed since,
+    unless the assessor has decided on it again after the IQA's date."""
+    out = []
+    by_id = {r.id: r for r in portfolio.records}
+    for uid, d in sorted(latest(portfolio).items()):
+        snap = d.get("snapshot") or {}
+        for rid, was in sorted(snap.items()):
+            r = by_id.get(str(rid))
+            if r is None or r.assessment is None:
+                continue
+            if r.assessment.date is not None and r.assessment.date > d["date"]:
+                continue  # decided again since: a new judgement, not a change
+            now = {r.assessment.fingerprint, r.fingerprint or r.assessment.fingerprint}
+            if now == {was}:
+                continue
+            out.append(
+                make(
+                    locate.display_path(r.path),
+                    r.pos,
+                    "W704",
+                    f"{r.id} changed after the IQA {d['iqa']} sampled it for unit {uid} "
+                    f"on {d['date'].isoformat()}",
+                    "ask the assessor to decide on it again (`evitrack assess`), "
+                    "then the IQA to sample it again",
+                )
+            )
+    return out
