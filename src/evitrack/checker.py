@@ -96,9 +96,14 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
 
 def _iqa_diagnostics(root: Path, today: dt.date) -> list[Diagnostic]:
     """Sampled evidence changed after an IQA's decision (only where evitrack.yaml has any)."""
+    from evitrack import yamlio
+
+    path = root / pf.PORTFOLIO_FILE
+    if path.is_symlink():
+        return []
     try:
-        text = (root / pf.PORTFOLIO_FILE).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = yamlio.read_text(path)
+    except (OSError, yamlio.YamlProblem):
         return []
     if not text.startswith("iqa:") and "\niqa:" not in text:
         return []
