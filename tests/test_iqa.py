@@ -119,8 +119,8 @@ def test_check_reports_a_bad_policy_with_file_line_and_column(
         ("sampling.yaml", 4, 8, "E105", "bands.low is 120: it must be from 0 to 100", "a percent, 0 to 100"),
         ("sampling.yaml", 9, 19, "E105", 'cover[2]: "methods" is not one of assessor, method, unit, learner, stage', 'did you mean "method"?'),
         ("sampling.yaml", 10, 1, "E101", 'unknown key "assessors_extra"', 'did you mean "assessors"?'),
-        ("sampling.yaml", 7, 12, "E701", 'assessor "Sam Lee" is in band "medum", which `bands` does not name', 'did you mean "medium"?'),
-        ("sampling.yaml", 8, 3, "E702", 'assessor "Jo Smit" made no decision in any portfolio of this caseload', 'did you mean "Jo Smith"?'),
+        ("sampling.yaml", 7, 12, "E801", 'assessor "Sam Lee" is in band "medum", which `bands` does not name', 'did you mean "medium"?'),
+        ("sampling.yaml", 8, 3, "E802", 'assessor "Jo Smit" made no decision in any portfolio of this caseload', 'did you mean "Jo Smith"?'),
     ]  # fmt: skip
     plan = runner.invoke(app, ["iqa", "plan", "."])
     assert plan.exit_code == 2
@@ -731,7 +731,7 @@ def test_a_saved_plan_edited_by_hand_is_reported(
     plan.write_text(text.replace('unit: "CU802"', 'unit: "CU808"'))
     check = runner.invoke(app, ["check", str(cl), "--format", "json"])
     assert check.exit_code == 1
-    (diag,) = [d for d in json.loads(check.stdout)["diagnostics"] if d["code"] == "E703"]
+    (diag,) = [d for d in json.loads(check.stdout)["diagnostics"] if d["code"] == "E803"]
     assert (diag["file"], diag["line"], diag["col"]) == (str(plan), n, 1)
     assert (
         diag["message"]
@@ -739,7 +739,7 @@ def test_a_saved_plan_edited_by_hand_is_reported(
     )
     report = runner.invoke(app, ["iqa", "report", str(cl)])
     assert report.exit_code == 2
-    assert report.stderr.startswith(f"{plan}:{n}:1: error[E703]: the saved plan was changed")
+    assert report.stderr.startswith(f"{plan}:{n}:1: error[E803]: the saved plan was changed")
     before = (cl / "chloe" / "evitrack.yaml").read_bytes()
     record = runner.invoke(
         app, ["iqa", "record", str(cl / "chloe"), "-u", "CU791", "--agree", "--iqa", "P J"]
@@ -824,7 +824,7 @@ def test_check_warns_of_evidence_changed_after_the_iqa_decision(
         return [
             f"{d['file']}:{d['line']}:{d['col']}: {d['message']}"
             for d in json.loads(result.stdout)["diagnostics"]
-            if d["code"] == "W704"
+            if d["code"] == "W804"
         ]
 
     assert w704() == []

@@ -65,10 +65,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E505": (Severity.ERROR, "qualification file: rules no selection can satisfy"),
     "E506": (Severity.ERROR, "qualification file: include cycle or missing include"),
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
-    "E701": (Severity.ERROR, "sampling policy: unknown band"),
-    "E702": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
-    "E703": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
-    "W704": (Severity.WARNING, "record changed after an IQA sampled it"),
+    "E801": (Severity.ERROR, "sampling policy: unknown band"),
+    "E802": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
+    "E803": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
+    "W804": (Severity.WARNING, "record changed after an IQA sampled it"),
 }
 
 

@@ -329,7 +329,7 @@ def plan_text(result: SamplePlan, drawn: dt.date) -> str:
 
 
 def verify_plan(path: Path) -> list[Diagnostic]:
-    """E703 when a saved plan no longer reads as it was written (its digest line)."""
+    """E803 when a saved plan no longer reads as it was written (its digest line)."""
     shown = locate.display_path(path)
     try:
         text = yamlio.read_text(path)
@@ -347,7 +347,7 @@ def verify_plan(path: Path) -> list[Diagnostic]:
         make(
             shown,
             (max(len(lines), 1), 1),
-            "E703",
+            "E803",
             "the saved plan was changed after it was drawn: its digest does not match",
             "restore it from git (`git checkout -- FILE`), or draw and save a new plan",
         )

@@ -327,7 +327,7 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
 
 
 def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
-    """W704 for each record sampled by a unit's latest IQA decision that has changed since,
+    """W804 for each record sampled by a unit's latest IQA decision that has changed since,
     unless the assessor has decided on it again after the IQA's date."""
     out = []
     by_id = {r.id: r for r in portfolio.records}
@@ -346,7 +346,7 @@ def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
                 make(
                     locate.display_path(r.path),
                     r.pos,
-                    "W704",
+                    "W804",
                     f"{r.id} changed after the IQA {d['iqa']} sampled it for unit {uid} "
                     f"on {d['date'].isoformat()}",
                     "ask the assessor to decide on it again (`evitrack assess`), "

@@ -88,7 +88,7 @@ def load_policy(caseload: Path) -> PolicyFile:
                 make(
                     shown,
                     pos,
-                    "E701",
+                    "E801",
                     f'assessor "{name}" is in band "{band}", which `bands` does not name',
                     did_you_mean(band, named) or "bands: " + ", ".join(named),
                 )
@@ -119,7 +119,7 @@ def load_policy(caseload: Path) -> PolicyFile:
 
 
 def unknown_assessors(pf: PolicyFile, seen: set[str]) -> list[Diagnostic]:
-    """E702 for each assessor the policy names who made no decision in the caseload."""
+    """E802 for each assessor the policy names who made no decision in the caseload."""
     raw = pf.raw.get("assessors") if isinstance(pf.raw, dict) else None
     if not isinstance(raw, dict):
         return []
@@ -132,7 +132,7 @@ def unknown_assessors(pf: PolicyFile, seen: set[str]) -> list[Diagnostic]:
             make(
                 locate.display_path(pf.path),
                 yamlio.key_pos(raw, key),
-                "E702",
+                "E802",
                 f'assessor "{name}" made no decision in any portfolio of this caseload',
                 did_you_mean(name, sorted(seen))
                 or ("assessors with decisions: " + ", ".join(sorted(seen)) if seen else None),
