@@ -129,4 +129,36 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
     for root in portfolios_for(paths):
         report.portfolios.append(root)
         report.diagnostics.extend(check_portfolio(root, today, use_cache, report.notes))
+        report.diagnostics.extend(_iqa_diagnostics(root, today))
+    for path in paths:  # a caseload's sampling policy is checked like every other file
+        if path.is_dir() and pf.find_root(path) is None and (path / "sampling.yaml").is_file():
+            report.diagnostics.extend(_policy_diagnostics(path, today))
     return report
+
+
+def _iqa_diagnostics(root: Path, today: dt.date) -> list[Diagnostic]:
+    """Sampled evidence changed after an IQA's decision (only where evitrack.yaml has any)."""
+    from evitrack import yamlio
+
+    path = root / pf.PORTFOLIO_FILE
+    if path.is_symlink():
+        return []
+    try:
+        text = yamlio.read_text(path)
+    except (OSError, yamlio.YamlProblem):
+        return []
+    if not text.startswith("iqa:") and "\niqa:" not in text:
+        return []
+    from evitrack.portfolio import load
+    from evitrack.quality_decisions import changed_after
+
+    loaded = load(root, today).portfolio
+    return changed_after(loaded) if loaded is not None else []
+
+
+def _policy_diagnostics(caseload: Path, today: dt.date) -> list[Diagnostic]:
+    from evitrack import quality
+    from evitrack.portfolio import load
+
+    loaded = [load(root, today).portfolio for root in pf.find_portfolios(caseload)]
+    return quality.check_caseload(caseload, [p for p in loaded if p is not None])

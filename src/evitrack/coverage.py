@@ -380,6 +380,14 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
 
     q = portfolio.qualification
     units = [unit_coverage(q.units[uid], portfolio.records) for uid in portfolio.units]
+    if portfolio.extra.get("iqa"):
+        from evitrack.quality_decisions import holds
+
+        held = holds(portfolio)
+        for uc in units:
+            hold = held.get(uc.unit.id)
+            if hold is not None:
+                _hold_back(uc, hold.records, hold.reason)
     diags = list(diagnostics or [])
     ksbs = None
     if portfolio.apprenticeship is not None:
@@ -394,6 +402,18 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
         diags,
         ksbs,
     )
+
+
+def _hold_back(uc: UnitCoverage, records: tuple[str, ...], reason: str) -> None:
+    """An IQA's disagreement: the criteria its records cite are not accepted, the unit not
+    complete, until the assessor decides on those records again."""
+    for st in uc.criteria:
+        if set(st.records) & set(records):
+            if st.status == ACCEPTED:
+                st.status = EVIDENCED
+            st.reasons.append(reason)
+    detail = f"{reason} (the assessor decides again on {', '.join(records)})"
+    uc.requirements.append(Requirement("IQA decision", False, detail, kind="iqa"))
 
 
 def findings(

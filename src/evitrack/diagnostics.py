@@ -2,7 +2,9 @@
 
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
-E3xx attached files, W4xx assessment and currency, E5xx qualification files, E6xx standard files.
+E3xx attached files, W4xx assessment and currency, E5xx qualification files,
+E7xx apprenticeship standards and the OTJ log, E8xx a caseload's sampling policy and saved
+plans.
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W601": (Severity.WARNING, "the editors' record schema is out of date"),
     "E701": (Severity.ERROR, "standard file: duplicate id"),
     "E702": (Severity.ERROR, "standard file: mapping names a missing qualification, unit or KSB"),
+    "E801": (Severity.ERROR, "sampling policy: unknown band"),
+    "E802": (Severity.ERROR, "sampling policy: assessor with no decisions in the caseload"),
+    "E803": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
+    "W804": (Severity.WARNING, "record changed after an IQA sampled it"),
 }
 
 

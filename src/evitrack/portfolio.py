@@ -258,7 +258,7 @@ def load(
             records=records,
             signoffs=signoffs,
             settings=dict(header.get("settings") or {}),
-            extra={k: header.get(k) for k in ("centre", "statement")},
+            extra={k: header.get(k) for k in ("centre", "statement", "iqa")},
             apprenticeship=apprenticeship,
         )
     diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))

@@ -202,6 +202,26 @@ SIGNOFF = _map(
     },
 )
 
+IQA_DECISION = _map(
+    "An internal quality assurer's decision on a sampled unit.",
+    {
+        "unit": Node("id", "the unit sampled", required=True),
+        "decision": _s("agreed or disagreed", required=True, enum=("agreed", "disagreed")),
+        "iqa": _s("the internal quality assurer's name", required=True),
+        "date": Node("date", "the date of the decision", required=True),
+        "comment": Node("text", "what the assessor is to do, or why the IQA agrees", nullable=True),
+        "records": Node("list", "the records looked at", values=Node("id"), nullable=True),
+        "snapshot": Node(
+            "dict",
+            "record id (or `signoff`) -> its fingerprint when the decision was made",
+            values=_s(nullable=True),
+            nullable=True,
+        ),
+        "plan": _s("the saved plan that sampled the unit", nullable=True),
+        "note": Node("text", "e.g. that the plan did not sample this unit", nullable=True),
+    },
+)
+
 PORTFOLIO = _map(
     "An evitrack portfolio (evitrack.yaml).",
     {
@@ -289,6 +309,12 @@ PORTFOLIO = _map(
                     minimum=0,
                 ),
             },
+            nullable=True,
+        ),
+        "iqa": Node(
+            "list",
+            "internal quality assurance decisions, written by `evitrack iqa record`",
+            values=IQA_DECISION,
             nullable=True,
         ),
         "settings": _map(
@@ -766,9 +792,50 @@ def _json(node: Node) -> dict[str, Any]:
     return d
 
 
+SAMPLING_DIMENSIONS = ("assessor", "method", "unit", "learner", "stage")
+SAMPLING_STAGES = ("interim", "summative")
+
+SAMPLING = _map(
+    "A caseload's sampling policy (sampling.yaml at the caseload's root).",
+    {
+        "bands": Node(
+            "dict",
+            "risk band -> percent of an assessor's assessed units to sample",
+            values=Node("int", "a percent, 0 to 100", minimum=0, maximum=100),
+            required=True,
+            min_items=1,
+            example="`bands: {new: 100, medium: 50, low: 20}`",
+        ),
+        "assessors": Node(
+            "dict",
+            'assessor name -> risk band; an assessor not listed is in band "new"',
+            values=_s("a band named under `bands`", required=True),
+            nullable=True,
+        ),
+        "cover": Node(
+            "list",
+            "dimensions each of whose values seen must appear in the sample at least once",
+            values=_s("a dimension", enum=SAMPLING_DIMENSIONS),
+            nullable=True,
+        ),
+        "stages": Node(
+            "list",
+            "the stages to sample: interim (before the assessor's sign-off), summative (after)",
+            values=_s("a stage", enum=SAMPLING_STAGES),
+            nullable=True,
+        ),
+        "period": _map(
+            "only decisions dated inside this period count",
+            {"from": Node("date", nullable=True), "to": Node("date", nullable=True)},
+            nullable=True,
+        ),
+    },
+)
+
 SCHEMAS: dict[str, tuple[Node, str]] = {
     "record": (RECORD, "evitrack evidence record"),
     "portfolio": (PORTFOLIO, "evitrack portfolio (evitrack.yaml)"),
+    "sampling": (SAMPLING, "evitrack sampling policy (sampling.yaml)"),
 }
 
 

@@ -13,6 +13,7 @@ from evitrack.cli import (
     claim,
     gaps,
     init,
+    iqa,
     matrix,
     otj,
     plan,
@@ -73,6 +74,7 @@ app.command("schema")(schema.schema)
 app.add_typer(badge.app, name="badge")
 app.add_typer(standard.app, name="standard")
 app.add_typer(otj.app, name="otj")
+app.add_typer(iqa.app, name="iqa")
 
 
 def main() -> None:

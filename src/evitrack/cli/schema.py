@@ -15,11 +15,13 @@ class Kind(StrEnum):
     portfolio = "portfolio"
     qualification = "qualification"
     standard = "standard"
+    sampling = "sampling"
 
 
 def schema(
     kind: Kind = typer.Argument(
-        Kind.record, help="Which file: record, portfolio, qualification or standard."
+        Kind.record,
+        help="Which file: record, portfolio, qualification, standard or sampling (sampling.yaml).",
     ),
     portfolio: Path = typer.Option(
         None,
@@ -36,8 +38,8 @@ def schema(
         show_default=False,
     ),
 ) -> None:
-    """Print the JSON Schema of an evidence record, evitrack.yaml, a qualification or a
-    standard file.
+    """Print the JSON Schema of a record, evitrack.yaml, a qualification file, a standard
+    file or sampling.yaml.
 
     Exit 0, or 2 on a usage error.
     """

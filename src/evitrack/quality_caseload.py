@@ -1,0 +1,265 @@
+"""A caseload for sampling: its assessed units, loaded and cached, and the default seed.
+
+Everything here returns data or raises `UserError`; nothing prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evitrack import cache, locate
+from evitrack.errors import UserError
+from evitrack.model import Portfolio
+from evitrack.quality_policy import POLICY_FILE, Policy
+
+# ---- the caseload's assessed units -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A (portfolio, unit) pair holding at least one assessor's decision."""
+
+    portfolio: str  # relative to the caseload, with /
+    learner: str
+    unit: str
+    assessors: tuple[str, ...]  # everyone with a decision in it, sorted
+    assessor: str  # the assessor shown: most decisions, then the latest
+    stage: str
+    records: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.portfolio}#{self.unit}"
+
+    def values(self, dimension: str) -> tuple[str, ...]:
+        if dimension == "assessor":
+            return self.assessors
+        if dimension == "method":
+            return self.methods
+        return ({"unit": self.unit, "learner": self.learner, "stage": self.stage}[dimension],)
+
+
+def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
+    """Every portfolio of the caseload with its path relative to it, in path order.
+
+    What sampling needs of a portfolio is cached in it (keyed like `check`'s cache) and
+    the portfolios not cached are loaded on several cores: the records come back without
+    their text, which nothing here reads.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    roots = locate.find_portfolios(caseload) if caseload.is_dir() else []
+    if not roots or locate.find_root(caseload) is not None:
+        raise UserError(
+            f"{caseload}: not a caseload (a folder holding portfolios)",
+            "name the folder whose sub-folders hold evitrack.yaml",
+        )
+    today = dt.date.today()
+    found: dict[int, dict[str, Any]] = {}
+    jobs: list[tuple[int, tuple[str, cache.Memo]]] = []
+    for i, root in enumerate(roots):
+        memo = cache.Memo.open(root, "iqa", today)
+        if isinstance(memo.value, dict):
+            found[i] = memo.value
+        else:
+            jobs.append((i, (str(root), memo)))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) >= 4 and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 4))
+            done = pool.map(_skeleton_of, [job for _, job in jobs], chunksize=chunk)
+            found.update(zip([i for i, _ in jobs], done, strict=True))
+    else:
+        found.update((i, _skeleton_of(job)) for i, job in jobs)
+    out = []
+    for i, root in enumerate(roots):
+        data = found[i]
+        if "error" in data:
+            raise UserError(str(data["error"]), "run `evitrack check` on it to see every problem")
+        out.append((root.relative_to(caseload).as_posix(), _restore(root, data)))
+    return out
+
+
+def _skeleton_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
+    """Load one portfolio and keep what sampling needs (JSON), cached in its memo."""
+    import dataclasses
+
+    from evitrack import portfolio as pf
+    from evitrack.checker import qualification_sources
+
+    root, memo = Path(job[0]), job[1]
+    loaded = pf.load(root)
+    p = loaded.portfolio
+    if p is None:
+        return {"error": pf.unusable(root, loaded.diagnostics).message}
+    data = {
+        "ref": str((loaded.raw or {}).get("qualification") or p.qualification.id),
+        "learner": [p.learner_name, p.registration],
+        "units": list(p.units),
+        "signoffs": {u: _jsonable(dataclasses.asdict(s)) for u, s in p.signoffs.items()},
+        "records": [
+            [
+                r.id,
+                r.path.relative_to(root).as_posix(),
+                list(r.methods),
+                r.criteria,
+                r.fingerprint,
+                None if r.assessment is None else _jsonable(dataclasses.asdict(r.assessment)),
+            ]
+            for r in p.records
+        ],
+        "iqa": [_jsonable(d) for d in p.extra.get("iqa") or [] if isinstance(d, dict)],
+    }
+    memo.put(data, qualification_sources(loaded), loaded.attachments)
+    return data
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"date": v.isoformat()} if isinstance(v, dt.date) else v for k, v in d.items()}
+
+
+def _dated(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: dt.date.fromisoformat(v["date"]) if isinstance(v, dict) and set(v) == {"date"} else v
+        for k, v in d.items()
+    }
+
+
+def _restore(root: Path, data: dict[str, Any]) -> Portfolio:
+    from evitrack import catalogue
+    from evitrack.model import Assessment, Record, SignOff
+
+    q = catalogue.load(data["ref"], root)
+    records = [
+        Record(
+            rid,
+            "",
+            None,
+            list(methods),
+            "",
+            {u: list(c) for u, c in criteria.items()},
+            [],
+            None,
+            None if a is None else Assessment(**_dated(a)),
+            root / rel,
+            fp,
+        )
+        for rid, rel, methods, criteria, fp, a in data["records"]
+    ]
+    signoffs = {u: SignOff(**_dated(s)) for u, s in data["signoffs"].items()}
+    name, registration = data["learner"]
+    return Portfolio(
+        root,
+        q,
+        name,
+        registration,
+        list(data["units"]),
+        records,
+        signoffs,
+        extra={"iqa": [_dated(d) for d in data["iqa"]]},
+    )
+
+
+def assessed_units(portfolios: list[tuple[str, Portfolio]], policy: Policy) -> list[Assessed]:
+    out = []
+    for rel, p in portfolios:
+        for uid in p.units:
+            decided = [
+                r
+                for r in p.records
+                if uid in r.criteria and r.assessment and policy.in_period(r.assessment.date)
+            ]
+            if not decided:
+                continue
+            counts: dict[str, list[dt.date]] = {}
+            for r in decided:
+                assert r.assessment is not None
+                counts.setdefault(r.assessment.assessor, []).append(
+                    r.assessment.date or dt.date.min
+                )
+            main = min(counts, key=lambda a: (-len(counts[a]), -max(counts[a]).toordinal(), a))
+            signed = p.signoffs.get(uid)
+            stage = "summative" if signed is not None and signed.assessor else "interim"
+            if policy.stages and stage not in policy.stages:
+                continue
+            methods = sorted({m for r in decided for m in r.methods})
+            out.append(
+                Assessed(
+                    rel,
+                    p.learner_name,
+                    uid,
+                    tuple(sorted(counts)),
+                    main,
+                    stage,
+                    tuple(r.id for r in decided),
+                    tuple(methods),
+                )
+            )
+    return sorted(out, key=lambda a: (a.portfolio, a.unit))
+
+
+# ---- the seed ------------------------------------------------------------------------
+
+
+def caseload_files(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> list[Path]:
+    files = [caseload / POLICY_FILE]
+    for _rel, p in portfolios:
+        files.append(p.root / locate.PORTFOLIO_FILE)
+        files.extend(r.path for r in p.records)
+    return files
+
+
+def content_digest(caseload: Path, files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files, key=lambda f: f.relative_to(caseload).as_posix()):
+        h.update(path.relative_to(caseload).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def git_commit(caseload: Path, files: list[Path]) -> str | None:
+    """The commit checked out, when the caseload's files hold no change since it."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=caseload,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=30,
+        )
+        if head.returncode != 0:
+            return None
+        specs = sorted({f.relative_to(caseload).as_posix() for f in files})
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *specs],
+            cwd=caseload,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if status.returncode != 0 or status.stdout.strip():
+        return None
+    return head.stdout.strip() or None
+
+
+def default_seed(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> tuple[str, str]:
+    """(seed, where it comes from): the git commit, else the content digest."""
+    files = caseload_files(caseload, portfolios)
+    commit = git_commit(caseload, files)
+    if commit:
+        return commit, "git commit"
+    return content_digest(caseload, files), "content digest"

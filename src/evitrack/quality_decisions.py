@@ -1,0 +1,356 @@
+"""IQA decisions: recording them in a portfolio, what a disagreement holds back, the report.
+
+A decision is one entry of the `iqa:` list in evitrack.yaml, appended (never
+rewritten) under the portfolio's lock, with the fingerprints of the sampled
+decisions and sign-off at that moment. After a disagreement the sampled records
+stop counting as accepted until the assessor decides on them again after the
+IQA's date. Everything here returns data or raises `UserError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evitrack import locate, yamlio
+from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.errors import UserError
+from evitrack.model import Portfolio
+
+AGREED, DISAGREED = "agreed", "disagreed"
+
+
+# ---- what a disagreement holds back ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A standing disagreement on a unit: these records do not count until decided again."""
+
+    unit: str
+    iqa: str
+    date: dt.date
+    comment: str | None
+    records: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        why = f"the IQA {self.iqa} disagreed on {self.date.isoformat()}"
+        return why + (f": {self.comment}" if self.comment else "")
+
+
+def decisions(portfolio: Portfolio) -> list[dict[str, Any]]:
+    """The portfolio's IQA decisions as validated (entries with errors left out)."""
+    return [
+        d
+        for d in portfolio.extra.get("iqa") or []
+        if isinstance(d, dict) and d.get("unit") and d.get("decision") and d.get("date")
+    ]
+
+
+def latest(portfolio: Portfolio) -> dict[str, dict[str, Any]]:
+    """unit -> its latest IQA decision (by date, then the order written)."""
+    out: dict[str, dict[str, Any]] = {}
+    q = portfolio.qualification
+    for d in decisions(portfolio):
+        uid = q.resolve_unit(str(d["unit"])) or str(d["unit"])
+        if uid not in out or d["date"] >= out[uid]["date"]:
+            out[uid] = d
+    return out
+
+
+def holds(portfolio: Portfolio) -> dict[str, Hold]:
+    """unit -> the disagreement still standing on it."""
+    out: dict[str, Hold] = {}
+    for uid, d in latest(portfolio).items():
+        if d["decision"] != DISAGREED:
+            continue
+        named = [str(r) for r in d.get("records") or []]
+        held = tuple(
+            r.id
+            for r in portfolio.records
+            if uid in r.criteria
+            and (r.id in named or not named)
+            and (
+                r.assessment is None or r.assessment.date is None or r.assessment.date <= d["date"]
+            )
+        )
+        if held:
+            out[uid] = Hold(uid, str(d["iqa"]), d["date"], d.get("comment"), held)
+    return out
+
+
+# ---- recording a decision ----------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    unit: str
+    decision: str
+    records: list[str]
+    note: str | None  # e.g. outside the saved plan
+    plan: str | None  # the saved plan that sampled it
+    iv: dict[str, Any] = field(default_factory=dict)  # the IV initials and date filled in
+    iv_problems: list[str] = field(default_factory=list)  # why they were not
+
+
+def initials_of(name: str) -> str:
+    """ "Pat O'Neill" -> "PO": the initials the forms show."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w[0].isalpha()]
+    return "".join(w[0].upper() for w in words)[:10] or "IV"
+
+
+def find_caseload(root: Path) -> Path | None:
+    """The nearest folder above the portfolio holding sampling.yaml."""
+    from evitrack.quality import POLICY_FILE
+
+    for folder in root.resolve().parents:
+        if (folder / POLICY_FILE).is_file():
+            return folder
+    return None
+
+
+def saved_plans(caseload: Path) -> list[Path]:
+    """iqa/plan-DATE[-N].yaml, oldest first."""
+    from evitrack.quality import PLAN_DIR
+
+    folder = caseload / PLAN_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("plan-*.yaml"):
+        m = re.fullmatch(r"plan-(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.yaml", path.name)
+        if m and path.is_file() and not path.is_symlink():
+            found.append(((m.group(1), int(m.group(2) or 1)), path))
+    return [p for _k, p in sorted(found)]
+
+
+def sampled_in(plan: Path, portfolio: str, unit: str) -> dict[str, Any] | None:
+    """The plan's entry for (portfolio, unit), if it sampled it."""
+    try:
+        data = yamlio.parse(yamlio.read_text(plan))
+    except (yamlio.YamlProblem, OSError):
+        return None
+    sample = data.get("sample") if isinstance(data, dict) else None
+    for entry in sample if isinstance(sample, list) else []:
+        if (
+            isinstance(entry, dict)
+            and entry.get("portfolio") == portfolio
+            and str(entry.get("unit")) == unit
+        ):
+            return entry
+    return None
+
+
+def record(
+    root: Path,
+    unit_ref: str,
+    agree: bool,
+    iqa: str,
+    date: dt.date | None = None,
+    comment: str | None = None,
+    looked_at: list[str] | None = None,
+    today: dt.date | None = None,
+) -> Recorded:
+    """Append an IQA decision to the portfolio's evitrack.yaml; on agreement, countersign."""
+    from evitrack import records
+    from evitrack.lock import portfolio_lock
+    from evitrack.quality import snapshot
+
+    today = today or dt.date.today()
+    date = date or today
+    iqa = " ".join(iqa.split())
+    if not iqa:
+        raise UserError("the IQA's name is empty", 'give it with --iqa "NAME"')
+    if date > today:
+        raise UserError(f"--date {date.isoformat()} is in the future")
+    comment = " ".join(comment.split()) if comment else None
+    if not agree and not comment:
+        raise UserError(
+            "a disagreement needs a comment: it is what the assessor is to do",
+            '--comment "..." says what to reassess and why',
+        )
+    with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
+        portfolio, _ = records.load_portfolio(root)
+        uid = _unit(portfolio, unit_ref)
+        decided = [r for r in portfolio.records if uid in r.criteria and r.assessment]
+        if not decided:
+            raise UserError(
+                f"unit {uid} holds no assessor's decision yet: there is nothing to quality assure",
+                "the IQA samples units once the assessor has judged evidence for them",
+            )
+        note, plan_name, sampled = _plan_note(root, uid)
+        ids = [r.id for r in decided]
+        if looked_at:
+            unknown = [r for r in looked_at if r not in ids]
+            if unknown:
+                raise UserError(
+                    f"{', '.join(unknown)}: not a decided record of unit {uid}",
+                    did_you_mean(unknown[0], ids) or "decided records: " + ", ".join(ids),
+                )
+            ids = [r for r in ids if r in looked_at]
+        elif sampled:
+            ids = [r for r in ids if r in [str(x) for x in sampled.get("records") or []]] or ids
+        first = min((r.assessment.date for r in decided if r.assessment and r.assessment.date),
+                    default=None)  # fmt: skip
+        if first is not None and date < first:
+            raise UserError(
+                f"--date {date.isoformat()} is before the assessor's first decision on unit "
+                f"{uid} ({first.isoformat()})",
+                "the IQA samples decisions already made: check the date",
+            )
+        entry: dict[str, Any] = {
+            "unit": uid,
+            "decision": AGREED if agree else DISAGREED,
+            "iqa": iqa,
+            "date": date,
+        }
+        if comment:
+            entry["comment"] = comment
+        entry["records"] = ids
+        entry["snapshot"] = snapshot(portfolio, uid, tuple(ids))
+        if plan_name:
+            entry["plan"] = plan_name
+        if note:
+            entry["note"] = note
+        _append(root, entry)
+    out = Recorded(uid, entry["decision"], ids, note, plan_name)
+    if agree:
+        signed = portfolio.signoffs.get(uid)
+        if signed is None or not signed.assessor:
+            out.iv_problems.append(
+                f"unit {uid} has no assessor sign-off yet: the IV initials are filled in "
+                "once it has one (`evitrack sign --as iv`)"
+            )
+        else:
+            res = records.sign(root, uid, "iv", initials_of(iqa), date, today=today)
+            out.iv, out.iv_problems = res.written, list(res.problems)
+    return out
+
+
+def _unit(portfolio: Portfolio, unit_ref: str) -> str:
+    q = portfolio.qualification
+    uid = q.resolve_unit(unit_ref)
+    if uid is None or uid not in portfolio.units:
+        why = (
+            f'unknown unit "{unit_ref}" in {q.id}'
+            if uid is None
+            else f"unit {uid} ({q.units[uid].title}) is not among the chosen units"
+        )
+        raise UserError(
+            why, did_you_mean(unit_ref, portfolio.units) or "units: " + ", ".join(portfolio.units)
+        )
+    return uid
+
+
+def _plan_note(root: Path, uid: str) -> tuple[str | None, str | None, dict[str, Any] | None]:
+    """(note, plan name, plan entry): whether the latest saved plan sampled the unit."""
+    caseload = find_caseload(root)
+    if caseload is None:
+        return (
+            "no caseload with a sampling policy holds this portfolio: outside any plan",
+            None,
+            None,
+        )
+    plans = saved_plans(caseload)
+    if not plans:
+        return "no saved plan in the caseload: outside any plan", None, None
+    from evitrack.quality import PolicyError, verify_plan
+
+    problems = verify_plan(plans[-1])
+    if problems:
+        raise PolicyError(problems)
+    rel = root.resolve().relative_to(caseload).as_posix()
+    entry = sampled_in(plans[-1], rel, uid)
+    name = plans[-1].relative_to(caseload).as_posix()
+    if entry is None:
+        return f"not sampled by {name}: outside the plan", None, None
+    return None, name, entry
+
+
+def _append(root: Path, entry: dict[str, Any]) -> None:
+    """Append one entry to `iqa:` in evitrack.yaml (round-trip); every other byte stays."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from evitrack.records import replace_top_level, top_level_span
+
+    path = root / locate.PORTFOLIO_FILE
+    if path.is_symlink():
+        raise UserError(f"{locate.display_path(path)} is a symbolic link; nothing was written")
+    text, raw = yamlio.load(path)
+    span = top_level_span(text, raw, "iqa")
+    lines = text.splitlines(keepends=True)
+    block_text = "".join(lines[span[0] : span[1]]) if span else "iqa:\n"
+    block = yamlio.parse(block_text)
+    seq = block.get("iqa")
+    if seq is not None and not isinstance(seq, CommentedSeq):
+        raise UserError(
+            f"{locate.display_path(path)}: `iqa:` is not a list of decisions; nothing was written",
+            "see `evitrack schema portfolio` for what it holds, or remove the key",
+        )
+    if seq is None:
+        seq = CommentedSeq()
+        block["iqa"] = seq
+    item = CommentedMap()
+    for k, v in entry.items():
+        if k == "unit":
+            v = DoubleQuotedScalarString(v)
+        elif k == "records":
+            v = CommentedSeq(v)
+            v.fa.set_flow_style()
+        elif k == "snapshot":
+            v = CommentedMap(v)
+        item[k] = v
+    seq.append(item)
+    new_block = yamlio.dump(block, text)
+    if span is None:
+        new_block = (
+            "# Internal quality assurance decisions, written by `evitrack iqa record`.\n"
+            + new_block
+        )
+    new_text = replace_top_level(text, raw, "iqa", new_block)
+    back = yamlio.parse(new_text)
+    if not isinstance(back, dict) or len(back.get("iqa") or []) != len(seq):
+        raise UserError(  # pragma: no cover - a file the block cannot be added to
+            f"{locate.display_path(path)}: the decision cannot be added without rewriting "
+            "other parts of this file",
+            "write evitrack.yaml as one plain YAML document, then retry",
+        )
+    yamlio.write_back(path, new_text)
+
+
+# ---- evidence changed after the IQA's decision ------------------------------------------------
+
+
+def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
+    """W804 for each record sampled by a unit's latest IQA decision that has changed since,
+    unless the assessor has decided on it again after the IQA's date."""
+    out = []
+    by_id = {r.id: r for r in portfolio.records}
+    for uid, d in sorted(latest(portfolio).items()):
+        snap = d.get("snapshot") or {}
+        for rid, was in sorted(snap.items()):
+            r = by_id.get(str(rid))
+            if r is None or r.assessment is None:
+                continue
+            if r.assessment.date is not None and r.assessment.date > d["date"]:
+                continue  # decided again since: a new judgement, not a change
+            now = {r.assessment.fingerprint, r.fingerprint or r.assessment.fingerprint}
+            if now == {was}:
+                continue
+            out.append(
+                make(
+                    locate.display_path(r.path),
+                    r.pos,
+                    "W804",
+                    f"{r.id} changed after the IQA {d['iqa']} sampled it for unit {uid} "
+                    f"on {d['date'].isoformat()}",
+                    "ask the assessor to decide on it again (`evitrack assess`), "
+                    "then the IQA to sample it again",
+                )
+            )
+    return out
