@@ -602,7 +602,7 @@ def aisha(tmp_path: Path) -> Path:
 
 def test_gaps_json_gives_each_ksb_its_status(aisha: Path) -> None:
     result = run("gaps", str(aisha), "--format", "json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # gaps: 1 while anything is missing
     ksbs = {k["ksb"]: k for k in json.loads(result.stdout)["ksbs"]}
     assert {k: v["status"] for k, v in ksbs.items()} == {
         "K1": "accepted",
@@ -635,7 +635,7 @@ def test_gaps_json_gives_each_ksb_its_status(aisha: Path) -> None:
 
 def test_gaps_text_and_markdown_show_the_ksbs_beside_the_units(aisha: Path) -> None:
     result = run("gaps", str(aisha))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # gaps: 1 while anything is missing
     ksb_part = result.stdout.split("KSBs: ", 1)[1].split("Rules of combination", 1)[0]
     assert ksb_part == (
         "1 of 14 KSBs accepted, 2 evidenced, 3 covered only through units, 8 missing\n"
@@ -697,7 +697,7 @@ def test_certificate_apprentice_skills_have_no_mapped_unit(tmp_path: Path) -> No
 def test_not_an_apprenticeship_gaps_json_has_no_ksbs(tmp_path: Path) -> None:
     root = portfolio(tmp_path / "p", apprenticeship="")
     result = run("gaps", str(root), "--format", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # gaps: 1 while anything is missing
     assert "ksbs" not in json.loads(result.stdout)
     assert "KSBs" not in run("gaps", str(root)).stdout
 

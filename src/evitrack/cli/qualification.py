@@ -353,6 +353,13 @@ def import_(
         ..., "--output", "-o", help="The qualification file to write (.yaml)."
     ),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
+    new_id: str = typer.Option(
+        None,
+        "--id",
+        help="The id of the qualification written (default: the package's; ID-imported for "
+        "a qualification evitrack ships, whose id a centre's file may not take).",
+        show_default=False,
+    ),
 ) -> None:
     """Import a framework from another system as an evitrack qualification file.
 
@@ -363,7 +370,7 @@ def import_(
     """
     from evitrack.exchange import case
 
-    data = case.import_file(source, output, force)
+    data = case.import_file(source, output, force, new_id)
     n = len(data["units"])
     typer.echo(
         f"wrote {output}: {data['id']}, {n} unit{'s' if n != 1 else ''}, "

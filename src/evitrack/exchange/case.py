@@ -503,19 +503,27 @@ def to_yaml(data: dict[str, Any]) -> str:
     return "# Imported from a CASE 1.1 package by `evitrack qualification import`.\n" + body
 
 
-def import_file(source: Path, dest: Path, force: bool) -> dict[str, Any]:
+def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None) -> dict[str, Any]:
     """Write the qualification file a CFPackage describes to `dest`; the data written.
 
     The result is checked as `evitrack qualification check` would before anything is
     written: a package that gives no valid qualification is refused, nothing written.
+    A centre's file may not take a shipped qualification's id (a claim would name the
+    shipped qualification), so a package of a shipped qualification gets the id
+    `ID-imported` unless `new_id` names another.
     """
     import tempfile
 
+    from evitrack.catalogue import shipped_files
     from evitrack.catalogue.check import check_file
     from evitrack.exchange.files import check_target, write_text
 
     check_target(dest, force)
     data = to_qualification(read(source), str(source))
+    if new_id:
+        data["id"] = new_id
+    elif data.get("id") in shipped_files():
+        data["id"] = f"{data['id']}-imported"
     text = to_yaml(data)
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / dest.name
