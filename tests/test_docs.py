@@ -45,14 +45,14 @@ def test_every_problem_code_is_documented() -> None:
 def test_quickstart_is_two_commands_first() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
     assert "pip install -e . &&" in blocks[0] and "evitrack " in blocks[0]
-    assert 'pip install -e ".[test]" && python -m pytest -q' in blocks[1]
+    assert 'pip install -e ".[test]" && python -m pytest -q -n auto' in blocks[1]
     example = re.search(r"evitrack gaps (\S+)", blocks[0])
     assert example and (ROOT / example.group(1) / "evitrack.yaml").is_file()
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
-    assert 'python -m pip install -e ".[test]" && python -m pytest -q' in ci
+    assert 'python -m pip install -e ".[test]" && python -m pytest -q -n auto' in ci
 
 
 def test_dependencies_have_lower_bounds() -> None:
