@@ -10,13 +10,15 @@ pipes are generated here at test time (GENERATED_RECORDS, ATTACHMENTS).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,36 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@contextmanager
+def written_only_where_asked(root: Path, args: list[str]) -> Iterator[None]:
+    """evitrack writes only in the portfolio (or folder) it runs on and the output it is
+    given: every other file of the test, links' targets outside included, stays as it was."""
+    outputs = {
+        Path(os.path.normpath(root / a))
+        for flag, a in itertools.pairwise(args)
+        if flag in ("-o", "--output")
+    }
+    around = root.parent  # the test's folder: where the corpus's links lead
+    before = _files(around, {root, *outputs})
+    yield
+    assert _files(around, {root, *outputs}) == before, f"evitrack {' '.join(args)} wrote outside"
+
+
+def _files(top: Path, skip: set[Path]) -> dict[str, tuple[int, int] | str]:
+    """Every file and link under `top` but the folders in `skip`: size and mtime, or target."""
+    out: dict[str, tuple[int, int] | str] = {}
+    for folder, dirs, names in os.walk(top):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if here / d not in skip and not (here / d).is_symlink()]
+        for name in [*names, *(d for d in os.listdir(here) if (here / d).is_symlink())]:
+            path = here / name
+            st = path.lstat()
+            out[str(path)] = (
+                os.readlink(path) if path.is_symlink() else (st.st_size, st.st_mtime_ns)
+            )
+    return out
+
+
 def portfolio(base: Path, tmp_path: Path) -> Path:
     root = tmp_path / "portfolio"
     shutil.copytree(base, root, symlinks=True)
@@ -72,7 +104,8 @@ def portfolio(base: Path, tmp_path: Path) -> Path:
 
 def invoke(root: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir(root)
-    result = runner.invoke(app, args)
+    with written_only_where_asked(root, args):
+        result = runner.invoke(app, args)
     calm(result.output, result.exit_code)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
@@ -330,14 +363,15 @@ def test_generated_record(
 
 
 def run_cli(root: Path, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "evitrack", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    with written_only_where_asked(root, args):
+        return subprocess.run(
+            [sys.executable, "-m", "evitrack", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 def test_10000_criteria_are_checked_in_reasonable_time(
@@ -794,3 +828,21 @@ def test_hash_names_the_problem_of_a_merge_key_entry_and_a_name_too_long(
         "file systems allow 255; not hashed",
     ]
     assert {p.name: p.read_bytes() for p in (root / "evidence").iterdir()} == before
+
+
+def test_the_watch_around_each_command_sees_a_write_outside(tmp_path: Path) -> None:
+    """The check every case runs under would catch a file written through a link."""
+    root, elsewhere = tmp_path / "portfolio", tmp_path / "outside"
+    root.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_text("kept\n")
+    watch = written_only_where_asked
+    with pytest.raises(AssertionError, match="wrote outside"), watch(root, ["check"]):
+        (elsewhere / "secret.txt").write_text("overwritten\n")
+    with pytest.raises(AssertionError, match="wrote outside"), watch(root, ["check"]):
+        (root / "link").symlink_to(elsewhere / "new.txt")
+        (root / "link").write_text("through the link\n")
+    with watch(root, ["claim", "-o", "../pack"]):
+        (tmp_path / "pack").mkdir()  # the output it was given
+        (tmp_path / "pack" / "SHA256SUMS").write_text("")
+        (root / ".evitrack-cache").mkdir()
