@@ -62,3 +62,15 @@ def test_dependencies_have_lower_bounds() -> None:
     ]
     for dep in deps:
         assert ">=" in dep or dep.startswith("evitrack["), dep
+
+
+def test_the_architecture_map_names_modules_that_exist() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"`(src/evitrack/[\w/.]+?)`", text))
+    assert len(named) > 20
+    for path in named:
+        assert (ROOT / path).exists(), path
+    for module in (ROOT / "src" / "evitrack").glob("*.py"):
+        if module.name not in ("__init__.py", "__main__.py", "errors.py", "atomic.py"):
+            stem = module.name.removesuffix(".py")
+            assert f"src/evitrack/{module.name}" in text or f"{stem}_" in text, module.name
