@@ -124,7 +124,7 @@ DOCUMENTS = {
     "recording": (
         "alex",
         ["matrix", "--form", "recording"],
-        1,
+        2,  # the signature block kept whole: it starts page 2, under the repeated header
         A4_PORTRAIT,
         [
             "UNIT RECORDING FORM",

@@ -93,10 +93,10 @@ def example(tmp: Path, name: str) -> Path:
 PAGES = {
     "edi-l2-chloe-adeyemi": (5, 10, 2),
     "fragment-tom-whitfield": (2, 2, 2),
-    "ncfe-diploma-sam-patel": (13, 22, 3),
+    "ncfe-diploma-sam-patel": (13, 20, 3),
     "pearson-certificate-daniel-hughes": (5, 8, 2),
-    "pearson-diploma-aisha-rahman": (8, 16, 2),
-    "svq-scqf8-morag-campbell": (9, 17, 3),
+    "pearson-diploma-aisha-rahman": (9, 16, 2),
+    "svq-scqf8-morag-campbell": (9, 16, 3),
 }
 
 
@@ -210,7 +210,7 @@ def test_claim_statement_as_pdf(chloe: Path) -> None:
     text = pdftext(out)
     assert "CLAIM TO COMPETENCE" in text
     assert "Learner statement and assessor summative statement" in text
-    assert re.search(r"CU791\s+Communicate using\s+2026-03-11\s+CA\s+ME", text)
+    assert re.search(r"CU791 Communicate using customer\s+2026-03-11\s+CA\s+ME", text)
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
     assert "ASSESSOR SUMMATIVE STATEMENT" in text
 
