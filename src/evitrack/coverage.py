@@ -147,10 +147,6 @@ class UnitCoverage:
         )
 
     @property
-    def progress(self) -> float:
-        return len(self.ids(ACCEPTED)) / self.total if self.total else 0.0
-
-    @property
     def unmet(self) -> list[CriterionStatus]:
         """Criteria not met: not accepted, or accepted but failing a criterion's requirement."""
         return [c for c in self.criteria if c.why is not None]

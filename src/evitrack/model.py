@@ -167,12 +167,6 @@ class Unit:
             out += [(m, c.id) for m in methods if m in barred and (m, None) not in out]
         return out
 
-    def outcome_of(self, cid: str) -> Outcome | None:
-        for o in self.outcomes:
-            if any(c.id == cid for c in o.criteria):
-                return o
-        return None
-
 
 @dataclass
 class Group:

@@ -274,14 +274,6 @@ class BuildResult:
     replaced: bool = False  # an earlier pack stood at the same place
     cleaned: list[Path] = field(default_factory=list)  # work folders of claims that died
 
-    @property
-    def problems(self) -> list[str]:
-        return self.selection.problems
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.selection.problems)
-
 
 def safe_component(name: str, limit: int = 100) -> str:
     """One path component that is safe everywhere: no separators, dots or control characters."""

@@ -6,17 +6,15 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
 from evitrack.errors import UserError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 STATE = {"debug": False}
 
@@ -215,11 +213,6 @@ def guard_text(command: Any) -> None:
 
     guarded.guarded = True  # type: ignore[attr-defined]
     command.callback = guarded
-
-
-def handle_errors(fn: F) -> F:
-    """Kept for commands that still name it: errors are handled once, by `Boundary`."""
-    return fn
 
 
 def signing_key(key: Path | None) -> Path | None:

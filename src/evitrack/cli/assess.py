@@ -11,7 +11,6 @@ from evitrack.cli._common import (
     KEY_OPT,
     PORTFOLIO_ARG,
     SIGNER_OPT,
-    handle_errors,
     signer_name,
     signing_key,
 )
@@ -19,7 +18,6 @@ from evitrack.cli._complete import complete_record
 from evitrack.errors import UserError
 
 
-@handle_errors
 def assess(
     record: str = typer.Argument(
         ..., help="The record: its id (E0007) or its file.", autocompletion=complete_record
@@ -95,7 +93,6 @@ def assess(
         typer.echo(f'  note: this replaces the earlier comment: "{gone}"', err=True)
 
 
-@handle_errors
 def hash_files(
     targets: list[str] = typer.Argument(
         None,

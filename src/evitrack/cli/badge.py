@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from evitrack.cli._common import PORTFOLIO_ARG, handle_errors
+from evitrack.cli._common import PORTFOLIO_ARG
 
 
 class _IssueByDefault(TyperGroup):
@@ -30,7 +30,6 @@ app = typer.Typer(
 
 
 @app.command("issue")
-@handle_errors
 def issue(
     portfolio: Path = PORTFOLIO_ARG,
     output: Path = typer.Option(
@@ -80,7 +79,6 @@ def issue(
 
 
 @app.command("verify")
-@handle_errors
 def verify(
     file: Path = typer.Argument(..., metavar="FILE", help="A signed credential (.jwt)."),
     key: Path = typer.Option(

@@ -17,7 +17,6 @@ from evitrack.cli._common import (
     PORTFOLIO_ARG,
     Format,
     allowed_signers,
-    handle_errors,
 )
 from evitrack.cli.matrix import DocumentFormat
 
@@ -49,7 +48,6 @@ app = typer.Typer(
 
 
 @app.command("build")
-@handle_errors
 def build(
     portfolio: Path = PORTFOLIO_ARG,
     output: Path = typer.Option(
@@ -139,7 +137,6 @@ def build(
 
 
 @app.command("verify")
-@handle_errors
 def verify(
     pack_path: Path = typer.Argument(..., metavar="PACK", help="A pack folder or .zip."),
     format: Format = FORMAT_OPT,
@@ -208,7 +205,6 @@ class ListFormat(StrEnum):
 
 
 @app.command("list")
-@handle_errors
 def list_(
     caseload: Path = typer.Argument(
         ..., help="A folder of portfolios (at any depth), or one portfolio."

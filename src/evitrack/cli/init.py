@@ -9,14 +9,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from evitrack.cli._common import handle_errors
 from evitrack.cli._complete import complete_qualification
 
 if TYPE_CHECKING:
     from evitrack.hooks import HookPlan
 
 
-@handle_errors
 def init(
     directory: Path = typer.Argument(Path("."), help="Folder for the new portfolio."),
     qualification: str = typer.Option(

@@ -12,7 +12,6 @@ from evitrack.cli._common import (
     FORMAT_OPT,
     PORTFOLIO_ARG,
     Format,
-    handle_errors,
     print_json,
 )
 
@@ -50,7 +49,6 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-@handle_errors
 def plan(
     caseload: Path = CASELOAD_ARG,
     seed: str = typer.Option(
@@ -151,7 +149,6 @@ def _not_met(result: Any) -> list[str]:
 app.command("plan")(plan)
 
 
-@handle_errors
 def record(
     portfolio: Path = PORTFOLIO_ARG,
     unit: str = typer.Option(..., "--unit", "-u", help="The sampled unit (its id or an alias)."),
@@ -217,7 +214,6 @@ def record(
 app.command("record")(record)
 
 
-@handle_errors
 def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     """The IQA report: per assessor, the cover of each dimension, the open actions.
 

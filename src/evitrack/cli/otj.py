@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, handle_errors, print_json
+from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, print_json
 
 app = typer.Typer(
     help="The off-the-job training log: add an entry, compare the hours with the rules.",
@@ -32,7 +32,6 @@ def _apprenticeship(root: Path):  # type: ignore[no-untyped-def]
 
 
 @app.command("add")
-@handle_errors
 def add(
     portfolio: Path = PORTFOLIO_ARG,
     date: str = typer.Option(..., "--date", help="When the training took place (YYYY-MM-DD)."),
@@ -64,7 +63,6 @@ def add(
 
 
 @app.command("status")
-@handle_errors
 def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None:
     """OTJ hours against the plan, the rule's minimum and what is due by today.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
+from evitrack.cli._common import FORMAT_OPT, Format
 from evitrack.cli._complete import complete_qualification, complete_units
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ app = typer.Typer(
 
 
 @app.command("list")
-@handle_errors
 def list_(format: Format = FORMAT_OPT) -> None:
     """List the qualifications a portfolio can be started for. Exit 0."""
     from evitrack import catalogue
@@ -75,7 +74,6 @@ def _list_text(rows: list[dict[str, Any]]) -> None:
 
 
 @app.command("show")
-@handle_errors
 def show(
     qualification: str = typer.Argument(
         ...,
@@ -215,7 +213,6 @@ def _markdown(data: dict[str, Any]) -> Doc:
 
 
 @app.command("extend")
-@handle_errors
 def extend(
     qualification: str = typer.Argument(..., help="The shipped qualification id to extend."),
     output: Path = typer.Option(
@@ -264,7 +261,6 @@ def extend(
 
 
 @app.command("check")
-@handle_errors
 def check(
     files: list[Path] = typer.Argument(
         ..., help="Qualification files to validate (a shipped id checks the shipped file)."
@@ -310,7 +306,6 @@ class ExchangeFormat(StrEnum):
 
 
 @app.command("export")
-@handle_errors
 def export(
     qualification: str = typer.Argument(
         ...,
@@ -343,7 +338,6 @@ def export(
 
 
 @app.command("import")
-@handle_errors
 def import_(
     source: Path = typer.Argument(..., metavar="FILE", help="A CASE 1.1 CFPackage (JSON)."),
     format: ExchangeFormat = typer.Option(

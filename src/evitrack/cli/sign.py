@@ -11,7 +11,6 @@ from evitrack.cli._common import (
     KEY_OPT,
     PORTFOLIO_ARG,
     SIGNER_OPT,
-    handle_errors,
     signer_name,
     signing_key,
 )
@@ -24,7 +23,6 @@ class Role(str, Enum):  # noqa: UP042 - StrEnum needs Python 3.11
     iv = "iv"
 
 
-@handle_errors
 def sign(
     unit: str = typer.Argument(
         ..., help="The unit (its id or an alias).", autocompletion=complete_chosen_unit

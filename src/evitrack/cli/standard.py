@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from evitrack.cli._common import FORMAT_OPT, Format, handle_errors
+from evitrack.cli._common import FORMAT_OPT, Format
 
 app = typer.Typer(
     help="Apprenticeship standards: their KSBs, the units that cover them, and importing one.",
@@ -15,7 +15,6 @@ app = typer.Typer(
 
 
 @app.command("list")
-@handle_errors
 def list_(format: Format = FORMAT_OPT) -> None:
     """List the shipped apprenticeship standards."""
     from evitrack.apprenticeship import standards
@@ -40,7 +39,6 @@ def list_(format: Format = FORMAT_OPT) -> None:
 
 
 @app.command("show")
-@handle_errors
 def show(
     standard: str = typer.Argument(..., help="A shipped standard id or a file path."),
     format: Format = FORMAT_OPT,
@@ -107,7 +105,6 @@ def show(
 
 
 @app.command("check")
-@handle_errors
 def check(
     files: list[Path] = typer.Argument(
         ..., help="Standard files to validate (a shipped id checks the shipped file)."
@@ -148,7 +145,6 @@ def check(
 
 
 @app.command("import")
-@handle_errors
 def import_(
     file: Path = typer.Argument(
         ..., help="The standard's JSON, as downloaded from the apprenticeship standards service."
