@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from evitrack import cache, locate
 from evitrack import portfolio as pf
@@ -19,6 +20,9 @@ from evitrack.checker import diagnostic_from_json, portfolios_for, qualification
 from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
 from evitrack.diagnostics import Diagnostic, error_lines
 from evitrack.errors import UserError
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 @dataclass
@@ -142,16 +146,20 @@ def _many(roots: list[Path]) -> list[PortfolioGaps]:
             restored[i] = hit
         else:
             jobs.append((i, (str(root), memo)))
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) >= 4 and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(jobs) // (workers * 4))
-            done = pool.map(snapshot_of, [job for _, job in jobs], chunksize=chunk)
-            snaps.update(zip([i for i, _ in jobs], done, strict=True))
-    else:
-        snaps.update((i, snapshot_of(job)) for i, job in jobs)
+    done = in_parallel(snapshot_of, [job for _, job in jobs])
+    snaps.update(zip([i for i, _ in jobs], done, strict=True))
     restored.update((i, _from_snapshot(roots[i], snap)) for i, snap in snaps.items())
     return [restored[i] for i in range(len(roots))]
+
+
+def in_parallel(fn: Callable[[J], R], jobs: list[J]) -> list[R]:
+    """`fn` of each job, in order: on up to four processes when there are four jobs or
+    more (a caseload's portfolios), else in this one."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < 4 or workers < 2:
+        return [fn(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _restored(root: Path, snap: Any) -> PortfolioGaps | None:

@@ -53,7 +53,7 @@ def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
     the portfolios not cached are loaded on several cores: the records come back without
     their text, which nothing here reads.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from evitrack.caseload import in_parallel
 
     roots = locate.find_portfolios(caseload) if caseload.is_dir() else []
     if not roots or locate.find_root(caseload) is not None:
@@ -70,14 +70,8 @@ def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
             found[i] = memo.value
         else:
             jobs.append((i, (str(root), memo)))
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) >= 4 and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(jobs) // (workers * 4))
-            done = pool.map(_skeleton_of, [job for _, job in jobs], chunksize=chunk)
-            found.update(zip([i for i, _ in jobs], done, strict=True))
-    else:
-        found.update((i, _skeleton_of(job)) for i, job in jobs)
+    done = in_parallel(_skeleton_of, [job for _, job in jobs])
+    found.update(zip([i for i, _ in jobs], done, strict=True))
     out = []
     for i, root in enumerate(roots):
         data = found[i]
