@@ -343,6 +343,7 @@ class NewRecord:
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
     description: str = ""
     location: str | None = None
+    ksbs: list[tuple[str, str]] = field(default_factory=list)  # (KSB id, title) it shows
 
 
 def render_record(rid: str, new: NewRecord, q: Qualification, schema_line: bool) -> str:
@@ -371,6 +372,10 @@ def render_record(rid: str, new: NewRecord, q: Qualification, schema_line: bool)
             c = unit.criterion(cid)
             note = f"  # {_comment(c.text)}" if c is not None and c.text else ""
             out.append(f"    - {json.dumps(cid)}{note}")
+    if new.ksbs:
+        out.append("# The apprenticeship standard's KSBs this evidence shows.")
+        out.append("ksbs:")
+        out += [f"  - {json.dumps(kid)}  # {_comment(title)}" for kid, title in new.ksbs]
     if new.files:
         out.append(
             "# Attached files, inside the portfolio; `evitrack hash` refreshes their sha256."
@@ -505,6 +510,7 @@ def _verify(text: str, rid: str, new: NewRecord) -> None:
         and str(data["description"]).rstrip("\n") == clean_text(new.description)
         and {k: list(v) for k, v in data["criteria"].items()} == new.criteria
         and list(data["methods"]) == new.methods
+        and list(data.get("ksbs") or []) == [kid for kid, _ in new.ksbs]
     )
     if not ok:
         raise AssertionError("the record template did not read back as written")  # pragma: no cover

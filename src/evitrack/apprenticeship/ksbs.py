@@ -11,13 +11,14 @@ missing   - none of these
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evitrack.errors import UserError
 
 if TYPE_CHECKING:
+    from evitrack.apprenticeship.standards import Standard
     from evitrack.coverage import UnitCoverage
     from evitrack.model import Portfolio, Record
 
@@ -119,3 +120,28 @@ def summary(ksbs: list[KsbStatus]) -> str:
         f"{n[ACCEPTED]} of {len(ksbs)} KSBs accepted, {n[EVIDENCED]} evidenced, "
         f"{n[UNIT]} covered only through units, {n[MISSING]} missing"
     )
+
+
+def cited(portfolio: Portfolio, refs: Iterable[str]) -> list[tuple[str, str]]:
+    """The KSBs a new record cites (`add --ksbs`), by id or alias: (id, title), each once, in
+    the order given. UserError for a portfolio without a standard or a KSB it lacks."""
+    from evitrack.diagnostics import did_you_mean
+
+    if portfolio.apprenticeship is None:
+        raise UserError(
+            "--ksbs: this portfolio is not an apprenticeship (evitrack.yaml has no "
+            "`apprenticeship:`, or its standard cannot be loaded)",
+            "add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml "
+            "(`evitrack check` says what is wrong with it), or leave out --ksbs",
+        )
+    std: Standard = portfolio.apprenticeship.standard
+    out: dict[str, str] = {}
+    for ref in refs:
+        k = std.ksb(ref)
+        if k is None:
+            raise UserError(
+                f'--ksbs: the apprenticeship standard {std.id} has no KSB "{ref}"',
+                did_you_mean(ref, std.ids()) or "its KSBs: " + ", ".join(std.ids()),
+            )
+        out.setdefault(k.id, " ".join(k.title.split()))
+    return list(out.items())

@@ -61,6 +61,12 @@ def add(
     location: str = typer.Option(
         None, "--location", help="Where evidence held elsewhere can be seen (e.g. HR file 12)."
     ),
+    ksbs: list[str] = typer.Option(
+        None,
+        "--ksbs",
+        help='An apprentice\'s KSBs this evidence shows, ids of the standard, comma-separated '
+        'or repeated: "K1,S6".',
+    ),
 ) -> None:
     """Add an evidence record: the next free id, a readable file name, files hashed.
 
@@ -75,6 +81,11 @@ def add(
     root = resolve_root(portfolio)
     p, _ = records.load_portfolio(root)
     q = p.qualification
+    shown: list[tuple[str, str]] = []
+    if ksbs:
+        from evitrack.apprenticeship.ksbs import cited as cited_ksbs
+
+        shown = cited_ksbs(p, records.split_list(ksbs))
     interactive = sys.stdin.isatty()
     missing = [
         name
@@ -163,6 +174,7 @@ def add(
         files=[(f, sha256_file(root / f)) for f in dict.fromkeys(attached)],
         description=description or "",
         location=location or None,
+        ksbs=shown,
     )
     prefix = str(p.settings.get("record_prefix") or records.DEFAULT_PREFIX)
     created = records.create(root, new, q, prefix)
@@ -181,7 +193,10 @@ def add(
 
     n = sum(len(v) for v in cited.values())
     hashed = f", {plural(len(new.files), 'file')} hashed" if new.files else ""
-    typer.echo(f"added {created.id}: {plural(n, 'criterion', 'criteria')}{hashed}", err=True)
+    also = f", {plural(len(shown), 'KSB')}" if shown else ""
+    typer.echo(
+        f"added {created.id}: {plural(n, 'criterion', 'criteria')}{also}{hashed}", err=True
+    )
 
 
 def _nonempty(s: str) -> str:
