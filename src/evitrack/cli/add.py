@@ -64,7 +64,7 @@ def add(
     ksbs: list[str] = typer.Option(
         None,
         "--ksbs",
-        help='An apprentice\'s KSBs this evidence shows, ids of the standard, comma-separated '
+        help="An apprentice's KSBs this evidence shows, ids of the standard, comma-separated "
         'or repeated: "K1,S6".',
     ),
 ) -> None:
@@ -194,9 +194,7 @@ def add(
     n = sum(len(v) for v in cited.values())
     hashed = f", {plural(len(new.files), 'file')} hashed" if new.files else ""
     also = f", {plural(len(shown), 'KSB')}" if shown else ""
-    typer.echo(
-        f"added {created.id}: {plural(n, 'criterion', 'criteria')}{also}{hashed}", err=True
-    )
+    typer.echo(f"added {created.id}: {plural(n, 'criterion', 'criteria')}{also}{hashed}", err=True)
 
 
 def _nonempty(s: str) -> str:

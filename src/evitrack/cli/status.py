@@ -59,6 +59,21 @@ def summary(cov: Coverage) -> dict[str, Any]:
         "rules_satisfied": cov.rules_satisfied,
         "findings": len(cov.findings),
         "complete": cov.complete,
+        **({} if cov.ksbs is None else {"ksbs": _ksbs(cov)}),
+    }
+
+
+def _ksbs(cov: Coverage) -> dict[str, Any]:
+    """An apprentice's KSBs in counts per status, and the ones still missing."""
+    from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
+
+    ksbs = cov.ksbs or []
+    std = cov.portfolio.apprenticeship
+    return {
+        "standard": std.standard.id if std is not None else None,
+        "total": len(ksbs),
+        **{s: sum(1 for k in ksbs if k.status == s) for s in (ACCEPTED, EVIDENCED, UNIT, MISSING)},
+        "missing_ids": [k.ksb for k in ksbs if k.status == MISSING],
     }
 
 
@@ -86,7 +101,7 @@ def status(
     emit(
         format,
         json=lambda: data,
-        csv=lambda: _csv(data),
+        csv=lambda: _csv(cov, data),
         markdown=lambda: _markdown(cov, data),
         text=lambda: _text(cov, data),
     )
@@ -102,12 +117,15 @@ def _award(data: dict[str, Any]) -> str:
     )
 
 
-def _csv(data: dict[str, Any]) -> Table:
+def _csv(cov: Coverage, data: dict[str, Any]) -> Table:
+    """A row per unit; an apprentice's also a row per KSB, with its kind and status."""
     from evitrack.output import Table
 
-    table = Table(["unit", "title", "total", "accepted", "evidenced", "missing", "complete"])
+    columns = ["unit", "title", "total", "accepted", "evidenced", "missing", "complete"]
+    apprentice = cov.ksbs is not None
+    table = Table([*columns, "kind", "status"] if apprentice else columns)
     for u in data["units"]:
-        table.add(
+        row: list[str | int] = [
             u["unit"],
             u["title"],
             u["total"],
@@ -115,8 +133,19 @@ def _csv(data: dict[str, Any]) -> Table:
             u["evidenced"],
             u["missing"],
             "yes" if u["complete"] else "no",
+        ]
+        if apprentice:
+            row += ["unit", "complete" if u["complete"] else "in progress"]
+        table.add(*row)
+    for k in cov.ksbs or []:
+        table.add(
+            k.ksb, " ".join(k.title.split()), "", "", "", "", _yes(k.status), k.kind, k.status
         )
     return table
+
+
+def _yes(ksb_status: str) -> str:
+    return "yes" if ksb_status == "accepted" else "no"
 
 
 def _text(cov: Coverage, data: dict[str, Any]) -> None:
@@ -158,6 +187,7 @@ def _text(cov: Coverage, data: dict[str, Any]) -> None:
     held = sum(1 for r in cov.rules if r.satisfied)
     lines.append(f"Rules of combination: {held} of {len(cov.rules)} satisfied")
     lines += [f"  {'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules]
+    lines += _ksb_lines(cov)
     if cov.findings:
         lines.append(
             f"Evidence quality: {plural(len(cov.findings), 'finding')} (see `evitrack gaps`)"
@@ -165,6 +195,27 @@ def _text(cov: Coverage, data: dict[str, Any]) -> None:
     lines.append(_award(data))
     for line in lines:
         out.print(Text(terminal(line)))
+
+
+def _ksb_summary(cov: Coverage) -> str:
+    n = _ksbs(cov)
+    return (
+        f"KSBs: {n['accepted']} of {n['total']} accepted, {n['evidenced']} evidenced, "
+        f"{n['unit']} through units only, {n['missing']} missing"
+    )
+
+
+def _ksb_lines(cov: Coverage) -> list[str]:
+    """ "KSBs: 1 of 14 KSBs accepted, ...", then the missing ones (none: not an apprentice)."""
+    if cov.ksbs is None:
+        return []
+    from evitrack.apprenticeship.ksbs import MISSING
+
+    missing = [k.ksb for k in cov.ksbs if k.status == MISSING]
+    lines = [_ksb_summary(cov)]
+    if missing:
+        lines.append(f"  missing: {', '.join(missing)} (see `evitrack gaps`)")
+    return lines
 
 
 def _markdown(cov: Coverage, data: dict[str, Any]) -> Doc:
@@ -181,13 +232,20 @@ def _markdown(cov: Coverage, data: dict[str, Any]) -> Doc:
             "yes" if d["complete"] else "no",
         )
     rules = Bullets(tuple(f"{'✓' if r.satisfied else '✗'} {r.rule}: {r.detail}" for r in cov.rules))
-    return Doc(
+    doc = Doc(
         [
             Heading(f"Progress: {p.learner_name} ({p.registration})"),
             Para(p.qualification.title),
             table,
             Heading("Rules of combination", 2),
             rules,
-            Para(_award(data)),
         ]
     )
+    if cov.ksbs is not None:
+        from evitrack.apprenticeship.ksbs import MISSING
+
+        missing = [k for k in cov.ksbs if k.status == MISSING]
+        doc.add(Heading("KSBs", 2), Para(_ksb_summary(cov).removeprefix("KSBs: ")))
+        if missing:
+            doc.add(Para("Missing:"), Bullets(tuple(f"{k.ksb} {k.title}" for k in missing)))
+    return doc.add(Para(_award(data)))

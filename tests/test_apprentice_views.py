@@ -1,0 +1,270 @@
+"""KSBs where a learner and a provider look: `add --ksbs`, `status`, `matrix --form ksb`.
+
+Built on the helpers of test_apprenticeship.py: a Diploma apprentice on the shipped
+Customer Service Specialist standard, records written with `evitrack add`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evitrack.cli import app
+from test_apprenticeship import DIPL, accept, portfolio, unit_criteria
+
+runner = CliRunner()
+
+
+def cli(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, (args, result.output)
+    return result
+
+
+def add(root: Path, refs: str, *extra: str) -> str:
+    """`evitrack add` a record on 2 March 2026; its path as printed."""
+    result = cli(
+        "add",
+        str(root),
+        "-t",
+        "Evidence",
+        "-m",
+        "product",
+        "-c",
+        refs,
+        "--date",
+        "2026-03-02",
+        *extra,
+    )
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def apprentice(tmp_path: Path) -> Path:
+    """K1 accepted (E0001); S6 and B11 evidenced (E0002); unit 7 covered (E0003): S5, S7, S9
+    through it."""
+    root = portfolio(tmp_path / "aisha")
+    add(root, "1/1.1", "--ksbs", "K1")
+    accept(root, "E0001")
+    add(root, "5/1.1", "--ksbs", "S6", "--ksbs", "B11")
+    add(root, ",".join(f"7/{c}" for c in unit_criteria(DIPL, "7")))
+    return root
+
+
+# ---- add --ksbs ------------------------------------------------------------------------
+
+
+def test_add_ksbs_writes_each_with_its_title(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = portfolio(tmp_path / "p")
+    monkeypatch.chdir(tmp_path)
+    result = cli(
+        "add",
+        "p",
+        "-t",
+        "Observed at the counter",
+        "-m",
+        "O",
+        "-c",
+        "5/1.1",
+        "--date",
+        "2026-03-02",
+        "--ksbs",
+        "S6, 11",
+        "--ksbs",
+        "K1,S6",
+    )
+    assert result.stdout == "p/evidence/E0001-observed-at-the-counter.yaml\n"
+    assert result.stderr == "added E0001: 1 criterion, 3 KSBs\n"
+    text = (root / "evidence" / "E0001-observed-at-the-counter.yaml").read_text()
+    assert text.split("criteria:\n", 1)[1].split("# Attach", 1)[0] == (
+        '  "5":  # Delivering Solution-focused Customer Service\n'
+        '    - "1.1"  # Identify when customer issues, problems and complaints impact the '
+        "customer and the orga…\n"
+        "# The apprenticeship standard's KSBs this evidence shows.\n"
+        "ksbs:\n"
+        '  - "S6"  # Providing a positive customer experience\n'
+        '  - "B11"  # Ownership/ responsibility\n'  # the alias "11", written by its id
+        '  - "K1"  # Business knowledge and understanding\n'
+    )
+    checked = cli("check", str(root), "--format", "json")
+    assert [d["code"] for d in json.loads(checked.stdout)["diagnostics"]] == ["W709", "W709"]
+    gaps = json.loads(cli("gaps", str(root), "--format", "json", code=1).stdout)
+    assert {k["ksb"]: k["records"] for k in gaps["ksbs"] if k["records"]} == {
+        "K1": ["E0001"],
+        "S6": ["E0001"],
+        "B11": ["E0001"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("ksbs", "message"),
+    [
+        (
+            "K1,S66",
+            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            'has no KSB "S66"\n    hint: did you mean "S6"?\n',
+        ),
+        (
+            "k1",
+            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            'has no KSB "k1"\n    hint: did you mean "K1"?\n',
+        ),
+        (
+            "Q99",
+            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            'has no KSB "Q99"\n    hint: its KSBs: K1, K2, K3, K4, S5, S6, S7, S8, S9, B10, '
+            "B11, B12, B13, B14\n",
+        ),
+    ],
+)
+def test_add_an_unknown_ksb_is_refused_and_nothing_written(
+    tmp_path: Path, ksbs: str, message: str
+) -> None:
+    root = portfolio(tmp_path / "p")
+    result = runner.invoke(
+        app,
+        [
+            "add",
+            str(root),
+            "-t",
+            "T",
+            "-m",
+            "O",
+            "-c",
+            "5/1.1",
+            "--date",
+            "2026-03-02",
+            "--ksbs",
+            ksbs,
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == message
+    assert list((root / "evidence").iterdir()) == []
+
+
+def test_add_ksbs_in_a_portfolio_that_is_not_an_apprenticeship(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    result = runner.invoke(
+        app,
+        [
+            "add",
+            str(root),
+            "-t",
+            "T",
+            "-m",
+            "O",
+            "-c",
+            "5/1.1",
+            "--date",
+            "2026-03-02",
+            "--ksbs",
+            "K1",
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: --ksbs: this portfolio is not an apprenticeship (evitrack.yaml has "
+        "no `apprenticeship:`, or its standard cannot be loaded)\n"
+        "    hint: add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml "
+        "(`evitrack check` says what is wrong with it), or leave out --ksbs\n"
+    )
+    assert list((root / "evidence").iterdir()) == []
+
+
+# ---- status ------------------------------------------------------------------------------
+
+
+def test_status_text_shows_the_ksbs_under_the_units(apprentice: Path) -> None:
+    result = cli("status", str(apprentice))
+    tail = result.stdout.split("  ✓ R3: all 8 mandatory units are taken\n", 1)[1]
+    assert tail == (
+        "KSBs: 1 of 14 accepted, 2 evidenced, 3 through units only, 8 missing\n"
+        "  missing: K2, K3, K4, S8, B10, B12, B13, B14 (see `evitrack gaps`)\n"
+        "Award: not complete yet; 1/149 criteria accepted (0%), 0/8 units complete\n"
+    )
+
+
+def test_status_json_adds_ksbs_and_keeps_every_key(apprentice: Path) -> None:
+    data = json.loads(cli("status", str(apprentice), "--format", "json").stdout)
+    assert list(data) == [
+        "qualification",
+        "learner",
+        "units",
+        "accepted",
+        "total",
+        "units_complete",
+        "rules",
+        "rules_satisfied",
+        "findings",
+        "complete",
+        "ksbs",
+    ]
+    assert data["ksbs"] == {
+        "standard": "customer-service-specialist",
+        "total": 14,
+        "accepted": 1,
+        "evidenced": 2,
+        "unit": 3,
+        "missing": 8,
+        "missing_ids": ["K2", "K3", "K4", "S8", "B10", "B12", "B13", "B14"],
+    }
+
+
+def test_status_markdown_and_csv(apprentice: Path) -> None:
+    md = cli("status", str(apprentice), "--format", "markdown").stdout
+    assert md.split("## KSBs\n\n", 1)[1] == (
+        "1 of 14 accepted, 2 evidenced, 3 through units only, 8 missing\n\n"
+        "Missing:\n\n"
+        "- K2 Customer journey knowledge\n"
+        "- K3 Knowing your customers and their needs/customer insight\n"
+        "- K4 Customer service culture and environment awareness\n"
+        "- S8 Customer service performance\n"
+        "- B10 Develop self\n"
+        "- B12 Team working\n"
+        "- B13 Equality\n"
+        "- B14 Presentation\n\n"
+        "Award: not complete yet; 1/149 criteria accepted (0%), 0/8 units complete\n"
+    )
+    csv_out = cli("status", str(apprentice), "--format", "csv").stdout.splitlines()
+    assert csv_out[0] == "unit,title,total,accepted,evidenced,missing,complete,kind,status"
+    assert (
+        csv_out[1]
+        == "1,Understanding the Customer Service Environment,20,1,0,19,no,unit,in progress"
+    )
+    assert csv_out[9:] == [
+        "K1,Business knowledge and understanding,,,,,yes,knowledge,accepted",
+        "K2,Customer journey knowledge,,,,,no,knowledge,missing",
+        "K3,Knowing your customers and their needs/customer insight,,,,,no,knowledge,missing",
+        "K4,Customer service culture and environment awareness,,,,,no,knowledge,missing",
+        "S5,Business focused service delivery,,,,,no,skill,unit",
+        "S6,Providing a positive customer experience,,,,,no,skill,evidenced",
+        "S7,Working with your customers/customer insights,,,,,no,skill,unit",
+        "S8,Customer service performance,,,,,no,skill,missing",
+        "S9,Service improvement,,,,,no,skill,unit",
+        "B10,Develop self,,,,,no,behaviour,missing",
+        "B11,Ownership/ responsibility,,,,,no,behaviour,evidenced",
+        "B12,Team working,,,,,no,behaviour,missing",
+        "B13,Equality,,,,,no,behaviour,missing",
+        "B14,Presentation,,,,,no,behaviour,missing",
+    ]
+
+
+def test_status_of_a_portfolio_that_is_not_an_apprenticeship_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    add(root, "5/1.1")
+    assert "ksbs" not in json.loads(cli("status", str(root), "--format", "json").stdout)
+    assert "KSB" not in cli("status", str(root)).stdout
+    assert "KSB" not in cli("status", str(root), "--format", "markdown").stdout
+    csv_out = cli("status", str(root), "--format", "csv").stdout.splitlines()
+    assert csv_out[0] == "unit,title,total,accepted,evidenced,missing,complete"
+    assert len(csv_out) == 9 and not any(re.match(r"[KSB]\d", line) for line in csv_out)
