@@ -268,3 +268,91 @@ def test_status_of_a_portfolio_that_is_not_an_apprenticeship_is_unchanged(
     csv_out = cli("status", str(root), "--format", "csv").stdout.splitlines()
     assert csv_out[0] == "unit,title,total,accepted,evidenced,missing,complete"
     assert len(csv_out) == 9 and not any(re.match(r"[KSB]\d", line) for line in csv_out)
+
+
+# ---- matrix --form ksb -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("html", "html"), ("markdown", "md")])
+def test_ksb_mapping_matches_golden(
+    apprentice: Path, fmt: str, ext: str, update_golden: bool
+) -> None:
+    from test_render import golden
+
+    result = cli("matrix", str(apprentice), "--form", "ksb", "--format", fmt)
+    assert result.stderr == ""
+    golden(f"apprentice-ksb.{ext}", result.stdout, update_golden)
+
+
+def test_ksb_mapping_says_how_each_ksb_is_evidenced(apprentice: Path) -> None:
+    md = cli("matrix", str(apprentice), "--form", "ksb", "--format", "markdown").stdout
+    s5 = md.split("### S5 ", 1)[1].split("### S6 ", 1)[0]
+    assert s5.split("Status:", 1)[1] == (
+        " **Covered through a mapped unit**\n\n"
+        "Mapped units: unit 6 Managing Challenging Customers and Situations; unit 7 "
+        "Influencing Change and Improvement in Customer Service (covered).\n\n"
+        "Through unit 7's criteria:\n\n"
+        "- E0003 Evidence (2026-03-02; not yet assessed)\n\n"
+    )
+    k1 = md.split("### K1 ", 1)[1].split("### K2 ", 1)[0]
+    assert k1.split("Status:", 1)[1] == (
+        " **Accepted**\n\n"
+        "Mapped units: unit 1 Understanding the Customer Service Environment; unit 3 "
+        "Understanding Continuous Improvement in Customer Service; unit 4 Understanding "
+        "Personal Effectiveness in a Customer Service Work Environment; unit 8 Managing "
+        "Personal Effectiveness in a Customer Service Specialist Job Role.\n\n"
+        "Cited directly:\n\n"
+        "- E0001 Evidence (2026-03-02; accepted by Lisa Grant on 2026-03-09)\n\n"
+        "Through unit 1's criteria:\n\n"
+        "- E0001 Evidence (2026-03-02; accepted by Lisa Grant on 2026-03-09)\n\n"
+    )
+    assert "KSBs: 1 of 14 accepted, 2 evidenced and awaiting assessment, 3 covered only " in md
+
+
+def test_ksb_mapping_escapes_record_text(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    cli(
+        "add",
+        str(root),
+        "-t",
+        "<b>bold</b> | *x*",
+        "-m",
+        "O",
+        "-c",
+        "5/1.1",
+        "--date",
+        "2026-03-02",
+        "--ksbs",
+        "S6",
+    )
+    html = cli("matrix", str(root), "--form", "ksb").stdout
+    assert "<li>E0001 &lt;b&gt;bold&lt;/b&gt; | *x* (2026-03-02; not yet assessed)</li>" in html
+    assert "<b>bold" not in html
+    md = cli("matrix", str(root), "--form", "ksb", "--format", "markdown").stdout
+    assert "- E0001 \\<b\\>bold\\</b\\> \\| \\*x\\* (2026-03-02; not yet assessed)\n" in md
+
+
+def test_ksb_mapping_refused_for_a_portfolio_that_is_not_an_apprenticeship(
+    tmp_path: Path,
+) -> None:
+    root = portfolio(tmp_path / "p", apprenticeship="")
+    out = tmp_path / "ksb.html"
+    result = runner.invoke(app, ["matrix", str(root), "--form", "ksb", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "evitrack: error: the KSB mapping is for an apprenticeship: this portfolio's "
+        "evitrack.yaml has no `apprenticeship:` (or its standard cannot be loaded)\n"
+        "    hint: add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml "
+        "(`evitrack check` says what is wrong with it)\n"
+    )
+    assert not out.exists()
+
+
+def test_ksb_mapping_takes_no_units(apprentice: Path) -> None:
+    result = runner.invoke(app, ["matrix", str(apprentice), "--form", "ksb", "--unit", "5"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: --unit does not apply to the KSB mapping: it maps every KSB of the "
+        "standard\n    hint: leave out --unit\n"
+    )

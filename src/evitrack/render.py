@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from evitrack.coverage import Coverage
 
-FORMS = ("matrix", "recording", "index")
+FORMS = ("matrix", "recording", "index", "ksb")
 FORMATS = ("html", "markdown")
 EXT = {"html": "html", "markdown": "md"}
 
@@ -776,8 +776,15 @@ def matrix(
     opts = opts or Options()
     if form == "index":
         return index(cov, units, fmt, opts)
+    if form == "ksb":
+        if units is not None:
+            raise UserError(
+                "--unit does not apply to the KSB mapping: it maps every KSB of the standard",
+                "leave out --unit",
+            )
+        return ksb_mapping(cov, fmt, opts)
     if form not in FORMS:
-        raise UserError(f'unknown form "{form}"', "use matrix, recording or index")
+        raise UserError(f'unknown form "{form}"', "use matrix, recording, index or ksb")
     uids = _unit_ids(cov, units)
     build = matrix_unit if form == "matrix" else recording_unit
     ctx = {**header(cov.portfolio, opts), "units": [build(cov, uid) for uid in uids]}
@@ -796,6 +803,101 @@ def index(
         "packed": opts.packed is not None,
     }
     return render("index", ctx, fmt, _templates_root(cov, opts), opts.used)
+
+
+KSB_KINDS = (("knowledge", "Knowledge"), ("skill", "Skills"), ("behaviour", "Behaviours"))
+KSB_STATUS = {
+    "accepted": "Accepted",
+    "evidenced": "Evidenced, not yet accepted",
+    "unit": "Covered through a mapped unit",
+    "missing": "Missing",
+}
+
+
+def _ksb_record(r: Record) -> dict[str, Any]:
+    return {
+        "ref": r.id,
+        "title": r.title,
+        "date": isodate(r.date),
+        "decision": _decision(r),
+        "accepted": r.accepted,
+    }
+
+
+def _mapped_unit(cov: Coverage, ref: str, covered: list[str]) -> dict[str, Any]:
+    """A unit (or "UNIT/CRITERION") the standard maps to a KSB, and the records that cite it."""
+    uid, _, cid = ref.partition("/")
+    unit = cov.portfolio.qualification.units[uid]
+    records = [
+        r
+        for r in sorted_records(cov.portfolio.records)
+        if uid in r.criteria and (not cid or cid in r.criteria[uid])
+    ]
+    return {
+        "ref": ref,
+        "label": f"unit {uid}" + (f", criterion {cid}" if cid else ""),
+        "title": unit.title,
+        "covered": ref in covered,
+        "records": [_ksb_record(r) for r in records],
+    }
+
+
+def ksb_context(cov: Coverage) -> dict[str, Any]:
+    """The KSB mapping a gateway submission carries: per KSB, grouped by kind, the
+    standard's text, the mapped units, the records that evidence it (cited directly, or
+    through a mapped unit's criteria) and its status."""
+    from evitrack.apprenticeship.ksbs import describe
+
+    p = cov.portfolio
+    if p.apprenticeship is None or cov.ksbs is None:
+        raise UserError(
+            "the KSB mapping is for an apprenticeship: this portfolio's evitrack.yaml has no "
+            "`apprenticeship:` (or its standard cannot be loaded)",
+            "add `apprenticeship:` with its `standard:` and `start:` to evitrack.yaml "
+            "(`evitrack check` says what is wrong with it)",
+        )
+    a = p.apprenticeship
+    std = a.standard
+    by_id = {r.id: r for r in p.records}
+    statements = {k.id: k.statements for k in std.ksbs}
+    counts = {s: sum(1 for k in cov.ksbs if k.status == s) for s in KSB_STATUS}
+    groups = []
+    for kind, label in KSB_KINDS:
+        rows = [
+            {
+                "id": k.ksb,
+                "title": " ".join(k.title.split()),
+                "statements": statements.get(k.ksb, []),
+                "status": k.status,
+                "status_label": KSB_STATUS[k.status],
+                "describe": describe(k),
+                "cited": [_ksb_record(by_id[rid]) for rid in k.records if rid in by_id],
+                "units": [_mapped_unit(cov, ref, k.units_covered) for ref in k.units],
+            }
+            for k in cov.ksbs
+            if k.kind == kind
+        ]
+        if rows:
+            groups.append({"kind": kind, "label": label, "ksbs": rows})
+    return {
+        "standard": {
+            "id": std.id,
+            "title": std.title,
+            "level": std.level or "",
+            "version": std.version or "",
+            "reference": std.reference or "",
+        },
+        "apprenticeship": {"start": isodate(a.start), "end": isodate(a.end)},
+        "counts": {**counts, "total": len(cov.ksbs)},
+        "groups": groups,
+    }
+
+
+def ksb_mapping(cov: Coverage, fmt: str = "html", opts: Options | None = None) -> str:
+    """The KSB mapping document (`matrix --form ksb`)."""
+    opts = opts or Options()
+    ctx = {**header(cov.portfolio, opts), **ksb_context(cov)}
+    return render("ksb", ctx, fmt, _templates_root(cov, opts), opts.used)
 
 
 def _templates_root(cov: Coverage, opts: Options) -> Path | None:
@@ -866,6 +968,7 @@ DOC_NAMES = {
     "recording": "Unit recording form",
     "index": "Evidence index",
     "claim": "Claim to competence",
+    "ksb": "KSB mapping",
 }
 _PDF_FONT = '7pt "Liberation Sans", Arial, "DejaVu Sans", sans-serif'
 

@@ -29,6 +29,7 @@ class Form(StrEnum):
     matrix = "matrix"
     recording = "recording"
     index_ = "index"
+    ksb = "ksb"
 
 
 DOC_FORMAT_OPT = typer.Option(
@@ -55,7 +56,7 @@ def matrix(
         Form.matrix,
         "--form",
         help="matrix: the evidence matrix (EDI layout); recording: the unit recording form; "
-        "index: every evidence record with its files.",
+        "index: every evidence record with its files; ksb: an apprentice's KSB mapping.",
     ),
     format: DocumentFormat = DOC_FORMAT_OPT,
     output: Path = OUTPUT_OPT,
