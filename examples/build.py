@@ -5,7 +5,9 @@
 Every example is a learner part-way through a shipped qualification. Records are
 written with `evitrack add` (ids, file names, criterion comments, sha256 of the
 attached files), decisions with `evitrack assess` (evitrack computes the
-fingerprints) and unit sign-offs with `evitrack sign`. Run it again after a
+fingerprints) and unit sign-offs with `evitrack sign`. An apprentice's example also
+names the apprenticeship in evitrack.yaml, cites KSBs with `add --ksbs` and keeps an
+off-the-job training log written with `evitrack otj add`. Run it again after a
 qualification file changes: tests/test_examples.py checks that the committed
 examples still give what this script builds.
 """
@@ -38,6 +40,7 @@ class Rec:
     files: list[str] = field(default_factory=list)
     location: str | None = None
     decision: tuple[str, str, str | None] | None = None  # (accept | refer, date, comment)
+    ksbs: list[str] = field(default_factory=list)  # an apprentice's KSBs it shows
 
 
 @dataclass
@@ -46,6 +49,19 @@ class Sign:
     role: str
     initials: str
     date: str
+
+
+@dataclass
+class Otj:
+    """An off-the-job training entry, as `evitrack otj add` writes it."""
+
+    date: str
+    hours: str
+    activity: str
+    type: str
+    ksbs: str = ""
+    confirmed_by: str | None = None
+    logged: str | None = None  # the day it was recorded (default: the day of the training)
 
 
 @dataclass
@@ -61,6 +77,8 @@ class Example:
     records: list[Rec]
     signoffs: list[Sign] = field(default_factory=list)
     currency_years: int | None = None
+    apprenticeship: str = ""  # the `apprenticeship:` block of evitrack.yaml
+    otj: list[Otj] = field(default_factory=list)
 
 
 # ---- NCFE Level 3 Diploma: Sam Patel, four units complete and signed off -----------------
@@ -697,6 +715,169 @@ CASE_NOTES = """\
        customer accepted. Closed the case.
 """
 
+# Aisha is an apprentice on the Customer Service Specialist standard, the Diploma her
+# on-programme qualification. She works 25 hours a week, so her start (before 1 August
+# 2025) puts her under the 6-hour rule pro rata; her provider planned 360 hours.
+AISHA_APPRENTICESHIP = """\
+# The apprenticeship: the standard, the practical period and the off-the-job plan.
+apprenticeship:
+  standard: customer-service-specialist
+  start: 2025-07-28
+  end: 2027-01-29  # planned end of the practical period
+  weekly_hours: 25  # contracted paid hours a week
+  otj_planned_hours: 360  # the provider's planned off-the-job hours
+"""
+
+EMPLOYER = "Imran Shah"  # branch manager, who confirms her off-the-job training
+
+# Two study days a month at the provider, unit by unit: (first day, second day, topic, KSBs)
+STUDY_DAYS = [
+    ("2025-08-13", "2025-08-20", "unit 1, the customer service environment", "K1,K4"),
+    ("2025-09-10", "2025-09-17", "unit 1, mission, brand and structure", "K1,K4"),
+    ("2025-10-08", "2025-10-15", "unit 2, loyalty, retention and satisfaction", "K3"),
+    ("2025-11-12", "2025-11-19", "unit 2, customer types and expectations", "K3,B13"),
+    ("2025-12-10", "2025-12-17", "unit 3, continuous improvement", "K1,S9"),
+    ("2026-01-14", "2026-01-21", "unit 4, personal effectiveness", "K1,B10"),
+    ("2026-02-11", "2026-02-18", "unit 5, solution-focused service", "S5,S6"),
+    ("2026-03-11", "2026-03-18", "unit 6, challenging customers and situations", "S6,S8"),
+    ("2026-04-15", "2026-04-22", "unit 7, influencing change", "S7,S9"),
+    ("2026-05-13", "2026-05-20", "unit 8, managing personal effectiveness", "B10,B12"),
+    ("2026-06-10", "2026-06-17", "unit 2, customer insight and feedback", "K3,S7"),
+    ("2026-07-08", "2026-07-15", "unit 3, service improvement projects", "S9"),
+    ("2026-09-09", "2026-09-16", "unit 4, working with others", "B12,B14"),
+    ("2026-10-14", "2026-10-21", "unit 8, brand, values and presentation", "B14"),
+    ("2026-11-11", "2026-11-18", "end-point assessment preparation", "K2,S8"),
+]
+
+AISHA_OTJ = [
+    Otj(
+        "2025-07-30",
+        "6",
+        "Apprenticeship induction: the standard, its KSBs and the off-the-job log",
+        "training",
+        "K1,K4",
+        "Lisa Grant",
+    ),
+    Otj(
+        "2025-08-06",
+        "5",
+        "Shadowing the branch manager on member complaints",
+        "shadowing",
+        "K2,S8",
+        EMPLOYER,
+    ),
+    *[
+        Otj(
+            day,
+            "6",
+            f"Study day at Pennine Skills Partnership: {topic}",
+            "training",
+            ksbs,
+            EMPLOYER,
+        )
+        for first, second, topic, ksbs in STUDY_DAYS
+        for day in (first, second)
+    ],
+    Otj(
+        "2025-09-24",
+        "4",
+        "Consumer Duty and customers in vulnerable circumstances (e-learning, 4 modules)",
+        "training",
+        "K3,B13",
+        EMPLOYER,
+        "2025-09-25",
+    ),
+    Otj(
+        "2025-10-22",
+        "5",
+        "Complaint handling under the FCA's DISP rules: workshop",
+        "training",
+        "K2,S6",
+        EMPLOYER,
+    ),
+    Otj(
+        "2025-11-25",
+        "5",
+        "Mortgage team secondment, day 1: payment options",
+        "practical",
+        "S5,S6",
+        EMPLOYER,
+    ),
+    Otj(
+        "2025-11-26",
+        "5",
+        "Mortgage team secondment, day 2: arrears conversations",
+        "practical",
+        "S5,S8",
+        EMPLOYER,
+    ),
+    Otj(
+        "2025-12-03",
+        "1.5",
+        "Progress review with Lisa Grant and Imran Shah",
+        "progress-review",
+        "",
+        EMPLOYER,
+    ),
+    Otj(
+        "2026-01-27",
+        "5",
+        "Assignment research: Pennine's mission, brand and structure",
+        "assignment",
+        "K1,K4",
+        EMPLOYER,
+        "2026-01-28",
+    ),
+    Otj(
+        "2026-02-24",
+        "4.5",
+        "Customer insight and data (e-learning, 3 modules)",
+        "training",
+        "K3,S7",
+    ),
+    Otj(
+        "2026-03-24",
+        "5",
+        "Shadowing the contact centre: call handling and escalations",
+        "shadowing",
+        "K2,S7",
+        EMPLOYER,
+    ),
+    Otj(
+        "2026-04-28",
+        "5",
+        "Institute of Customer Service regional conference, Manchester",
+        "industry-visit",
+        "B10",
+        EMPLOYER,
+    ),
+    Otj(
+        "2026-06-23",
+        "5",
+        "Service improvement project: counter queue times",
+        "practical",
+        "S9",
+        EMPLOYER,
+    ),
+    Otj(
+        "2026-09-22",
+        "4",
+        "Coaching and team working (e-learning, 2 modules)",
+        "training",
+        "B12",
+        EMPLOYER,
+        "2026-11-10",
+    ),
+    Otj(
+        "2026-10-27",
+        "5",
+        "Shadowing the complaints team: root-cause analysis",
+        "shadowing",
+        "K2,S9",
+        EMPLOYER,
+    ),
+]
+
 PEARSON_DIP = Example(
     folder="pearson-diploma-aisha-rahman",
     qualification="pearson-btec-l3-diploma-customer-service-specialists",
@@ -717,6 +898,7 @@ PEARSON_DIP = Example(
             "found out what he needed, explained the options (payment holiday, reduced\n"
             "payments, term extension) and booked a call with the mortgage team.",
             decision=("accept", "2026-02-12", None),
+            ksbs=["S6", "B11", "B13"],
         ),
         Rec(
             "Professional discussion: solutions, costs and working with the mortgage team",
@@ -727,6 +909,7 @@ PEARSON_DIP = Example(
             "solutions that suit the member and the society, keep costs in mind and make\n"
             "sure the mortgage team does what I promised.",
             decision=("accept", "2026-02-26", None),
+            ksbs=["S5", "K2", "B12"],
         ),
         Rec(
             "Witness testimony: branch manager on a bereavement case",
@@ -736,6 +919,7 @@ PEARSON_DIP = Example(
             "Testimony from the branch manager, Imran Shah, about how I handled the accounts\n"
             "of a member who had died when the family disagreed about who could act.",
             decision=("accept", "2026-03-20", None),
+            ksbs=["S8", "B11"],
         ),
         Rec(
             "Case notes and escalation form for a disputed account closure",
@@ -745,6 +929,7 @@ PEARSON_DIP = Example(
             "My case notes and escalation form for a member who disputed the closure of a\n"
             "dormant account (details removed).",
             files=["files/products/case-notes-disputed-closure.md"],
+            ksbs=["S8", "K2"],
         ),
         Rec(
             "Written assignment: the building society's customer service environment",
@@ -759,12 +944,15 @@ PEARSON_DIP = Example(
                 "Sections on structure are good. 1.2 needs the impact of the mission "
                 "statement on customer service delivery: add an example from the branch.",
             ),
+            ksbs=["K1", "K4"],
         ),
     ],
     signoffs=[
         Sign("5", "assessor", "LG", "2026-02-26"),
         Sign("5", "learner", "AR", "2026-02-27"),
     ],
+    apprenticeship=AISHA_APPRENTICESHIP,
+    otj=AISHA_OTJ,
 )
 
 # ---- The stand-alone unit: Tom Whitfield ----------------------------------------------------
@@ -902,6 +1090,7 @@ def build(ex: Example, out: Path) -> Path:
                 "settings:\n"
                 f"  currency_years: {ex.currency_years}  # warn about evidence older than this\n"
             )
+        fh.write(ex.apprenticeship)
     for rel, text in ex.files.items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -925,6 +1114,8 @@ def build(ex: Example, out: Path) -> Path:
                 args += ["--file", f]
             if rec.location:
                 args += ["--location", rec.location]
+            if rec.ksbs:
+                args += ["--ksbs", ",".join(rec.ksbs)]
             written = run(*args).strip()
             if rec.decision:
                 verb, when, comment = rec.decision
@@ -941,8 +1132,22 @@ def build(ex: Example, out: Path) -> Path:
                 )
         for s in ex.signoffs:
             run("sign", s.unit, "--as", s.role, "--initials", s.initials, "--date", s.date)
+        otj_log(ex)
     shutil.rmtree(target / ".evitrack-cache", ignore_errors=True)
     return target
+
+
+def otj_log(ex: Example) -> None:
+    """An apprentice's off-the-job training log, one `evitrack otj add` per entry, in the
+    order of the training (run inside the portfolio)."""
+    for e in sorted(ex.otj, key=lambda e: e.date):
+        args = ["otj", "add", "--date", e.date, "--hours", e.hours]
+        args += ["--activity", e.activity, "--type", e.type, "--logged", e.logged or e.date]
+        if e.ksbs:
+            args += ["--ksbs", e.ksbs]
+        if e.confirmed_by:
+            args += ["--confirmed-by", e.confirmed_by]
+        run(*args)
 
 
 def main(argv: list[str]) -> int:

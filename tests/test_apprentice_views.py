@@ -356,3 +356,130 @@ def test_ksb_mapping_takes_no_units(apprentice: Path) -> None:
         "evitrack: error: --unit does not apply to the KSB mapping: it maps every KSB of the "
         "standard\n    hint: leave out --unit\n"
     )
+
+
+# ---- otj add --logged ------------------------------------------------------------------
+
+
+def test_otj_add_logged_records_when_the_entry_was_first_written(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    args = ["otj", "add", str(root), "--date", "2025-10-01", "--hours", "3"]
+    args += ["--activity", "Complaints workshop", "--type", "training"]
+    cli(*args, "--logged", "2025-11-20", "--confirmed-by", "Imran Shah")
+    assert (root / "otj" / "2025-10-01-1.yaml").read_text() == (
+        "- date: 2025-10-01\n"
+        "  hours: 3\n"
+        '  activity: "Complaints workshop"\n'
+        "  type: training\n"
+        "  logged: 2025-11-20\n"
+        '  confirmed_by: "Imran Shah"\n'
+    )
+    checked = json.loads(cli("check", str(root), "--format", "json").stdout)["diagnostics"]
+    late = [d for d in checked if d["code"] == "W706"]
+    assert [(d["line"], d["message"]) for d in late] == [
+        (5, "logged 50 days after the training (more than 30; settings.otj_late_days)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("logged", "message"),
+    [
+        (
+            "2025-09-30",
+            "evitrack: error: --logged 2025-09-30 is before the training\n"
+            "    hint: give the day the entry was first recorded, from 2025-10-01 to today\n",
+        ),
+        (
+            "2999-01-01",
+            "evitrack: error: --logged 2999-01-01 is in the future\n"
+            "    hint: give the day the entry was first recorded, from 2025-10-01 to today\n",
+        ),
+        (
+            "1 Oct",
+            'evitrack: error: --logged "1 Oct" is not a date in the form YYYY-MM-DD\n',
+        ),
+    ],
+)
+def test_otj_add_refuses_a_logged_day_that_cannot_be(
+    tmp_path: Path, logged: str, message: str
+) -> None:
+    root = portfolio(tmp_path / "p")
+    args = ["otj", "add", str(root), "--date", "2025-10-01", "--hours", "3"]
+    args += ["--activity", "Complaints workshop", "--type", "training", "--logged", logged]
+    result = cli(*args, code=2)
+    assert result.stderr == message
+    assert not (root / "otj").exists()
+
+
+# ---- the worked example: Aisha Rahman, apprentice ---------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pearson-diploma-aisha-rahman"
+
+
+@pytest.fixture
+def aisha(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "aisha"  # tests never write into the examples
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".evitrack-cache"))
+    return root
+
+
+def test_the_example_apprentice_is_part_way(aisha: Path) -> None:
+    gaps = json.loads(cli("gaps", str(aisha), "--format", "json", code=1).stdout)
+    assert {k["ksb"]: (k["status"], k["records"]) for k in gaps["ksbs"]} == {
+        "K1": ("evidenced", ["E0005"]),  # the referred assignment
+        "K2": ("accepted", ["E0002", "E0004"]),
+        "K3": ("missing", []),
+        "K4": ("evidenced", ["E0005"]),
+        "S5": ("accepted", ["E0002"]),
+        "S6": ("accepted", ["E0001"]),
+        "S7": ("missing", []),
+        "S8": ("accepted", ["E0003", "E0004"]),
+        "S9": ("missing", []),
+        "B10": ("missing", []),
+        "B11": ("accepted", ["E0001", "E0003"]),
+        "B12": ("accepted", ["E0002"]),
+        "B13": ("accepted", ["E0001"]),
+        "B14": ("missing", []),
+    }
+    status = json.loads(cli("status", str(aisha), "--format", "json").stdout)
+    assert status["ksbs"] == {
+        "standard": "customer-service-specialist",
+        "total": 14,
+        "accepted": 7,
+        "evidenced": 2,
+        "unit": 0,
+        "missing": 5,
+        "missing_ids": ["K3", "S7", "S9", "B10", "B14"],
+    }
+    otj = json.loads(cli("otj", "status", str(aisha), "--format", "json", code=1).stdout)
+    # what is due by today grows with the days; the rest is the log's
+    assert otj["expected_to_date"] > otj["actual_hours"]
+    assert {k: otj[k] for k in ("rule_id", "planned_hours", "minimum_hours", "actual_hours")} == {
+        "rule_id": "otj-6-hours",  # started 2025-07-28, before 1 August 2025
+        "planned_hours": 360,
+        "minimum_hours": 350.5,  # 25 paid hours a week: 5 hours a week, leave excluded
+        "actual_hours": 243.5,  # the progress review's 1.5 hours left out
+    }
+    assert (otj["entries"], otj["on_track"]) == (44, False)
+    assert [(w["code"], w["where"]) for w in otj["warnings"]] == [
+        ("W708", "otj/2025-12-03-1.yaml:4"),
+        ("W707", "otj/2026-02-24-1.yaml:1"),
+        ("W706", "otj/2026-09-22-1.yaml:6"),
+        ("W709", "otj"),
+    ]
+
+
+def test_the_example_ksb_mapping(aisha: Path) -> None:
+    md = cli("matrix", str(aisha), "--form", "ksb", "--format", "markdown").stdout
+    assert (
+        "KSBs: 7 of 14 accepted, 2 evidenced and awaiting assessment, 0 covered only through "
+        "a mapped unit, 5 missing.\n"
+    ) in md
+    b14 = md.split("### B14 ", 1)[1].split("\n\n|", 1)[0]
+    assert b14.split("Status:", 1)[1] == (
+        " **Missing**\n\n"
+        "Mapped units: unit 8 Managing Personal Effectiveness in a Customer Service Specialist "
+        "Job Role."
+    )

@@ -362,8 +362,10 @@ def add_entry(
     ksbs: list[str],
     confirmed_by: str | None,
     today: dt.date,
+    logged: dt.date | None = None,
 ) -> Path:
-    """Write one entry to a new file otj/DATE-N.yaml; UserError for bad input, nothing written."""
+    """Write one entry to a new file otj/DATE-N.yaml; UserError for bad input, nothing written.
+    `logged`: when the entry was first recorded (default today), e.g. from a paper log."""
     from evitrack.atomic import atomic_create_text
     from evitrack.errors import UserError
     from evitrack.records import dq
@@ -385,6 +387,13 @@ def add_entry(
         )
     if date > today:
         raise UserError(f"{date.isoformat()} is in the future", "log training once it happened")
+    logged = logged or today
+    if logged < date or logged > today:
+        raise UserError(
+            f"--logged {logged.isoformat()} is "
+            + ("before the training" if logged < date else "in the future"),
+            f"give the day the entry was first recorded, from {date.isoformat()} to today",
+        )
     ids = app.standard.ids()
     for kid in ksbs:
         if kid not in ids:
@@ -402,7 +411,7 @@ def add_entry(
     ]
     if ksbs:
         lines.append(f"  ksbs: [{', '.join(ksbs)}]")
-    lines.append(f"  logged: {today.isoformat()}")
+    lines.append(f"  logged: {logged.isoformat()}")
     lines.append(f"  confirmed_by: {dq(confirmed_by) if confirmed_by else 'null'}")
     folder = root / OTJ_DIR
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):

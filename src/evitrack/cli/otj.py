@@ -40,8 +40,13 @@ def add(
     type: str = typer.Option(..., "--type", help="The kind of activity (see the docs)."),
     ksbs: str = typer.Option(None, "--ksbs", help="The KSBs it served, e.g. K1,S6."),
     confirmed_by: str = typer.Option(None, "--confirmed-by", help="Who confirmed it."),
+    logged: str = typer.Option(
+        None,
+        "--logged",
+        help="When the entry was first recorded, e.g. in a paper log (YYYY-MM-DD; default today).",
+    ),
 ) -> None:
-    """Write one OTJ training entry to a new file under otj/ (logged today)."""
+    """Write one OTJ training entry to a new file under otj/ (logged today unless --logged)."""
     from evitrack.apprenticeship.otj import add_entry
     from evitrack.cli._common import portfolio_root
     from evitrack.records import parse_date, split_list
@@ -58,6 +63,7 @@ def add(
         split_list([ksbs]) if ksbs else [],
         confirmed_by,
         dt.date.today(),
+        parse_date(logged, "--logged") if logged else None,
     )
     typer.echo(f"wrote {path.relative_to(root)}", err=True)
 
