@@ -483,3 +483,67 @@ def test_the_example_ksb_mapping(aisha: Path) -> None:
         "Mapped units: unit 8 Managing Personal Effectiveness in a Customer Service Specialist "
         "Job Role."
     )
+
+
+# ---- the README's worked example ---------------------------------------------------------
+
+
+def test_the_readme_apprentice_commands_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+    import shutil
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Apprentices: a worked example\n", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+    ]
+    assert lines[0] == "cp -r examples/pearson-diploma-aisha-rahman aisha && cd aisha"
+    shutil.copytree(EXAMPLE, tmp_path / "aisha", ignore=shutil.ignore_patterns(".evitrack-*"))
+    monkeypatch.chdir(tmp_path / "aisha")
+    try:
+        import weasyprint  # noqa: F401
+
+        pdf = True
+    except (ImportError, OSError):  # the optional extra evitrack[pdf] is not usable here
+        pdf = False
+    codes = []
+    for line in lines[1:]:
+        words = shlex.split(line)
+        assert words[0] == "evitrack"
+        if "pdf" in words and not pdf:
+            continue
+        result = runner.invoke(app, words[1:])
+        codes.append(result.exit_code)
+        assert result.exit_code in (0, 1), (line, result.output)
+    # otj status exits 1 (the hours are behind), gaps 1 (criteria are missing)
+    assert codes == [0, 1, 0, 1, 0, 0] + ([0] if pdf else [])
+    added = json.loads(runner.invoke(app, ["gaps", "--format", "json"]).stdout)["ksbs"]
+    assert {k["ksb"]: k["records"] for k in added if k["ksb"] in ("K3", "S7")} == {
+        "K3": ["E0006"],
+        "S7": ["E0006"],
+    }
+    assert Path("ksb-mapping.html").read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.slow
+def test_the_example_ksb_mapping_as_pdf(aisha: Path, tmp_path: Path) -> None:
+    from test_pdf import NO_POPPLER, NO_WEASYPRINT, info, pdftext
+
+    if NO_WEASYPRINT or NO_POPPLER:
+        pytest.skip(NO_WEASYPRINT or NO_POPPLER)
+    out = tmp_path / "ksb.pdf"
+    cli("matrix", str(aisha), "--form", "ksb", "--format", "pdf", "-o", str(out))
+    meta = info(out)
+    # looked at (pdftoppm -png -r 70): K1-K2, K3-K4 and S5, S6-S7, S8-S9, B10-B14, then the
+    # signatures, kept whole on a page of their own; a group's header repeated on its
+    # continued pages
+    assert (meta["Pages"], meta["Page size"]) == ("6", "841.89 x 595.276 pts (A4)")
+    assert meta["Title"] == "KSB mapping – Aisha Rahman (PB-2026-1172)"
+    text = pdftext(out)
+    for n in range(1, 7):
+        assert f"Page {n} of 6" in text
+    assert text.count("KSB mapping – Pearson BTEC Level 3 Diploma") == 6  # the running header
