@@ -107,17 +107,17 @@ def test_add_ksbs_writes_each_with_its_title(
     [
         (
             "K1,S66",
-            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            "evitrack: error: the apprenticeship standard customer-service-specialist "
             'has no KSB "S66"\n    hint: did you mean "S6"?\n',
         ),
         (
             "k1",
-            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            "evitrack: error: the apprenticeship standard customer-service-specialist "
             'has no KSB "k1"\n    hint: did you mean "K1"?\n',
         ),
         (
             "Q99",
-            "evitrack: error: --ksbs: the apprenticeship standard customer-service-specialist "
+            "evitrack: error: the apprenticeship standard customer-service-specialist "
             'has no KSB "Q99"\n    hint: its KSBs: K1, K2, K3, K4, S5, S6, S7, S8, S9, B10, '
             "B11, B12, B13, B14\n",
         ),
@@ -547,3 +547,32 @@ def test_the_example_ksb_mapping_as_pdf(aisha: Path, tmp_path: Path) -> None:
     for n in range(1, 7):
         assert f"Page {n} of 6" in text
     assert text.count("KSB mapping – Pearson BTEC Level 3 Diploma") == 6  # the running header
+
+
+def test_add_on_a_terminal_asks_an_apprentice_for_ksbs(tmp_path: Path) -> None:
+    from test_add import run_on_a_terminal
+
+    root = portfolio(tmp_path / "p")
+    answers = [
+        "Observed at the counter",  # title
+        "2026-03-02",  # date
+        "O",  # methods
+        "5/1.1",  # criteria
+        "S66",  # KSBs: not the standard's, asked again
+        "S6,B11",  # KSBs
+        "",  # files
+        "",  # description
+    ]
+    output, code = run_on_a_terminal(["add"], root, answers)
+    assert code == 0, output
+    assert output.split("Criteria (UNIT/ID, comma-separated): ", 1)[1] == (
+        "KSBs this evidence shows (e.g. K1,S6; Enter for none): "
+        '  the apprenticeship standard customer-service-specialist has no KSB "S66" '
+        '(did you mean "S6"?)\n'
+        "KSBs this evidence shows (e.g. K1,S6; Enter for none): Files under files/ to attach "
+        "(comma-separated, Enter for none): Description (one paragraph; edit the file for "
+        "more): evidence/E0001-observed-at-the-counter.yaml\n"
+        "added E0001: 1 criterion, 2 KSBs\n"
+    )
+    text = (root / "evidence" / "E0001-observed-at-the-counter.yaml").read_text()
+    assert '\nksbs:\n  - "S6"  # Providing a positive customer experience\n' in text

@@ -140,7 +140,7 @@ def cited(portfolio: Portfolio, refs: Iterable[str]) -> list[tuple[str, str]]:
         k = std.ksb(ref)
         if k is None:
             raise UserError(
-                f'--ksbs: the apprenticeship standard {std.id} has no KSB "{ref}"',
+                f'the apprenticeship standard {std.id} has no KSB "{ref}"',
                 did_you_mean(ref, std.ids()) or "its KSBs: " + ", ".join(std.ids()),
             )
         out.setdefault(k.id, " ".join(k.title.split()))

@@ -114,7 +114,7 @@ def add(
     # a bare `evitrack add` on a terminal is a conversation: ask for the optional parts too;
     # with some options given, ask only for the required ones that are missing
     conversation = interactive and not any(
-        (title, date, method, criteria, file, description, location)
+        (title, date, method, criteria, file, description, location, ksbs)
     )
     if title is not None and not title.strip():
         raise UserError(
@@ -148,6 +148,14 @@ def add(
         cited = ask(
             "Criteria (UNIT/ID, comma-separated)",
             lambda s: records.parse_refs(q, p.units, records.split_list([_nonempty(s)])),
+        )
+    if conversation and p.apprenticeship is not None:  # an apprentice is asked for KSBs too
+        from evitrack.apprenticeship.ksbs import cited as cited_ksbs
+
+        shown = ask(
+            "KSBs this evidence shows (e.g. K1,S6; Enter for none)",
+            lambda s: cited_ksbs(p, records.split_list([s])),
+            "",
         )
     attached = [records.attachment(root, f) for f in records.split_list(file)]
     if conversation:
