@@ -576,3 +576,34 @@ def test_add_on_a_terminal_asks_an_apprentice_for_ksbs(tmp_path: Path) -> None:
     )
     text = (root / "evidence" / "E0001-observed-at-the-counter.yaml").read_text()
     assert '\nksbs:\n  - "S6"  # Providing a positive customer experience\n' in text
+
+
+def test_ksbs_complete_from_the_portfolios_standard(
+    apprentice: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evitrack.cli import _complete
+
+    assert _complete.ksb_ids("s", apprentice) == [
+        ("S5", "Business focused service delivery"),
+        ("S6", "Providing a positive customer experience"),
+        ("S7", "Working with your customers/customer insights"),
+        ("S8", "Customer service performance"),
+        ("S9", "Service improvement"),
+    ]
+    assert [k for k, _ in _complete.ksb_ids("K1,K", apprentice)] == ["K1,K2", "K1,K3", "K1,K4"]
+    assert _complete.ksb_ids("", apprentice.parent) == []  # no portfolio here
+    plain = portfolio(apprentice.parent / "plain", apprenticeship="")
+    assert _complete.ksb_ids("", plain) == []  # not an apprenticeship: nothing, no error
+    monkeypatch.chdir(apprentice)
+    for words in ("evitrack add --ksbs B1", "evitrack otj add --ksbs B1"):
+        result = runner.invoke(
+            app,
+            [],
+            prog_name="evitrack",
+            env={
+                "_EVITRACK_COMPLETE": "complete_bash",
+                "COMP_WORDS": words,
+                "COMP_CWORD": str(len(words.split()) - 1),
+            },
+        )
+        assert (result.exit_code, result.stdout) == (0, "B10\nB11\nB12\nB13\nB14\n"), words

@@ -103,6 +103,29 @@ def qualification_units(
     return _units(q, [u for u in ids or q.units if u not in taken], last, prefix)
 
 
+@_quietly
+def ksb_ids(incomplete: str = "", start: Path | None = None) -> Suggestions:
+    """The KSBs of the apprenticeship standard the portfolio at or above `start` names, for a
+    comma-separated list: the last item is completed, those before it kept."""
+    from evitrack import yamlio
+    from evitrack.apprenticeship import standards
+    from evitrack.locate import PORTFOLIO_FILE, find_root
+
+    root = find_root(start or Path.cwd())
+    if root is None:
+        return []
+    _, raw = yamlio.load(root / PORTFOLIO_FILE)
+    std = standards.load(str(raw["apprenticeship"]["standard"]), root)
+    prefix, _, last = incomplete.rpartition(",")
+    prefix = prefix + "," if prefix else ""
+    taken = set(prefix.split(","))
+    return [
+        (prefix + k.id, _one_line(k.title))
+        for k in std.ksbs
+        if k.id not in taken and k.id.lower().startswith(last.lower())
+    ]
+
+
 _ID = re.compile(r"^id:\s*['\"]?([^'\"#\s]+)", re.M)
 _TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
 
@@ -152,3 +175,7 @@ def complete_chosen_units(ctx: typer.Context, incomplete: str) -> Suggestions:
 
 def complete_record(ctx: typer.Context, incomplete: str) -> Suggestions:
     return record_ids(incomplete, _start(ctx))
+
+
+def complete_ksbs(ctx: typer.Context, incomplete: str) -> Suggestions:
+    return ksb_ids(incomplete, _start(ctx))

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from evitrack.cli._common import PORTFOLIO_ARG, refuse_surrogates
+from evitrack.cli._complete import complete_ksbs
 from evitrack.errors import UserError
 
 
@@ -64,6 +65,7 @@ def add(
     ksbs: list[str] = typer.Option(
         None,
         "--ksbs",
+        autocompletion=complete_ksbs,
         help="An apprentice's KSBs this evidence shows, ids of the standard, comma-separated "
         'or repeated: "K1,S6".',
     ),

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, PORTFOLIO_ARG, Format, print_json
+from evitrack.cli._complete import complete_ksbs
 
 app = typer.Typer(
     help="The off-the-job training log: add an entry, compare the hours with the rules.",
@@ -38,7 +39,9 @@ def add(
     hours: str = typer.Option(..., "--hours", help="Hours of training, e.g. 2.5."),
     activity: str = typer.Option(..., "--activity", help="What was done."),
     type: str = typer.Option(..., "--type", help="The kind of activity (see the docs)."),
-    ksbs: str = typer.Option(None, "--ksbs", help="The KSBs it served, e.g. K1,S6."),
+    ksbs: str = typer.Option(
+        None, "--ksbs", help="The KSBs it served, e.g. K1,S6.", autocompletion=complete_ksbs
+    ),
     confirmed_by: str = typer.Option(None, "--confirmed-by", help="Who confirmed it."),
     logged: str = typer.Option(
         None,
