@@ -68,7 +68,8 @@ def matrix(
     Markdown suits a git host; PDF (PDF/A, -o FILE) is for filing and e-mail. A
     portfolio's own templates/ folder overrides the shipped templates by name
     (matrix.html.j2, recording.md.j2, ...). A document: exit 0 when it is written, 2 on
-    a usage or input error.
+    a usage or input error. `--form ksb` is an apprentice's KSB mapping, for the gateway:
+    every KSB of the standard with its text, mapped units, evidence and status.
     """
     from evitrack import render
     from evitrack.coverage import coverage

@@ -206,7 +206,7 @@ def _ksb_summary(cov: Coverage) -> str:
 
 
 def _ksb_lines(cov: Coverage) -> list[str]:
-    """ "KSBs: 1 of 14 KSBs accepted, ...", then the missing ones (none: not an apprentice)."""
+    """ "KSBs: 1 of 14 accepted, ...", then the missing ones (nothing: not an apprentice)."""
     if cov.ksbs is None:
         return []
     from evitrack.apprenticeship.ksbs import MISSING
