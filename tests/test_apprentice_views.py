@@ -607,3 +607,36 @@ def test_ksbs_complete_from_the_portfolios_standard(
             },
         )
         assert (result.exit_code, result.stdout) == (0, "B10\nB11\nB12\nB13\nB14\n"), words
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from evitrack.records import load_portfolio
+
+    return load_portfolio(portfolio(tmp_path_factory.mktemp("p") / "p"))[0]
+
+
+def test_cited_ksbs_by_id_or_alias_each_once_in_order(loaded) -> None:  # type: ignore[no-untyped-def]
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from evitrack.apprenticeship.ksbs import cited
+    from evitrack.errors import UserError
+
+    std = loaded.apprenticeship.standard
+    by_ref = {ref: k.id for k in std.ksbs for ref in (k.id, *k.aliases)}
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from(sorted(by_ref)) | st.text(max_size=4), max_size=8))
+    def prop(refs: list[str]) -> None:
+        if all(r in by_ref for r in refs):
+            got = cited(loaded, refs)
+            assert [kid for kid, _ in got] == list(dict.fromkeys(by_ref[r] for r in refs))
+            assert all(title == " ".join(std.ksb(kid).title.split()) for kid, title in got)
+        else:
+            with pytest.raises(UserError) as e:
+                cited(loaded, refs)
+            wrong = next(r for r in refs if r not in by_ref)
+            assert e.value.message.endswith(f'has no KSB "{wrong}"')
+
+    prop()
