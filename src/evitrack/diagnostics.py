@@ -84,6 +84,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W710": (Severity.WARNING, "next progress review overdue"),
     "W711": (Severity.WARNING, "progress review not signed by all three parties in time"),
     "W712": (Severity.WARNING, "next progress review planned beyond the rules' interval"),
+    "W713": (Severity.WARNING, "KSBs cited by no record after the planned end"),
     "E501": (Severity.ERROR, "qualification file: duplicate id"),
     "E502": (Severity.ERROR, "qualification file: ids out of sequence"),
     "E503": (Severity.ERROR, "qualification file: reference to a missing unit or group"),

@@ -247,6 +247,9 @@ def load(
         from evitrack.apprenticeship import reviews
 
         diags.extend(reviews.check(root, apprenticeship, settings, today, raw, shown))
+        from evitrack.apprenticeship.gateway import uncited_ksbs
+
+        diags.extend(uncited_ksbs(apprenticeship, records, today, raw, shown))
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from evitrack.errors import UserError
 
 if TYPE_CHECKING:
+    from evitrack.diagnostics import Diagnostic
     from evitrack.model import Apprenticeship, Portfolio
 
 
@@ -193,6 +194,34 @@ def _confirmation(app: Apprenticeship) -> Check:
         "not recorded: `evitrack gateway confirm --employer NAME --date YYYY-MM-DD` "
         "once the employer confirms the apprentice is ready",
     )
+
+
+def uncited_ksbs(
+    app: Apprenticeship, records: list[Any], today: dt.date, raw: Any, shown: str
+) -> list[Diagnostic]:
+    """W713 once the planned end of the practical period has passed: the KSBs no record
+    cites (before then, `gaps` and `gateway` say what is left without a warning)."""
+    from evitrack import yamlio
+    from evitrack.diagnostics import make
+
+    if app.end is None or today <= app.end:
+        return []
+    cited = {k for r in records for k in r.ksbs}
+    left = [k for k in app.standard.ids() if k not in cited]
+    if not left:
+        return []
+    raw_a = raw.get("apprenticeship") if isinstance(raw, dict) else None
+    return [
+        make(
+            shown,
+            yamlio.value_pos(raw_a, "end") or yamlio.key_pos(raw, "apprenticeship"),
+            "W713",
+            f"the practical period was planned to end on {app.end.isoformat()}, and "
+            f"{len(left)} KSBs are cited by no record: {', '.join(left)}",
+            "cite each in the records that show it (`ksbs: [...]`); `evitrack gateway` "
+            "lists what is left",
+        )
+    ]
 
 
 def gateway(portfolio: Portfolio, today: dt.date) -> Gateway:

@@ -10,6 +10,7 @@ take place is data (`programme-rules.yaml`), chosen by the apprenticeship's star
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -457,7 +458,19 @@ def add_review(portfolio: Portfolio, when: dt.date, today: dt.date) -> Path:
 
 def find(root: Path, app: Apprenticeship, ref: str | None, today: dt.date) -> Review:
     """The review of a date (YYYY-MM-DD), or the latest with `ref` None."""
-    reviews, _ = load_reviews(root, app, today)
+    reviews, diags = load_reviews(root, app, today)
+    wanted = [r for r in reviews if ref is None or ref in (r.date.isoformat(), r.path.stem)]
+    if not wanted:
+        bad = [
+            d
+            for d in diags
+            if d.severity.value == "error" and (ref is None or Path(d.file).stem == ref)
+        ]
+        if bad:
+            raise UserError(
+                f"{bad[0].headline}",
+                "fix the review file (`evitrack check` shows every problem), then retry",
+            )
     if not reviews:
         raise UserError(
             f"no progress review in {REVIEWS_DIR}/ yet",
@@ -513,19 +526,33 @@ def sign(
         return review.path, _write_signature(review.path, party, name, when)
 
 
+_VALUE_LINE = re.compile(r"^(\s*(\w+)\s*:)[ \t]*(.*?)([ \t]+#.*)?(\r?\n)?$")
+
+
 def _write_signature(path: Path, party: str, name: str, when: dt.date) -> tuple[str, str] | None:
+    """Set the party's `name:` and `date:` lines, every other byte kept; a shape the line
+    editor does not handle goes through the round-trip parser."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+    from evitrack.records import dq
+
     text, raw = yamlio.load(path)
     sigs = raw.get("signatures")
-    if not isinstance(sigs, CommentedMap):
-        sigs = CommentedMap()
-        raw["signatures"] = sigs
-    entry = sigs.get(party)
+    entry = sigs.get(party) if isinstance(sigs, CommentedMap) else None
     before = None
     if isinstance(entry, CommentedMap) and entry.get("name") and entry.get("date"):
         before = (str(entry["name"]), str(entry["date"]))
+    values = {"name": dq(name), "date": when.isoformat()}
+    edited = _edit_lines(text, entry, values)
+    if edited is not None:
+        back = yamlio.parse(edited)
+        if back["signatures"][party] == {"name": name, "date": when}:
+            yamlio.write_back(path, edited)
+            return before
+    if not isinstance(sigs, CommentedMap):
+        sigs = CommentedMap()
+        raw["signatures"] = sigs
     if not isinstance(entry, CommentedMap):
         entry = CommentedMap()
         sigs[party] = entry
@@ -535,6 +562,27 @@ def _write_signature(path: Path, party: str, name: str, when: dt.date) -> tuple[
     return before
 
 
+def _edit_lines(text: str, entry: Any, values: dict[str, str]) -> str | None:
+    """The text with each key's value line replaced, or None when the entry is not written
+    one `key: value` a line."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(entry, CommentedMap) or entry.fa.flow_style():
+        return None
+    if any(k not in entry for k in values):
+        return None
+    lines = text.splitlines(keepends=True)
+    for key, value in values.items():
+        line, col = entry.lc.key(key)
+        m = _VALUE_LINE.match(lines[line][col:])
+        if m is None or m.group(2) != key or m.group(3).startswith(("|", ">", "[", "{")):
+            return None
+        lines[line] = (
+            lines[line][:col] + f"{key}: {value}" + (m.group(4) or "") + (m.group(5) or "")
+        )
+    return "".join(lines)
+
+
 # ---- the document ------------------------------------------------------------------------
 
 
@@ -542,6 +590,9 @@ def context(review: Review, app: Apprenticeship) -> dict[str, Any]:
     """The review as plain data for its document (render.review)."""
     titles = {k.id: " ".join(k.title.split()) for k in app.standard.ksbs}
     data = review.to_json()
+    otj_keys = ("hours_to_date", "expected_to_date", "planned_hours", "minimum_hours")
+    data["otj"] = {k: review.otj.get(k) for k in otj_keys}
+    data["ksbs"] = {k: review.ksbs.get(k) for k in ("accepted", "evidenced", "unit", "missing")}
     data["missing_ksbs"] = [
         {"id": k, "title": titles.get(k, "")} for k in review.ksbs.get("missing_ksbs") or []
     ]
