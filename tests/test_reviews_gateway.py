@@ -136,7 +136,7 @@ otj:  # by the review's date, as `evitrack otj status` counts them (otj-6-hours)
   expected_to_date: 103.3
   planned_hours: 320
   minimum_hours: 348
-ksbs:  # as `evitrack gaps` gives them
+ksbs:  # by the review's date, as `evitrack gaps` counts them
   accepted: 0
   evidenced: 0
   unit: 0
@@ -170,6 +170,22 @@ def test_review_add_prefills_hours_by_its_date_ksbs_and_the_next_date(tmp_path: 
     assert result.exit_code == 0, result.output
     assert result.stderr == "wrote reviews/2025-01-15.yaml\n"
     assert (root / "reviews" / "2025-01-15.yaml").read_text() == PREFILLED
+
+
+def test_review_add_counts_the_ksbs_as_they_stood_on_its_date(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    add_record(root, "1", ["K1"])  # dated 2025-06-02, accepted on 2025-06-09
+    counts = {}
+    for day in ("2025-06-01", "2025-06-08", "2025-06-09"):
+        assert run("review", "add", str(root), "--date", day).exit_code == 0
+        text = (root / "reviews" / f"{day}.yaml").read_text()
+        counts[day] = re.findall(r"^  (accepted|evidenced|missing): (\d+)$", text, re.M)
+    assert counts == {
+        "2025-06-01": [("accepted", "0"), ("evidenced", "0"), ("missing", "14")],
+        # unit 1 evidenced whole: K4, mapped to it, is covered through it
+        "2025-06-08": [("accepted", "0"), ("evidenced", "1"), ("missing", "12")],
+        "2025-06-09": [("accepted", "1"), ("evidenced", "0"), ("missing", "12")],
+    }
 
 
 def test_review_add_carries_the_open_actions_with_their_review(tmp_path: Path) -> None:

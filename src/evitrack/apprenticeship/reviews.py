@@ -359,8 +359,24 @@ def _number(x: float | None) -> str:
     return "null" if x is None else f"{x:g}"
 
 
+def as_of(portfolio: Portfolio, when: dt.date) -> Portfolio:
+    """The portfolio as it stood on a date: records dated later left out, decisions made
+    later not yet made."""
+    import dataclasses
+
+    records = []
+    for r in portfolio.records:
+        if r.date is not None and r.date > when:
+            continue
+        a = r.assessment
+        if a is not None and (a.date is None or a.date > when):
+            r = dataclasses.replace(r, assessment=None)
+        records.append(r)
+    return dataclasses.replace(portfolio, records=records)
+
+
 def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
-    """A new review, pre-filled: OTJ hours by its date, KSB progress, the open actions."""
+    """A new review, pre-filled: OTJ hours and KSB progress by its date, the open actions."""
     from evitrack.apprenticeship import otj
     from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
     from evitrack.coverage import coverage
@@ -371,7 +387,7 @@ def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
     root = portfolio.root
     entries, found = otj.load_log(root, app, today, portfolio.settings.get("otj_late_days"))
     st = otj.status(app, [e for e in entries if e.date <= when], found, when)
-    ksbs = coverage(portfolio).ksbs or []
+    ksbs = coverage(as_of(portfolio, when)).ksbs or []
     n = {s: sum(1 for k in ksbs if k.status == s) for s in (ACCEPTED, EVIDENCED, UNIT, MISSING)}
     missing = [k.ksb for k in ksbs if k.status == MISSING]
     reviews, _ = load_reviews(root, app, today)
@@ -389,7 +405,7 @@ def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
         f"  expected_to_date: {_number(st.expected_to_date)}",
         f"  planned_hours: {_number(st.planned_hours)}",
         f"  minimum_hours: {_number(st.minimum_hours)}",
-        "ksbs:  # as `evitrack gaps` gives them",
+        "ksbs:  # by the review's date, as `evitrack gaps` counts them",
         f"  accepted: {n[ACCEPTED]}",
         f"  evidenced: {n[EVIDENCED]}",
         f"  unit: {n[UNIT]}",
