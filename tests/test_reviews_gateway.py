@@ -490,6 +490,22 @@ def test_review_show_text_and_markdown(tmp_path: Path) -> None:
     assert "<td>Aisha</td>" in html and "<b>Good</b>" not in html
 
 
+def test_review_show_takes_a_date_alone(tmp_path: Path, monkeypatch) -> None:
+    root = portfolio(tmp_path / "p")
+    write(root, "reviews/2025-01-15.yaml", review_file(dt.date(2025, 1, 15)))
+    write(root, "reviews/2025-04-01.yaml", review_file(dt.date(2025, 4, 1)))
+    monkeypatch.chdir(root)
+    first = run("review", "show", "2025-01-15")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("Progress review of Aisha Rahman (PB-1), 2025-01-15\n")
+    assert run("review", "show").stdout.startswith(
+        "Progress review of Aisha Rahman (PB-1), 2025-04-01\n"
+    )
+    missing = run("review", "show", "2025-01-16")
+    assert missing.exit_code == 2
+    assert 'no progress review of "2025-01-16"' in missing.stderr
+
+
 def test_review_show_pdf_is_one_a4_page(tmp_path: Path) -> None:
     pytest.importorskip("weasyprint")
     root = portfolio(tmp_path / "p")
@@ -618,6 +634,31 @@ def test_gateway_confirm_refuses_and_writes_nothing(tmp_path: Path, args, messag
     result = run("gateway", "confirm", str(root), *args)
     assert result.exit_code == 2 and message in result.output, result.output
     assert (root / "evitrack.yaml").read_text() == before
+
+
+def test_reviews_are_due_until_the_gateway_is_confirmed(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    last = dt.date(2025, 6, 2)
+    write(root, f"reviews/{iso(last)}.yaml", review_file(last, all_signed(last)))
+    assert [x.split(": ")[1] for x in check_lines(root, "W710")] == ["warning[W710]"]
+    # confirmed on the 84th day after the last review: none was overdue then
+    due = last + dt.timedelta(weeks=12)
+    assert (
+        run("gateway", "confirm", str(root), "--employer", "Jo", "--date", iso(due)).exit_code == 0
+    )
+    assert check_lines(root, "W710") == []
+    _, data = gateway_json(root)
+    assert checks(data)["reviews"] == (
+        True,
+        f"1 reviews, all signed; the next is due by {iso(due)}",
+    )
+    # confirmed a day later: the review was overdue by then, and stays so
+    later = iso(due + dt.timedelta(days=1))
+    assert run("gateway", "confirm", str(root), "--employer", "Jo", "--date", later).exit_code == 0
+    assert check_lines(root, "W710") == [
+        f"reviews/{iso(last)}.yaml:27:1: warning[W710]: the next progress review was due by "
+        f"{iso(due)}, 1 days before the gateway ({later}) (the last was on {iso(last)})"
+    ]
 
 
 def test_gateway_formats(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ def _reviews(portfolio: Portfolio, app: Apprenticeship, today: dt.date) -> Check
     plan = reviews.schedule(app, found, today)
     why = []
     if plan.overdue:
-        why.append(plan.message(today))
+        why.append(plan.message())
     for r in found:
         if r.unsigned():
             why.append(

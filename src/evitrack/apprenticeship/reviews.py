@@ -301,21 +301,33 @@ class Schedule:
     overdue: bool
     latest: Review | None
     rule: dict[str, Any]
+    asof: dt.date  # today, or the day the gateway was confirmed
+    capped: bool = False  # asof is the gateway's day
 
-    def message(self, today: dt.date) -> str:
-        days = (today - self.due).days
+    def _before(self) -> str:
+        return f"before the gateway ({self.asof.isoformat()})" if self.capped else "ago"
+
+    def message(self) -> str:
+        days = (self.asof - self.due).days
         if self.latest is None:
             return (
                 f"no progress review yet: the first was due by {self.due.isoformat()}, "
-                f"{days} days ago ({self.rule['interval_weeks']} weeks after the start)"
+                f"{days} days {self._before()} ({self.rule['interval_weeks']} weeks after the start)"
             )
         return (
-            f"the next progress review was due by {self.due.isoformat()}, {days} days ago "
-            f"(the last was on {self.latest.date.isoformat()})"
+            f"the next progress review was due by {self.due.isoformat()}, {days} days "
+            f"{self._before()} (the last was on {self.latest.date.isoformat()})"
         )
 
 
 def schedule(app: Apprenticeship, reviews: list[Review], today: dt.date) -> Schedule:
+    """Reviews are due until the gateway: once the employer's confirmation is recorded, a
+    review is overdue only if it was overdue on that day."""
+    confirmed = (app.gateway or {}).get("date")
+    capped = False
+    if isinstance(confirmed, dt.date) and (app.gateway or {}).get("employer"):
+        capped = confirmed < today
+        today = min(today, confirmed)
     rule = in_force("reviews", app.start)
     every = interval(app)
     latest = reviews[-1] if reviews else None
@@ -324,7 +336,7 @@ def schedule(app: Apprenticeship, reviews: list[Review], today: dt.date) -> Sche
     else:
         due = latest.next_review if latest.next_review else latest.date + every
         due = min(due, latest.date + every)  # never later than the rules allow
-    return Schedule(due, today > due, latest, rule)
+    return Schedule(due, today > due, latest, rule, today, capped)
 
 
 def check(
@@ -342,13 +354,11 @@ def check(
         hint = "hold the review and write it with `evitrack review add --date YYYY-MM-DD`"
         if plan.latest is None:
             found.append(
-                make(
-                    shown, yamlio.key_pos(raw, "apprenticeship"), "W710", plan.message(today), hint
-                )
+                make(shown, yamlio.key_pos(raw, "apprenticeship"), "W710", plan.message(), hint)
             )
         else:
             file, _, line = plan.latest.where.rpartition(":")
-            found.append(make(file, (int(line), 1), "W710", plan.message(today), hint))
+            found.append(make(file, (int(line), 1), "W710", plan.message(), hint))
     return found
 
 

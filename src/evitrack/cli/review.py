@@ -77,6 +77,12 @@ def sign(
         typer.echo(f"  note: this replaces the {party.value}'s {before[0]}, {before[1]}", err=True)
 
 
+def _a_date(path: Path) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}\S*", str(path))) and not path.is_dir()
+
+
 @app.command("show")
 def show(
     portfolio: Path = PORTFOLIO_ARG,
@@ -89,7 +95,8 @@ def show(
     ),
     output: Path = OUTPUT_OPT,
 ) -> None:
-    """Render a progress review as a document, like the other forms."""
+    """Render a progress review (the latest without DATE) as a document, like the other
+    forms. `review show DATE` alone names the review of this portfolio."""
     from evitrack import render
     from evitrack.apprenticeship import reviews
     from evitrack.cli._common import note_errors, portfolio_root
@@ -99,6 +106,8 @@ def show(
 
     if format is ReviewFormat.pdf:
         pdf_ready(output)
+    if date is None and portfolio is not None and _a_date(portfolio):
+        date, portfolio = str(portfolio), None  # `review show 2026-03-02`: the date alone
     root = portfolio_root(portfolio)
     result, app_ = _apprenticeship(root)
     p = result.portfolio
