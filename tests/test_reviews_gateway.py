@@ -294,6 +294,25 @@ def test_review_sign_refuses_and_writes_nothing(tmp_path: Path, args, message) -
     assert path.read_text() == before
 
 
+def test_review_sign_mends_a_bad_signature_and_refuses_a_broken_file(tmp_path: Path) -> None:
+    root = portfolio(tmp_path / "p")
+    early = {"provider": ("Lisa", "2025-01-10")}
+    path = write(root, "reviews/2025-01-15.yaml", review_file(dt.date(2025, 1, 15), early))
+    assert [x.split(": ")[1] for x in check_lines(root, "E")] == ["error[E706]"]
+    args = ["review", "sign", "2025-01-15", str(root), "--as", "provider", "--name", "Lisa"]
+    assert run(*args, "--date", "2025-01-16").exit_code == 0
+    assert check_lines(root, "E") == []
+    path.write_text(path.read_text().replace("hours_to_date: 10", "hours_to_date: -1"))
+    before = path.read_text()
+    result = run(*args, "--date", "2025-01-17")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "evitrack: error: reviews/2025-01-15.yaml has problems: nothing was signed\n"
+        "    hint: run `evitrack check` to see them and fix them first\n"
+    )
+    assert path.read_text() == before
+
+
 def test_review_sign_an_unknown_date_suggests(tmp_path: Path) -> None:
     root = portfolio(tmp_path / "p")
     write(root, "reviews/2025-01-15.yaml", review_file(dt.date(2025, 1, 15)))
