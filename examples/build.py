@@ -1148,12 +1148,101 @@ def otj_log(ex: Example) -> None:
         if e.confirmed_by:
             args += ["--confirmed-by", e.confirmed_by]
         run(*args)
+# ---- an apprentice's progress reviews -------------------------------------------------------
+
+# Per review: the actions agreed, the carried actions marked done (by their order), the
+# three parties' comments, and who has signed (a review's last signature still to come).
+REVIEWS = [
+    {
+        "actions": [
+            ("Write up the complaints workshop as a reflective account", "learner", 4),
+            ("Arrange a week's shadowing in the escalations team", "employer", 8),
+        ],
+        "done": [],
+        "comments": {
+            "learner": "Settling in well; I want more practice with escalated complaints.",
+            "employer": "Aisha is confident on the counter and keen to take on more.",
+            "provider": "Good start; evidence for unit 5 is under way.",
+        },
+        "signed": ("learner", "employer", "provider"),
+    },
+    {
+        "actions": [("Plan evidence for KSBs not yet cited, with the assessor", "provider", 6)],
+        "done": [0],
+        "comments": {
+            "learner": "The reflective account is in; shadowing is still to be booked.",
+            "employer": "Shadowing moved to next quarter: the team is short-staffed.",
+            "provider": "OTJ hours slightly behind plan: agreed catch-up sessions.",
+        },
+        "signed": ("learner", "employer", "provider"),
+    },
+    {
+        "actions": [],
+        "done": [0],
+        "comments": {
+            "learner": "Shadowing done; I led two escalations myself.",
+            "employer": None,
+            "provider": "On track for the practical period; gateway checks to follow.",
+        },
+        "signed": ("learner", "provider"),  # the employer has not signed yet
+    },
+]
+NAMES = {"learner": "Aisha Rahman", "employer": "Jo Bloggs", "provider": "Lisa Grant"}
+
+
+def write_reviews(target: Path) -> None:
+    """Progress reviews for an apprentice's example, every 11 weeks from the start, written
+    by `review add` (pre-filled from the OTJ log and the records), then filled in and signed
+    by `review sign`; one action is still open and the last review awaits the employer's
+    signature, so the gateway stays partly done. A portfolio that is not an apprenticeship
+    is left alone."""
+    import datetime as dt
+    import re
+
+    import yaml
+
+    header = yaml.safe_load((target / "evitrack.yaml").read_text(encoding="utf-8")) or {}
+    start = (header.get("apprenticeship") or {}).get("start")
+    if not isinstance(start, dt.date):
+        print(f"{target.name}: not an apprenticeship, no reviews written", file=sys.stderr)
+        return
+    with inside(target):
+        for i, plan in enumerate(REVIEWS):
+            day = start + dt.timedelta(weeks=11 * (i + 1))
+            if day > dt.date.today():
+                break
+            run("review", "add", "--date", day.isoformat())
+            path = target / "reviews" / f"{day.isoformat()}.yaml"
+            text = path.read_text(encoding="utf-8")
+            actions = "".join(
+                f'  - action: "{what}"\n    owner: {who}\n'
+                f"    due: {(day + dt.timedelta(weeks=weeks)).isoformat()}\n"
+                for what, who, weeks in plan["actions"]
+            )
+            if actions:
+                text = re.sub(r"(?m)^actions: \[\].*$", "actions:\n" + actions.rstrip("\n"), text)
+            carried = re.split(r"(?m)^(?=  - action: )", text)
+            for n in plan["done"]:  # carried actions in order; n counts from the first
+                if n + 1 < len(carried) and "previous_actions:" in carried[0]:
+                    carried[n + 1] = carried[n + 1].replace("status: open", "status: done", 1)
+            text = "".join(carried)
+            for party, words in plan["comments"].items():
+                if words:
+                    text = text.replace(f"  {party}: null\n", f'  {party}: "{words}"\n', 1)
+            path.write_text(text, encoding="utf-8")
+            for party in plan["signed"]:
+                when = (day + dt.timedelta(days=2)).isoformat()
+                run("review", "sign", day.isoformat(), "--as", party, "--name", NAMES[party],
+                    "--date", when)  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else HERE
     for ex in EXAMPLES:
-        print(build(ex, out))
+        target = build(ex, out)
+        if ex is PEARSON_DIP:
+            write_reviews(target)
+        print(target)
     return 0
 
 

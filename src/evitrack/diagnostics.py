@@ -3,8 +3,8 @@
 Codes are stable (documented in the README). Ranges:
 E0xx file and YAML, E1xx schema, E2xx references to the qualification,
 E3xx attached files, W4xx assessment and currency, E5xx qualification files,
-E7xx apprenticeship standards and the OTJ log, E8xx a caseload's sampling policy and saved
-plans.
+E7xx apprenticeship standards, the OTJ log and progress reviews, E8xx a caseload's
+sampling policy and saved plans.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E703": (Severity.ERROR, "unknown KSB of the apprenticeship standard"),
     "E704": (Severity.ERROR, "unknown apprenticeship standard"),
     "E705": (Severity.ERROR, "OTJ entry dated before the start, in the future, or before its date"),
+    "E706": (Severity.ERROR, "progress review signed before its date or in the future"),
+    "E707": (Severity.ERROR, "progress review dated before the start, in the future, or misnamed"),
+    "E708": (Severity.ERROR, "progress review signature with a name but no date, or no name"),
     "E301": (Severity.ERROR, "attached file missing"),
     "E302": (Severity.ERROR, "attached file outside the portfolio"),
     "E303": (Severity.ERROR, "attached file changed (sha256 mismatch)"),
@@ -78,6 +81,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W707": (Severity.WARNING, "OTJ entry not confirmed"),
     "W708": (Severity.WARNING, "OTJ activity type that does not count"),
     "W709": (Severity.WARNING, "OTJ hours behind, or a plan or minimum missing or short"),
+    "W710": (Severity.WARNING, "next progress review overdue"),
+    "W711": (Severity.WARNING, "progress review not signed by all three parties in time"),
+    "W712": (Severity.WARNING, "next progress review planned beyond the rules' interval"),
+    "W713": (Severity.WARNING, "KSBs cited by no record after the planned end"),
     "E501": (Severity.ERROR, "qualification file: duplicate id"),
     "E502": (Severity.ERROR, "qualification file: ids out of sequence"),
     "E503": (Severity.ERROR, "qualification file: reference to a missing unit or group"),

@@ -304,6 +304,7 @@ class Apprenticeship:
     end: dt.date | None = None
     weekly_hours: float | None = None
     otj_planned_hours: float | None = None
+    gateway: dict[str, Any] | None = None  # the employer's confirmation: employer, date
 
 
 @dataclass

@@ -244,6 +244,12 @@ def load(
 
     if apprenticeship is not None:
         diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
+        from evitrack.apprenticeship import reviews
+
+        diags.extend(reviews.check(root, apprenticeship, settings, today, raw, shown))
+        from evitrack.apprenticeship.gateway import uncited_ksbs
+
+        diags.extend(uncited_ksbs(apprenticeship, records, today, raw, shown))
     cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
@@ -1043,6 +1049,7 @@ def _apprenticeship(
         end=end if isinstance(end, dt.date) else None,
         weekly_hours=a.get("weekly_hours"),
         otj_planned_hours=a.get("otj_planned_hours"),
+        gateway=a.get("gateway"),
     )
 
 

@@ -1,5 +1,6 @@
-"""Documents through Jinja: evidence matrices, unit recording forms, the claim to competence
-and the evidence index, in HTML (self-contained, A4) and Markdown.
+"""Documents through Jinja: evidence matrices, unit recording forms, the claim to competence,
+the evidence index and an apprentice's progress review, in HTML (self-contained, A4) and
+Markdown.
 
 The only module that imports jinja2. Contexts are plain data built from a
 `coverage.Coverage`; every function returns a string. The shipped templates are
@@ -959,6 +960,15 @@ def claim(
     return render("claim", ctx, fmt, _templates_root(cov, opts), opts.used)
 
 
+def review(
+    p: Portfolio, ctx: dict[str, Any], fmt: str = "html", opts: Options | None = None
+) -> str:
+    """An apprentice's progress review (`apprenticeship.reviews.context` gives `ctx`)."""
+    opts = opts or Options()
+    data = {**header(p, opts), "review": ctx}
+    return render("review", data, fmt, None if opts.shipped_only else p.root, opts.used)
+
+
 # ---- PDF (the optional extra evitrack[pdf]) ------------------------------------------
 
 PDF_VARIANT = "pdf/a-3b"  # archival: fonts embedded, sRGB output intent, XMP metadata
@@ -969,6 +979,7 @@ DOC_NAMES = {
     "index": "Evidence index",
     "claim": "Claim to competence",
     "ksb": "KSB mapping",
+    "review": "Progress review",
 }
 _PDF_FONT = '7pt "Liberation Sans", Arial, "DejaVu Sans", sans-serif'
 

@@ -308,6 +308,15 @@ PORTFOLIO = _map(
                     nullable=True,
                     minimum=0,
                 ),
+                "gateway": _map(
+                    "the employer's confirmation that the apprentice is ready for end-point "
+                    "assessment, written by `evitrack gateway confirm`",
+                    {
+                        "employer": _s("who confirmed it for the employer", required=True),
+                        "date": Node("date", "when", required=True),
+                    },
+                    nullable=True,
+                ),
             },
             nullable=True,
         ),
@@ -340,6 +349,14 @@ PORTFOLIO = _map(
                     "int",
                     "warn about OTJ entries logged more than this many days after the "
                     "training (default 30)",
+                    nullable=True,
+                    minimum=0,
+                    maximum=3650,
+                ),
+                "review_sign_days": Node(
+                    "int",
+                    "warn about a progress review not signed by all three parties this many "
+                    "days after it (default 30)",
                     nullable=True,
                     minimum=0,
                     maximum=3650,
@@ -1249,3 +1266,88 @@ STANDARD = _map(
 )
 
 SCHEMAS["standard"] = (STANDARD, "evitrack apprenticeship standard file")
+
+# ---- progress reviews (reviews/DATE.yaml) ---------------------------------------------
+
+REVIEW_OWNERS = ("learner", "employer", "provider")
+REVIEW_PARTIES = REVIEW_OWNERS
+ACTION_STATUSES = ("open", "done", "dropped")
+
+REVIEW_ACTION = _map(
+    "an action agreed at a review",
+    {
+        "action": Node("text", "what is to be done", required=True),
+        "owner": _s(
+            "who does it: learner, employer or provider", required=True, enum=REVIEW_OWNERS
+        ),
+        "due": Node("date", "by when", required=True),
+        "status": _s("open, done or dropped (default open)", nullable=True, enum=ACTION_STATUSES),
+        "from": Node("date", "the review that agreed it (carried actions)", nullable=True),
+    },
+)
+
+REVIEW = _map(
+    "a progress review of an apprentice, written by `evitrack review add`",
+    {
+        "date": Node("date", "the day of the review (the file is named by it)", required=True),
+        "otj": _map(
+            "off-the-job hours at the review, from `evitrack otj status`",
+            {
+                "hours_to_date": Node(
+                    "number", "hours that count, logged by the review", minimum=0
+                ),
+                "expected_to_date": Node(
+                    "number", "hours due by the review's date", nullable=True, minimum=0
+                ),
+                "planned_hours": Node("number", "the provider's plan", nullable=True, minimum=0),
+                "minimum_hours": Node("number", "the rule's minimum", nullable=True, minimum=0),
+            },
+            nullable=True,
+        ),
+        "ksbs": _map(
+            "KSB progress at the review, from the same answer `evitrack gaps` gives",
+            {
+                "accepted": Node("int", "KSBs accepted", minimum=0),
+                "evidenced": Node("int", "KSBs evidenced, not yet accepted", minimum=0),
+                "unit": Node("int", "KSBs covered only through a mapped unit", minimum=0),
+                "missing": Node("int", "KSBs with no evidence", minimum=0),
+                "missing_ksbs": Node(
+                    "list", "the ids of the missing KSBs", values=Node("id"), nullable=True
+                ),
+            },
+            nullable=True,
+        ),
+        "previous_actions": Node(
+            "list",
+            "the previous review's open actions, with their status now",
+            values=REVIEW_ACTION,
+            nullable=True,
+        ),
+        "actions": Node(
+            "list", "actions agreed at this review", values=REVIEW_ACTION, nullable=True
+        ),
+        "comments": _map(
+            "what each party says",
+            {p: Node("text", f"the {p}'s comments", nullable=True) for p in REVIEW_PARTIES},
+            nullable=True,
+        ),
+        "signatures": _map(
+            "each party's name and date, empty until signed (`evitrack review sign`)",
+            {
+                p: _map(
+                    f"the {p}'s signature",
+                    {
+                        "name": _s("who signed", nullable=True),
+                        "date": Node("date", "when", nullable=True),
+                    },
+                    nullable=True,
+                )
+                for p in REVIEW_PARTIES
+            },
+            nullable=True,
+        ),
+        "next_review": Node("date", "when the next review is due", nullable=True),
+    },
+)
+
+SCHEMAS["review"] = (REVIEW, "evitrack progress review (reviews/DATE.yaml)")

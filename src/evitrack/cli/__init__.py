@@ -12,12 +12,14 @@ from evitrack.cli import (
     check,
     claim,
     gaps,
+    gateway,
     init,
     iqa,
     matrix,
     otj,
     plan,
     qualification,
+    review,
     schema,
     sign,
     standard,
@@ -74,6 +76,8 @@ app.command("schema")(schema.schema)
 app.add_typer(badge.app, name="badge")
 app.add_typer(standard.app, name="standard")
 app.add_typer(otj.app, name="otj")
+app.add_typer(review.app, name="review")
+app.add_typer(gateway.app, name="gateway")
 app.add_typer(iqa.app, name="iqa")
 
 

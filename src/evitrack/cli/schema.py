@@ -16,12 +16,14 @@ class Kind(StrEnum):
     qualification = "qualification"
     standard = "standard"
     sampling = "sampling"
+    review = "review"
 
 
 def schema(
     kind: Kind = typer.Argument(
         Kind.record,
-        help="Which file: record, portfolio, qualification, standard or sampling (sampling.yaml).",
+        help="Which file: record, portfolio, qualification, standard, sampling (sampling.yaml) "
+        "or review (reviews/DATE.yaml).",
     ),
     portfolio: Path = typer.Option(
         None,
@@ -39,7 +41,7 @@ def schema(
     ),
 ) -> None:
     """Print the JSON Schema of a record, evitrack.yaml, a qualification file, a standard
-    file or sampling.yaml.
+    file, sampling.yaml or a progress review.
 
     Exit 0, or 2 on a usage error.
     """
