@@ -155,12 +155,15 @@ WARNED = {  # the simulation the assessor referred: CU802 forbids it
     ],
     # the apprentice's off-the-job log: hours behind what is due by today (and, the hours
     # being fixed, from here on), a progress review (does not count), an unconfirmed
-    # e-learning entry and one logged 49 days late
+    # e-learning entry and one logged 49 days late; the last progress review still waits for
+    # the employer's signature, and the next one is overdue
     "pearson-diploma-aisha-rahman": [
         ("evitrack.yaml", "W709"),
         ("2025-12-03-1.yaml", "W708"),
         ("2026-02-24-1.yaml", "W707"),
         ("2026-09-22-1.yaml", "W706"),
+        ("2026-03-16.yaml", "W711"),
+        ("2026-03-16.yaml", "W710"),
     ],
 }
 
