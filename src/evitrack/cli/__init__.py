@@ -18,6 +18,7 @@ from evitrack.cli import (
     otj,
     plan,
     qualification,
+    report,
     schema,
     sign,
     standard,
@@ -75,6 +76,7 @@ app.add_typer(badge.app, name="badge")
 app.add_typer(standard.app, name="standard")
 app.add_typer(otj.app, name="otj")
 app.add_typer(iqa.app, name="iqa")
+app.command("report")(report.report)
 
 
 def main() -> None:
