@@ -171,7 +171,9 @@ def test_text_and_markdown(riverside: Path, update_golden: bool) -> None:
     assert len(csv.stdout.splitlines()) == 5
 
 
-def test_html_is_self_contained_and_links_each_learner(riverside: Path, update_golden: bool) -> None:
+def test_html_is_self_contained_and_links_each_learner(
+    riverside: Path, update_golden: bool
+) -> None:
     result = invoke("report", str(riverside), "--format", "html", "--date", DAY)
     assert result.exit_code == 0
     html = result.stdout

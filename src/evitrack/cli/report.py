@@ -153,8 +153,15 @@ def _sections(d: Dashboard) -> list[tuple[str, list[str], list[list[str]]]]:
     out = [
         (
             "Learners",
-            ["learner", "registration", "qualification", "accepted", "units complete"]
-            + ["last accepted", "at risk"],
+            [
+                "learner",
+                "registration",
+                "qualification",
+                "accepted",
+                "units complete",
+                "last accepted",
+                "at risk",
+            ],
             [
                 [
                     p.name,
@@ -187,8 +194,17 @@ def _sections(d: Dashboard) -> list[tuple[str, list[str], list[list[str]]]]:
         out.append(
             (
                 "IQA: assessors",
-                ["assessor", "band", "units", "sampled", "required", "agreed", "disagreed"]
-                + ["open actions", "compliant"],
+                [
+                    "assessor",
+                    "band",
+                    "units",
+                    "sampled",
+                    "required",
+                    "agreed",
+                    "disagreed",
+                    "open actions",
+                    "compliant",
+                ],
                 [
                     [
                         a.assessor,
