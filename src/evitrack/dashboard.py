@@ -201,7 +201,7 @@ def build(caseload: Path, today: dt.date, stale_weeks: int = DEFAULT_STALE_WEEKS
     iqa: IqaReport | None = None
     note = None
     if (caseload / quality.POLICY_FILE).is_file() or (caseload / quality.POLICY_FILE).is_symlink():
-        iqa = quality_report.report(caseload)
+        iqa = quality_report.report(caseload, portfolios)
     else:
         note = f"no {quality.POLICY_FILE} in the caseload: no IQA picture"
     open_actions: dict[str, list[str]] = {}
