@@ -299,3 +299,27 @@ def test_pdf(riverside: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
     invoke("report", str(riverside), "-f", "pdf", "--date", DAY, "-o", str(again))
     assert again.read_bytes() == data  # the same caseload and date give the same bytes
+
+
+def test_pdf_without_weasyprint_names_the_extra(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from test_pdf import MISSING, STUB
+
+    cl = tmp_path / "caseload-riverside"
+    shutil.copytree(EXAMPLES / "caseload-riverside", cl)
+    stub = tmp_path / "stub" / "weasyprint"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text(STUB)
+    out = tmp_path / "out"
+    out.mkdir()
+    code = f"import sys; sys.path.insert(0, {str(stub.parent)!r}); from evitrack.cli import main; main()"
+    run = subprocess.run(
+        [sys.executable, "-c", code, "report", str(cl), "-f", "pdf", "-o", str(out / "r.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (2, "", MISSING)
+    assert list(out.iterdir()) == []

@@ -45,6 +45,7 @@ def report(
         8,
         "--stale-weeks",
         min=1,
+        metavar="N",
         help="A learner is at risk after this many weeks without accepted evidence.",
     ),
     date: str = typer.Option(
