@@ -141,6 +141,23 @@ def test_a_learner_at_risk_is_no_longer_once_evidence_is_accepted(riverside: Pat
     assert owen["risks"] == []
 
 
+def test_a_void_sign_off_puts_the_learner_at_risk(riverside: Path) -> None:
+    jade = riverside / "jade-morris"
+    assert by_name(dashboard(riverside))["Jade Morris"]["void_signoffs"] == []
+    refer = ["--assessor", "Mark Evans", "--comment", "Redo it", "--date", "2026-05-01"]
+    assert invoke("assess", "E0001", str(jade), "--refer", *refer).exit_code == 0
+    check = json.loads(invoke("check", str(jade), "--format", "json").stdout)
+    voided = [d for d in check["diagnostics"] if d["code"] == "W409"]
+    assert len(voided) == 1 and "CU791" in voided[0]["message"]
+    p = by_name(dashboard(riverside))["Jade Morris"]
+    assert p["void_signoffs"] == ["CU791"]
+    assert p["referrals"] == ["E0001"]
+    assert p["risks"][1:] == [
+        {"kind": "referral", "detail": "referred, not decided again: E0001"},
+        {"kind": "void", "detail": "sign-off void on unit CU791"},
+    ]
+
+
 def test_without_a_sampling_policy_there_is_no_iqa_picture(riverside: Path) -> None:
     (riverside / "sampling.yaml").unlink()
     data = dashboard(riverside)
