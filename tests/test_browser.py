@@ -224,3 +224,39 @@ def test_every_page_of_a_draft_pack_is_marked(portfolios: dict[str, Path], tmp_p
         if text is not None:
             pages = text.split("\f")[: page_count(pdf)]
             assert pages and all(DRAFT_MARK.search(p) for p in pages), doc.name
+
+
+@needs_chromium
+def test_the_centre_dashboard_prints_on_a4(tmp_path: Path) -> None:
+    """The dashboard: A4 portrait, the overview first, then each learner on a new page; the
+    screen view renders too."""
+    from test_dashboard import DAY, EXAMPLES
+
+    cl = tmp_path / "caseload-riverside"
+    shutil.copytree(EXAMPLES / "caseload-riverside", cl)
+    html = cli("report", str(cl), "--format", "html", "--date", DAY).stdout
+    pdf, log = print_pdf(html, tmp_path, "dashboard")
+    assert console_errors(log) == []
+    assert page_sizes(pdf) == {A4_PORTRAIT}
+    pages = page_count(pdf)
+    assert pages >= 5
+    text = pdf_text(pdf)
+    if text is not None:
+        printed = [" ".join(p.split()) for p in text.split("\f")[:pages]]
+        for n in range(1, pages + 1):  # the footer of every page
+            assert f"Page {n} of {pages}" in printed[n - 1]
+            assert f"Centre dashboard – caseload-riverside – {DAY}" in printed[n - 1]
+        footer = re.compile(rf"Page \d+ of \d+|Centre dashboard – caseload-riverside – {DAY}")
+        printed = [" ".join(footer.sub("", p).split()) for p in printed]
+        assert printed[0].startswith("CENTRE DASHBOARD Caseload: caseload-riverside")
+        for word in ("LEARNERS AT RISK", "INTERNAL QUALITY ASSURANCE", "Mark Evans", "CU808"):
+            assert word in " ".join(printed[:2]), word
+        starts = [p.split(" EDI-")[0] for p in printed]
+        for name in ("JADE MORRIS", "LIAM CARTER", "NADIA HUSSAIN", "OWEN PRICE"):
+            assert starts.count(name) == 1, (name, starts)  # a learner's section opens a page
+    page = tmp_path / "dashboard.html"
+    shot = tmp_path / "dashboard.png"
+    run = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1000,1800", page.as_uri())
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert console_errors(run.stderr) == []
+    assert shot.read_bytes().startswith(b"\x89PNG")

@@ -109,12 +109,14 @@ class IqaReport:
         }
 
 
-def report(caseload: Path) -> IqaReport:
+def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> IqaReport:
+    """`portfolios`: the caseload as `quality.load_caseload` gave it, when already loaded."""
     pf = quality.load_policy(caseload)
     if pf.policy is None:
         raise quality.PolicyError(pf.diagnostics)
     policy = pf.policy
-    portfolios = quality.load_caseload(caseload)
+    if portfolios is None:
+        portfolios = quality.load_caseload(caseload)
     units = quality.assessed_units(portfolios, policy)
     by_rel = dict(portfolios)
     latest = {rel: qd.latest(p) for rel, p in portfolios}

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from evitrack.coverage import Coverage
+    from evitrack.dashboard import Dashboard
 
 FORMS = ("matrix", "recording", "index", "ksb")
 FORMATS = ("html", "markdown")
@@ -1065,6 +1066,28 @@ def pdf(
     portfolio, and `data:` URLs; anything else a (portfolio's own) template asks for is
     left out and listed in `refused`.
     """
+    opts = opts or Options()
+    # a pack's documents (evitrack's templates only) keep their links relative to the pack
+    base = None if opts.shipped_only else str(p.root) + "/"
+    return _write_pdf(
+        html,
+        [shipped_templates(), p.root],
+        base,
+        _print_css(p, form, opts.draft, opts.used),
+        document_date(p),
+        [p.learner_name] if p.learner_name else [],
+    )
+
+
+def _write_pdf(
+    html: str,
+    roots: list[Path],
+    base: str | None,
+    css: str,
+    when: dt.date | None,
+    authors: list[str],
+) -> PdfDocument:
+    """HTML as PDF/A, reading files only inside `roots` (and `data:` URLs), dated `when`."""
     import hashlib
     from urllib.parse import unquote, urlsplit
 
@@ -1073,8 +1096,6 @@ def pdf(
     weasyprint = _weasyprint()
     from weasyprint.urls import URLFetcher
 
-    opts = opts or Options()
-    roots = [shipped_templates(), p.root]
     refused: list[str] = []
 
     class LocalOnly(URLFetcher):  # type: ignore[misc]
@@ -1089,16 +1110,11 @@ def pdf(
             raise ValueError(f"{url}: evitrack reads only its templates and the portfolio")
 
     fetcher = LocalOnly(allowed_protocols=("file", "data"))
-    # a pack's documents (evitrack's templates only) keep their links relative to the pack
-    base = None if opts.shipped_only else str(p.root) + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-        stylesheets=[
-            weasyprint.CSS(string=_print_css(p, form, opts.draft, opts.used), url_fetcher=fetcher)
-        ]
+        stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)]
     )
-    when = document_date(p)
     document.metadata.created = document.metadata.modified = when.isoformat() if when else None
-    document.metadata.authors = [p.learner_name] if p.learner_name else []
+    document.metadata.authors = authors
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
     with _source_date(when):  # fontTools stamps subset fonts with this, else with the clock
         data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=digest.encode("ascii"))
@@ -1122,3 +1138,45 @@ def _source_date(when: dt.date | None) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+# ---- the centre's dashboard ----------------------------------------------------------
+
+
+def dashboard(d: Dashboard) -> str:
+    """The dashboard as one self-contained HTML page (evitrack's own template only)."""
+    from evitrack.dashboard import RISK_NAMES
+
+    learners = []
+    for p in d.learners:
+        learners.append(
+            {
+                **p.to_json(),
+                "name": p.name,
+                "registration": p.registration,
+                "qualification_title": p.qualification_title,
+                "percent": p.percent,
+                "evidenced": p.evidenced,
+                "units_complete": p.units_complete,
+            }
+        )
+    ctx = {
+        "caseload": d.caseload,
+        "date": d.date.isoformat(),
+        "stale_weeks": d.stale_weeks,
+        "learners": learners,
+        "at_risk": [p for p in learners if p["risks"]],
+        "units": [{**u.to_json(), "percent": u.percent} for u in d.units],
+        "many_qualifications": len({u.qualification for u in d.units}) > 1,
+        "iqa": None if d.iqa is None else d.iqa.to_json(),
+        "policy_note": d.policy_note or "",
+        "risk_names": RISK_NAMES,
+    }
+    return render("dashboard", ctx, "html")
+
+
+def dashboard_pdf(html: str, d: Dashboard) -> PdfDocument:
+    """The dashboard's HTML as PDF/A, dated the dashboard's date: nothing is read but
+    evitrack's templates."""
+    css = (shipped_templates() / "pdf.css").read_text(encoding="utf-8")
+    return _write_pdf(html, [shipped_templates()], None, css, d.date, [])

@@ -19,6 +19,7 @@ from evitrack.cli import (
     otj,
     plan,
     qualification,
+    report,
     review,
     schema,
     sign,
@@ -79,6 +80,7 @@ app.add_typer(otj.app, name="otj")
 app.add_typer(review.app, name="review")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(iqa.app, name="iqa")
+app.command("report")(report.report)
 
 
 def main() -> None:

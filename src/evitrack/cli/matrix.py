@@ -115,7 +115,7 @@ def note_refused(urls: list[str]) -> None:
         )
 
 
-def write_document(text: str | bytes, output: Path | None) -> None:
+def write_document(text: str | bytes, output: Path | None, name: str = "matrix") -> None:
     """The document to a file (atomically) or to standard output."""
     import sys
 
@@ -132,7 +132,7 @@ def write_document(text: str | bytes, output: Path | None) -> None:
     from evitrack.locate import output_target
 
     if output.is_dir():
-        example = "matrix.pdf" if isinstance(text, bytes) else "matrix.html"
+        example = f"{name}.pdf" if isinstance(text, bytes) else f"{name}.html"
         raise UserError(f"{output} is a folder", f"give a file name, e.g. -o {example}")
     target = output_target(output)  # never through a link, never over a portfolio's files
     try:
