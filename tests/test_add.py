@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from effort import examples
 from evitrack import yamlio
 from evitrack.cli import app
-from evitrack.records import NewRecord, clean_text, render_record, slugify, yaml_str
+from evitrack.record_text import clean_text, slugify, yaml_str
+from evitrack.records import NewRecord, render_record
 
 runner = CliRunner()
 NCFE = "ncfe-l3-diploma-customer-service"
@@ -641,8 +642,8 @@ def test_a_range_of_criteria_is_expanded_in_the_unit_order(tmp_path: Path) -> No
 def test_a_range_is_every_id_from_its_first_to_its_last(
     ids: list[str], data: st.DataObject
 ) -> None:
+    from evitrack.cli._input import criteria_range
     from evitrack.errors import UserError
-    from evitrack.records import criteria_range
 
     i = data.draw(st.integers(0, len(ids) - 1))
     j = data.draw(st.integers(0, len(ids) - 1))

@@ -900,7 +900,7 @@ def test_both_parsers_fingerprint_any_record_alike(
     bare: bool,
     comment: str | None,
 ) -> None:
-    from evitrack.records import dq, yaml_str
+    from evitrack.record_text import dq, yaml_str
 
     root = tmp_path_factory.getbasetemp() / "fingerprints"
     if not root.exists():

@@ -156,9 +156,10 @@ def record(
     today: dt.date | None = None,
 ) -> Recorded:
     """Append an IQA decision to the portfolio's evitrack.yaml; on agreement, countersign."""
-    from evitrack import records
     from evitrack.lock import portfolio_lock
     from evitrack.quality import snapshot
+    from evitrack.records import load_portfolio
+    from evitrack.signoffs import sign
 
     today = today or dt.date.today()
     date = date or today
@@ -174,7 +175,7 @@ def record(
             '--comment "..." says what to reassess and why',
         )
     with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
-        portfolio, _ = records.load_portfolio(root)
+        portfolio, _ = load_portfolio(root)
         uid = _unit(portfolio, unit_ref)
         decided = [r for r in portfolio.records if uid in r.criteria and r.assessment]
         if not decided:
@@ -226,7 +227,7 @@ def record(
                 "once it has one (`evitrack sign --as iv`)"
             )
         else:
-            res = records.sign(root, uid, "iv", initials_of(iqa), date, today=today)
+            res = sign(root, uid, "iv", initials_of(iqa), date, today=today)
             out.iv, out.iv_problems = res.written, list(res.problems)
     return out
 
@@ -276,7 +277,7 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from evitrack.records import replace_top_level, top_level_span
+    from evitrack.record_text import replace_top_level, top_level_span
 
     path = root / locate.PORTFOLIO_FILE
     if path.is_symlink():

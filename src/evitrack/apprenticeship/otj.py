@@ -366,7 +366,7 @@ def add_entry(
     """Write one entry to a new file otj/DATE-N.yaml; UserError for bad input, nothing written."""
     from evitrack.atomic import atomic_create_text
     from evitrack.errors import UserError
-    from evitrack.records import dq
+    from evitrack.record_text import dq
 
     try:
         value = float(hours)

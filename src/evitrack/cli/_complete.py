@@ -152,3 +152,35 @@ def complete_chosen_units(ctx: typer.Context, incomplete: str) -> Suggestions:
 
 def complete_record(ctx: typer.Context, incomplete: str) -> Suggestions:
     return record_ids(incomplete, _start(ctx))
+
+
+def complete_refs(root: Path | None, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for `UNIT/ID` references (the last of a comma-separated list)."""
+    from evitrack import catalogue, locate, yamlio
+    from evitrack.record_text import short_comment
+
+    try:
+        start = root if root is not None else Path.cwd()
+        found = locate.find_root(start)
+        if found is None:
+            return []
+        _text, raw = yamlio.load(found / locate.PORTFOLIO_FILE)
+        q = catalogue.load(str(raw["qualification"]), found)
+        chosen = [u for u in (q.resolve_unit(str(x)) for x in raw.get("units") or []) if u]
+        for uid in q.mandatory_units():
+            if uid not in chosen:
+                chosen.append(uid)
+    except Exception:  # completion must never fail loudly
+        return []
+    head, _, last = incomplete.rpartition(",")
+    prefix = head + "," if head else ""
+    out: list[tuple[str, str]] = []
+    for uid in chosen:
+        unit = q.units.get(uid)
+        if unit is None:
+            continue
+        for c in unit.criteria:
+            ref = f"{uid}/{c.id}"
+            if ref.startswith(last):
+                out.append((prefix + ref, short_comment(c.text)[:60]))
+    return out
