@@ -57,6 +57,23 @@ class RuleResult:
             "units": list(self.units),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RuleResult:
+        """The result `to_json` wrote (read back from the cache)."""
+        return cls(
+            rule=str(data["rule"]),
+            kind=str(data["kind"]),
+            satisfied=bool(data["satisfied"]),
+            detail=str(data["detail"]),
+            asks=str(data["asks"]),
+            gives=int(data["gives"]),
+            shortfall=int(data["shortfall"]),
+            measure=str(data["measure"]),
+            reading=data.get("reading"),
+            text=data.get("text"),
+            units=tuple(data.get("units") or ()),
+        )
+
 
 # ---- facts about units and rules (shared with the planner) -----------------------------
 
