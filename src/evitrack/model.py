@@ -10,6 +10,14 @@ from typing import Any
 # what `evitrack init` writes when it is not told the learner's name or registration
 PLACEHOLDER_NAME = "Learner Name"
 PLACEHOLDER_REGISTRATION = "REG-0000"
+PLACEHOLDER = "TODO"  # how `qualification extend` marks the text a centre must fill in
+
+
+def is_placeholder(text: Any) -> bool:
+    """Whether an outcome's title or a criterion's text is still a placeholder ("TODO: ...")."""
+    return isinstance(text, str) and text.lstrip().upper().startswith(PLACEHOLDER)
+
+
 # the text of the sample record `evitrack init` writes: a record still holding it is no evidence
 SAMPLE_TITLE = "Reflective account of my first week in the role"
 SAMPLE_DESCRIPTION = (

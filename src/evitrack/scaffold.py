@@ -189,7 +189,7 @@ def refuse_unusable(path: Path) -> None:
     shows (E505: rules no selection of units can satisfy), which every later `check`
     of the portfolio would report.
     """
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file
     from evitrack.diagnostics import Severity
     from evitrack.locate import display_path
 

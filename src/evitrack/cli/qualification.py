@@ -273,7 +273,7 @@ def check(
     still checked; the exit code is then 2.
     """
     from evitrack import catalogue
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file
     from evitrack.cli._common import err
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import has_errors

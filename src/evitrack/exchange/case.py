@@ -514,8 +514,7 @@ def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None
     """
     import tempfile
 
-    from evitrack.catalogue import shipped_files
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file, shipped_files
     from evitrack.exchange.files import check_target, write_text
 
     check_target(dest, force)
