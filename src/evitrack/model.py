@@ -220,20 +220,6 @@ class Qualification:
                 return g.id
         return None
 
-    def mandatory_units(self) -> list[str]:
-        out: list[str] = []
-        groups = {g.id: g for g in self.groups}
-        for rule in self.rules:
-            if rule.get("kind") == "mandatory":
-                for u in rule.get("units", []) or []:
-                    if u not in out:
-                        out.append(str(u))
-                for gid in rule.get("groups", []) or []:
-                    for u in groups[gid].units if gid in groups else []:
-                        if u not in out:
-                            out.append(u)
-        return out
-
 
 @dataclass
 class FileRef:

@@ -12,6 +12,7 @@ from evitrack import catalogue, hooks, yamlio
 from evitrack.errors import UserError
 from evitrack.model import SAMPLE_DESCRIPTION, SAMPLE_TITLE, Qualification
 from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
+from evitrack.rules import mandatory_units
 from evitrack.schema import PORTFOLIO, RECORD_SCHEMA_FILE, record_schema_text, to_json_schema
 
 SCHEMA_DIR = ".schemas"
@@ -243,7 +244,7 @@ def init(
                 did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`",
             )
         chosen.append(uid)
-    for uid in q.mandatory_units():
+    for uid in mandatory_units(q):
         if uid not in chosen:
             chosen.append(uid)
     order = list(q.units)

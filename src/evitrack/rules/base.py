@@ -301,7 +301,11 @@ class RuleKind:
     minimum: ClassVar[bool] = False  # adding a unit can never break it (it asks "at least")
     fact: ClassVar[str | None] = None  # the unit datum it reads: credit, glh
     reads_level: ClassVar[bool] = False  # it reads each unit's level too
-    forces_units: ClassVar[bool] = False  # it makes units mandatory
+    forces_units: ClassVar[bool] = False  # it makes units mandatory (see `forced`)
+
+    def forced(self, q: Qualification, rule: dict[str, Any]) -> list[str]:
+        """The units the rule makes every learner take (unknown ids kept), in its order."""
+        return []
 
     def counts_every_unit(self, rule: dict[str, Any]) -> bool:
         """Whether the rule counts every unit of the qualification (else its groups' units)."""
