@@ -624,7 +624,7 @@ def test_line_separators_cannot_make_the_fast_and_slow_paths_read_different_docu
     from evitrack import portfolio as pf
 
     text = RECORD.replace('"1.2"]\n', '"1.2"]  # see also\u2028  "10": ["1.1"]\n')
-    libyaml = yaml.load(text, Loader=fastyaml._Loader)  # what libyaml alone would make of it
+    libyaml = yaml.load(text, Loader=fastyaml.Loader)  # what libyaml alone would make of it
     assert libyaml["criteria"] == {"09": ["1.1", "1.2"], "10": ["1.1"]}  # a hidden citation
     with pytest.raises(fastyaml.Fallback):
         fastyaml.parse(text)

@@ -24,7 +24,7 @@ class Fallback(Exception):
     """This file needs the round-trip loader."""
 
 
-class _Loader(_Base):  # type: ignore[misc]
+class Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 
@@ -64,10 +64,10 @@ _RESOLVERS_1_2 = [
     ),
 ]
 for _kind, _pattern, _first in _RESOLVERS_1_2:
-    _Loader.add_implicit_resolver(
+    Loader.add_implicit_resolver(
         f"tag:yaml.org,2002:{_kind}", re.compile(_pattern, re.X), list(_first)
     )
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
 def _int(loader: Any, node: Any) -> int | str:
@@ -116,10 +116,10 @@ def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
 _STR = "tag:yaml.org,2002:str"
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _int)
-_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.construct_mapping = _mapping
+Loader.add_constructor("tag:yaml.org,2002:int", _int)
+Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+Loader.construct_mapping = _mapping
 
 _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 
@@ -134,7 +134,7 @@ def parse(text: str) -> Any:
     except yamlio.YamlProblem:
         raise Fallback("nested too deep") from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=Loader)
     except Fallback:
         raise
     except Exception as exc:

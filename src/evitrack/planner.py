@@ -181,7 +181,7 @@ def _check_kinds(rules: list[dict[str, Any]]) -> None:
             )
 
 
-def _new_highs() -> Any:
+def new_highs() -> Any:
     """A silent HiGHS instance (its constructor prints a banner on stdout: hide it)."""
     import os
     import sys
@@ -225,7 +225,7 @@ class _Model:
         self.col = {u: i for i, u in enumerate(self.ids)}
         self.impossible = False
         n = len(self.ids)
-        h = self.h = _new_highs()
+        h = self.h = new_highs()
         for key, value in (("mip_rel_gap", 0.0), ("mip_abs_gap", 0.5)):
             h.setOptionValue(key, value)
         if n:
@@ -301,7 +301,7 @@ class _Model:
                 costs[self.col[uid]] = v
             self.h.changeColsCost(self.ncols, list(range(self.ncols)), costs)
             if x is not None:
-                self.h.setSolution(_solution(self.hs, x))
+                self.h.setSolution(solution(self.hs, x))
             x = self._run()
             if x is None:
                 return None
@@ -312,7 +312,8 @@ class _Model:
         return {u for u, i in self.col.items() if x[i] > 0.5}
 
 
-def _solution(hs: Any, x: list[float]) -> Any:
+def solution(hs: Any, x: list[float]) -> Any:
+    """A HiGHS solution holding the column values `x` (a starting point for the solver)."""
     sol = hs.HighsSolution()
     sol.col_value = x
     sol.value_valid = True

@@ -71,7 +71,7 @@ def _fast_parse(text: str) -> Any:
     from evitrack import fastyaml
 
     try:
-        raw = yaml.load(text, Loader=fastyaml._Loader)  # a safe loader (CSafeLoader)
+        raw = yaml.load(text, Loader=fastyaml.Loader)  # a safe loader (CSafeLoader)
     except fastyaml.Fallback:
         raise
     except Exception as exc:  # any parse problem: the slow path gives it a position

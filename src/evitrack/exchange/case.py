@@ -46,7 +46,7 @@ _KIND_OF_TYPE = {v.lower(): k for k, v in TYPES.items()} | {
 }
 
 
-def _id(path: str) -> str:
+def uuid_for(path: str) -> str:
     return str(uuid.uuid5(NAMESPACE, path))
 
 
@@ -67,7 +67,7 @@ def export(q: Qualification) -> dict[str, Any]:
     from evitrack import catalogue
 
     data = catalogue.to_json(q)
-    doc_id = _id(q.id)
+    doc_id = uuid_for(q.id)
     doc_link = _link(doc_id, q.title)
     items: list[dict[str, Any]] = []
     assocs: list[dict[str, Any]] = []
@@ -75,7 +75,7 @@ def export(q: Qualification) -> dict[str, Any]:
     def item(
         path: str, kind: str, code: str, text: str, ext: dict[str, Any], **more: Any
     ) -> dict[str, str]:
-        identifier = _id(f"{q.id}/{path}")
+        identifier = uuid_for(f"{q.id}/{path}")
         entry: dict[str, Any] = {
             "identifier": identifier,
             "uri": _uri(identifier),
@@ -94,7 +94,7 @@ def export(q: Qualification) -> dict[str, Any]:
         return _link(identifier, text or code)
 
     def child(origin: dict[str, str], parent: dict[str, str], seq: int) -> None:
-        identifier = _id(f"{q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}")
+        identifier = uuid_for(f"{q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}")
         assocs.append(
             {
                 "identifier": identifier,
