@@ -175,7 +175,7 @@ def test_ids_continue_after_the_highest_one_and_use_the_prefix_setting(tmp_path:
         ),
         (
             ["-c", "9/2.1"],
-            'evitrack: error: unknown unit "9" in 9/2.1 (ncfe-l3-diploma-customer-service)\n'
+            'evitrack: error: unknown unit "9" in ncfe-l3-diploma-customer-service (9/2.1)\n'
             '    hint: did you mean "09"?\n',
         ),
         (

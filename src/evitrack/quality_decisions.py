@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import locate, yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio
 
@@ -236,13 +236,12 @@ def _unit(portfolio: Portfolio, unit_ref: str) -> str:
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
     if uid is None or uid not in portfolio.units:
-        why = (
-            f'unknown unit "{unit_ref}" in {q.id}'
-            if uid is None
-            else f"unit {uid} ({q.units[uid].title}) is not among the chosen units"
-        )
+        otherwise = "units: " + ", ".join(portfolio.units)
+        if uid is None:
+            raise UserError(*unknown_unit(unit_ref, q.id, portfolio.units, otherwise))
         raise UserError(
-            why, did_you_mean(unit_ref, portfolio.units) or "units: " + ", ".join(portfolio.units)
+            f"unit {uid} ({q.units[uid].title}) is not among the chosen units",
+            did_you_mean(unit_ref, portfolio.units) or otherwise,
         )
     return uid
 

@@ -237,12 +237,9 @@ def init(
     for ref in units:
         uid = q.resolve_unit(ref)
         if uid is None:
-            from evitrack.diagnostics import did_you_mean
+            from evitrack.diagnostics import unknown_unit
 
-            raise UserError(
-                f'unknown unit "{ref}" in {q.id}',
-                did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`",
-            )
+            raise UserError(*unknown_unit(ref, q.id, q.unit_names()))
         chosen.append(uid)
     for uid in mandatory_units(q):
         if uid not in chosen:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evitrack import yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, not_a_date
 from evitrack.rules import KINDS
 
 if TYPE_CHECKING:
@@ -712,7 +712,7 @@ class Validator:
                 day, month, year = (int(x) for x in m.groups())
                 with contextlib.suppress(ValueError):
                     hint = f"write dates as YYYY-MM-DD: {dt.date(year, month, day).isoformat()}"
-            self.add(pos, "E104", f'{where}: "{raw}" is not a date in the form YYYY-MM-DD', hint)
+            self.add(pos, "E104", *not_a_date(f"{where}:", raw, hint))
             return None
         self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
         return None

@@ -14,7 +14,7 @@ from typing import Any
 from evitrack import locate, yamlio
 from evitrack import portfolio as pf
 from evitrack.decisions import signer_for
-from evitrack.diagnostics import did_you_mean
+from evitrack.diagnostics import did_you_mean, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio, Qualification
 from evitrack.record_text import replace_top_level, top_level_span
@@ -112,18 +112,13 @@ def _sign_locked(
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
     if uid is None or uid not in portfolio.units:
-        why = (
-            f'unknown unit "{unit_ref}" in {q.id}'
-            if uid is None
-            else (f"unit {uid} ({q.units[uid].title}) is not among the chosen units")
-        )
+        names = [*portfolio.units, *(a for u in portfolio.units for a in q.units[u].aliases)]
+        otherwise = "chosen units: " + ", ".join(portfolio.units)
+        if uid is None:
+            raise UserError(*unknown_unit(unit_ref, q.id, names, otherwise))
         raise UserError(
-            why,
-            did_you_mean(
-                unit_ref,
-                [*portfolio.units, *(a for u in portfolio.units for a in q.units[u].aliases)],
-            )
-            or "chosen units: " + ", ".join(portfolio.units),
+            f"unit {uid} ({q.units[uid].title}) is not among the chosen units",
+            did_you_mean(unit_ref, names) or otherwise,
         )
     cov = unit_coverage(q.units[uid], portfolio.records)
     problems: list[str] = []

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import (
+    Diagnostic,
+    did_you_mean,
+    make,
+    unknown_criterion,
+    unknown_method,
+)
 from evitrack.model import METHOD_ALIASES, METHODS, canonical_method, is_placeholder
 from evitrack.rules import COMMON_KEYS, REGISTRY, join_and
 from evitrack.schema import QUALIFICATION, Validator
@@ -359,7 +365,7 @@ def _methods(
             mpos = yamlio.item_pos(raw_list, j) or yamlio.value_pos(raw_ev, key) or pos
             canon = canonical_method(name)
             if canon is None:
-                add(mpos, "E207", f'unknown assessment method "{name}"', method_hint(name))
+                add(mpos, "E207", *unknown_method(name, method_hint(name)))
                 continue
             found[key].setdefault(canon, mpos)
     forbidden = set(found["forbidden_methods"])
@@ -687,13 +693,18 @@ def _check_mappings(data: dict[str, Any], raw: Any, units: dict[str, _Unit], add
                         did_you_mean(uid, sorted(units)) or "name a unit of this qualification",
                     )
                 elif cid and cid not in units[uid].criteria:
+                    what = unknown_criterion(
+                        uid,
+                        cid,
+                        did_you_mean(cid, sorted(units[uid].criteria))
+                        or 'write "UNIT/CRITERION", e.g. "1/1.1", or the unit id alone',
+                    )
                     add(
                         pos,
                         "E503",
-                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}": unit '
-                        f'{uid} has no criterion "{cid}"',
-                        did_you_mean(cid, sorted(units[uid].criteria))
-                        or 'write "UNIT/CRITERION", e.g. "1/1.1", or the unit id alone',
+                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}": '
+                        + what.message,
+                        what.hint,
                     )
 
 

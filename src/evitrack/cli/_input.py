@@ -11,7 +11,13 @@ from pathlib import Path
 
 from evitrack import locate
 from evitrack import portfolio as pf
-from evitrack.diagnostics import did_you_mean
+from evitrack.diagnostics import (
+    did_you_mean,
+    not_a_date,
+    unknown_criterion,
+    unknown_method,
+    unknown_unit,
+)
 from evitrack.errors import UserError
 from evitrack.model import METHOD_ALIASES, METHODS, Qualification, canonical_method
 
@@ -23,7 +29,7 @@ def parse_date(text: str, what: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f'{what} "{text}" is not a date in the form YYYY-MM-DD') from None
+        raise UserError(*not_a_date(what, text, None)) from None
 
 
 def split_list(values: Iterable[str] | None) -> list[str]:
@@ -47,11 +53,7 @@ def parse_refs(q: Qualification, chosen: list[str], refs: Iterable[str]) -> dict
         unit_ref, cid = (s.strip() for s in ref.rsplit("/", 1))  # aliases may hold "/"
         uid = q.resolve_unit(unit_ref)
         if uid is None:
-            raise UserError(
-                f'unknown unit "{unit_ref}" in {ref} ({q.id})',
-                did_you_mean(unit_ref, q.unit_names())
-                or f"see `evitrack qualification show {q.id}`",
-            )
+            raise UserError(*unknown_unit(unit_ref, q.id, q.unit_names(), at=ref))
         if uid not in chosen:
             raise UserError(
                 f"{ref}: unit {uid} ({q.units[uid].title}) is not among your chosen units",
@@ -74,7 +76,7 @@ def parse_refs(q: Qualification, chosen: list[str], refs: Iterable[str]) -> dict
                 + ", ".join(valid[:15])
                 + (" ..." if len(valid) > 15 else "")
             )
-            raise UserError(f'unit {uid} has no criterion "{cid}" ({ref})', hint)
+            raise UserError(*unknown_criterion(uid, cid, hint, at=ref))
         ids = got.setdefault(uid, [])
         if cid not in ids:
             ids.append(cid)
@@ -141,9 +143,7 @@ def parse_methods(names: Iterable[str]) -> list[str]:
             near = did_you_mean(name, [*METHODS, *METHOD_ALIASES])
             if near:
                 near = f'did you mean "{canonical_method(near.split(chr(34))[1])}"?'
-            raise UserError(
-                f'unknown assessment method "{name}"', near or "methods: " + ", ".join(METHODS)
-            )
+            raise UserError(*unknown_method(name, near or "methods: " + ", ".join(METHODS)))
         if canon not in out:
             out.append(canon)
     return out

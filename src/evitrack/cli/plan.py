@@ -74,7 +74,7 @@ def plan(
 
 
 def _parse_units(q: Qualification, text: str) -> list[str]:
-    from evitrack.diagnostics import did_you_mean
+    from evitrack.diagnostics import unknown_unit
     from evitrack.errors import UserError
 
     out: list[str] = []
@@ -83,10 +83,7 @@ def _parse_units(q: Qualification, text: str) -> list[str]:
             continue
         uid = q.resolve_unit(ref)
         if uid is None:
-            raise UserError(
-                f'unknown unit "{ref}" in {q.id}',
-                did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`",
-            )
+            raise UserError(*unknown_unit(ref, q.id, q.unit_names()))
         if uid not in out:
             out.append(uid)
     order = list(q.units)

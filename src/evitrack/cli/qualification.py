@@ -103,9 +103,9 @@ def show(
     if unit is not None:
         uid = q.resolve_unit(unit)
         if uid is None:
-            from evitrack.diagnostics import did_you_mean
+            from evitrack.diagnostics import unknown_unit
 
-            raise UserError(f'unknown unit "{unit}" in {q.id}', did_you_mean(unit, q.unit_names()))
+            raise UserError(*unknown_unit(unit, q.id, q.unit_names(), None))
         data["units"] = [u for u in data["units"] if u["id"] == uid]
 
     def csv() -> Table:
