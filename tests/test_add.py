@@ -23,6 +23,7 @@ from evitrack import yamlio
 from evitrack.cli import app
 from evitrack.record_text import clean_text, slugify, yaml_str
 from evitrack.records import NewRecord, render_record
+from helpers import init_portfolio
 
 runner = CliRunner()
 NCFE = "ncfe-l3-diploma-customer-service"
@@ -30,25 +31,7 @@ FRAGMENT = "unit-fragment-customer-service-standards"
 
 
 def init(tmp_path: Path, qualification: str = NCFE, units: str = "09", name: str = "p") -> Path:
-    target = tmp_path / name
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(target),
-            "--qualification",
-            qualification,
-            "--name",
-            "Sam Patel",
-            "--registration",
-            "NC-204518",
-            "--units",
-            units,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    (target / "evidence" / "E0001.yaml").unlink()  # init's sample record
-    return target
+    return init_portfolio(tmp_path / name, qualification, units=units)
 
 
 def sha(data: bytes) -> str:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from evitrack import portfolio as pf
 from evitrack import yamlio
 from evitrack.cli import app
+from helpers import init_portfolio
 
 runner = CliRunner()
 FRAGMENT = "unit-fragment-customer-service-standards"
@@ -24,25 +25,9 @@ TODAY = dt.date.today().isoformat()
 
 
 def init(tmp_path: Path, qualification: str = FRAGMENT, units: str = "") -> Path:
-    target = tmp_path / "p"
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(target),
-            "--qualification",
-            qualification,
-            "--name",
-            "Tom Whitfield",
-            "--registration",
-            "CSS-031",
-            "--units",
-            units,
-        ],
+    return init_portfolio(
+        tmp_path / "p", qualification, name="Tom Whitfield", registration="CSS-031", units=units
     )
-    assert result.exit_code == 0, result.output
-    (target / "evidence" / "E0001.yaml").unlink()
-    return target
 
 
 ODD = """\
