@@ -276,16 +276,13 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from evitrack.record_text import replace_top_level, top_level_span
+    from evitrack.record_text import replace_top_level, top_level_block
 
     path = root / locate.PORTFOLIO_FILE
     if path.is_symlink():
         raise UserError(f"{locate.display_path(path)} is a symbolic link; nothing was written")
     text, raw = yamlio.load(path)
-    span = top_level_span(text, raw, "iqa")
-    lines = text.splitlines(keepends=True)
-    block_text = "".join(lines[span[0] : span[1]]) if span else "iqa:\n"
-    block = yamlio.parse(block_text)
+    span, block = top_level_block(text, raw, "iqa")
     seq = block.get("iqa")
     if seq is not None and not isinstance(seq, CommentedSeq):
         raise UserError(

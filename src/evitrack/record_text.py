@@ -149,6 +149,14 @@ def top_level_span(text: str, raw: Any, key: str) -> tuple[int, int] | None:
     return start, end
 
 
+def top_level_block(text: str, raw: Any, key: str) -> tuple[tuple[int, int] | None, Any]:
+    """(span, the lines of a top-level key parsed on their own, round-trip) to edit just
+    them; `{key: None}` when the key is absent."""
+    span = top_level_span(text, raw, key)
+    lines = text.splitlines(keepends=True)
+    return span, yamlio.parse("".join(lines[span[0] : span[1]]) if span else f"{key}:\n")
+
+
 def replace_top_level(text: str, raw: Any, key: str, block: str) -> str:
     """Replace a top-level key's lines (or append them) without touching any other byte."""
     nl = "\r\n" if "\r\n" in text else "\n"

@@ -988,7 +988,6 @@ _AMOUNT = Node(
 )
 
 
-
 def _per_kind() -> tuple[dict[str, Any], ...]:
     """For editors: each kind's keys (those it needs, one of which it needs, the only ones
     it reads) as JSON Schema `if`/`then`, from the rule kinds' shapes in the registry. The

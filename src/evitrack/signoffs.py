@@ -17,7 +17,7 @@ from evitrack.decisions import signer_for
 from evitrack.diagnostics import did_you_mean, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio, Qualification
-from evitrack.record_text import replace_top_level, top_level_span
+from evitrack.record_text import replace_top_level, top_level_block
 from evitrack.records import load_portfolio
 
 ROLES = ("learner", "assessor", "iv")
@@ -225,10 +225,7 @@ def _write_signoff(
 
     path = root / locate.PORTFOLIO_FILE
     text, raw = yamlio.load(path)
-    span = top_level_span(text, raw, "signoffs")
-    lines = text.splitlines(keepends=True)
-    block_text = "".join(lines[span[0] : span[1]]) if span else "signoffs:\n"
-    block = yamlio.parse(block_text)
+    span, block = top_level_block(text, raw, "signoffs")
     signoffs = block.get("signoffs")
     if not isinstance(signoffs, CommentedMap):
         signoffs = CommentedMap()

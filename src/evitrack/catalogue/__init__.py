@@ -35,14 +35,6 @@ if TYPE_CHECKING:
 CATALOGUE_DIR = Path(__file__).parent
 
 
-def _fast_load(path: Path) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as fh:
-        return yaml.load(fh, Loader=loader)
-
-
 @cache
 def shipped_files() -> dict[str, Path]:
     """Shipped file id -> path (qualifications and unit libraries)."""
@@ -102,7 +94,9 @@ def suggest(ref: str, ids: list[str]) -> str:
 
 
 def _kind(path: Path) -> str:
-    return str((_fast_load(path) or {}).get("kind") or "qualification")
+    from evitrack.fastyaml import load_shipped
+
+    return str((load_shipped(path) or {}).get("kind") or "qualification")
 
 
 def load(ref: str, base: Path | None = None) -> Qualification:
@@ -336,7 +330,9 @@ def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Qua
 
 @lru_cache(maxsize=64)
 def _load_shipped(path: Path) -> Qualification:
-    return _build(path, _fast_load(path), CATALOGUE_DIR)
+    from evitrack.fastyaml import load_shipped
+
+    return _build(path, load_shipped(path), CATALOGUE_DIR)
 
 
 def _unsafe_ref(ref: str) -> bool:
