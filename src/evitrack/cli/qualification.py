@@ -363,12 +363,11 @@ def import_(
     and nothing is written. Then `evitrack qualification check OUT.yaml`.
     """
     from evitrack.exchange import case
+    from evitrack.output import plural
 
-    data = case.import_file(source, output, force, new_id)
-    n = len(data["units"])
+    got = case.import_file(source, output, force, new_id)
     typer.echo(
-        f"wrote {output}: {data['id']}, {n} unit{'s' if n != 1 else ''}, "
-        f"{len(data['groups'])} group{'s' if len(data['groups']) != 1 else ''}, "
-        f"{len(data['rules'])} rule{'s' if len(data['rules']) != 1 else ''}",
+        f"wrote {output}: {got.id}, {plural(got.units, 'unit')}, "
+        f"{plural(got.groups, 'group')}, {plural(got.rules, 'rule')}",
         err=True,
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -503,8 +504,18 @@ def to_yaml(data: dict[str, Any]) -> str:
     return "# Imported from a CASE 1.1 package by `evitrack qualification import`.\n" + body
 
 
-def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None) -> dict[str, Any]:
-    """Write the qualification file a CFPackage describes to `dest`; the data written.
+@dataclass(frozen=True)
+class Imported:
+    """What `qualification import` wrote: the qualification's id and how much it holds."""
+
+    id: str
+    units: int
+    groups: int
+    rules: int
+
+
+def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None) -> Imported:
+    """Write the qualification file a CFPackage describes to `dest`; what was written.
 
     The result is checked as `evitrack qualification check` would before anything is
     written: a package that gives no valid qualification is refused, nothing written.
@@ -536,4 +547,9 @@ def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None
             errors[0].hint,
         )
     write_text(dest, text, force)
-    return data
+    return Imported(
+        str(data["id"]),
+        len(data.get("units") or []),
+        len(data.get("groups") or []),
+        len(data.get("rules") or []),
+    )
