@@ -333,6 +333,7 @@ def run_on_a_terminal(args: list[str], cwd: Path, answers: list[str]) -> tuple[s
     return b"".join(chunks).decode(errors="replace").replace("\r\n", "\n"), code
 
 
+@pytest.mark.slow
 def test_concurrent_adds_never_share_an_id(tmp_path: Path) -> None:
     root = init(tmp_path, FRAGMENT, "")
     n = 8

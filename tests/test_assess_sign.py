@@ -922,6 +922,7 @@ def test_both_parsers_fingerprint_any_record_alike(
     assert not {"W401", "W408"} & {d.code for d in fast.diagnostics}  # 2.10: E203 here
 
 
+@pytest.mark.slow
 def test_concurrent_signs_on_different_units_keep_every_signoff(tmp_path: Path) -> None:
     import subprocess
     import sys
