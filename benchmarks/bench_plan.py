@@ -32,11 +32,12 @@ NOT_CHOSEN_BUT_CITED = ["18"]
 
 def build(root: Path, seed: int = 7) -> Path:
     from evitrack import catalogue
+    from evitrack.rules import mandatory_units
 
     q = catalogue.load(QID)
     target = root / "learner"
     (target / "evidence").mkdir(parents=True)
-    units = [*q.mandatory_units(), *OPTIONAL]
+    units = [*mandatory_units(q), *OPTIONAL]
     (target / "evitrack.yaml").write_text(
         f"qualification: {QID}\n"
         "learner:\n  name: Bench Learner\n  registration: NC000001\n"

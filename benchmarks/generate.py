@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 from evitrack import catalogue
+from evitrack.rules import mandatory_units
 
 SITUATIONS = [
     "a customer whose delivery had not arrived",
@@ -67,7 +68,7 @@ def generate(root: Path, qualification: str, records: int, seed: int = 1) -> Pat
     rng = random.Random(seed)
     q = catalogue.load(qualification)
     units = [u for u in q.units.values() if u.criteria]
-    mandatory = set(q.mandatory_units())
+    mandatory = set(mandatory_units(q))
     chosen = [u for u in units if u.id in mandatory] + rng.sample(
         [u for u in units if u.id not in mandatory], k=min(6, len(units) - len(mandatory))
     )

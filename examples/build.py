@@ -1148,6 +1148,8 @@ def otj_log(ex: Example) -> None:
         if e.confirmed_by:
             args += ["--confirmed-by", e.confirmed_by]
         run(*args)
+
+
 # ---- an apprentice's progress reviews -------------------------------------------------------
 
 # Per review: the actions agreed, the carried actions marked done (by their order), the

@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 from effort import examples
 from evitrack import yamlio
 from evitrack.cli import app
-from evitrack.records import NewRecord, clean_text, render_record, slugify, yaml_str
+from evitrack.record_text import clean_text, slugify, yaml_str
+from evitrack.records import NewRecord, render_record
+from helpers import init_portfolio
 
 runner = CliRunner()
 NCFE = "ncfe-l3-diploma-customer-service"
@@ -29,25 +31,7 @@ FRAGMENT = "unit-fragment-customer-service-standards"
 
 
 def init(tmp_path: Path, qualification: str = NCFE, units: str = "09", name: str = "p") -> Path:
-    target = tmp_path / name
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(target),
-            "--qualification",
-            qualification,
-            "--name",
-            "Sam Patel",
-            "--registration",
-            "NC-204518",
-            "--units",
-            units,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    (target / "evidence" / "E0001.yaml").unlink()  # init's sample record
-    return target
+    return init_portfolio(tmp_path / name, qualification, units=units)
 
 
 def sha(data: bytes) -> str:
@@ -174,7 +158,7 @@ def test_ids_continue_after_the_highest_one_and_use_the_prefix_setting(tmp_path:
         ),
         (
             ["-c", "9/2.1"],
-            'evitrack: error: unknown unit "9" in 9/2.1 (ncfe-l3-diploma-customer-service)\n'
+            'evitrack: error: unknown unit "9" in ncfe-l3-diploma-customer-service (9/2.1)\n'
             '    hint: did you mean "09"?\n',
         ),
         (
@@ -349,6 +333,7 @@ def run_on_a_terminal(args: list[str], cwd: Path, answers: list[str]) -> tuple[s
     return b"".join(chunks).decode(errors="replace").replace("\r\n", "\n"), code
 
 
+@pytest.mark.slow
 def test_concurrent_adds_never_share_an_id(tmp_path: Path) -> None:
     root = init(tmp_path, FRAGMENT, "")
     n = 8
@@ -641,8 +626,8 @@ def test_a_range_of_criteria_is_expanded_in_the_unit_order(tmp_path: Path) -> No
 def test_a_range_is_every_id_from_its_first_to_its_last(
     ids: list[str], data: st.DataObject
 ) -> None:
+    from evitrack.cli._input import criteria_range
     from evitrack.errors import UserError
-    from evitrack.records import criteria_range
 
     i = data.draw(st.integers(0, len(ids) - 1))
     j = data.draw(st.integers(0, len(ids) - 1))

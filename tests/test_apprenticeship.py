@@ -269,7 +269,7 @@ def test_standard_check_a_centre_file_and_show_it(tmp_path: Path, monkeypatch) -
             '["5"]}',
             '["9"]}',
             "std.yaml:16:38: error[E702]: mappings[1].units.S1: "
-            f'{DIPL} has no unit "9"\n'
+            f'unknown unit "9" in {DIPL}\n'
             "    hint: see `evitrack qualification show "
             f"{DIPL}`\n",
             id="unknown-unit",

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from evitrack import portfolio as pf
 from evitrack import yamlio
 from evitrack.cli import app
+from helpers import init_portfolio
 
 runner = CliRunner()
 FRAGMENT = "unit-fragment-customer-service-standards"
@@ -24,25 +25,9 @@ TODAY = dt.date.today().isoformat()
 
 
 def init(tmp_path: Path, qualification: str = FRAGMENT, units: str = "") -> Path:
-    target = tmp_path / "p"
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(target),
-            "--qualification",
-            qualification,
-            "--name",
-            "Tom Whitfield",
-            "--registration",
-            "CSS-031",
-            "--units",
-            units,
-        ],
+    return init_portfolio(
+        tmp_path / "p", qualification, name="Tom Whitfield", registration="CSS-031", units=units
     )
-    assert result.exit_code == 0, result.output
-    (target / "evidence" / "E0001.yaml").unlink()
-    return target
 
 
 ODD = """\
@@ -900,7 +885,7 @@ def test_both_parsers_fingerprint_any_record_alike(
     bare: bool,
     comment: str | None,
 ) -> None:
-    from evitrack.records import dq, yaml_str
+    from evitrack.record_text import dq, yaml_str
 
     root = tmp_path_factory.getbasetemp() / "fingerprints"
     if not root.exists():
@@ -937,6 +922,7 @@ def test_both_parsers_fingerprint_any_record_alike(
     assert not {"W401", "W408"} & {d.code for d in fast.diagnostics}  # 2.10: E203 here
 
 
+@pytest.mark.slow
 def test_concurrent_signs_on_different_units_keep_every_signoff(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -335,7 +335,17 @@ def test_every_generated_case_has_an_expectation() -> None:
     assert sorted(ATTACHMENTS) == sorted(EXPECTED["generated"]["attachments"])
 
 
-@pytest.mark.parametrize("name", sorted(GENERATED_RECORDS))
+# the generated records that take tens of seconds each: huge or deeply nested on purpose
+SLOW_GENERATED = ("criteria_10000_unknown.yaml", "brackets_100k_deep.yaml", "block_500_levels.yaml")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.slow) if n in SLOW_GENERATED else n
+        for n in sorted(GENERATED_RECORDS)
+    ],
+)
 def test_generated_record(
     name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -374,6 +384,7 @@ def run_cli(root: Path, args: list[str], timeout: float = 120) -> subprocess.Com
         )
 
 
+@pytest.mark.slow
 def test_10000_criteria_are_checked_in_reasonable_time(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -415,6 +426,7 @@ def peak_kib(root: Path, args: list[str]) -> tuple[int, str]:
     return int(proc.stderr.strip().splitlines()[-1]), proc.stdout
 
 
+@pytest.mark.slow
 def test_a_50mb_record_is_refused_without_being_read(base: Path, tmp_path: Path) -> None:
     root = portfolio(base, tmp_path)
     (root / "evidence" / "small.yaml").write_text(RECORD)
@@ -432,6 +444,7 @@ def test_a_50mb_record_is_refused_without_being_read(base: Path, tmp_path: Path)
     assert big - small < 10 * 1024, (small, big)  # KiB: far less than the 50 MB file
 
 
+@pytest.mark.slow
 def test_alias_bombs_cost_neither_memory_nor_time(base: Path, tmp_path: Path) -> None:
     root = portfolio(base, tmp_path)
     (root / "evidence" / "small.yaml").write_text(RECORD)
@@ -624,7 +637,7 @@ def test_line_separators_cannot_make_the_fast_and_slow_paths_read_different_docu
     from evitrack import portfolio as pf
 
     text = RECORD.replace('"1.2"]\n', '"1.2"]  # see also\u2028  "10": ["1.1"]\n')
-    libyaml = yaml.load(text, Loader=fastyaml._Loader)  # what libyaml alone would make of it
+    libyaml = yaml.load(text, Loader=fastyaml.Loader)  # what libyaml alone would make of it
     assert libyaml["criteria"] == {"09": ["1.1", "1.2"], "10": ["1.1"]}  # a hidden citation
     with pytest.raises(fastyaml.Fallback):
         fastyaml.parse(text)

@@ -709,7 +709,7 @@ def test_case_round_trip_property(data: dict[str, Any], tmp_path: Path) -> None:
     import yaml
 
     from evitrack import catalogue
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file
     from evitrack.exchange import case
 
     folder = tmp_path / f"q{abs(hash(json.dumps(data, sort_keys=True)))}"

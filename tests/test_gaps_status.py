@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evitrack.cli import app
+from helpers import init_portfolio
 
 runner = CliRunner()
 FRAGMENT = "unit-fragment-customer-service-standards"
@@ -30,24 +31,7 @@ def init(
     qualification: str = FRAGMENT,
     units: str = "",
 ) -> Path:
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(folder),
-            "--qualification",
-            qualification,
-            "--name",
-            name,
-            "--registration",
-            reg,
-            "--units",
-            units,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    (folder / "evidence" / "E0001.yaml").unlink()
-    return folder
+    return init_portfolio(folder, qualification, name=name, registration=reg, units=units)
 
 
 def add(root: Path, title: str, method: str, refs: str, date: str = "2026-03-02") -> None:

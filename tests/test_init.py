@@ -11,29 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from evitrack.cli import app
+from helpers import init_portfolio
 
 runner = CliRunner()
 NCFE = "ncfe-l3-diploma-customer-service"
 
 
 def init(tmp_path: Path, *extra: str) -> Path:
-    target = tmp_path / "sam"
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            str(target),
-            "--qualification",
-            NCFE,
-            "--name",
-            "Sam Patel",
-            "--registration",
-            "NC12345",
-            *extra,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return target
+    return init_portfolio(tmp_path / "sam", NCFE, *extra, registration="NC12345", sample=True)
 
 
 def test_init_creates_a_portfolio_that_checks_clean(

@@ -627,6 +627,7 @@ def test_report_counts_decisions_actions_and_changes(tmp_path: Path) -> None:
 # ---- the example caseload and the README ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_example_caseload_is_what_its_script_builds(tmp_path: Path) -> None:
     import importlib.util
     import sys

@@ -71,6 +71,7 @@ def test_show_text_and_unknown_unit() -> None:
     assert 'unknown unit "7"' in bad.stderr and 'did you mean "07"?' in bad.stderr
 
 
+@pytest.mark.slow
 def test_every_shipped_file_checks_clean() -> None:
     files = sorted(str(p) for p in CATALOGUE.glob("*.yaml"))
     result = runner.invoke(app, ["qualification", "check", *files])

@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 
 from evitrack import render
 from evitrack.cli import app
+from helpers import init_portfolio
 
 GOLDEN = Path(__file__).parent / "golden"
 FRAGMENT = "unit-fragment-customer-service-standards"
@@ -46,10 +47,9 @@ def init(
     name: str = "Alex Morgan",
     registration: str = "EDI-20458",
 ) -> Path:
-    args = ["init", str(root), "-q", qualification, "--name", name, "--registration", registration]
-    cli(*([*args, "--units", units] if units else args))
-    (root / "evidence" / "E0001.yaml").unlink()  # the sample record
-    return root
+    return init_portfolio(
+        root, qualification, name=name, registration=registration, units=units or None
+    )
 
 
 def write_record(

@@ -566,3 +566,39 @@ def test_a_new_kind_is_one_class_that_the_engine_and_the_planner_read() -> None:
         assert planner.plan(q, [], {}).credit > 0  # the shipped file is untouched
     finally:
         del rules.REGISTRY["max_credit_test"]
+
+
+def test_the_units_a_kind_makes_mandatory_come_from_the_kind() -> None:
+    from evitrack.rules.base import Ctx, Model, RuleKind, Shape, Verdict, register
+
+    class CoreUnit(RuleKind):
+        """One named unit every learner takes."""
+
+        name = "core_unit_test"
+        shape = Shape(needs=("unit",))
+        minimum = True
+        forces_units = True
+
+        def forced(self, q: Qualification, rule: dict[str, Any]) -> list[str]:
+            return [rule["unit"]]
+
+        def asks(self, q: Qualification, rule: dict[str, Any]) -> str:
+            return f"unit {rule['unit']}"
+
+        def evaluate(self, ctx: Ctx, rule: dict[str, Any], asked: str) -> Verdict:
+            got = int(rule["unit"] in ctx.selected)
+            return Verdict(bool(got), asked, got, 1 - got, "units")
+
+        def encode(self, m: Model, rule: dict[str, Any], rules: list[dict[str, Any]]) -> None:
+            m.require(rule["unit"])
+
+    register(CoreUnit)
+    try:
+        q = catalogue.load("ncfe-l3-diploma-customer-service")
+        optional = next(u for u in q.units if u not in rules.mandatory_units(q))
+        core = dataclasses.replace(
+            q, rules=[*q.rules, {"id": "C", "kind": "core_unit_test", "unit": optional}]
+        )
+        assert rules.mandatory_units(core) == [*rules.mandatory_units(q), optional]
+    finally:
+        del rules.REGISTRY["core_unit_test"]

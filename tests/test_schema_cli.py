@@ -257,3 +257,26 @@ def test_a_corrected_qualification_file_makes_the_schema_stale(tmp_path: Path) -
     stale = runner.invoke(app, ["check", str(target)])
     assert stale.exit_code == 0
     assert "warning[W601]: the record schema that editors use is out of date" in stale.stdout
+
+
+def test_the_qualification_schema_gives_each_rule_kind_its_own_keys() -> None:
+    import jsonschema
+    import yaml
+
+    from evitrack import catalogue
+    from evitrack.model import plain
+
+    schema = json.loads(runner.invoke(app, ["schema", "qualification"]).stdout)
+    rule = jsonschema.Draft202012Validator(schema["properties"]["rules"]["items"])
+    for path in catalogue.shipped_files().values():  # every shipped rule is valid
+        for r in plain(yaml.safe_load(path.read_text())).get("rules") or []:
+            assert list(rule.iter_errors(r)) == [], (path.name, r)
+    ok = {"id": "R1", "kind": "group_credit", "groups": ["A"], "min": 10, "text": None}
+    assert rule.is_valid(ok)
+    for bad in (
+        {**ok, "level": 3},  # a key only level_credit reads
+        {k: v for k, v in ok.items() if k != "groups"},  # a key the kind needs
+        {k: v for k, v in ok.items() if k != "min"},  # none of min, max, exact
+        {**ok, "groups": None},
+    ):
+        assert not rule.is_valid(bad), bad

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -24,7 +24,8 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-# code -> (default severity, short name). The README table is generated from this.
+# code -> (default severity, short name). The README's table of codes lists the same
+# (tests/test_docs.py checks that it does).
 CODES: dict[str, tuple[Severity, str]] = {
     "E001": (Severity.ERROR, "file cannot be read (permissions, encoding, a directory)"),
     "E002": (Severity.ERROR, "YAML syntax error"),
@@ -101,6 +102,59 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E803": (Severity.ERROR, "saved IQA plan changed after it was drawn"),
     "W804": (Severity.WARNING, "record changed after an IQA sampled it"),
 }
+
+
+class Message(NamedTuple):
+    """The words of one problem: what is wrong, and how to fix it (None: no hint)."""
+
+    message: str
+    hint: str | None
+
+
+# ---- one factory per problem that is reported in more than one place ------------------
+# Each builds the words for its code, so a problem reads the same wherever it is found
+# (a file's check, a command-line option, a qualification or standard file).
+
+
+def unknown_unit(
+    ref: object, qualification: str, names: Iterable[str], otherwise: str | None = "", at: str = ""
+) -> Message:
+    """E202: a unit id or alias the qualification does not have.
+
+    `names`: what it may have meant (ids and aliases); `otherwise`: the hint when nothing
+    is close ("": see the qualification; None: no hint); `at`: the reference it was cited
+    in, shown after the qualification.
+    """
+    if otherwise == "":
+        otherwise = f"see `evitrack qualification show {qualification}`"
+    near = did_you_mean(str(ref), list(names))
+    return Message(
+        f'unknown unit "{ref}" in {qualification}' + (f" ({at})" if at else ""), near or otherwise
+    )
+
+
+def unknown_criterion(uid: str, cid: object, hint: str | None, at: str = "") -> Message:
+    """E203: a criterion id the unit does not have (`at`: the reference it was cited in)."""
+    return Message(f'unit {uid} has no criterion "{cid}"' + (f" ({at})" if at else ""), hint)
+
+
+def unknown_method(name: object, hint: str | None) -> Message:
+    """E207: an assessment method that is neither a method's name nor a form code."""
+    return Message(f'unknown assessment method "{name}"', hint)
+
+
+def unknown_ksb(kid: object, ksb_ids: Iterable[str]) -> Message:
+    """E703: a KSB id the apprenticeship standard does not have."""
+    ids = list(ksb_ids)
+    return Message(
+        f'the apprenticeship standard has no KSB "{kid}"',
+        did_you_mean(str(kid), ids) or "its KSBs: " + ", ".join(ids),
+    )
+
+
+def not_a_date(where: str, raw: object, hint: str | None = "write dates as YYYY-MM-DD") -> Message:
+    """E104: text that is not a date written YYYY-MM-DD (`where`: "date:" or "--date")."""
+    return Message(f'{where} "{raw}" is not a date in the form YYYY-MM-DD', hint)
 
 
 @dataclass(frozen=True, order=True)

@@ -1,4 +1,5 @@
-"""One exception hierarchy; the CLI catches it once (exit code 2)."""
+"""One exception hierarchy; the CLI's one error boundary (`cli._common.Boundary`) shows a
+UserError as a message and exits 2."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ resolvers below are ruamel's YAML 1.2 ones, and a test compares the two.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -20,11 +21,17 @@ from evitrack import yamlio
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_shipped(path: Path) -> Any:
+    """A file shipped with evitrack (trusted: its tests check it), with PyYAML's safe loader."""
+    with path.open("rb") as fh:
+        return yaml.load(fh, Loader=_Base)
+
+
 class Fallback(Exception):
     """This file needs the round-trip loader."""
 
 
-class _Loader(_Base):  # type: ignore[misc]
+class Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 
@@ -64,10 +71,10 @@ _RESOLVERS_1_2 = [
     ),
 ]
 for _kind, _pattern, _first in _RESOLVERS_1_2:
-    _Loader.add_implicit_resolver(
+    Loader.add_implicit_resolver(
         f"tag:yaml.org,2002:{_kind}", re.compile(_pattern, re.X), list(_first)
     )
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
 def _int(loader: Any, node: Any) -> int | str:
@@ -116,10 +123,10 @@ def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
 _STR = "tag:yaml.org,2002:str"
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _int)
-_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.construct_mapping = _mapping
+Loader.add_constructor("tag:yaml.org,2002:int", _int)
+Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+Loader.construct_mapping = _mapping
 
 _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 
@@ -134,7 +141,7 @@ def parse(text: str) -> Any:
     except yamlio.YamlProblem:
         raise Fallback("nested too deep") from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=Loader)
     except Fallback:
         raise
     except Exception as exc:

@@ -10,6 +10,14 @@ from typing import Any
 # what `evitrack init` writes when it is not told the learner's name or registration
 PLACEHOLDER_NAME = "Learner Name"
 PLACEHOLDER_REGISTRATION = "REG-0000"
+PLACEHOLDER = "TODO"  # how `qualification extend` marks the text a centre must fill in
+
+
+def is_placeholder(text: Any) -> bool:
+    """Whether an outcome's title or a criterion's text is still a placeholder ("TODO: ...")."""
+    return isinstance(text, str) and text.lstrip().upper().startswith(PLACEHOLDER)
+
+
 # the text of the sample record `evitrack init` writes: a record still holding it is no evidence
 SAMPLE_TITLE = "Reflective account of my first week in the role"
 SAMPLE_DESCRIPTION = (
@@ -211,20 +219,6 @@ class Qualification:
             if unit_id in g.units:
                 return g.id
         return None
-
-    def mandatory_units(self) -> list[str]:
-        out: list[str] = []
-        groups = {g.id: g for g in self.groups}
-        for rule in self.rules:
-            if rule.get("kind") == "mandatory":
-                for u in rule.get("units", []) or []:
-                    if u not in out:
-                        out.append(str(u))
-                for gid in rule.get("groups", []) or []:
-                    for u in groups[gid].units if gid in groups else []:
-                        if u not in out:
-                            out.append(u)
-        return out
 
 
 @dataclass

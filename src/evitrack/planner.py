@@ -32,19 +32,13 @@ highspy is imported inside the functions that solve, so importing this module
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from evitrack import rules as R
 from evitrack.errors import UserError
 from evitrack.model import Qualification, Record, Unit
-
-if TYPE_CHECKING:
-    from evitrack.portfolio import LoadResult
 
 
 @dataclass
@@ -73,6 +67,21 @@ class Plan:
             "credit": self.credit,
             "problems": [{"rules": ids, "message": msg} for ids, msg in self.problems],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """The plan `to_json` wrote (read back from the cache)."""
+        return cls(
+            feasible=bool(data["feasible"]),
+            units=list(data["units"]),
+            add=list(data["add"]),
+            drop=list(data["drop"]),
+            remaining=int(data["remaining"]),
+            criteria_left={k: list(v) for k, v in data["criteria_left"].items()},
+            unknown=list(data["unknown_criteria"]),
+            credit=int(data["credit"]),
+            problems=[(list(p["rules"]), str(p["message"])) for p in data["problems"]],
+        )
 
 
 def known_criteria(unit: Unit) -> bool:
@@ -172,7 +181,7 @@ def _check_kinds(rules: list[dict[str, Any]]) -> None:
             )
 
 
-def _new_highs() -> Any:
+def new_highs() -> Any:
     """A silent HiGHS instance (its constructor prints a banner on stdout: hide it)."""
     import os
     import sys
@@ -216,7 +225,7 @@ class _Model:
         self.col = {u: i for i, u in enumerate(self.ids)}
         self.impossible = False
         n = len(self.ids)
-        h = self.h = _new_highs()
+        h = self.h = new_highs()
         for key, value in (("mip_rel_gap", 0.0), ("mip_abs_gap", 0.5)):
             h.setOptionValue(key, value)
         if n:
@@ -292,7 +301,7 @@ class _Model:
                 costs[self.col[uid]] = v
             self.h.changeColsCost(self.ncols, list(range(self.ncols)), costs)
             if x is not None:
-                self.h.setSolution(_solution(self.hs, x))
+                self.h.setSolution(solution(self.hs, x))
             x = self._run()
             if x is None:
                 return None
@@ -303,7 +312,8 @@ class _Model:
         return {u for u, i in self.col.items() if x[i] > 0.5}
 
 
-def _solution(hs: Any, x: list[float]) -> Any:
+def solution(hs: Any, x: list[float]) -> Any:
+    """A HiGHS solution holding the column values `x` (a starting point for the solver)."""
     sol = hs.HighsSolution()
     sol.col_value = x
     sol.value_valid = True
@@ -346,55 +356,3 @@ def _message(q: Qualification, core: list[dict[str, Any]]) -> str:
                 )
     wants = "; ".join(f"{_rid(q, r)} asks for {R.asks(q, r)}" for r in core)
     return f"no selection of units satisfies {R.join_and(ids)} together: {wants}"
-
-
-def load_for_plan(root: Path, today: dt.date | None = None) -> LoadResult:
-    """The portfolio to plan for; a UserError naming the first problem if it cannot be used."""
-    from evitrack.portfolio import load, unusable
-
-    loaded = load(root, today)
-    if loaded.portfolio is None:
-        raise unusable(root, loaded.diagnostics)
-    return loaded
-
-
-def portfolio_report(
-    root: Path, today: dt.date | None = None
-) -> tuple[Qualification, dict[str, Any]]:
-    """The rules and the optimal plan for a portfolio's chosen units, as the JSON object.
-
-    Served from the portfolio's cache when nothing it depends on has changed
-    (the plan is a pure function of the files, the qualification and the date).
-    """
-    from evitrack import cache, catalogue
-    from evitrack.checker import qualification_sources
-    from evitrack.locate import localized, portable
-
-    today = today or dt.date.today()
-    memo = cache.Memo.open(root, "plan", today)
-    hit = memo.value
-    if (
-        isinstance(hit, dict)
-        and isinstance(hit.get("ref"), str)
-        and isinstance(hit.get("token"), str)
-        and isinstance(hit.get("data"), dict)
-    ):
-        with contextlib.suppress(UserError):
-            return catalogue.load(hit["ref"], root), localized(root, hit["token"], hit["data"])
-    with portable(root) as token:
-        loaded = load_for_plan(root, today)
-        p = loaded.portfolio
-        assert p is not None
-        q = p.qualification
-        results = R.evaluate(q, p.units)
-        data: dict[str, Any] = {
-            "satisfied": R.satisfied(results),
-            "rules": [r.to_json() for r in results],
-            "qualification": q.id,
-            "units": p.units,
-            "plan": plan(q, p.units, cited(p.records)).to_json(),
-        }
-    ref = str((loaded.raw or {}).get("qualification") or q.id)
-    value = {"ref": ref, "token": token, "data": data}
-    memo.put(value, qualification_sources(loaded), loaded.attachments)
-    return q, localized(root, token, data)

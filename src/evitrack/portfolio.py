@@ -40,6 +40,7 @@ from evitrack.model import (
     is_sample_text,
     plain,
 )
+from evitrack.rules import mandatory_units
 from evitrack.schema import PORTFOLIO, RECORD, Validator, stale_record_schema
 
 FINGERPRINT_SCHEME = "v2"  # the prefix of every fingerprint; an older one had none
@@ -345,7 +346,7 @@ def _chosen_units(
                     no_criteria_hint(qual, uid),
                 )
             )
-    for uid in qual.mandatory_units():
+    for uid in mandatory_units(qual):
         if uid not in chosen and uid in qual.units:
             chosen.append(uid)
     order = list(qual.units)

@@ -126,13 +126,13 @@ def solve(units: list[Assessed], policy: Policy, seed: str) -> list[Assessed]:
     """The fewest units meeting every rate and cover rule; among those, the seeded order's first."""
     import highspy
 
-    from evitrack.planner import _new_highs, _solution
+    from evitrack.planner import new_highs, solution
 
     n = len(units)
     if n == 0:
         return []
     rows = _rows(units, policy)
-    h = _new_highs()
+    h = new_highs()
     for key, value in (("mip_rel_gap", 0.0), ("mip_abs_gap", 0.5)):
         h.setOptionValue(key, value)
     h.addVars(n, [0.0] * n, [1.0] * n)
@@ -145,7 +145,7 @@ def solve(units: list[Assessed], policy: Policy, seed: str) -> list[Assessed]:
         costs = [1.0] * n if stage == 0 else [float(rank[u.key]) for u in units]
         h.changeColsCost(n, list(range(n)), costs)
         if x is not None:
-            h.setSolution(_solution(highspy, x))
+            h.setSolution(solution(highspy, x))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
             raise RuntimeError(f"MILP solver: {h.modelStatusToString(h.getModelStatus())}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import locate, yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio
 
@@ -156,9 +156,10 @@ def record(
     today: dt.date | None = None,
 ) -> Recorded:
     """Append an IQA decision to the portfolio's evitrack.yaml; on agreement, countersign."""
-    from evitrack import records
     from evitrack.lock import portfolio_lock
     from evitrack.quality import snapshot
+    from evitrack.records import load_portfolio
+    from evitrack.signoffs import sign
 
     today = today or dt.date.today()
     date = date or today
@@ -174,7 +175,7 @@ def record(
             '--comment "..." says what to reassess and why',
         )
     with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
-        portfolio, _ = records.load_portfolio(root)
+        portfolio, _ = load_portfolio(root)
         uid = _unit(portfolio, unit_ref)
         decided = [r for r in portfolio.records if uid in r.criteria and r.assessment]
         if not decided:
@@ -226,7 +227,7 @@ def record(
                 "once it has one (`evitrack sign --as iv`)"
             )
         else:
-            res = records.sign(root, uid, "iv", initials_of(iqa), date, today=today)
+            res = sign(root, uid, "iv", initials_of(iqa), date, today=today)
             out.iv, out.iv_problems = res.written, list(res.problems)
     return out
 
@@ -235,13 +236,12 @@ def _unit(portfolio: Portfolio, unit_ref: str) -> str:
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
     if uid is None or uid not in portfolio.units:
-        why = (
-            f'unknown unit "{unit_ref}" in {q.id}'
-            if uid is None
-            else f"unit {uid} ({q.units[uid].title}) is not among the chosen units"
-        )
+        otherwise = "units: " + ", ".join(portfolio.units)
+        if uid is None:
+            raise UserError(*unknown_unit(unit_ref, q.id, portfolio.units, otherwise))
         raise UserError(
-            why, did_you_mean(unit_ref, portfolio.units) or "units: " + ", ".join(portfolio.units)
+            f"unit {uid} ({q.units[uid].title}) is not among the chosen units",
+            did_you_mean(unit_ref, portfolio.units) or otherwise,
         )
     return uid
 
@@ -276,16 +276,13 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from evitrack.records import replace_top_level, top_level_span
+    from evitrack.record_text import replace_top_level, top_level_block
 
     path = root / locate.PORTFOLIO_FILE
     if path.is_symlink():
         raise UserError(f"{locate.display_path(path)} is a symbolic link; nothing was written")
     text, raw = yamlio.load(path)
-    span = top_level_span(text, raw, "iqa")
-    lines = text.splitlines(keepends=True)
-    block_text = "".join(lines[span[0] : span[1]]) if span else "iqa:\n"
-    block = yamlio.parse(block_text)
+    span, block = top_level_block(text, raw, "iqa")
     seq = block.get("iqa")
     if seq is not None and not isinstance(seq, CommentedSeq):
         raise UserError(

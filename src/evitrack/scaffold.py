@@ -12,6 +12,7 @@ from evitrack import catalogue, hooks, yamlio
 from evitrack.errors import UserError
 from evitrack.model import SAMPLE_DESCRIPTION, SAMPLE_TITLE, Qualification
 from evitrack.portfolio import EVIDENCE_DIR, PORTFOLIO_FILE, find_root
+from evitrack.rules import mandatory_units
 from evitrack.schema import PORTFOLIO, RECORD_SCHEMA_FILE, record_schema_text, to_json_schema
 
 SCHEMA_DIR = ".schemas"
@@ -189,7 +190,7 @@ def refuse_unusable(path: Path) -> None:
     shows (E505: rules no selection of units can satisfy), which every later `check`
     of the portfolio would report.
     """
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file
     from evitrack.diagnostics import Severity
     from evitrack.locate import display_path
 
@@ -236,14 +237,11 @@ def init(
     for ref in units:
         uid = q.resolve_unit(ref)
         if uid is None:
-            from evitrack.diagnostics import did_you_mean
+            from evitrack.diagnostics import unknown_unit
 
-            raise UserError(
-                f'unknown unit "{ref}" in {q.id}',
-                did_you_mean(ref, q.unit_names()) or f"see `evitrack qualification show {q.id}`",
-            )
+            raise UserError(*unknown_unit(ref, q.id, q.unit_names()))
         chosen.append(uid)
-    for uid in q.mandatory_units():
+    for uid in mandatory_units(q):
         if uid not in chosen:
             chosen.append(uid)
     order = list(q.units)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evitrack import yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
-from evitrack.rules import KINDS
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, not_a_date
+from evitrack.rules import COMMON_KEYS, KINDS, SHAPES
 
 if TYPE_CHECKING:
     from evitrack.model import Qualification
@@ -45,6 +45,7 @@ class Node:
     one_of: tuple[Node, ...] = ()  # alternatives (validated loosely: first type match)
     min_items: int = 0  # list or dict: how many entries at least
     example: str = ""  # what a value looks like, for the hint when it is missing or empty
+    all_of: tuple[dict[str, Any], ...] = ()  # "map": more JSON Schema (editors' checks only)
 
 
 def _s(description: str = "", **kw: Any) -> Node:
@@ -729,7 +730,7 @@ class Validator:
                 day, month, year = (int(x) for x in m.groups())
                 with contextlib.suppress(ValueError):
                     hint = f"write dates as YYYY-MM-DD: {dt.date(year, month, day).isoformat()}"
-            self.add(pos, "E104", f'{where}: "{raw}" is not a date in the form YYYY-MM-DD', hint)
+            self.add(pos, "E104", *not_a_date(f"{where}:", raw, hint))
             return None
         self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
         return None
@@ -804,6 +805,8 @@ def _json(node: Node) -> dict[str, Any]:
         if req:
             d["required"] = req
         d["additionalProperties"] = False
+        if node.all_of:
+            d["allOf"] = list(node.all_of)
     if node.nullable and "type" in d:
         d["type"] = [d["type"], "null"]
     return d
@@ -1001,7 +1004,28 @@ _AMOUNT = Node(
     maximum=MAX_AMOUNT,
 )
 
-# Every key a rule may hold: the types here, which kind reads which key in rules.SHAPES.
+
+def _per_kind() -> tuple[dict[str, Any], ...]:
+    """For editors: each kind's keys (those it needs, one of which it needs, the only ones
+    it reads) as JSON Schema `if`/`then`, from the rule kinds' shapes in the registry. The
+    checks of `qualification check` say the same in its own words."""
+    cases: list[dict[str, Any]] = []
+    for name, shape in SHAPES.items():
+        then: dict[str, Any] = {"propertyNames": {"enum": [*COMMON_KEYS, *shape.keys]}}
+        if shape.needs:
+            then["required"] = list(shape.needs)
+            then["properties"] = {k: {"not": {"type": "null"}} for k in shape.needs}
+        if shape.one_of:
+            then["anyOf"] = [
+                {"required": [k], "properties": {k: {"not": {"type": "null"}}}}
+                for k in shape.one_of
+            ]
+        cases.append({"if": {"properties": {"kind": {"const": name}}}, "then": then})
+    return tuple(cases)
+
+
+# Every key a rule may hold: the types here; which kind reads which key comes from
+# rules.SHAPES, as `allOf` for editors and in `qualification check`.
 RULE = _map(
     "a rule of combination",
     {
@@ -1024,6 +1048,7 @@ RULE = _map(
         "comparison": Node("str", nullable=True, enum=("at", "at_or_above")),
         "note": _NOTE,
     },
+    all_of=_per_kind(),
 )
 
 UNIT = _map(

@@ -7,36 +7,19 @@ noisy OCR), not from the YAML file.
 """
 
 import json
-from functools import lru_cache
 
 import pytest
 from typer.testing import CliRunner
 
 from evitrack.cli import app
+from helpers import shown, unit
 
 QID = "edi-l2-nvq-customer-service"
 
 
-def show(qid):
-    result = CliRunner().invoke(app, ["qualification", "show", qid, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-@lru_cache(maxsize=1)
-def _data():
-    return show(QID)
-
-
 @pytest.fixture
 def q():
-    return _data()
-
-
-def unit(q, uid):
-    found = [u for u in q["units"] if u["id"] == uid]
-    assert len(found) == 1, uid
-    return found[0]
+    return shown(QID)
 
 
 def criterion(q, uid, cid):
@@ -776,9 +759,9 @@ def test_the_gap_reaches_the_forms(tmp_path):
         ["add", str(root), "-t", "Talked", "-m", "Obs", "-c", "CU791/3.2", "--description", "d"],
     )
     assert add.exit_code == 0, add.output
-    for fmt, shown in [("html", "[…]"), ("markdown", "\\[…\\]")]:
+    for fmt, escaped in [("html", "[…]"), ("markdown", "\\[…\\]")]:
         form = CliRunner().invoke(
             app, ["matrix", str(root), "-u", "CU791", "--form", "recording", "-f", fmt]
         )
         assert form.exit_code == 0, form.output
-        assert f"List their organisat {shown} products" in form.stdout
+        assert f"List their organisat {escaped} products" in form.stdout

@@ -6,31 +6,16 @@ The expected data below were counted and copied from the seed document
 YAML file.
 """
 
-import json
-from functools import lru_cache
-
 import pytest
-from typer.testing import CliRunner
 
-from evitrack.cli import app
+from helpers import shown
 
 QID = "unit-fragment-customer-service-standards"
 
 
-def show(qid):
-    result = CliRunner().invoke(app, ["qualification", "show", qid, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-@lru_cache(maxsize=1)
-def _data():
-    return show(QID)
-
-
 @pytest.fixture
 def q():
-    return _data()
+    return shown(QID)
 
 
 @pytest.fixture

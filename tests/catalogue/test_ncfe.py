@@ -5,39 +5,18 @@ The expected data below were counted and copied from the seed document
 (shared/seeds/ncfe-l3-diploma-customer-service.txt), not from the YAML file.
 """
 
-import json
-from functools import lru_cache
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from evitrack.cli import app
+from helpers import shown, unit
 
 QID = "ncfe-l3-diploma-customer-service"
 
 
-def show(qid):
-    result = CliRunner().invoke(app, ["qualification", "show", qid, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-@lru_cache(maxsize=1)
-def _data():
-    return show(QID)
-
-
 @pytest.fixture
 def q():
-    return _data()
-
-
-def unit(q, uid):
-    matches = [u for u in q["units"] if u["id"] == uid]
-    assert len(matches) == 1, uid
-    return matches[0]
+    return shown(QID)
 
 
 def criterion(q, uid, cid):

@@ -7,43 +7,22 @@ The expected data below were counted and copied from the seed document
 YAML files.
 """
 
-import json
-from functools import cache
-
 import pytest
-from typer.testing import CliRunner
 
-from evitrack.cli import app
+from helpers import shown, unit
 
 CERT = "pearson-btec-l3-certificate-customer-service-specialists"
 DIPL = "pearson-btec-l3-diploma-customer-service-specialists"
 
 
-def show(qid):
-    result = CliRunner().invoke(app, ["qualification", "show", qid, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-@cache
-def _data(qid):
-    return show(qid)
-
-
 @pytest.fixture
 def dipl():
-    return _data(DIPL)
+    return shown(DIPL)
 
 
 @pytest.fixture
 def cert():
-    return _data(CERT)
-
-
-def unit(q, uid):
-    matches = [u for u in q["units"] if u["id"] == uid]
-    assert len(matches) == 1, uid
-    return matches[0]
+    return shown(CERT)
 
 
 def criterion(q, uid, cid):

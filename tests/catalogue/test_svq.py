@@ -2,25 +2,16 @@
 qualification file, checked through the CLI against counts and text taken from
 the seed document (shared/seeds/cg-svq-customer-service-scqf8.txt)."""
 
-import json
-
 import pytest
-from typer.testing import CliRunner
 
-from evitrack.cli import app
+from helpers import shown
 
 QID = "cg-svq-customer-service-scqf8"
 
 
-def show(qid):
-    result = CliRunner().invoke(app, ["qualification", "show", qid, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 @pytest.fixture(scope="module")
 def qual():
-    return show(QID)
+    return shown(QID)
 
 
 @pytest.fixture(scope="module")

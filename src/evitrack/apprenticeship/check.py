@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_criterion, unknown_unit
 from evitrack.errors import UserError
 from evitrack.schema import STANDARD, Validator
 
@@ -168,18 +168,13 @@ def _check_mappings(
                 rpos = yamlio.item_pos(raw_refs, j) or kpos
                 unit = qual.resolve_unit(uid)
                 if unit is None:
-                    add(
-                        rpos,
-                        "E702",
-                        f'mappings[{i + 1}].units.{kid}: {qual.id} has no unit "{uid}"',
-                        did_you_mean(uid, qual.unit_names())
-                        or f"see `evitrack qualification show {qual.id}`",
-                    )
+                    what = unknown_unit(uid, qual.id, qual.unit_names())
+                    add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)
                 elif cid and qual.units[unit].criterion(cid) is None:
                     valid = [c.id for c in qual.units[unit].criteria]
-                    add(
-                        rpos,
-                        "E702",
-                        f'mappings[{i + 1}].units.{kid}: unit {unit} has no criterion "{cid}"',
+                    what = unknown_criterion(
+                        unit,
+                        cid,
                         did_you_mean(cid, valid) or 'write "UNIT/CRITERION", e.g. "1/1.1"',
                     )
+                    add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)

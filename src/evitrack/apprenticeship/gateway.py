@@ -251,7 +251,7 @@ def confirm(root: Path, app: Apprenticeship, employer: str, when: dt.date, today
     from evitrack import yamlio
     from evitrack.locate import PORTFOLIO_FILE
     from evitrack.lock import portfolio_lock
-    from evitrack.records import replace_top_level, top_level_span
+    from evitrack.record_text import replace_top_level, top_level_span
 
     employer = " ".join(employer.split())
     if not employer:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
+from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_ksb
 from evitrack.model import Apprenticeship
 
 OTJ_DIR = "otj"
@@ -187,12 +187,7 @@ def _valid_entry(
     for i, kid in enumerate(e.ksbs):
         if kid not in ksb_ids:
             kpos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
-            v.add(
-                kpos or pos,
-                "E703",
-                f'the apprenticeship standard has no KSB "{kid}"',
-                did_you_mean(kid, ksb_ids) or "its KSBs: " + ", ".join(ksb_ids),
-            )
+            v.add(kpos or pos, "E703", *unknown_ksb(kid, ksb_ids))
             ok = False
     return ok
 
@@ -368,7 +363,7 @@ def add_entry(
     `logged`: when the entry was first recorded (default today), e.g. from a paper log."""
     from evitrack.atomic import atomic_create_text
     from evitrack.errors import UserError
-    from evitrack.records import dq
+    from evitrack.record_text import dq
 
     try:
         value = float(hours)
@@ -397,10 +392,7 @@ def add_entry(
     ids = app.standard.ids()
     for kid in ksbs:
         if kid not in ids:
-            raise UserError(
-                f'the apprenticeship standard has no KSB "{kid}"',
-                did_you_mean(kid, ids) or "its KSBs: " + ", ".join(ids),
-            )
+            raise UserError(*unknown_ksb(kid, ids))
     if not activity.strip():
         raise UserError("--activity is empty", "say what was done")
     lines = [

@@ -393,7 +393,7 @@ def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
     from evitrack.apprenticeship import otj
     from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
     from evitrack.coverage import coverage
-    from evitrack.records import dq
+    from evitrack.record_text import dq
 
     app = portfolio.apprenticeship
     assert app is not None
@@ -564,7 +564,7 @@ def _write_signature(path: Path, party: str, name: str, when: dt.date) -> tuple[
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from evitrack.records import dq
+    from evitrack.record_text import dq
 
     text, raw = yamlio.load(path)
     sigs = raw.get("signatures")

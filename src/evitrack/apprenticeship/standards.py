@@ -54,14 +54,6 @@ class Standard:
         return [k.id for k in self.ksbs]
 
 
-def _fast_load(path: Path) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as fh:
-        return yaml.load(fh, Loader=loader)
-
-
 @cache
 def shipped_files() -> dict[str, Path]:
     """Shipped standard id -> path."""
@@ -132,7 +124,9 @@ def load_file(path: Path) -> Standard:
 
 @cache
 def _load_shipped(path: Path) -> Standard:
-    return build(path, _fast_load(path))
+    from evitrack.fastyaml import load_shipped
+
+    return build(path, load_shipped(path))
 
 
 def build(path: Path | None, data: dict[str, Any]) -> Standard:

@@ -10,9 +10,11 @@ Its includes stay inside the folder it was loaded from (the portfolio).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evitrack.errors import UserError
 from evitrack.model import (
@@ -22,18 +24,15 @@ from evitrack.model import (
     Outcome,
     Qualification,
     Unit,
+    is_placeholder,
     plain,
 )
 
+if TYPE_CHECKING:
+    from evitrack.catalogue.check import Others
+    from evitrack.diagnostics import Diagnostic
+
 CATALOGUE_DIR = Path(__file__).parent
-
-
-def _fast_load(path: Path) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as fh:
-        return yaml.load(fh, Loader=loader)
 
 
 @cache
@@ -95,7 +94,9 @@ def suggest(ref: str, ids: list[str]) -> str:
 
 
 def _kind(path: Path) -> str:
-    return str((_fast_load(path) or {}).get("kind") or "qualification")
+    from evitrack.fastyaml import load_shipped
+
+    return str((load_shipped(path) or {}).get("kind") or "qualification")
 
 
 def load(ref: str, base: Path | None = None) -> Qualification:
@@ -246,12 +247,12 @@ def _checked_data(path: Path, root: Path) -> Any:
     from evitrack.catalogue.check import check_data
 
     try:  # libyaml first: most files are clean, and ruamel.yaml is several times slower
-        diags, data = check_data(path, _shown(path), root, fast=True)
+        diags, data = check_data(path, _others(), _shown(path), root, fast=True)
         if not diags:
             return data
     except fastyaml.Fallback:
         pass
-    diags, data = check_data(path, _shown(path), root)  # again, for positions and messages
+    diags, data = check_data(path, _others(), _shown(path), root)  # again, for positions
     errors = [d for d in diags if d.severity.value == "error"]
     if errors and errors[0].code == "E506" and errors[0].message.startswith("qualification file"):
         raise UserError(errors[0].message, errors[0].hint)  # an include's problem, as it said it
@@ -265,9 +266,73 @@ def _checked_data(path: Path, root: Path) -> Any:
     return data
 
 
+def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
+    """Every problem in one qualification file (schema, ids, references, rules)."""
+    from evitrack.catalogue.check import check_data, diags_shown, rule_positions
+    from evitrack.diagnostics import make
+    from evitrack.planner import infeasible
+
+    diags, data = check_data(path, _others(), shown)
+    errors = [d for d in diags if d.severity.value == "error"]
+    if not errors and data and data.get("kind", "qualification") != "units":
+        shown = diags_shown(path, shown)
+        q = load_file(path.resolve())
+        places = rule_positions(path)
+        for rule_ids, message in infeasible(q):
+            diags.append(
+                make(
+                    shown,
+                    places.get(rule_ids[0], (1, 1)),
+                    "E505",
+                    message,
+                    "rules involved: " + ", ".join(rule_ids),
+                )
+            )
+    return sorted(diags)
+
+
+def _others() -> Others:
+    """What the check of a file needs to reach the files it names: this module's loading."""
+    from evitrack.catalogue.check import Others
+
+    return Others(loading=_loading, load=_load_other, shipped=shipped_files)
+
+
+@contextmanager
+def _loading(path: Path) -> Iterator[None]:
+    """While the files a file names are loaded: one leading back to it is a cycle."""
+    here = path.resolve()
+    pushed = not _LOADING or _LOADING[-1] != here
+    if pushed:
+        _LOADING.append(here)
+    try:
+        yield
+    finally:
+        if pushed:
+            _LOADING.pop()
+            done_loading()
+
+
+def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Qualification:
+    """The file an include or `extends` names, loaded; UserError for a missing one or a cycle."""
+    here = path.resolve()
+    target = _include_path(here, ref, root)
+    if target == here:
+        raise UserError(f'"{ref}" {verb} itself')
+    if target in _LOADING:
+        chain = _LOADING[_LOADING.index(target) :]
+        raise UserError(
+            "include cycle: " + " -> ".join(p.name for p in (*chain, target)),
+            "a file may not include, directly or not, a file that includes it",
+        )
+    return load_file(target, root)
+
+
 @lru_cache(maxsize=64)
 def _load_shipped(path: Path) -> Qualification:
-    return _build(path, _fast_load(path), CATALOGUE_DIR)
+    from evitrack.fastyaml import load_shipped
+
+    return _build(path, load_shipped(path), CATALOGUE_DIR)
 
 
 def _unsafe_ref(ref: str) -> bool:
@@ -393,14 +458,6 @@ def _criterion(c: dict[str, Any], outcome: str | None, kind: str) -> Criterion:
     return Criterion(
         id=str(c["id"]), text=str(c.get("text") or ""), outcome=outcome, kind=kind, extra=extra
     )
-
-
-PLACEHOLDER = "TODO"  # how `qualification extend` marks the text a centre must fill in
-
-
-def is_placeholder(text: Any) -> bool:
-    """Whether an outcome's title or a criterion's text is still a placeholder ("TODO: ...")."""
-    return isinstance(text, str) and text.lstrip().upper().startswith(PLACEHOLDER)
 
 
 def _stub(outcomes: list[Outcome]) -> bool:

@@ -1,22 +1,43 @@
-"""`qualification check`: validate a qualification file a centre writes."""
+"""The structural checks of a qualification file a centre writes (schema, ids, includes,
+groups, rules, mappings), for `qualification check` and for loading it.
+
+The files a file names are loaded by `catalogue`, which hands the check an `Others`:
+this module never imports `catalogue`, so that loading and checking do not import each
+other (`catalogue.check_file` adds the rules' feasibility on top).
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evitrack import yamlio
-from evitrack.catalogue import is_placeholder
-from evitrack.diagnostics import Diagnostic, did_you_mean, make
-from evitrack.model import METHOD_ALIASES, METHODS, canonical_method
+from evitrack.diagnostics import (
+    Diagnostic,
+    did_you_mean,
+    make,
+    unknown_criterion,
+    unknown_method,
+)
+from evitrack.model import METHOD_ALIASES, METHODS, canonical_method, is_placeholder
 from evitrack.rules import COMMON_KEYS, REGISTRY, join_and
 from evitrack.schema import QUALIFICATION, Validator
 
 Pos = tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Others:
+    """How the check reaches the other qualification files a file names."""
+
+    loading: Callable[[Path], AbstractContextManager[None]]  # while a file's names are loaded
+    load: Callable[[Path, str, Path, str], Any]  # (file, name, root, verb) -> what it names
+    shipped: Callable[[], dict[str, Path]]  # the shipped qualification files by id
 
 
 def _seq_key(cid: str) -> tuple[Any, ...]:
@@ -26,30 +47,6 @@ def _seq_key(cid: str) -> tuple[Any, ...]:
 
 def _line(pos: Pos) -> str:
     return f"line {pos[0]}" if pos else "another place"
-
-
-def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
-    """Every problem in one qualification file (schema, ids, references, rules)."""
-    diags, data = check_data(path, shown)
-    errors = [d for d in diags if d.severity.value == "error"]
-    if not errors and data and data.get("kind", "qualification") != "units":
-        from evitrack import catalogue
-        from evitrack.planner import infeasible
-
-        shown = diags_shown(path, shown)
-        q = catalogue.load_file(path.resolve())
-        places = rule_positions(path)
-        for rule_ids, message in infeasible(q):
-            diags.append(
-                make(
-                    shown,
-                    places.get(rule_ids[0], (1, 1)),
-                    "E505",
-                    message,
-                    "rules involved: " + ", ".join(rule_ids),
-                )
-            )
-    return sorted(diags)
 
 
 def rule_positions(path: Path) -> dict[str, tuple[int, int]]:
@@ -80,7 +77,7 @@ def _fast_parse(text: str) -> Any:
     from evitrack import fastyaml
 
     try:
-        raw = yaml.load(text, Loader=fastyaml._Loader)  # a safe loader (CSafeLoader)
+        raw = yaml.load(text, Loader=fastyaml.Loader)  # a safe loader (CSafeLoader)
     except fastyaml.Fallback:
         raise
     except Exception as exc:  # any parse problem: the slow path gives it a position
@@ -93,7 +90,7 @@ def _fast_parse(text: str) -> Any:
 
 
 def diags_shown(path: Path, shown: str | None) -> str:
-    from evitrack.portfolio import display_path
+    from evitrack.locate import display_path
 
     return shown or display_path(path)
 
@@ -111,10 +108,15 @@ class _Unit:
 
 
 def check_data(
-    path: Path, shown: str | None = None, root: Path | None = None, fast: bool = False
+    path: Path,
+    others: Others,
+    shown: str | None = None,
+    root: Path | None = None,
+    fast: bool = False,
 ) -> tuple[list[Diagnostic], Any]:
     """(problems, validated data) of one qualification file, without the rules' feasibility.
 
+    `others`: how the files it includes or extends are loaded.
     `root`: the folder its includes must stay inside (default: the file's own folder).
     `fast`: parse with libyaml (no positions; for a file expected to be clean); a file it
     cannot judge raises `fastyaml.Fallback`, and any problem found means: check again slowly.
@@ -137,11 +139,11 @@ def check_data(
     def add(pos: Pos, code: str, message: str, hint: str | None = None) -> None:
         diags.append(make(shown, pos, code, message, hint))
 
-    _check_own_id(path, data, raw, add)
+    _check_own_id(path, data, raw, others, add)
 
     units = _local_units(data, raw, add)
-    _included_units(path, data, raw, root, units, add)
-    inherited = _extended_units(path, data, raw, root, units, add)
+    _included_units(path, data, raw, root, units, others, add)
+    inherited = _extended_units(path, data, raw, root, units, others, add)
     _check_aliases(units, add)
     groups = _check_groups(data, raw, units, add, inherited)
 
@@ -169,13 +171,11 @@ def check_data(
 Add = Any  # (pos, code, message, hint=None) -> None
 
 
-def _check_own_id(path: Path, data: dict[str, Any], raw: Any, add: Add) -> None:
+def _check_own_id(path: Path, data: dict[str, Any], raw: Any, others: Others, add: Add) -> None:
     """A centre's file never takes a shipped id: a claim would name the shipped qualification
     while its units are the file's own."""
-    from evitrack.catalogue import shipped_files
-
     qid = str(data.get("id") or "")
-    shipped = shipped_files().get(qid)
+    shipped = others.shipped().get(qid)
     if shipped is None or Path(path).resolve() == shipped.resolve():
         return
     add(
@@ -242,19 +242,20 @@ def _included_units(
     raw: Any,
     root: Path,
     units: dict[str, _Unit],
+    others: Others,
     add: Add,
 ) -> None:
     """The units the file's includes bring in, each once and none also defined here."""
     from evitrack.errors import UserError
 
     libs: list[Any] = []
-    with _loading(path):
+    with others.loading(path):
         for i, inc in enumerate(data.get("include") or []):
             if not inc or not isinstance(inc.get("from"), str):
                 continue  # reported by the schema
             ipos = yamlio.item_pos(raw.get("include"), i)
             try:
-                libs.append((inc, ipos, _load_other(path, inc["from"], root)))
+                libs.append((inc, ipos, others.load(path, inc["from"], root, "includes")))
             except UserError as e:
                 add(ipos, "E506", e.message, e.hint)
     for inc, ipos, lib in libs:
@@ -285,43 +286,14 @@ def _included_units(
             unit.aliases = [(a, ipos) for a in lu.aliases]
 
 
-@contextmanager
-def _loading(path: Path) -> Iterator[None]:
-    """While the files a file names are loaded: one leading back to it is a cycle."""
-    from evitrack import catalogue
-
-    here = path.resolve()
-    pushed = not catalogue._LOADING or catalogue._LOADING[-1] != here
-    if pushed:
-        catalogue._LOADING.append(here)
-    try:
-        yield
-    finally:
-        if pushed:
-            catalogue._LOADING.pop()
-            catalogue.done_loading()
-
-
-def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Any:
-    """The file an include or `extends` names, loaded; UserError for a missing one or a cycle."""
-    from evitrack import catalogue
-    from evitrack.errors import UserError
-
-    here = path.resolve()
-    target = catalogue._include_path(here, ref, root)
-    if target == here:
-        raise UserError(f'"{ref}" {verb} itself')
-    if target in catalogue._LOADING:
-        chain = catalogue._LOADING[catalogue._LOADING.index(target) :]
-        raise UserError(
-            "include cycle: " + " -> ".join(p.name for p in (*chain, target)),
-            "a file may not include, directly or not, a file that includes it",
-        )
-    return catalogue.load_file(target, root)
-
-
 def _extended_units(
-    path: Path, data: dict[str, Any], raw: Any, root: Path, units: dict[str, _Unit], add: Add
+    path: Path,
+    data: dict[str, Any],
+    raw: Any,
+    root: Path,
+    units: dict[str, _Unit],
+    others: Others,
+    add: Add,
 ) -> dict[str, list[str]] | None:
     """The units of the qualification the file extends that it does not replace; the
     extended file's groups (None when it extends nothing or cannot be read)."""
@@ -332,8 +304,8 @@ def _extended_units(
         return None
     pos = yamlio.value_pos(raw, "extends") or yamlio.key_pos(raw, "extends")
     try:
-        with _loading(path):
-            base = _load_other(path, ref, root, "extends")
+        with others.loading(path):
+            base = others.load(path, ref, root, "extends")
     except UserError as e:
         add(pos, "E506", e.message, e.hint)
         return None
@@ -393,7 +365,7 @@ def _methods(
             mpos = yamlio.item_pos(raw_list, j) or yamlio.value_pos(raw_ev, key) or pos
             canon = canonical_method(name)
             if canon is None:
-                add(mpos, "E207", f'unknown assessment method "{name}"', method_hint(name))
+                add(mpos, "E207", *unknown_method(name, method_hint(name)))
                 continue
             found[key].setdefault(canon, mpos)
     forbidden = set(found["forbidden_methods"])
@@ -721,13 +693,18 @@ def _check_mappings(data: dict[str, Any], raw: Any, units: dict[str, _Unit], add
                         did_you_mean(uid, sorted(units)) or "name a unit of this qualification",
                     )
                 elif cid and cid not in units[uid].criteria:
+                    what = unknown_criterion(
+                        uid,
+                        cid,
+                        did_you_mean(cid, sorted(units[uid].criteria))
+                        or 'write "UNIT/CRITERION", e.g. "1/1.1", or the unit id alone',
+                    )
                     add(
                         pos,
                         "E503",
-                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}": unit '
-                        f'{uid} has no criterion "{cid}"',
-                        did_you_mean(cid, sorted(units[uid].criteria))
-                        or 'write "UNIT/CRITERION", e.g. "1/1.1", or the unit id alone',
+                        f'mapping {m.get("id")} item {item.get("id")}: covered_by "{ref}": '
+                        + what.message,
+                        what.hint,
                     )
 
 

@@ -50,6 +50,7 @@ def _portfolio(start: Path | None) -> tuple[Path, Any, list[str]] | None:
     """(root, qualification, chosen unit ids) of the portfolio at or above `start`."""
     from evitrack import catalogue, yamlio
     from evitrack.locate import PORTFOLIO_FILE, find_root
+    from evitrack.rules import mandatory_units
 
     root = find_root(start or Path.cwd())
     if root is None:
@@ -58,7 +59,7 @@ def _portfolio(start: Path | None) -> tuple[Path, Any, list[str]] | None:
     q = catalogue.load(str(raw["qualification"]), root)
     chosen = [q.resolve_unit(str(u)) for u in raw.get("units") or []]
     units = [u for u in chosen if u is not None]
-    units += [u for u in q.mandatory_units() if u not in units and u in q.units]
+    units += [u for u in mandatory_units(q) if u not in units and u in q.units]
     order = list(q.units)
     return root, q, sorted(units, key=order.index)
 
@@ -179,3 +180,25 @@ def complete_record(ctx: typer.Context, incomplete: str) -> Suggestions:
 
 def complete_ksbs(ctx: typer.Context, incomplete: str) -> Suggestions:
     return ksb_ids(incomplete, _start(ctx))
+
+
+def complete_refs(root: Path | None, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for `UNIT/ID` references (the last of a comma-separated list)."""
+    from evitrack.record_text import short_comment
+
+    try:
+        found = _portfolio(root)
+    except Exception:  # completion must never fail loudly
+        return []
+    if found is None:
+        return []
+    _, q, chosen = found
+    head, _, last = incomplete.rpartition(",")
+    prefix = head + "," if head else ""
+    out: list[tuple[str, str]] = []
+    for uid in chosen:
+        for c in q.units[uid].criteria:
+            ref = f"{uid}/{c.id}"
+            if ref.startswith(last):
+                out.append((prefix + ref, short_comment(c.text)[:60]))
+    return out

@@ -15,7 +15,7 @@ from evitrack.errors import UserError
 
 
 def _complete_criteria(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from evitrack.records import complete_refs
+    from evitrack.cli._complete import complete_refs
 
     portfolio = ctx.params.get("portfolio")
     return complete_refs(Path(portfolio) if portfolio else None, incomplete)
@@ -77,6 +77,7 @@ def add(
     stopped at a prompt (nothing written), 2 on a usage or input error.
     """
     from evitrack import records
+    from evitrack.cli import _input
     from evitrack.locate import display_path, resolve_root
     from evitrack.portfolio import sha256_file
 
@@ -87,7 +88,7 @@ def add(
     if ksbs:
         from evitrack.apprenticeship.ksbs import cited as cited_ksbs
 
-        shown = cited_ksbs(p, records.split_list(ksbs))
+        shown = cited_ksbs(p, _input.split_list(ksbs))
     interactive = sys.stdin.isatty()
     missing = [
         name
@@ -126,9 +127,9 @@ def add(
         title = ask("Title", _nonempty)
     title = title.strip()
     if date:
-        when = records.parse_date(date, "--date")
+        when = _input.parse_date(date, "--date")
     elif conversation:
-        when = ask("Date (YYYY-MM-DD)", records.parse_date, today.isoformat())
+        when = ask("Date (YYYY-MM-DD)", _input.parse_date, today.isoformat())
     else:
         when = today
     if when > today:
@@ -136,34 +137,34 @@ def add(
             f"--date {when.isoformat()} is in the future", "evidence is recorded once it exists"
         )
     methods = (
-        records.parse_methods(records.split_list(method))
+        _input.parse_methods(_input.split_list(method))
         if method
         else ask(
             "Methods (comma-separated, e.g. observation, product)",
-            lambda s: records.parse_methods(records.split_list([_nonempty(s)])),
+            lambda s: _input.parse_methods(_input.split_list([_nonempty(s)])),
         )
     )
     if criteria:
-        cited = records.parse_refs(q, p.units, records.split_list(criteria))
+        cited = _input.parse_refs(q, p.units, _input.split_list(criteria))
     else:
         typer.echo("Your units: " + ", ".join(f"{u} {q.units[u].title}" for u in p.units), err=True)
         cited = ask(
             "Criteria (UNIT/ID, comma-separated)",
-            lambda s: records.parse_refs(q, p.units, records.split_list([_nonempty(s)])),
+            lambda s: _input.parse_refs(q, p.units, _input.split_list([_nonempty(s)])),
         )
     if conversation and p.apprenticeship is not None:  # an apprentice is asked for KSBs too
         from evitrack.apprenticeship.ksbs import cited as cited_ksbs
 
         shown = ask(
             "KSBs this evidence shows (e.g. K1,S6; Enter for none)",
-            lambda s: cited_ksbs(p, records.split_list([s])),
+            lambda s: cited_ksbs(p, _input.split_list([s])),
             "",
         )
-    attached = [records.attachment(root, f) for f in records.split_list(file)]
+    attached = [_input.attachment(root, f) for f in _input.split_list(file)]
     if conversation:
         attached = ask(
             "Files under files/ to attach (comma-separated, Enter for none)",
-            lambda s: [records.attachment(root, f) for f in records.split_list([s])],
+            lambda s: [_input.attachment(root, f) for f in _input.split_list([s])],
             "",
         )
     if description is None:

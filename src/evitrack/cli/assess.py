@@ -44,7 +44,8 @@ def assess(
     """
     import datetime as dt
 
-    from evitrack import records
+    from evitrack.cli._input import parse_date
+    from evitrack.decisions import assess
     from evitrack.locate import display_path, find_root, resolve_root
 
     if accept == refer:
@@ -57,12 +58,12 @@ def assess(
         )
     if refer and not (comment and comment.strip()):
         raise UserError("a referral needs --comment saying what the learner should do")
-    when = records.parse_date(date, "--date") if date else dt.date.today()
+    when = parse_date(date, "--date") if date else dt.date.today()
     if portfolio is None and Path(record).suffix in (".yaml", ".yml") and Path(record).is_file():
         root = find_root(Path(record)) or resolve_root(None)
     else:
         root = resolve_root(portfolio)
-    result = records.assess(
+    result = assess(
         root,
         record,
         "accepted" if accept else "referred",
@@ -106,7 +107,7 @@ def hash_files(
     A refreshed hash changes the record, so an accepted record needs assessing again.
     Exit 1 when an attached file is missing.
     """
-    from evitrack import records
+    from evitrack.hashing import hash_records
     from evitrack.locate import PORTFOLIO_FILE, display_path, find_root, resolve_root
 
     refs: list[str] = []
@@ -128,7 +129,7 @@ def hash_files(
     root = root or resolve_root(None)
     from evitrack.diagnostics import printable
 
-    report = records.hash_records(root, refs)
+    report = hash_records(root, refs)
     for c in report.changes:
         what = "recorded" if c.old is None else f"updated (was {c.old[:12]}…)"
         typer.echo(f"{printable(display_path(c.path))}: {printable(c.file)}: sha256 {what}")

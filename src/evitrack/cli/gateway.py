@@ -91,8 +91,8 @@ def confirm(
     assessment: `apprenticeship: gateway: {employer, date}` in evitrack.yaml."""
     from evitrack.apprenticeship.gateway import confirm as write
     from evitrack.cli._common import portfolio_root
+    from evitrack.cli._input import parse_date
     from evitrack.cli.otj import _apprenticeship
-    from evitrack.records import parse_date
 
     root = portfolio_root(portfolio)
     _, app_ = _apprenticeship(root)

@@ -179,9 +179,9 @@ def record(
     are not accepted, until the assessor decides on them again.
     """
     from evitrack import quality_decisions
+    from evitrack.cli._input import parse_date, split_list
     from evitrack.errors import UserError
     from evitrack.locate import PORTFOLIO_FILE, display_path, resolve_root
-    from evitrack.records import parse_date, split_list
 
     if agree is None:
         raise UserError("say --agree or --disagree")

@@ -52,7 +52,7 @@ def add(
     """Write one OTJ training entry to a new file under otj/ (logged today unless --logged)."""
     from evitrack.apprenticeship.otj import add_entry
     from evitrack.cli._common import portfolio_root
-    from evitrack.records import parse_date, split_list
+    from evitrack.cli._input import parse_date, split_list
 
     root = portfolio_root(portfolio)
     _, app_ = _apprenticeship(root)

@@ -103,9 +103,9 @@ def show(
     if unit is not None:
         uid = q.resolve_unit(unit)
         if uid is None:
-            from evitrack.diagnostics import did_you_mean
+            from evitrack.diagnostics import unknown_unit
 
-            raise UserError(f'unknown unit "{unit}" in {q.id}', did_you_mean(unit, q.unit_names()))
+            raise UserError(*unknown_unit(unit, q.id, q.unit_names(), None))
         data["units"] = [u for u in data["units"] if u["id"] == uid]
 
     def csv() -> Table:
@@ -273,7 +273,7 @@ def check(
     still checked; the exit code is then 2.
     """
     from evitrack import catalogue
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file
     from evitrack.cli._common import err
     from evitrack.cli._report import print_diagnostics
     from evitrack.diagnostics import has_errors
@@ -363,12 +363,11 @@ def import_(
     and nothing is written. Then `evitrack qualification check OUT.yaml`.
     """
     from evitrack.exchange import case
+    from evitrack.output import plural
 
-    data = case.import_file(source, output, force, new_id)
-    n = len(data["units"])
+    got = case.import_file(source, output, force, new_id)
     typer.echo(
-        f"wrote {output}: {data['id']}, {n} unit{'s' if n != 1 else ''}, "
-        f"{len(data['groups'])} group{'s' if len(data['groups']) != 1 else ''}, "
-        f"{len(data['rules'])} rule{'s' if len(data['rules']) != 1 else ''}",
+        f"wrote {output}: {got.id}, {plural(got.units, 'unit')}, "
+        f"{plural(got.groups, 'group')}, {plural(got.rules, 'rule')}",
         err=True,
     )

@@ -65,8 +65,8 @@ def report(
     import datetime as dt
 
     from evitrack import dashboard, quality
+    from evitrack.cli._input import parse_date
     from evitrack.errors import UserError
-    from evitrack.records import parse_date
 
     if output is not None and format not in (ReportFormat.html, ReportFormat.pdf):
         raise UserError(

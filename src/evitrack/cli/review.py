@@ -39,8 +39,8 @@ def add(
     and the previous review's open actions. Never overwrites: exit 2 if it exists."""
     from evitrack.apprenticeship.reviews import add_review
     from evitrack.cli._common import portfolio_root
+    from evitrack.cli._input import parse_date
     from evitrack.cli.otj import _apprenticeship
-    from evitrack.records import parse_date
 
     root = portfolio_root(portfolio)
     result, _ = _apprenticeship(root)
@@ -64,8 +64,8 @@ def sign(
     Exit 2, nothing written, for a date before the review or in the future."""
     from evitrack.apprenticeship import reviews
     from evitrack.cli._common import portfolio_root
+    from evitrack.cli._input import parse_date
     from evitrack.cli.otj import _apprenticeship
-    from evitrack.records import parse_date
 
     root = portfolio_root(portfolio)
     _, app_ = _apprenticeship(root)

@@ -54,13 +54,14 @@ def sign(
     Refused (exit 1) while the unit is not complete, for the IV before the
     assessor has signed, and for a date before the decisions that completed the unit.
     """
-    from evitrack import records
+    from evitrack.cli._input import parse_date
     from evitrack.locate import PORTFOLIO_FILE, display_path, resolve_root
+    from evitrack.signoffs import sign
 
     root = resolve_root(portfolio)
-    when = records.parse_date(date, "--date") if date else None
-    summative = records.parse_date(assessed, "--assessed") if assessed else None
-    result = records.sign(
+    when = parse_date(date, "--date") if date else None
+    summative = parse_date(assessed, "--assessed") if assessed else None
+    result = sign(
         root,
         unit,
         role.value,

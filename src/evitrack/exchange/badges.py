@@ -107,7 +107,7 @@ def _alignment(q: Qualification, unit: Unit | None) -> list[dict[str, Any]]:
     """The awarding body's number and the unit's codes, aligned to the CASE export's items."""
     from evitrack.exchange import case
 
-    doc = f"urn:uuid:{case._id(q.id)}"
+    doc = f"urn:uuid:{case.uuid_for(q.id)}"
     out: list[dict[str, Any]] = []
     extra = q.extra.get("extra")
     numbers = [
@@ -126,7 +126,7 @@ def _alignment(q: Qualification, unit: Unit | None) -> list[dict[str, Any]]:
             }
         )
     if unit is not None:
-        item = f"urn:uuid:{case._id(f'{q.id}/unit/{unit.id}')}"
+        item = f"urn:uuid:{case.uuid_for(f'{q.id}/unit/{unit.id}')}"
         for code in [unit.id, *unit.aliases]:
             out.append(
                 {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ _KIND_OF_TYPE = {v.lower(): k for k, v in TYPES.items()} | {
 }
 
 
-def _id(path: str) -> str:
+def uuid_for(path: str) -> str:
     return str(uuid.uuid5(NAMESPACE, path))
 
 
@@ -67,7 +68,7 @@ def export(q: Qualification) -> dict[str, Any]:
     from evitrack import catalogue
 
     data = catalogue.to_json(q)
-    doc_id = _id(q.id)
+    doc_id = uuid_for(q.id)
     doc_link = _link(doc_id, q.title)
     items: list[dict[str, Any]] = []
     assocs: list[dict[str, Any]] = []
@@ -75,7 +76,7 @@ def export(q: Qualification) -> dict[str, Any]:
     def item(
         path: str, kind: str, code: str, text: str, ext: dict[str, Any], **more: Any
     ) -> dict[str, str]:
-        identifier = _id(f"{q.id}/{path}")
+        identifier = uuid_for(f"{q.id}/{path}")
         entry: dict[str, Any] = {
             "identifier": identifier,
             "uri": _uri(identifier),
@@ -94,7 +95,7 @@ def export(q: Qualification) -> dict[str, Any]:
         return _link(identifier, text or code)
 
     def child(origin: dict[str, str], parent: dict[str, str], seq: int) -> None:
-        identifier = _id(f"{q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}")
+        identifier = uuid_for(f"{q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}")
         assocs.append(
             {
                 "identifier": identifier,
@@ -503,8 +504,18 @@ def to_yaml(data: dict[str, Any]) -> str:
     return "# Imported from a CASE 1.1 package by `evitrack qualification import`.\n" + body
 
 
-def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None) -> dict[str, Any]:
-    """Write the qualification file a CFPackage describes to `dest`; the data written.
+@dataclass(frozen=True)
+class Imported:
+    """What `qualification import` wrote: the qualification's id and how much it holds."""
+
+    id: str
+    units: int
+    groups: int
+    rules: int
+
+
+def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None) -> Imported:
+    """Write the qualification file a CFPackage describes to `dest`; what was written.
 
     The result is checked as `evitrack qualification check` would before anything is
     written: a package that gives no valid qualification is refused, nothing written.
@@ -514,8 +525,7 @@ def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None
     """
     import tempfile
 
-    from evitrack.catalogue import shipped_files
-    from evitrack.catalogue.check import check_file
+    from evitrack.catalogue import check_file, shipped_files
     from evitrack.exchange.files import check_target, write_text
 
     check_target(dest, force)
@@ -537,4 +547,9 @@ def import_file(source: Path, dest: Path, force: bool, new_id: str | None = None
             errors[0].hint,
         )
     write_text(dest, text, force)
-    return data
+    return Imported(
+        str(data["id"]),
+        len(data.get("units") or []),
+        len(data.get("groups") or []),
+        len(data.get("rules") or []),
+    )

@@ -79,6 +79,7 @@ __all__ = [
     "is_cap",
     "join_and",
     "kind_of",
+    "mandatory_units",
     "members",
     "required",
     "satisfied",
@@ -94,6 +95,17 @@ MINIMUM_KINDS = frozenset(name for name, kind in REGISTRY.items() if kind.minimu
 def kind_of(rule: dict[str, Any]) -> RuleKind | None:
     """The class of a rule's kind, or None when evitrack does not know it."""
     return REGISTRY.get(str(rule.get("kind")))
+
+
+def mandatory_units(q: Qualification) -> list[str]:
+    """The units the qualification's rules make every learner take, in the rules' order
+    (an id the qualification lacks is kept: no selection can hold it)."""
+    out: dict[str, None] = {}
+    for rule in q.rules:
+        kind = kind_of(rule)
+        if kind is not None:
+            out.update(dict.fromkeys(kind.forced(q, rule)))
+    return list(out)
 
 
 def asks(q: Qualification, rule: dict[str, Any]) -> str:

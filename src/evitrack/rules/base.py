@@ -57,6 +57,23 @@ class RuleResult:
             "units": list(self.units),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RuleResult:
+        """The result `to_json` wrote (read back from the cache)."""
+        return cls(
+            rule=str(data["rule"]),
+            kind=str(data["kind"]),
+            satisfied=bool(data["satisfied"]),
+            detail=str(data["detail"]),
+            asks=str(data["asks"]),
+            gives=int(data["gives"]),
+            shortfall=int(data["shortfall"]),
+            measure=str(data["measure"]),
+            reading=data.get("reading"),
+            text=data.get("text"),
+            units=tuple(data.get("units") or ()),
+        )
+
 
 # ---- facts about units and rules (shared with the planner) -----------------------------
 
@@ -284,7 +301,11 @@ class RuleKind:
     minimum: ClassVar[bool] = False  # adding a unit can never break it (it asks "at least")
     fact: ClassVar[str | None] = None  # the unit datum it reads: credit, glh
     reads_level: ClassVar[bool] = False  # it reads each unit's level too
-    forces_units: ClassVar[bool] = False  # it makes units mandatory
+    forces_units: ClassVar[bool] = False  # it makes units mandatory (see `forced`)
+
+    def forced(self, q: Qualification, rule: dict[str, Any]) -> list[str]:
+        """The units the rule makes every learner take (unknown ids kept), in its order."""
+        return []
 
     def counts_every_unit(self, rule: dict[str, Any]) -> bool:
         """Whether the rule counts every unit of the qualification (else its groups' units)."""

@@ -386,6 +386,9 @@ class Mandatory(RuleKind):
     minimum = True
     forces_units = True
 
+    def forced(self, q: Qualification, rule: dict[str, Any]) -> list[str]:
+        return required(q, rule)
+
     def asks(self, q: Qualification, rule: dict[str, Any]) -> str:
         return f"every mandatory unit: {', '.join(required(q, rule))}"
 
