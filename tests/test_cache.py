@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -62,10 +63,18 @@ def test_cache_is_used_and_git_ignored(tmp_path: Path) -> None:
     assert check(root) == (0, "")
     assert (root / ".evitrack-cache" / ".gitignore").read_text() == "*\n"
     assert (root / ".evitrack-cache" / "check.json").exists()
-    assert (
-        "evidence/E0001.yaml"
-        in json.loads((root / ".evitrack-cache" / "records.json").read_text())["records"]
-    )
+    assert _stored(root) == ["evidence/E0001.yaml"]
+    assert "files/obs.pdf" in json.loads((root / ".evitrack-cache" / "records.json").read_text())[
+        "hashes"
+    ]
+
+
+def _stored(root: Path) -> list[str]:
+    """The record files whose results the store holds."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / ".evitrack-cache" / "records.sqlite")) as db:
+        return [name for (name,) in db.execute("SELECT name FROM records ORDER BY name")]
 
 
 def test_a_record_changed_to_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:

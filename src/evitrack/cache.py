@@ -29,6 +29,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,56 +231,38 @@ def text_key(text: str) -> str:
 
 
 class Cache:
-    """Parsed records and attachment hashes of one portfolio."""
+    """Attachment hashes of one portfolio (`records.json`), read when first needed."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.root = root
         self.enabled = enabled and usable(root)
         self.path = root / CACHE_DIR / "records.json"
-        self.records: dict[str, list[Any]] = {}
         self.hashes: dict[str, list[Any]] = {}
         self.dirty = False
+        self.read = False
         self.notes: list[str] = []
         self.attachments: set[str] = set()  # every attachment path a record names, as written
-        if self.enabled:
-            self._read()
 
     def _read(self) -> None:
+        self.read = True
+        if not self.enabled:
+            return
         data = read_json(self.path, self.notes)
         if not isinstance(data, dict):
             self.dirty = data is not None or bool(self.notes)
             return
         if data.get("format") != _format():
             return
-        records, hashes = data.get("records"), data.get("hashes")
-        self.records = records if isinstance(records, dict) else {}
+        hashes = data.get("hashes")
         self.hashes = hashes if isinstance(hashes, dict) else {}
-
-    def record(self, rel: str, key: str) -> Any:
-        """The data of a clean record parsed before from exactly this text, else None."""
-        try:
-            entry = self.records.get(rel)
-            if entry is None or entry[0] != key:
-                return None
-            return json.loads(entry[1], object_hook=_undate)
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
-            return None  # a cache of the wrong shape is no cache
-
-    def put_record(self, rel: str, key: str, data: Any) -> None:
-        """Keep a clean record's data (text keys, text, numbers and dates only)."""
-        if self.enabled:
-            try:
-                entry = [key, json.dumps(data, default=_date, separators=(",", ":"))]
-            except (TypeError, ValueError):
-                return
-            self.records[rel] = entry
-            self.dirty = True
 
     def named(self, written: str) -> None:
         """A record names this attachment: the answers depend on it (see Memo.put)."""
         self.attachments.add(written)
 
     def sha256(self, path: Path) -> str:
+        if not self.read:
+            self._read()
         rel = os.path.relpath(path, self.root)
         key = stat_key(path)
         try:
@@ -300,16 +283,160 @@ class Cache:
             self.dirty = True
         return digest
 
-    def save(self, keep: set[str] | None = None) -> None:
+    def save(self) -> None:
         if not (self.enabled and self.dirty):
             return
-        if keep is not None:
-            self.records = {k: v for k, v in self.records.items() if k in keep}
-        _write(
-            self.root,
-            "records.json",
-            {"format": _format(), "records": self.records, "hashes": self.hashes},
-        )
+        _write(self.root, "records.json", {"format": _format(), "hashes": self.hashes})
+
+
+# ---- each record's checked result ----------------------------------------------------------
+
+
+STORE = "records.sqlite"
+STORE_FORMAT = "1"  # with the program's fingerprint: another program rebuilds the store
+
+
+class RecordStore:
+    """Each record's checked result (the record and its own diagnostics), in sqlite.
+
+    One row per record file: its stat, the sha256 of its text, the key of everything the
+    result depends on besides the text (`context`), when it was computed, and the result as
+    JSON. A row serves only while all of these still hold: the stat is the same and safely
+    older than the row (the racy rule), else the text is read and its sha256 must match.
+    What else a result depends on (its attachments, the date) is the caller's to check.
+
+    sqlite writes only what changed, in one transaction, and two processes at once are
+    serialised by its own lock: a row is either the old one or the new one. The database
+    is untrusted input: a file that is not a regular file, a link, too large, corrupt or of
+    another format is deleted and rebuilt, and a row of the wrong shape is no row.
+    """
+
+    def __init__(self, root: Path, context: str, enabled: bool = True) -> None:
+        self.root = root
+        self.context = context
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.new: dict[str, tuple[Any, ...]] = {}
+        self.conn: Any = None
+        self.path = root / CACHE_DIR / STORE
+        if enabled and usable(root):
+            self._open()
+
+    def _open(self) -> None:
+        import sqlite3
+
+        folder = _folder(self.root)
+        if folder is None:
+            return
+        for attempt in (1, 2):
+            try:
+                for suffix in ("", "-journal"):
+                    _unlink_odd(Path(f"{self.path}{suffix}"))
+                with contextlib.suppress(FileNotFoundError):
+                    if os.lstat(self.path).st_size > MAX_BYTES:
+                        raise sqlite3.DatabaseError("too large")
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.conn = conn
+                conn.execute("PRAGMA trusted_schema = OFF")
+                found = conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                ).fetchone()
+                fmt = (
+                    conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+                    if found
+                    else None
+                )
+                if fmt != (f"{STORE_FORMAT}:{_format()}",):
+                    conn.executescript(
+                        "BEGIN IMMEDIATE;"
+                        "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records;"
+                        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                        "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT, digest TEXT,"
+                        " context TEXT, started INTEGER, value TEXT);"
+                        "COMMIT;"
+                    )
+                    conn.execute(
+                        "INSERT INTO meta VALUES ('format', ?)", (f"{STORE_FORMAT}:{_format()}",)
+                    )
+                    return
+                for row in conn.execute(
+                    "SELECT name, stat, digest, context, started, value FROM records"
+                ):
+                    self.rows[row[0]] = row
+                return
+            except (sqlite3.Error, OSError, ValueError):
+                self._close()
+                self.rows = {}
+                if attempt == 2:
+                    return
+                for suffix in ("", "-journal", "-wal", "-shm"):  # rebuilt from nothing
+                    with contextlib.suppress(OSError):
+                        os.unlink(f"{self.path}{suffix}")
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.conn.close()
+        self.conn = None
+
+    def get(self, name: str, path: Path, digest_of: Callable[[Path], str | None]) -> Any:
+        """The stored result for record file `name` at `path`, if its text (by stat, else
+        `digest_of` it) and the context are those it was computed from; else None."""
+        row = self.rows.get(name)
+        if row is None or row[3] != self.context or not isinstance(row[5], str):
+            return None
+        key = stat_key(path)
+        try:
+            if (
+                key is None or row[1] != _stat_text(key) or not _trusted(key, int(row[4]))
+            ) and digest_of(path) != row[2]:
+                return None
+            return json.loads(row[5], object_hook=_undate)
+        except (OSError, TypeError, ValueError, RecursionError):
+            return None
+
+    def put(self, name: str, key: list[int] | None, digest: str, started: int, value: Any) -> None:
+        """Keep a record's result computed now from text with this sha256 and stat."""
+        if self.conn is None or key is None:
+            return
+        try:
+            text = json.dumps(value, default=_date, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        self.new[name] = (name, _stat_text(key), digest, self.context, started, text)
+        if len(self.new) >= 2000:  # a cold load of many records: written as it goes
+            self._flush()
+
+    def _flush(self) -> None:
+        import sqlite3
+
+        if self.conn is None or not self.new:
+            return
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.new.values()
+                )
+        except sqlite3.Error:
+            self._close()
+        self.new = {}
+
+    def save(self, keep: set[str]) -> None:
+        """Write what changed, forget the records that are gone, and close."""
+        import sqlite3
+
+        self._flush()
+        gone = [(name,) for name in self.rows if name not in keep]
+        if self.conn is not None and gone:
+            with contextlib.suppress(sqlite3.Error), self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany("DELETE FROM records WHERE name = ?", gone)
+        self._close()
+        self.rows = {}
+
+
+def _stat_text(key: list[int]) -> str:
+    return ":".join(map(str, key))
 
 
 # ---- memos: whole answers -------------------------------------------------------------------

@@ -6,16 +6,19 @@ problem found, each with file, line and column. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import catalogue, fastyaml, signing, yamlio
-from evitrack.cache import Cache, text_key
+from evitrack import catalogue, fastyaml, locate, signing, yamlio
+from evitrack.cache import RACY_NS, Cache, RecordStore, stat_key, text_key
 from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
@@ -197,9 +200,6 @@ def load(
         if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
             diags.extend(stale_record_schema(root, qual, chosen))
 
-    records: list[Record] = []
-    seen_ids: dict[str, str] = {}
-    folded: dict[str, str] = {}  # id in lower case -> the first id
     paths = _evidence_files(root, diags)
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
@@ -211,40 +211,17 @@ def load(
             ctx.ksb_ids = tuple(apprenticeship.standard.ids())
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
         cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
-    for path in paths:
-        rec = _load_record(path, ctx, diags)
-        if rec is None:
-            continue
-        if rec.id in seen_ids:
-            diags.append(
-                make(
-                    ctx.shown(path),
-                    rec.pos or _id_pos(path),
-                    "E106",
-                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
-                    "give each record its own id (`evitrack add` picks the next free one)",
-                )
-            )
-            continue
-        other = folded.setdefault(rec.id.casefold(), rec.id)
-        if other != rec.id:
-            diags.append(
-                make(
-                    ctx.shown(path),
-                    rec.pos or _id_pos(path),
-                    "W108",
-                    f'record id "{rec.id}" differs only in case from "{other}" '
-                    f"({seen_ids[other]}): the two are easily confused, and on a "
-                    "case-insensitive disk their files may collide",
-                    "give each record an id of its own (`evitrack add` picks the next free one)",
-                )
-            )
-        seen_ids[rec.id] = ctx.shown(path)
-        records.append(rec)
+    before = len(diags)
+    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast)
+    with locate.portable(root) as ctx.token:  # records' diagnostics, stored as from anywhere
+        records = _records(paths, ctx, store, diags)
+    diags[before:] = [_shown(root, ctx.token, d) for d in diags[before:]]
+    cache.notes[:] = [_here(root, ctx.token, n) for n in cache.notes]
+    store.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
 
     if apprenticeship is not None:
         diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
-    cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    cache.save()
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
     if qual is not None and header is not None:
@@ -622,6 +599,260 @@ def _id_pos(path: Path) -> tuple[int, int] | None:
         return None
 
 
+# ---- records: each checked alone (stored), then against each other ----------------------------
+
+
+def _records(
+    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> list[Record]:
+    """Every record that loads, each checked alone (or served from the store), then the
+    checks across records: ids used twice, or differing only in case."""
+    loaded = []
+    for path in paths:
+        rec = _record(path, ctx, store, diags)
+        if rec is not None:
+            loaded.append(rec)
+    return list(_unique_ids(loaded, ctx, diags))
+
+
+def _unique_ids(records: list[Record], ctx: _Context, diags: list[Diagnostic]) -> Iterable[Record]:
+    """E106 for a record whose id an earlier one has (it is left out), W108 for ids that
+    differ only in case."""
+    seen_ids: dict[str, str] = {}
+    folded: dict[str, str] = {}  # id in lower case -> the first id
+    for rec in records:
+        path = rec.path
+        if rec.id in seen_ids:
+            diags.append(
+                make(
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
+                    "E106",
+                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
+                    "give each record its own id (`evitrack add` picks the next free one)",
+                )
+            )
+            continue
+        other = folded.setdefault(rec.id.casefold(), rec.id)
+        if other != rec.id:
+            diags.append(
+                make(
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
+                    "W108",
+                    f'record id "{rec.id}" differs only in case from "{other}" '
+                    f"({seen_ids[other]}): the two are easily confused, and on a "
+                    "case-insensitive disk their files may collide",
+                    "give each record an id of its own (`evitrack add` picks the next free one)",
+                )
+            )
+        seen_ids[rec.id] = ctx.shown(path)
+        yield rec
+
+
+def _context_key(ctx: _Context) -> str:
+    """Everything a record's own checks depend on besides its text, its attachments and the
+    date (see `_record`): the portfolio's place, its qualification (a centre's files by
+    content), the chosen units, the settings and signing policy, the apprenticeship's KSBs."""
+    qual = ctx.qual
+    sources: list[list[str | None]] = []
+    if qual is not None:
+        for src in catalogue.user_sources(qual):
+            try:
+                sources.append([str(src), hashlib.sha256(src.read_bytes()).hexdigest()])
+            except OSError:
+                sources.append([str(src), None])
+    pol = ctx.signing
+    parts = [
+        os.path.realpath(ctx.root),
+        qual.id if qual else None,
+        str(qual.path) if qual and qual.path else None,
+        sources,
+        ctx.chosen,
+        ctx.currency_years,
+        [pol.required, pol.qualification, pol.registration] if pol else None,
+        signing.list_digest() if pol else None,
+        ctx.apprentice,
+        list(ctx.ksb_ids),
+    ]
+    return hashlib.sha256(
+        json.dumps(parts, default=str).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
+def _record(
+    path: Path, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> Record | None:
+    """One record checked alone: served from the store when its text, its context, its
+    attachments and what the date says of it are as they were; else loaded and stored."""
+    name = f"{EVIDENCE_DIR}/{path.name}"
+    stored = store.get(name, path, _digest_of) if store.conn is not None else None
+    if stored is not None:
+        thawed = _thaw(stored, path, ctx)
+        if thawed is not None:
+            rec, found = thawed
+            diags.extend(found)
+            return rec
+    started = time.time_ns()
+    key = stat_key(path)
+    ctx.digest = None
+    local: list[Diagnostic] = []
+    rec = _load_record(path, ctx, local)
+    diags.extend(local)
+    if store.conn is not None and ctx.digest is not None:
+        store.put(name, key, ctx.digest, started, _freeze(rec, local, ctx, started))
+    return rec
+
+
+def _digest_of(path: Path) -> str | None:
+    """text_key of a record's text as `_load_record` reads it; None if it cannot be read."""
+    try:
+        return text_key(yamlio.read_text(path))
+    except yamlio.YamlProblem:
+        return None
+
+
+def _dated(date: Any, ctx: _Context) -> list[bool]:
+    """What the date checks say of a record's date today: [in the future, too old]."""
+    if not isinstance(date, dt.date):
+        return [False, False]
+    years = ctx.currency_years
+    return [date > ctx.today, bool(years) and date < _years_before(ctx.today, years or 0)]
+
+
+def _attachment_state(root: Path, written: str) -> list[Any]:
+    """What an attachment's checks depend on: where it leads, and its stat there."""
+    target = root / written.replace("\\", "/")
+    try:
+        st = os.stat(target)
+        key: list[int] | None = [
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            st.st_ino,
+            st.st_nlink,
+            st.st_mode,
+        ]
+    except (OSError, ValueError):
+        key = None
+    try:
+        real: str | None = os.path.realpath(target)
+    except (OSError, ValueError):
+        real = None
+    return [written, real, key]
+
+
+def _freeze(
+    rec: Record | None, found: list[Diagnostic], ctx: _Context, started: int
+) -> dict[str, Any]:
+    """A record's result as JSON data for the store, computed from files as at `started`."""
+    named = [f.path for f in rec.files] if rec is not None else []
+    data: dict[str, Any] = {
+        "at": started,
+        "token": ctx.token,
+        "diagnostics": [d.to_json() for d in found],
+        "attachments": [_attachment_state(ctx.root, w) for w in named],
+        "named": named,
+        "dated": _dated(rec.date if rec else None, ctx),
+        "record": None,
+    }
+    if rec is not None:
+        a = rec.assessment
+        data["record"] = [
+            rec.id,
+            rec.title,
+            rec.date,
+            rec.methods,
+            rec.description,
+            rec.criteria,
+            [[f.path, f.sha256, f.actual] for f in rec.files],
+            rec.location,
+            None
+            if a is None
+            else [
+                a.decision,
+                a.assessor,
+                a.date,
+                a.comment,
+                a.fingerprint,
+                a.signer,
+                a.signature,
+                a.void,
+            ],
+            rec.fingerprint,
+            list(rec.pos) if rec.pos else None,
+            rec.ksbs,
+        ]
+    return data
+
+
+def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Diagnostic]] | None:
+    """A stored result, if its attachments and what the date says are as they were (None:
+    the record is checked again). The store is untrusted: a wrong shape is no result."""
+    try:
+        at = int(data["at"])
+        for state in data["attachments"]:
+            now = _attachment_state(ctx.root, str(state[0]))
+            if now != state or (now[2] is not None and max(now[2][1], now[2][2]) + RACY_NS > at):
+                return None
+        if _dated((data["record"] or [None, None, None])[2], ctx) != data["dated"]:
+            return None
+        old, token = str(data["token"]), ctx.token
+        found = [
+            Diagnostic(
+                file=str(d["file"]).replace(old, token),
+                line=int(d["line"]),
+                col=int(d["col"]),
+                code=str(d["code"]),
+                message=str(d["message"]).replace(old, token),
+                hint=None if d["hint"] is None else str(d["hint"]).replace(old, token),
+                severity=Severity(str(d["severity"])),
+            )
+            for d in data["diagnostics"]
+        ]
+        ctx.cache.attachments.update(str(n) for n in data["named"])
+        r = data["record"]
+        if r is None:
+            return None, found
+        a = r[8]
+        rec = Record(
+            id=str(r[0]),
+            title=r[1],
+            date=r[2],
+            methods=list(r[3]),
+            description=r[4],
+            criteria={str(k): list(v) for k, v in r[5].items()},
+            files=[FileRef(path=f[0], sha256=f[1], actual=f[2]) for f in r[6]],
+            location=r[7],
+            assessment=None if a is None else Assessment(*a),
+            path=path,
+            fingerprint=str(r[9]),
+            pos=(int(r[10][0]), int(r[10][1])) if r[10] else None,
+            ksbs=list(r[11]),
+        )
+        return rec, found
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _shown(root: Path, token: str, d: Diagnostic) -> Diagnostic:
+    """A diagnostic computed under `locate.portable` with `token`, shown as paths are now."""
+    if token not in d.file and token not in d.message and token not in (d.hint or ""):
+        return d
+    return dataclasses.replace(
+        d,
+        file=_here(root, token, d.file),
+        message=_here(root, token, d.message),
+        hint=None if d.hint is None else _here(root, token, d.hint),
+    )
+
+
+def _here(root: Path, token: str, text: str) -> str:
+    """`text` with each path `locate.portable` marked with `token` shown as paths are now."""
+    parts = text.split(token)
+    return "".join(display_path(root / p) if i % 2 else p for i, p in enumerate(parts))
+
+
 @dataclass
 class _Context:
     root: Path
@@ -635,6 +866,8 @@ class _Context:
     signing: signing.Policy | None = None  # set once evitrack.yaml is read
     apprentice: bool = False  # evitrack.yaml has `apprenticeship:`
     ksb_ids: tuple[str, ...] = ()  # its standard's KSB ids (empty: it could not be loaded)
+    token: str = ""  # `locate.portable`'s, while records are checked
+    digest: str | None = None  # text_key of the record just read
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -647,32 +880,28 @@ def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record |
     """Fast path first (libyaml, cached); the round-trip loader for any file with a problem."""
     if not ctx.fast:
         return _load_record_slow(path, ctx, diags)
-    rel = f"{EVIDENCE_DIR}/{path.name}"
     try:
         text = yamlio.read_text(path)
     except yamlio.YamlProblem:
         return _load_record_slow(path, ctx, diags)
-    key = text_key(text)
-    raw = ctx.cache.record(rel, key)
-    fresh = raw is None
-    if fresh:
-        try:
-            raw = fastyaml.parse(text)
-        except fastyaml.Fallback:
-            return _load_record_slow(path, ctx, diags)
+    ctx.digest = text_key(text)
+    try:
+        raw = fastyaml.parse(text)
+    except fastyaml.Fallback:
+        return _load_record_slow(path, ctx, diags)
     local: list[Diagnostic] = []
     rec = _record_from(path, "", raw, ctx, local) if isinstance(raw, dict) else None
     if rec is None or local:
         return _load_record_slow(path, ctx, diags)
-    if fresh:
-        ctx.cache.put_record(rel, key, raw)
     return rec
 
 
 def _load_record_slow(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
     shown = ctx.shown(path)
     try:
-        text, raw = yamlio.load(path)
+        text = yamlio.read_text(path)
+        ctx.digest = text_key(text)
+        raw = yamlio.parse(text)
     except yamlio.YamlProblem as p:
         diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
         return None
