@@ -29,7 +29,8 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,11 @@ def _date(value: Any) -> Any:
     raise TypeError(f"not cacheable: {type(value).__name__}")
 
 
+def undate(obj: Any) -> Any:
+    """A date or time as `put` stored it ({\"$d\": ...}), else the value as it is."""
+    return _undate(obj) if isinstance(obj, dict) else obj
+
+
 def _undate(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
         if "$d" in obj:
@@ -287,6 +293,55 @@ class Cache:
         if not (self.enabled and self.dirty):
             return
         _write(self.root, "records.json", {"format": _format(), "hashes": self.hashes})
+
+
+# ---- shipped qualifications, parsed ------------------------------------------------------------
+
+
+_SHIPPED_IN: ContextVar[Path | None] = ContextVar("evitrack_shipped_in", default=None)
+
+
+@contextlib.contextmanager
+def shipped_in(root: Path) -> Iterator[None]:
+    """While in force, a shipped qualification's parsed data is kept in `root`'s cache."""
+    mark = _SHIPPED_IN.set(root)
+    try:
+        yield
+    finally:
+        _SHIPPED_IN.reset(mark)
+
+
+def shipped_data(path: Path, parse: Callable[[Path], Any]) -> Any:
+    """`parse(path)` of a file shipped with the program, from the cache when it holds it.
+
+    A shipped file is part of the program, so the entry is keyed on the program's
+    fingerprint; data that JSON would not give back exactly is never kept.
+    """
+    root = _SHIPPED_IN.get()
+    if root is None or not usable(root):
+        return parse(path)
+    name = f"shipped-{path.stem}.json"
+    stored = read_json(root / CACHE_DIR / name)
+    if isinstance(stored, dict) and stored.get("format") == _format() and "data" in stored:
+        return _undated(stored["data"])
+    data = parse(path)
+    try:
+        text = json.dumps(data, default=_date, separators=(",", ":"))
+        if _undated(json.loads(text)) != data:
+            return data
+    except (TypeError, ValueError, RecursionError):
+        return data
+    _write(root, name, {"format": _format(), "data": json.loads(text)})
+    return data
+
+
+def _undated(data: Any) -> Any:
+    if isinstance(data, dict):
+        data = {k: _undated(v) for k, v in data.items()}
+        return _undate(data)
+    if isinstance(data, list):
+        return [_undated(v) for v in data]
+    return data
 
 
 # ---- each record's checked result ----------------------------------------------------------
@@ -384,13 +439,18 @@ class RecordStore:
         row = self.rows.get(name)
         if row is None or row[3] != self.context or not isinstance(row[5], str):
             return None
-        key = stat_key(path)
         try:
-            if (
-                key is None or row[1] != _stat_text(key) or not _trusted(key, int(row[4]))
-            ) and digest_of(path) != row[2]:
+            st = os.stat(path)
+            same = (
+                row[1] == f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                and max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS <= row[4]
+            )
+        except (OSError, TypeError, ValueError):
+            same = False
+        try:
+            if not same and digest_of(path) != row[2]:
                 return None
-            return json.loads(row[5], object_hook=_undate)
+            return json.loads(row[5])  # dates are the caller's: see `undate`
         except (OSError, TypeError, ValueError, RecursionError):
             return None
 

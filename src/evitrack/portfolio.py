@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import catalogue, fastyaml, locate, signing, yamlio
-from evitrack.cache import RACY_NS, Cache, RecordStore, stat_key, text_key
+from evitrack.cache import (
+    RACY_NS,
+    Cache,
+    RecordStore,
+    shipped_in,
+    stat_key,
+    text_key,
+    undate,
+)
 from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
@@ -178,7 +186,8 @@ def load(
             diags.extend(_placeholders(header, raw, shown))
             if header and header.get("qualification"):
                 try:
-                    qual = catalogue.load(header["qualification"], root)
+                    with shipped_in(root):
+                        qual = catalogue.load(header["qualification"], root)
                     if qual.kind != "qualification":
                         qual = None
                         raise UserError(
@@ -543,13 +552,14 @@ def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
         diags.append(make(display_path(evdir), None, "E001", f"{EVIDENCE_DIR}/ {outside}", hint))
         return []
     paths = []
-    for p in sorted(evdir.iterdir()):
-        if p.name.startswith("."):
-            continue
-        if p.suffix not in (".yaml", ".yml"):
+    with os.scandir(evdir) as entries:  # a link is known from the listing, without a stat
+        found = sorted((e.name, e.is_symlink()) for e in entries if not e.name.startswith("."))
+    for name, link in found:
+        p = evdir / name
+        if not name.endswith((".yaml", ".yml")):
             diags.extend(_not_read(p))
             continue
-        if p.is_symlink() and not inside(root, p):
+        if link and not inside(root, p):
             diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
             continue
         paths.append(p)
@@ -790,41 +800,33 @@ def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Dia
     """A stored result, if its attachments and what the date says are as they were (None:
     the record is checked again). The store is untrusted: a wrong shape is no result."""
     try:
-        at = int(data["at"])
         for state in data["attachments"]:
             now = _attachment_state(ctx.root, str(state[0]))
-            if now != state or (now[2] is not None and max(now[2][1], now[2][2]) + RACY_NS > at):
+            key = now[2]
+            if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > data["at"]):
                 return None
-        if _dated((data["record"] or [None, None, None])[2], ctx) != data["dated"]:
-            return None
-        old, token = str(data["token"]), ctx.token
-        found = [
-            Diagnostic(
-                file=str(d["file"]).replace(old, token),
-                line=int(d["line"]),
-                col=int(d["col"]),
-                code=str(d["code"]),
-                message=str(d["message"]).replace(old, token),
-                hint=None if d["hint"] is None else str(d["hint"]).replace(old, token),
-                severity=Severity(str(d["severity"])),
-            )
-            for d in data["diagnostics"]
-        ]
-        ctx.cache.attachments.update(str(n) for n in data["named"])
         r = data["record"]
+        date = undate(r[2]) if r else None
+        if _dated(date, ctx) != data["dated"]:
+            return None
+        found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
+        if data["named"]:
+            ctx.cache.attachments.update(map(str, data["named"]))
         if r is None:
             return None, found
-        a = r[8]
+        a, criteria = r[8], r[5]
+        if not isinstance(criteria, dict) or not isinstance(r[3], list):
+            return None
         rec = Record(
             id=str(r[0]),
             title=r[1],
-            date=r[2],
-            methods=list(r[3]),
+            date=date,
+            methods=r[3],
             description=r[4],
-            criteria={str(k): list(v) for k, v in r[5].items()},
+            criteria=criteria,
             files=[FileRef(path=f[0], sha256=f[1], actual=f[2]) for f in r[6]],
             location=r[7],
-            assessment=None if a is None else Assessment(*a),
+            assessment=None if a is None else Assessment(a[0], a[1], undate(a[2]), *a[3:]),
             path=path,
             fingerprint=str(r[9]),
             pos=(int(r[10][0]), int(r[10][1])) if r[10] else None,
@@ -833,6 +835,19 @@ def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Dia
         return rec, found
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
+
+
+def _diagnostic(d: dict[str, Any], old: str, token: str) -> Diagnostic:
+    """A stored diagnostic, its paths marked with this run's `locate.portable` token."""
+    return Diagnostic(
+        file=str(d["file"]).replace(old, token),
+        line=int(d["line"]),
+        col=int(d["col"]),
+        code=str(d["code"]),
+        message=str(d["message"]).replace(old, token),
+        hint=None if d["hint"] is None else str(d["hint"]).replace(old, token),
+        severity=Severity(str(d["severity"])),
+    )
 
 
 def _shown(root: Path, token: str, d: Diagnostic) -> Diagnostic:

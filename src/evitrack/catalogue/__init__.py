@@ -267,7 +267,9 @@ def _checked_data(path: Path, root: Path) -> Any:
 
 @lru_cache(maxsize=64)
 def _load_shipped(path: Path) -> Qualification:
-    return _build(path, _fast_load(path), CATALOGUE_DIR)
+    from evitrack.cache import shipped_data
+
+    return _build(path, shipped_data(path, _fast_load), CATALOGUE_DIR)
 
 
 def _unsafe_ref(ref: str) -> bool:
