@@ -694,3 +694,26 @@ def test_two_checks_at_once_share_the_store(tmp_path: Path) -> None:
                 p.stdout.close()
         (root / ".evitrack-cache" / "check.json").unlink()
     assert len(_rows(root)) == 59
+
+
+def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caseload = tmp_path / "caseload"
+    for name in ("amy", "ben", "cat", "dan"):
+        shutil.copytree(
+            CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
+        )
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    _settled()
+    spellings = ["caseload", str(caseload), "caseload/", "./caseload//", "link/caseload"]
+    first = runner.invoke(app, ["gaps", spellings[0], "--format", "json"])
+    memos = sorted(caseload.glob("*/.evitrack-cache/gaps.json"))
+    assert len(memos) == 4
+    kept = [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos]
+    for spelt in spellings[1:]:
+        again = runner.invoke(app, ["gaps", spelt, "--format", "json"])
+        shown = again.stdout.replace('"link/caseload/', '"caseload/')
+        assert (again.exit_code, shown) == (first.exit_code, first.stdout), spelt
+        assert [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos] == kept, spelt

@@ -602,8 +602,9 @@ class Memo:
                 [_format(), name, today.isoformat(), str(root.resolve()), _signers_digest()]
             ).encode("utf-8", "surrogateescape")
         ).hexdigest()
-        lines = [str(root.resolve())]
-        latest, links = _walk(root, lines, top=True)
+        real = root.resolve()  # the same walk however the folder is spelt
+        lines = [str(real)]
+        latest, links = _walk(real, lines, top=True)
         latest = max(latest, code_fingerprint()[1])
         walk = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
         memo = cls(root, name, key, walk, latest, links, started)
