@@ -266,11 +266,13 @@ class Cache:
         """A record names this attachment: the answers depend on it (see Memo.put)."""
         self.attachments.add(written)
 
-    def sha256(self, path: Path) -> str:
+    def sha256(self, path: Path, key: list[int] | None = None) -> str:
+        """The file's sha256, from the cache when its stat (`key`, if the caller has it)
+        is the one it was hashed at and safely older than that."""
         if not self.read:
             self._read()
         rel = os.path.relpath(path, self.root)
-        key = stat_key(path)
+        key = key or stat_key(path)
         try:
             entry = self.hashes.get(rel)
             if (

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -706,6 +707,7 @@ def _record(
     started = time.time_ns()
     key = stat_key(path)
     ctx.digest = None
+    ctx.states.clear()
     local: list[Diagnostic] = []
     rec = _load_record(path, ctx, local)
     diags.extend(local)
@@ -761,7 +763,7 @@ def _freeze(
         "at": started,
         "token": ctx.token,
         "diagnostics": [d.to_json() for d in found],
-        "attachments": [_attachment_state(ctx.root, w) for w in named],
+        "attachments": [ctx.states.get(w) or _attachment_state(ctx.root, w) for w in named],
         "named": named,
         "dated": _dated(rec.date if rec else None, ctx),
         "record": None,
@@ -882,6 +884,8 @@ class _Context:
     apprentice: bool = False  # evitrack.yaml has `apprenticeship:`
     ksb_ids: tuple[str, ...] = ()  # its standard's KSB ids (empty: it could not be loaded)
     token: str = ""  # `locate.portable`'s, while records are checked
+    top: Path | None = None  # root resolved, once
+    states: dict[str, list[Any]] = field(default_factory=dict)  # attachments as looked up
     digest: str | None = None  # text_key of the record just read
 
     def shown(self, path: Path) -> str:
@@ -938,15 +942,43 @@ def _load_record_slow(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Rec
 def _record_from(
     path: Path, text: str, raw: Any, ctx: _Context, diags: list[Diagnostic]
 ) -> Record | None:
-    shown = ctx.shown(path)
-    root, qual, chosen, today = ctx.root, ctx.qual, ctx.chosen, ctx.today
-    currency_years = ctx.currency_years
-    v = Validator(shown, text)
+    """A record from its parsed data, after every check of the record alone (each a named
+    function below, adding its diagnostics to the Validator)."""
+    v = Validator(ctx.shown(path), text)
     data = v.mapping(raw, RECORD, (1, 1), "")
     if not data or not data.get("id"):
         diags.extend(v.diagnostics)
         return None
+    methods = _methods(data, raw, v)
+    criteria = _criteria(data, raw, ctx, v)
+    if ctx.qual is not None:
+        _forbidden_methods(ctx.qual, criteria, methods, raw, v)
+    ksbs = _record_ksbs(data, raw, ctx, v)
+    files = _files(data, raw, ctx, v)
+    date = data.get("date")
+    _date_checks(date, raw, ctx, v)
+    _sample_text(data, raw, v)
+    fp, assessment = _assessment(data, raw, ctx, v)
+    diags.extend(v.diagnostics)
+    return Record(
+        id=data["id"],
+        title=data.get("title") or "",
+        date=date if isinstance(date, dt.date) else None,
+        methods=methods,
+        description=data.get("description") or "",
+        criteria={k: c for k, c in criteria.items() if c},
+        files=files,
+        location=data.get("location"),
+        assessment=assessment,
+        path=path,
+        fingerprint=fp,
+        pos=yamlio.value_pos(raw, "id"),
+        ksbs=ksbs,
+    )
 
+
+def _methods(data: dict[str, Any], raw: Any, v: Validator) -> list[str]:
+    """The methods, canonical and once each; E207 for one evitrack does not know."""
     methods: list[str] = []
     for i, m in enumerate(data.get("methods") or []):
         if m is None:
@@ -973,6 +1005,12 @@ def _record_from(
         elif canon not in methods:
             methods.append(canon)
 
+    return methods
+
+
+def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> dict[str, list[str]]:
+    """Unit id -> criterion ids cited; E202, E003, E204, E203, W206 for what does not fit."""
+    qual, chosen = ctx.qual, ctx.chosen
     criteria: dict[str, list[str]] = {}
     written_as: dict[str, str] = {}
     raw_c = raw.get("criteria")
@@ -1028,10 +1066,11 @@ def _record_from(
             if cid not in got:
                 got.append(cid)
 
-    if qual is not None:
-        _forbidden_methods(qual, criteria, methods, raw, v)
-    ksbs = _record_ksbs(data, raw, ctx, v)
+    return criteria
 
+
+def _files(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[FileRef]:
+    """The attachments, each checked on disk (`_check_file`)."""
     files: list[FileRef] = []
     raw_f = raw.get("files")
     for i, f in enumerate(data.get("files") or []):
@@ -1041,9 +1080,15 @@ def _record_from(
         ref = FileRef(path=f["path"], sha256=f.get("sha256"))
         files.append(ref)
         written = raw_f[i].get("sha256") if isinstance(raw_f, list) else None
-        _check_file(ref, root, fpos, v, ctx.cache, hash_written=written is not None)
+        _check_file(ref, ctx, fpos, v, hash_written=written is not None)
 
-    date = data.get("date")
+    return files
+
+
+def _date_checks(date: Any, raw: Any, ctx: _Context, v: Validator) -> None:
+    """W402 for evidence dated in the future, W403 for evidence older than the settings
+    allow. What they say of a stored record is compared again each day (`_dated`)."""
+    today, currency_years = ctx.today, ctx.currency_years
     if isinstance(date, dt.date):
         dpos = yamlio.value_pos(raw, "date")
         if date > today:
@@ -1062,6 +1107,9 @@ def _record_from(
                 "check that it still shows current competence",
             )
 
+
+def _sample_text(data: dict[str, Any], raw: Any, v: Validator) -> None:
+    """W109 for the sample text `evitrack init` wrote."""
     if is_sample_text(str(data.get("description") or "")):
         v.add(
             yamlio.value_pos(raw, "description") or yamlio.key_pos(raw, "description"),
@@ -1071,6 +1119,12 @@ def _record_from(
             "describe the real evidence in your own words, or delete this record",
         )
 
+
+def _assessment(
+    data: dict[str, Any], raw: Any, ctx: _Context, v: Validator
+) -> tuple[str, Assessment | None]:
+    """The record's fingerprint and its assessment; W406, W408, W401 for a decision that
+    does not count, and the signature's verdict where decisions must be signed."""
     assessment = None
     a = data.get("assessment")
     # the fingerprint is only needed where an assessor recorded one
@@ -1094,23 +1148,7 @@ def _record_from(
     if assessment is not None and ctx.signing is not None:
         assessment.void = _judge_assessment(ctx.signing, data, raw, assessment, v)
 
-    diags.extend(v.diagnostics)
-    rec = Record(
-        id=data["id"],
-        title=data.get("title") or "",
-        date=date if isinstance(date, dt.date) else None,
-        methods=methods,
-        description=data.get("description") or "",
-        criteria={k: c for k, c in criteria.items() if c},
-        files=files,
-        location=data.get("location"),
-        assessment=assessment,
-        path=path,
-        fingerprint=fp,
-        pos=yamlio.value_pos(raw, "id"),
-        ksbs=ksbs,
-    )
-    return rec
+    return fp, assessment
 
 
 def _forbidden_methods(
@@ -1350,19 +1388,21 @@ def _criterion_hint(
 
 def _check_file(
     ref: FileRef,
-    root: Path,
+    ctx: _Context,
     pos: tuple[int, int] | None,
     v: Validator,
-    cache: Cache,
     hash_written: bool = False,
 ) -> None:
     """The attachment exists, is a file inside the portfolio, and matches its sha256.
 
     `hash_written`: a sha256 is written but was refused (E105 says so); no W304 then.
+    Looked up once: where it leads and its stat are kept for the record store.
     """
-    p = ref.path
+    p, cache = ref.path, ctx.cache
     cache.named(p)
-    target, why = attachment(root, p)
+    if ctx.top is None:
+        ctx.top = ctx.root.resolve()
+    target, why = attachment(ctx.root, p, ctx.top)
     if target is None and why and why.startswith("cannot exist"):  # a name too long
         shown = p if len(p) <= 80 else p[:60] + "..."
         v.add(pos, "E301", f'attached file "{shown}" {why}', "check the path and shorten it")
@@ -1377,7 +1417,8 @@ def _check_file(
             else "copy the file into the portfolio's files/ folder and give its relative path",
         )
         return
-    if not target.exists():
+    state = ctx.states[p] = _attachment_state(ctx.root, p)
+    if state[2] is None:
         v.add(
             pos,
             "E301",
@@ -1385,7 +1426,7 @@ def _check_file(
             "check the path (relative to the portfolio folder) or add the file",
         )
         return
-    if not target.is_file():
+    if not stat.S_ISREG(state[2][5]):
         v.add(
             pos,
             "E305",
@@ -1404,7 +1445,7 @@ def _check_file(
         )
         return
     try:
-        actual = cache.sha256(target)
+        actual = cache.sha256(target, state[2][:4])
     except OSError as exc:
         v.add(
             pos,
