@@ -717,3 +717,28 @@ def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
         shown = again.stdout.replace('"link/caseload/', '"caseload/')
         assert (again.exit_code, shown) == (first.exit_code, first.stdout), spelt
         assert [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos] == kept, spelt
+
+
+def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(
+        record.read_text()
+        + "assessment:\n  decision: referred\n  assessor: Jo Smith\n  date: 2026-03-20\n"
+        + "  comment: Say how you checked the refund policy.\n"
+    )
+    _settled()
+    referral = "E0001 referred by Jo Smith on 2026-03-20: Say how you checked the refund policy."
+    outputs = []
+    for _ in range(2):  # computed and kept, then served from the memo
+        gaps = runner.invoke(app, ["gaps"])
+        status = runner.invoke(app, ["status", "--format", "json"])
+        assert gaps.exit_code == 1 and referral in gaps.stdout
+        outputs.append((gaps.stdout, status.stdout))
+    assert outputs[0] == outputs[1]
+    assert (root / ".evitrack-cache" / "gaps.json").exists()
+    record.write_text(record.read_text().replace("Jo Smith", "Sam Lee"))
+    assert referral.replace("Jo Smith", "Sam Lee") in runner.invoke(app, ["gaps"]).stdout

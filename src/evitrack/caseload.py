@@ -90,6 +90,14 @@ class Gaps:
 
 
 def one(root: Path) -> PortfolioGaps:
+    """One portfolio's coverage: from its cache when nothing it depends on changed (the
+    memo a caseload keeps of it), else computed and kept there."""
+    memo = cache.Memo.open(root, "gaps", dt.date.today())
+    restored = _restored(root, memo.value)
+    if restored is None:
+        restored = _restored(root, snapshot_of((str(root), memo)))
+    if restored is not None:
+        return restored
     result = pf.load(root)
     if result.portfolio is None:
         return PortfolioGaps(root, None, result.diagnostics)
