@@ -402,29 +402,29 @@ class RecordStore:
                     if found
                     else None
                 )
-                if fmt != (f"{STORE_FORMAT}:{_format()}",):
-                    conn.executescript(
-                        "BEGIN IMMEDIATE;"
-                        "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records;"
-                        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-                        "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT, digest TEXT,"
-                        " context TEXT, started INTEGER, value TEXT);"
-                        "COMMIT;"
-                    )
-                    conn.execute(
-                        "INSERT INTO meta VALUES ('format', ?)", (f"{STORE_FORMAT}:{_format()}",)
-                    )
+                wanted = f"{STORE_FORMAT}:{_format()}"
+                if fmt != (wanted,):  # new, or of another program: made afresh, in one step
+                    with conn:
+                        conn.execute("BEGIN IMMEDIATE")
+                        conn.execute("DROP TABLE IF EXISTS meta")
+                        conn.execute("DROP TABLE IF EXISTS records")
+                        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+                        conn.execute(
+                            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT,"
+                            " digest TEXT, context TEXT, started INTEGER, value TEXT)"
+                        )
+                        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
                     return
                 for row in conn.execute(
                     "SELECT name, stat, digest, context, started, value FROM records"
                 ):
                     self.rows[row[0]] = row
                 return
-            except (sqlite3.Error, OSError, ValueError):
+            except (sqlite3.Error, OSError, ValueError) as exc:
                 self._close()
                 self.rows = {}
-                if attempt == 2:
-                    return
+                if attempt == 2 or isinstance(exc, (sqlite3.OperationalError, OSError)):
+                    return  # busy, or cannot be opened: not used this time, never deleted
                 for suffix in ("", "-journal", "-wal", "-shm"):  # rebuilt from nothing
                     with contextlib.suppress(OSError):
                         os.unlink(f"{self.path}{suffix}")
