@@ -489,13 +489,15 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     """The coverage a snapshot was taken of; its portfolio carries only its referred
     records, with their decisions (what `gaps` says of a referral)."""
     from evitrack import catalogue
+    from evitrack.cache import shipped_in
     from evitrack.checker import diagnostic_from_json
     from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
     token = str(snap.get("token") or "")  # paths are in the findings and the diagnostics only
     diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
-    q = catalogue.load(snap["ref"], root)
+    with shipped_in(root):  # a shipped qualification's parsed data from the cache
+        q = catalogue.load(snap["ref"], root)
     name, registration = snap["learner"]
     referred = [
         Record(
