@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -62,10 +63,19 @@ def test_cache_is_used_and_git_ignored(tmp_path: Path) -> None:
     assert check(root) == (0, "")
     assert (root / ".evitrack-cache" / ".gitignore").read_text() == "*\n"
     assert (root / ".evitrack-cache" / "check.json").exists()
+    assert _stored(root) == ["evidence/E0001.yaml"]
     assert (
-        "evidence/E0001.yaml"
-        in json.loads((root / ".evitrack-cache" / "records.json").read_text())["records"]
+        "files/obs.pdf"
+        in json.loads((root / ".evitrack-cache" / "records.json").read_text())["hashes"]
     )
+
+
+def _stored(root: Path) -> list[str]:
+    """The record files whose results the store holds."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / ".evitrack-cache" / "records.sqlite")) as db:
+        return [name for (name,) in db.execute("SELECT name FROM records ORDER BY name")]
 
 
 def test_a_record_changed_to_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
@@ -463,11 +473,12 @@ def test_the_cache_is_never_written_through_a_link(
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     folder = root / ".evitrack-cache"
     folder.mkdir()
-    for name in (".gitignore", "records.json", "check.json"):
+    names = (".gitignore", "records.json", "check.json", "records.sqlite", "records.sqlite-journal")
+    for name in names:
         (folder / name).symlink_to(elsewhere / name)  # dangling: a write would create it
     assert check(root) == (0, "")
     assert sorted(p.name for p in elsewhere.iterdir()) == []
-    for name in (".gitignore", "records.json", "check.json"):
+    for name in names[:4]:
         assert not (folder / name).is_symlink()
     assert (folder / ".gitignore").read_text() == "*\n"
     assert check(root) == (0, "")
@@ -545,3 +556,189 @@ def test_a_cached_caseload_names_files_from_the_current_folder(
     for _ in range(2):  # computed, then served from the cache
         assert where(tmp_path) == ["caseload/amy", "caseload/amy/evidence/E0001.yaml:10"]
         assert where(caseload / "amy" / "files") == ["..", "../evidence/E0001.yaml:10"]
+
+
+# ---- the record store: each record's result, written as records change ---------------------
+
+
+def _rows(root: Path) -> dict[str, tuple[str, int]]:
+    """name -> (digest, when computed) of every row of the record store."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / ".evitrack-cache" / "records.sqlite")) as db:
+        return {n: (d, s) for n, d, s in db.execute("SELECT name, digest, started FROM records")}
+
+
+def _no_memo(root: Path) -> tuple[int, str]:
+    """`check` with the whole answer forgotten, so that every record is looked at."""
+    (root / ".evitrack-cache" / "check.json").unlink(missing_ok=True)
+    return check(root)
+
+
+EDITED = (
+    'evidence/E0001.yaml:8:17: error[E203]: unit 09 has no criterion "1.9"\n'
+    "    hint: did you mean 09/2.9?\n"
+)
+
+
+def test_the_store_follows_records_edited_added_deleted_and_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    second = root / "evidence" / "E0002.yaml"
+    second.write_text(record.read_text().replace("E0001", "E0002").replace('"1.2"', '"1.3"'))
+    _settled()  # the attachment's stat can be trusted
+    assert _no_memo(root) == (0, "")
+    first = _rows(root)
+    assert sorted(first) == ["evidence/E0001.yaml", "evidence/E0002.yaml"]
+
+    second.write_text(second.read_text().replace('"1.3"', '"1.9"'))  # edited
+    assert _no_memo(root) == (1, EDITED.replace("E0001", "E0002"))
+    now = _rows(root)
+    assert now["evidence/E0001.yaml"] == first["evidence/E0001.yaml"]  # only the edited row
+    assert now["evidence/E0002.yaml"] != first["evidence/E0002.yaml"]
+
+    second.rename(root / "evidence" / "E0003.yaml")  # renamed: the old row goes
+    assert _no_memo(root) == (1, EDITED.replace("E0001", "E0003"))
+    assert sorted(_rows(root)) == ["evidence/E0001.yaml", "evidence/E0003.yaml"]
+
+    (root / "evidence" / "E0004.yaml").write_text("id: E0001\n")  # added
+    code, out = _no_memo(root)
+    assert code == 1 and 'evidence/E0004.yaml:1:5: error[E106]: record id "E0001"' in out
+    (root / "evidence" / "E0003.yaml").unlink()  # deleted
+    (root / "evidence" / "E0004.yaml").unlink()
+    assert _no_memo(root) == (0, "")
+    assert sorted(_rows(root)) == ["evidence/E0001.yaml"]
+
+
+def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(tmp_path: Path) -> None:
+    import datetime as dt
+
+    root = _portfolio(tmp_path)
+    codes = lambda day: [d.code for d in pf.load(root, today=day).diagnostics]  # noqa: E731
+    assert codes(dt.date(2026, 3, 1)) == ["W402"]  # dated 2026-03-14: in the future
+    assert codes(dt.date(2026, 3, 20)) == []
+    assert codes(dt.date(2026, 3, 1)) == ["W402"]
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text() + "settings:\n  currency_years: 1\n")
+    assert codes(dt.date(2028, 1, 1)) == ["W403"]
+    port.write_text(port.read_text().replace('"09"]', '"10"]'))
+    assert codes(dt.date(2026, 3, 20)) == ["E204"]
+
+
+def test_an_attachment_changed_under_a_stored_result_is_seen(tmp_path: Path) -> None:
+    root = _portfolio(tmp_path)
+    _settled()
+    assert _no_memo(root) == (0, "")
+    attached = root / "files" / "obs.pdf"
+    moved = root / "files" / "moved.pdf"
+    attached.rename(moved)
+    code, out = _no_memo(root)
+    assert code == 1 and 'error[E301]: attached file "files/obs.pdf" does not exist' in out
+    attached.symlink_to(moved)  # now a link inside the portfolio: the same bytes
+    assert _no_memo(root) == (0, "")
+    attached.unlink()
+    os.link(moved, attached)  # a hard link: refused
+    code, out = _no_memo(root)
+    assert code == 1 and "is a hard link (2 names for one file)" in out
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "wrong rows", "a folder"])
+def test_a_corrupt_or_truncated_store_is_rebuilt_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import sqlite3
+
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(record.read_text().replace('"1.2"', '"1.9"'))
+    assert _no_memo(root) == (1, EDITED)
+    store = root / ".evitrack-cache" / "records.sqlite"
+    if how == "garbage":
+        store.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    elif how == "truncated":
+        store.write_bytes(store.read_bytes()[:1500])
+    elif how == "wrong rows":  # valid sqlite, rows of the wrong shape, claiming the record clean
+        with contextlib.closing(sqlite3.connect(store)) as db, db:
+            db.execute("UPDATE records SET value = '{\"record\": 1}'")
+    else:
+        store.unlink()
+        store.mkdir()
+    for _ in range(2):
+        result = runner.invoke(app, ["check", str(root), "--quiet"])
+        (root / ".evitrack-cache" / "check.json").unlink()
+        assert (result.exit_code, result.stdout, result.stderr) == (1, EDITED, "")
+    if how != "a folder":
+        assert sorted(_rows(root)) == ["evidence/E0001.yaml"]
+
+
+def test_two_checks_at_once_share_the_store(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = _portfolio(tmp_path)
+    record = root / "evidence" / "E0001.yaml"
+    for i in range(2, 60):
+        text = record.read_text().replace("E0001", f"E{i:04d}")
+        (root / "evidence" / f"E{i:04d}.yaml").write_text(text)
+    cmd = [sys.executable, "-m", "evitrack", "check", str(root), "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(Path(pf.__file__).parents[1])}
+    for _ in range(2):
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env) for _ in range(3)]
+        assert [(p.wait(60), p.stdout.read() if p.stdout else b"") for p in procs] == [(0, b"")] * 3
+        for p in procs:
+            if p.stdout:
+                p.stdout.close()
+        (root / ".evitrack-cache" / "check.json").unlink()
+    assert len(_rows(root)) == 59
+
+
+def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caseload = tmp_path / "caseload"
+    for name in ("amy", "ben", "cat", "dan"):
+        shutil.copytree(
+            CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
+        )
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    _settled()
+    spellings = ["caseload", str(caseload), "caseload/", "./caseload//", "link/caseload"]
+    first = runner.invoke(app, ["gaps", spellings[0], "--format", "json"])
+    memos = sorted(caseload.glob("*/.evitrack-cache/gaps.json"))
+    assert len(memos) == 4
+    kept = [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos]
+    for spelt in spellings[1:]:
+        again = runner.invoke(app, ["gaps", spelt, "--format", "json"])
+        shown = again.stdout.replace('"link/caseload/', '"caseload/')
+        assert (again.exit_code, shown) == (first.exit_code, first.stdout), spelt
+        assert [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos] == kept, spelt
+
+
+def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(
+        record.read_text()
+        + "assessment:\n  decision: referred\n  assessor: Jo Smith\n  date: 2026-03-20\n"
+        + "  comment: Say how you checked the refund policy.\n"
+    )
+    _settled()
+    referral = "E0001 referred by Jo Smith on 2026-03-20: Say how you checked the refund policy."
+    outputs = []
+    for _ in range(2):  # computed and kept, then served from the memo
+        gaps = runner.invoke(app, ["gaps"])
+        status = runner.invoke(app, ["status", "--format", "json"])
+        assert gaps.exit_code == 1 and referral in gaps.stdout
+        outputs.append((gaps.stdout, status.stdout))
+    assert outputs[0] == outputs[1]
+    assert (root / ".evitrack-cache" / "gaps.json").exists()
+    record.write_text(record.read_text().replace("Jo Smith", "Sam Lee"))
+    assert referral.replace("Jo Smith", "Sam Lee") in runner.invoke(app, ["gaps"]).stdout

@@ -29,6 +29,8 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +217,11 @@ def _date(value: Any) -> Any:
     raise TypeError(f"not cacheable: {type(value).__name__}")
 
 
+def undate(obj: Any) -> Any:
+    """A date or time as `put` stored it ({\"$d\": ...}), else the value as it is."""
+    return _undate(obj) if isinstance(obj, dict) else obj
+
+
 def _undate(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
         if "$d" in obj:
@@ -230,58 +237,42 @@ def text_key(text: str) -> str:
 
 
 class Cache:
-    """Parsed records and attachment hashes of one portfolio."""
+    """Attachment hashes of one portfolio (`records.json`), read when first needed."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.root = root
         self.enabled = enabled and usable(root)
         self.path = root / CACHE_DIR / "records.json"
-        self.records: dict[str, list[Any]] = {}
         self.hashes: dict[str, list[Any]] = {}
         self.dirty = False
+        self.read = False
         self.notes: list[str] = []
         self.attachments: set[str] = set()  # every attachment path a record names, as written
-        if self.enabled:
-            self._read()
 
     def _read(self) -> None:
+        self.read = True
+        if not self.enabled:
+            return
         data = read_json(self.path, self.notes)
         if not isinstance(data, dict):
             self.dirty = data is not None or bool(self.notes)
             return
         if data.get("format") != _format():
             return
-        records, hashes = data.get("records"), data.get("hashes")
-        self.records = records if isinstance(records, dict) else {}
+        hashes = data.get("hashes")
         self.hashes = hashes if isinstance(hashes, dict) else {}
-
-    def record(self, rel: str, key: str) -> Any:
-        """The data of a clean record parsed before from exactly this text, else None."""
-        try:
-            entry = self.records.get(rel)
-            if entry is None or entry[0] != key:
-                return None
-            return json.loads(entry[1], object_hook=_undate)
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
-            return None  # a cache of the wrong shape is no cache
-
-    def put_record(self, rel: str, key: str, data: Any) -> None:
-        """Keep a clean record's data (text keys, text, numbers and dates only)."""
-        if self.enabled:
-            try:
-                entry = [key, json.dumps(data, default=_date, separators=(",", ":"))]
-            except (TypeError, ValueError):
-                return
-            self.records[rel] = entry
-            self.dirty = True
 
     def named(self, written: str) -> None:
         """A record names this attachment: the answers depend on it (see Memo.put)."""
         self.attachments.add(written)
 
-    def sha256(self, path: Path) -> str:
+    def sha256(self, path: Path, key: list[int] | None = None) -> str:
+        """The file's sha256, from the cache when its stat (`key`, if the caller has it)
+        is the one it was hashed at and safely older than that."""
+        if not self.read:
+            self._read()
         rel = os.path.relpath(path, self.root)
-        key = stat_key(path)
+        key = key or stat_key(path)
         try:
             entry = self.hashes.get(rel)
             if (
@@ -300,16 +291,214 @@ class Cache:
             self.dirty = True
         return digest
 
-    def save(self, keep: set[str] | None = None) -> None:
+    def save(self) -> None:
         if not (self.enabled and self.dirty):
             return
-        if keep is not None:
-            self.records = {k: v for k, v in self.records.items() if k in keep}
-        _write(
-            self.root,
-            "records.json",
-            {"format": _format(), "records": self.records, "hashes": self.hashes},
-        )
+        _write(self.root, "records.json", {"format": _format(), "hashes": self.hashes})
+
+
+# ---- shipped qualifications, parsed ------------------------------------------------------------
+
+
+_SHIPPED_IN: ContextVar[Path | None] = ContextVar("evitrack_shipped_in", default=None)
+
+
+@contextlib.contextmanager
+def shipped_in(root: Path) -> Iterator[None]:
+    """While in force, a shipped qualification's parsed data is kept in `root`'s cache."""
+    mark = _SHIPPED_IN.set(root)
+    try:
+        yield
+    finally:
+        _SHIPPED_IN.reset(mark)
+
+
+def shipped_data(path: Path, parse: Callable[[Path], Any]) -> Any:
+    """`parse(path)` of a file shipped with the program, from the cache when it holds it.
+
+    A shipped file is part of the program, so the entry is keyed on the program's
+    fingerprint; data that JSON would not give back exactly is never kept.
+    """
+    root = _SHIPPED_IN.get()
+    if root is None or not usable(root):
+        return parse(path)
+    name = f"shipped-{path.stem}.json"
+    stored = read_json(root / CACHE_DIR / name)
+    if isinstance(stored, dict) and stored.get("format") == _format() and "data" in stored:
+        return _undated(stored["data"])
+    data = parse(path)
+    try:
+        text = json.dumps(data, default=_date, separators=(",", ":"))
+        if _undated(json.loads(text)) != data:
+            return data
+    except (TypeError, ValueError, RecursionError):
+        return data
+    _write(root, name, {"format": _format(), "data": json.loads(text)})
+    return data
+
+
+def _undated(data: Any) -> Any:
+    if isinstance(data, dict):
+        data = {k: _undated(v) for k, v in data.items()}
+        return _undate(data)
+    if isinstance(data, list):
+        return [_undated(v) for v in data]
+    return data
+
+
+# ---- each record's checked result ----------------------------------------------------------
+
+
+STORE = "records.sqlite"
+STORE_FORMAT = "1"  # with the program's fingerprint: another program rebuilds the store
+
+
+class RecordStore:
+    """Each record's checked result (the record and its own diagnostics), in sqlite.
+
+    One row per record file: its stat, the sha256 of its text, the key of everything the
+    result depends on besides the text (`context`), when it was computed, and the result as
+    JSON. A row serves only while all of these still hold: the stat is the same and safely
+    older than the row (the racy rule), else the text is read and its sha256 must match.
+    What else a result depends on (its attachments, the date) is the caller's to check.
+
+    sqlite writes only what changed, in one transaction, and two processes at once are
+    serialised by its own lock: a row is either the old one or the new one. The database
+    is untrusted input: a file that is not a regular file, a link, too large, corrupt or of
+    another format is deleted and rebuilt, and a row of the wrong shape is no row.
+    """
+
+    def __init__(self, root: Path, context: str, enabled: bool = True) -> None:
+        self.root = root
+        self.context = context
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.new: dict[str, tuple[Any, ...]] = {}
+        self.conn: Any = None
+        self.path = root / CACHE_DIR / STORE
+        if enabled and usable(root):
+            self._open()
+
+    def _open(self) -> None:
+        import sqlite3
+
+        folder = _folder(self.root)
+        if folder is None:
+            return
+        for attempt in (1, 2):
+            try:
+                for suffix in ("", "-journal"):
+                    _unlink_odd(Path(f"{self.path}{suffix}"))
+                with contextlib.suppress(FileNotFoundError):
+                    if os.lstat(self.path).st_size > MAX_BYTES:
+                        raise sqlite3.DatabaseError("too large")
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.conn = conn
+                conn.execute("PRAGMA trusted_schema = OFF")
+                found = conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                ).fetchone()
+                fmt = (
+                    conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+                    if found
+                    else None
+                )
+                wanted = f"{STORE_FORMAT}:{_format()}"
+                if fmt != (wanted,):  # new, or of another program: made afresh, in one step
+                    with conn:
+                        conn.execute("BEGIN IMMEDIATE")
+                        conn.execute("DROP TABLE IF EXISTS meta")
+                        conn.execute("DROP TABLE IF EXISTS records")
+                        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+                        conn.execute(
+                            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT,"
+                            " digest TEXT, context TEXT, started INTEGER, value TEXT)"
+                        )
+                        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
+                    return
+                for row in conn.execute(
+                    "SELECT name, stat, digest, context, started, value FROM records"
+                ):
+                    self.rows[row[0]] = row
+                return
+            except (sqlite3.Error, OSError, ValueError) as exc:
+                self._close()
+                self.rows = {}
+                if attempt == 2 or isinstance(exc, (sqlite3.OperationalError, OSError)):
+                    return  # busy, or cannot be opened: not used this time, never deleted
+                for suffix in ("", "-journal", "-wal", "-shm"):  # rebuilt from nothing
+                    with contextlib.suppress(OSError):
+                        os.unlink(f"{self.path}{suffix}")
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.conn.close()
+        self.conn = None
+
+    def get(self, name: str, path: Path, digest_of: Callable[[Path], str | None]) -> Any:
+        """The stored result for record file `name` at `path`, if its text (by stat, else
+        `digest_of` it) and the context are those it was computed from; else None."""
+        row = self.rows.get(name)
+        if row is None or row[3] != self.context or not isinstance(row[5], str):
+            return None
+        try:
+            st = os.stat(path)
+            same = (
+                row[1] == f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                and max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS <= row[4]
+            )
+        except (OSError, TypeError, ValueError):
+            same = False
+        try:
+            if not same and digest_of(path) != row[2]:
+                return None
+            return json.loads(row[5])  # dates are the caller's: see `undate`
+        except (OSError, TypeError, ValueError, RecursionError):
+            return None
+
+    def put(self, name: str, key: list[int] | None, digest: str, started: int, value: Any) -> None:
+        """Keep a record's result computed now from text with this sha256 and stat."""
+        if self.conn is None or key is None:
+            return
+        try:
+            text = json.dumps(value, default=_date, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        self.new[name] = (name, _stat_text(key), digest, self.context, started, text)
+        if len(self.new) >= 2000:  # a cold load of many records: written as it goes
+            self._flush()
+
+    def _flush(self) -> None:
+        import sqlite3
+
+        if self.conn is None or not self.new:
+            return
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.new.values()
+                )
+        except sqlite3.Error:
+            self._close()
+        self.new = {}
+
+    def save(self, keep: set[str]) -> None:
+        """Write what changed, forget the records that are gone, and close."""
+        import sqlite3
+
+        self._flush()
+        gone = [(name,) for name in self.rows if name not in keep]
+        if self.conn is not None and gone:
+            with contextlib.suppress(sqlite3.Error), self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany("DELETE FROM records WHERE name = ?", gone)
+        self._close()
+        self.rows = {}
+
+
+def _stat_text(key: list[int]) -> str:
+    return ":".join(map(str, key))
 
 
 # ---- memos: whole answers -------------------------------------------------------------------
@@ -415,8 +604,9 @@ class Memo:
                 [_format(), name, today.isoformat(), str(root.resolve()), _signers_digest()]
             ).encode("utf-8", "surrogateescape")
         ).hexdigest()
-        lines = [str(root.resolve())]
-        latest, links = _walk(root, lines, top=True)
+        real = root.resolve()  # the same walk however the folder is spelt
+        lines = [str(real)]
+        latest, links = _walk(real, lines, top=True)
         latest = max(latest, code_fingerprint()[1])
         walk = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
         memo = cls(root, name, key, walk, latest, links, started)

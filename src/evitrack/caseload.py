@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from evitrack import cache, locate
-from evitrack import portfolio as pf
 from evitrack.checker import diagnostic_from_json, portfolios_for, qualification_sources
 from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
 from evitrack.diagnostics import Diagnostic, error_lines
@@ -90,6 +89,16 @@ class Gaps:
 
 
 def one(root: Path) -> PortfolioGaps:
+    """One portfolio's coverage: from its cache when nothing it depends on changed (the
+    memo a caseload keeps of it), else computed and kept there."""
+    memo = cache.Memo.open(root, "gaps", dt.date.today())
+    restored = _restored(root, memo.value)
+    if restored is None:
+        restored = _restored(root, snapshot_of((str(root), memo)))
+    if restored is not None:
+        return restored
+    from evitrack import portfolio as pf  # not needed when the memo answers
+
     result = pf.load(root)
     if result.portfolio is None:
         return PortfolioGaps(root, None, result.diagnostics)
@@ -116,6 +125,8 @@ def snapshot_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
     Computed with paths relative to the portfolio (`locate.portable`), so that the snapshot
     can be shown from any current folder.
     """
+    from evitrack import portfolio as pf  # not needed when the memo answers
+
     root, memo = job
     where = Path(root)
     with locate.portable(where) as token:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evitrack.model import Criterion, Outcome, Portfolio, Record, Unit
+from evitrack.model import Assessment, Criterion, Outcome, Portfolio, Record, Unit
 
 if TYPE_CHECKING:
     from evitrack.apprenticeship.ksbs import KsbStatus
@@ -477,21 +477,44 @@ def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
         "findings": [dataclasses.asdict(f) for f in cov.findings],
         "diagnostics": [d.to_json() for d in cov.diagnostics],
         "ksbs": None if cov.ksbs is None else [dataclasses.asdict(k) for k in cov.ksbs],
+        "referred": [
+            [r.id, a.assessor, a.date.isoformat() if a.date else None, a.comment]
+            for r in p.records
+            if (a := r.assessment) is not None and a.decision == "referred"
+        ],
     }
 
 
 def restore(root: Path, snap: dict[str, Any]) -> Coverage:
-    """The coverage a snapshot was taken of; its portfolio carries no records."""
+    """The coverage a snapshot was taken of; its portfolio carries only its referred
+    records, with their decisions (what `gaps` says of a referral)."""
     from evitrack import catalogue
+    from evitrack.cache import shipped_in
     from evitrack.checker import diagnostic_from_json
     from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
     token = str(snap.get("token") or "")  # paths are in the findings and the diagnostics only
     diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
-    q = catalogue.load(snap["ref"], root)
+    with shipped_in(root):  # a shipped qualification's parsed data from the cache
+        q = catalogue.load(snap["ref"], root)
     name, registration = snap["learner"]
-    portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), [], {})
+    referred = [
+        Record(
+            str(rid),
+            "",
+            None,
+            [],
+            "",
+            {},
+            [],
+            None,
+            Assessment("referred", str(who), dt.date.fromisoformat(day) if day else None, why),
+            root,
+        )
+        for rid, who, day, why in snap.get("referred") or []
+    ]
+    portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), referred, {})
     units = []
     for uid, statuses, reqs, records in snap["units"]:
         unit = q.units[uid]

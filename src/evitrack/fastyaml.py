@@ -141,8 +141,52 @@ def parse(text: str) -> Any:
     except yamlio.YamlProblem:
         raise Fallback("nested too deep") from None
     try:
-        return yaml.load(text, Loader=Loader)
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()  # libyaml parses and composes; tags resolved
+            return None if node is None else _data(loader, node)
+        finally:
+            loader.dispose()
     except Fallback:
         raise
     except Exception as exc:
         raise Fallback(str(exc)) from None
+
+
+_NULL, _INT, _BOOL = "tag:yaml.org,2002:null", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _data(loader: Any, node: Any) -> Any:
+    """A composed node as data, built directly: PyYAML's generic constructor (written in
+    Python) costs more than libyaml's parse. Maps refuse duplicate and merge keys as
+    `_mapping` does; any other scalar goes through the constructors above."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STR:
+                key = key_node.value
+            elif key_node.tag.endswith(":merge"):
+                raise Fallback("merge key")
+            else:
+                key = _data(loader, key_node)
+                if isinstance(key, (list, dict)):
+                    raise Fallback("unhashable key")
+            if key in out:  # 1 and 1.0 too, which one dict cannot hold apart
+                raise Fallback("duplicate key")
+            out[key] = _data(loader, value_node)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_data(loader, item) for item in node.value]
+    if tag == _NULL:
+        return None
+    if tag == _INT:
+        return _int(loader, node)
+    if tag == _BOOL:
+        return str(node.value).lower() == "true"
+    if tag == _TIMESTAMP:
+        return _timestamp(loader, node)
+    return loader.construct_object(node, deep=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -184,12 +185,12 @@ def localized(root: Path, token: str, value: Any) -> Any:
     return value
 
 
-def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
+def attachment(root: Path, written: str, top: Path | None = None) -> tuple[Path | None, str | None]:
     """Where an attached file's path leads: (path inside the portfolio, None) or (None, why not).
 
     A backslash separates folders, as on Windows, so a portfolio means the same
     on every machine; absolute paths, `..` and links that leave the portfolio
-    are refused.
+    are refused. `top`: `root` resolved, when the caller has it (one resolve per portfolio).
     """
     posix = written.replace("\\", "/")
     if posix.startswith(("/", "~")) or (len(posix) > 1 and posix[1] == ":"):
@@ -201,13 +202,14 @@ def attachment(root: Path, written: str) -> tuple[Path | None, str | None]:
         return None, too_long
     target = root / posix
     try:
-        real, top = target.resolve(), root.resolve()
+        real, top = target.resolve(), top or root.resolve()
     except (OSError, RuntimeError):  # a link loop
         return None, "is a link that leads nowhere (a loop)"
     if real != top and top not in real.parents:
         return None, "is a link that leads outside the portfolio"
     try:
-        links = os.stat(real).st_nlink if real.is_file() else 1
+        st = os.stat(real)
+        links = st.st_nlink if stat.S_ISREG(st.st_mode) else 1
     except OSError:
         links = 1
     if links > 1:

@@ -6,16 +6,28 @@ problem found, each with file, line and column. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import catalogue, fastyaml, signing, yamlio
-from evitrack.cache import Cache, text_key
+from evitrack import catalogue, fastyaml, locate, signing, yamlio
+from evitrack.cache import (
+    RACY_NS,
+    Cache,
+    RecordStore,
+    shipped_in,
+    stat_key,
+    text_key,
+    undate,
+)
 from evitrack.cache import sha256_file as sha256_file
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
@@ -176,7 +188,8 @@ def load(
             diags.extend(_placeholders(header, raw, shown))
             if header and header.get("qualification"):
                 try:
-                    qual = catalogue.load(header["qualification"], root)
+                    with shipped_in(root):
+                        qual = catalogue.load(header["qualification"], root)
                     if qual.kind != "qualification":
                         qual = None
                         raise UserError(
@@ -198,9 +211,6 @@ def load(
         if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
             diags.extend(stale_record_schema(root, qual, chosen))
 
-    records: list[Record] = []
-    seen_ids: dict[str, str] = {}
-    folded: dict[str, str] = {}  # id in lower case -> the first id
     paths = _evidence_files(root, diags)
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
@@ -212,36 +222,13 @@ def load(
             ctx.ksb_ids = tuple(apprenticeship.standard.ids())
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
         cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
-    for path in paths:
-        rec = _load_record(path, ctx, diags)
-        if rec is None:
-            continue
-        if rec.id in seen_ids:
-            diags.append(
-                make(
-                    ctx.shown(path),
-                    rec.pos or _id_pos(path),
-                    "E106",
-                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
-                    "give each record its own id (`evitrack add` picks the next free one)",
-                )
-            )
-            continue
-        other = folded.setdefault(rec.id.casefold(), rec.id)
-        if other != rec.id:
-            diags.append(
-                make(
-                    ctx.shown(path),
-                    rec.pos or _id_pos(path),
-                    "W108",
-                    f'record id "{rec.id}" differs only in case from "{other}" '
-                    f"({seen_ids[other]}): the two are easily confused, and on a "
-                    "case-insensitive disk their files may collide",
-                    "give each record an id of its own (`evitrack add` picks the next free one)",
-                )
-            )
-        seen_ids[rec.id] = ctx.shown(path)
-        records.append(rec)
+    before = len(diags)
+    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast)
+    with locate.portable(root) as ctx.token:  # records' diagnostics, stored as from anywhere
+        records = _records(paths, ctx, store, diags)
+    diags[before:] = [_shown(root, ctx.token, d) for d in diags[before:]]
+    cache.notes[:] = [_here(root, ctx.token, n) for n in cache.notes]
+    store.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
 
     if apprenticeship is not None:
         diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
@@ -251,7 +238,7 @@ def load(
         from evitrack.apprenticeship.gateway import uncited_ksbs
 
         diags.extend(uncited_ksbs(apprenticeship, records, today, raw, shown))
-    cache.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    cache.save()
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
     if qual is not None and header is not None:
@@ -573,13 +560,14 @@ def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
         diags.append(make(display_path(evdir), None, "E001", f"{EVIDENCE_DIR}/ {outside}", hint))
         return []
     paths = []
-    for p in sorted(evdir.iterdir()):
-        if p.name.startswith("."):
-            continue
-        if p.suffix not in (".yaml", ".yml"):
+    with os.scandir(evdir) as entries:  # a link is known from the listing, without a stat
+        found = sorted((e.name, e.is_symlink()) for e in entries if not e.name.startswith("."))
+    for name, link in found:
+        p = evdir / name
+        if not name.endswith((".yaml", ".yml")):
             diags.extend(_not_read(p))
             continue
-        if p.is_symlink() and not inside(root, p):
+        if link and not inside(root, p):
             diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
             continue
         paths.append(p)
@@ -629,6 +617,266 @@ def _id_pos(path: Path) -> tuple[int, int] | None:
         return None
 
 
+# ---- records: each checked alone (stored), then against each other ----------------------------
+
+
+def _records(
+    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> list[Record]:
+    """Every record that loads, each checked alone (or served from the store), then the
+    checks across records: ids used twice, or differing only in case."""
+    loaded = []
+    for path in paths:
+        rec = _record(path, ctx, store, diags)
+        if rec is not None:
+            loaded.append(rec)
+    return list(_unique_ids(loaded, ctx, diags))
+
+
+def _unique_ids(records: list[Record], ctx: _Context, diags: list[Diagnostic]) -> Iterable[Record]:
+    """E106 for a record whose id an earlier one has (it is left out), W108 for ids that
+    differ only in case."""
+    seen_ids: dict[str, str] = {}
+    folded: dict[str, str] = {}  # id in lower case -> the first id
+    for rec in records:
+        path = rec.path
+        if rec.id in seen_ids:
+            diags.append(
+                make(
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
+                    "E106",
+                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
+                    "give each record its own id (`evitrack add` picks the next free one)",
+                )
+            )
+            continue
+        other = folded.setdefault(rec.id.casefold(), rec.id)
+        if other != rec.id:
+            diags.append(
+                make(
+                    ctx.shown(path),
+                    rec.pos or _id_pos(path),
+                    "W108",
+                    f'record id "{rec.id}" differs only in case from "{other}" '
+                    f"({seen_ids[other]}): the two are easily confused, and on a "
+                    "case-insensitive disk their files may collide",
+                    "give each record an id of its own (`evitrack add` picks the next free one)",
+                )
+            )
+        seen_ids[rec.id] = ctx.shown(path)
+        yield rec
+
+
+def _context_key(ctx: _Context) -> str:
+    """Everything a record's own checks depend on besides its text, its attachments and the
+    date (see `_record`): the portfolio's place, its qualification (a centre's files by
+    content), the chosen units, the settings and signing policy, the apprenticeship's KSBs."""
+    qual = ctx.qual
+    sources: list[list[str | None]] = []
+    if qual is not None:
+        for src in catalogue.user_sources(qual):
+            try:
+                sources.append([str(src), hashlib.sha256(src.read_bytes()).hexdigest()])
+            except OSError:
+                sources.append([str(src), None])
+    pol = ctx.signing
+    parts = [
+        os.path.realpath(ctx.root),
+        qual.id if qual else None,
+        str(qual.path) if qual and qual.path else None,
+        sources,
+        ctx.chosen,
+        ctx.currency_years,
+        [pol.required, pol.qualification, pol.registration] if pol else None,
+        signing.list_digest() if pol else None,
+        ctx.apprentice,
+        list(ctx.ksb_ids),
+    ]
+    return hashlib.sha256(
+        json.dumps(parts, default=str).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
+def _record(
+    path: Path, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> Record | None:
+    """One record checked alone: served from the store when its text, its context, its
+    attachments and what the date says of it are as they were; else loaded and stored."""
+    name = f"{EVIDENCE_DIR}/{path.name}"
+    stored = store.get(name, path, _digest_of) if store.conn is not None else None
+    if stored is not None:
+        thawed = _thaw(stored, path, ctx)
+        if thawed is not None:
+            rec, found = thawed
+            diags.extend(found)
+            return rec
+    started = time.time_ns()
+    key = stat_key(path)
+    ctx.digest = None
+    ctx.states.clear()
+    local: list[Diagnostic] = []
+    rec = _load_record(path, ctx, local)
+    diags.extend(local)
+    if store.conn is not None and ctx.digest is not None:
+        store.put(name, key, ctx.digest, started, _freeze(rec, local, ctx, started))
+    return rec
+
+
+def _digest_of(path: Path) -> str | None:
+    """text_key of a record's text as `_load_record` reads it; None if it cannot be read."""
+    try:
+        return text_key(yamlio.read_text(path))
+    except yamlio.YamlProblem:
+        return None
+
+
+def _dated(date: Any, ctx: _Context) -> list[bool]:
+    """What the date checks say of a record's date today: [in the future, too old]."""
+    if not isinstance(date, dt.date):
+        return [False, False]
+    years = ctx.currency_years
+    return [date > ctx.today, bool(years) and date < _years_before(ctx.today, years or 0)]
+
+
+def _attachment_state(root: Path, written: str) -> list[Any]:
+    """What an attachment's checks depend on: where it leads, and its stat there."""
+    target = root / written.replace("\\", "/")
+    try:
+        st = os.stat(target)
+        key: list[int] | None = [
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            st.st_ino,
+            st.st_nlink,
+            st.st_mode,
+        ]
+    except (OSError, ValueError):
+        key = None
+    try:
+        real: str | None = os.path.realpath(target)
+    except (OSError, ValueError):
+        real = None
+    return [written, real, key]
+
+
+def _freeze(
+    rec: Record | None, found: list[Diagnostic], ctx: _Context, started: int
+) -> dict[str, Any]:
+    """A record's result as JSON data for the store, computed from files as at `started`."""
+    named = [f.path for f in rec.files] if rec is not None else []
+    data: dict[str, Any] = {
+        "at": started,
+        "token": ctx.token,
+        "diagnostics": [d.to_json() for d in found],
+        "attachments": [ctx.states.get(w) or _attachment_state(ctx.root, w) for w in named],
+        "named": named,
+        "dated": _dated(rec.date if rec else None, ctx),
+        "record": None,
+    }
+    if rec is not None:
+        a = rec.assessment
+        data["record"] = [
+            rec.id,
+            rec.title,
+            rec.date,
+            rec.methods,
+            rec.description,
+            rec.criteria,
+            [[f.path, f.sha256, f.actual] for f in rec.files],
+            rec.location,
+            None
+            if a is None
+            else [
+                a.decision,
+                a.assessor,
+                a.date,
+                a.comment,
+                a.fingerprint,
+                a.signer,
+                a.signature,
+                a.void,
+            ],
+            rec.fingerprint,
+            list(rec.pos) if rec.pos else None,
+            rec.ksbs,
+        ]
+    return data
+
+
+def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Diagnostic]] | None:
+    """A stored result, if its attachments and what the date says are as they were (None:
+    the record is checked again). The store is untrusted: a wrong shape is no result."""
+    try:
+        for state in data["attachments"]:
+            now = _attachment_state(ctx.root, str(state[0]))
+            key = now[2]
+            if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > data["at"]):
+                return None
+        r = data["record"]
+        date = undate(r[2]) if r else None
+        if _dated(date, ctx) != data["dated"]:
+            return None
+        found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
+        if data["named"]:
+            ctx.cache.attachments.update(map(str, data["named"]))
+        if r is None:
+            return None, found
+        a, criteria = r[8], r[5]
+        if not isinstance(criteria, dict) or not isinstance(r[3], list):
+            return None
+        rec = Record(
+            id=str(r[0]),
+            title=r[1],
+            date=date,
+            methods=r[3],
+            description=r[4],
+            criteria=criteria,
+            files=[FileRef(path=f[0], sha256=f[1], actual=f[2]) for f in r[6]],
+            location=r[7],
+            assessment=None if a is None else Assessment(a[0], a[1], undate(a[2]), *a[3:]),
+            path=path,
+            fingerprint=str(r[9]),
+            pos=(int(r[10][0]), int(r[10][1])) if r[10] else None,
+            ksbs=list(r[11]),
+        )
+        return rec, found
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _diagnostic(d: dict[str, Any], old: str, token: str) -> Diagnostic:
+    """A stored diagnostic, its paths marked with this run's `locate.portable` token."""
+    return Diagnostic(
+        file=str(d["file"]).replace(old, token),
+        line=int(d["line"]),
+        col=int(d["col"]),
+        code=str(d["code"]),
+        message=str(d["message"]).replace(old, token),
+        hint=None if d["hint"] is None else str(d["hint"]).replace(old, token),
+        severity=Severity(str(d["severity"])),
+    )
+
+
+def _shown(root: Path, token: str, d: Diagnostic) -> Diagnostic:
+    """A diagnostic computed under `locate.portable` with `token`, shown as paths are now."""
+    if token not in d.file and token not in d.message and token not in (d.hint or ""):
+        return d
+    return dataclasses.replace(
+        d,
+        file=_here(root, token, d.file),
+        message=_here(root, token, d.message),
+        hint=None if d.hint is None else _here(root, token, d.hint),
+    )
+
+
+def _here(root: Path, token: str, text: str) -> str:
+    """`text` with each path `locate.portable` marked with `token` shown as paths are now."""
+    parts = text.split(token)
+    return "".join(display_path(root / p) if i % 2 else p for i, p in enumerate(parts))
+
+
 @dataclass
 class _Context:
     root: Path
@@ -642,6 +890,10 @@ class _Context:
     signing: signing.Policy | None = None  # set once evitrack.yaml is read
     apprentice: bool = False  # evitrack.yaml has `apprenticeship:`
     ksb_ids: tuple[str, ...] = ()  # its standard's KSB ids (empty: it could not be loaded)
+    token: str = ""  # `locate.portable`'s, while records are checked
+    top: Path | None = None  # root resolved, once
+    states: dict[str, list[Any]] = field(default_factory=dict)  # attachments as looked up
+    digest: str | None = None  # text_key of the record just read
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -654,32 +906,28 @@ def _load_record(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record |
     """Fast path first (libyaml, cached); the round-trip loader for any file with a problem."""
     if not ctx.fast:
         return _load_record_slow(path, ctx, diags)
-    rel = f"{EVIDENCE_DIR}/{path.name}"
     try:
         text = yamlio.read_text(path)
     except yamlio.YamlProblem:
         return _load_record_slow(path, ctx, diags)
-    key = text_key(text)
-    raw = ctx.cache.record(rel, key)
-    fresh = raw is None
-    if fresh:
-        try:
-            raw = fastyaml.parse(text)
-        except fastyaml.Fallback:
-            return _load_record_slow(path, ctx, diags)
+    ctx.digest = text_key(text)
+    try:
+        raw = fastyaml.parse(text)
+    except fastyaml.Fallback:
+        return _load_record_slow(path, ctx, diags)
     local: list[Diagnostic] = []
     rec = _record_from(path, "", raw, ctx, local) if isinstance(raw, dict) else None
     if rec is None or local:
         return _load_record_slow(path, ctx, diags)
-    if fresh:
-        ctx.cache.put_record(rel, key, raw)
     return rec
 
 
 def _load_record_slow(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Record | None:
     shown = ctx.shown(path)
     try:
-        text, raw = yamlio.load(path)
+        text = yamlio.read_text(path)
+        ctx.digest = text_key(text)
+        raw = yamlio.parse(text)
     except yamlio.YamlProblem as p:
         diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
         return None
@@ -701,15 +949,43 @@ def _load_record_slow(path: Path, ctx: _Context, diags: list[Diagnostic]) -> Rec
 def _record_from(
     path: Path, text: str, raw: Any, ctx: _Context, diags: list[Diagnostic]
 ) -> Record | None:
-    shown = ctx.shown(path)
-    root, qual, chosen, today = ctx.root, ctx.qual, ctx.chosen, ctx.today
-    currency_years = ctx.currency_years
-    v = Validator(shown, text)
+    """A record from its parsed data, after every check of the record alone (each a named
+    function below, adding its diagnostics to the Validator)."""
+    v = Validator(ctx.shown(path), text)
     data = v.mapping(raw, RECORD, (1, 1), "")
     if not data or not data.get("id"):
         diags.extend(v.diagnostics)
         return None
+    methods = _methods(data, raw, v)
+    criteria = _criteria(data, raw, ctx, v)
+    if ctx.qual is not None:
+        _forbidden_methods(ctx.qual, criteria, methods, raw, v)
+    ksbs = _record_ksbs(data, raw, ctx, v)
+    files = _files(data, raw, ctx, v)
+    date = data.get("date")
+    _date_checks(date, raw, ctx, v)
+    _sample_text(data, raw, v)
+    fp, assessment = _assessment(data, raw, ctx, v)
+    diags.extend(v.diagnostics)
+    return Record(
+        id=data["id"],
+        title=data.get("title") or "",
+        date=date if isinstance(date, dt.date) else None,
+        methods=methods,
+        description=data.get("description") or "",
+        criteria={k: c for k, c in criteria.items() if c},
+        files=files,
+        location=data.get("location"),
+        assessment=assessment,
+        path=path,
+        fingerprint=fp,
+        pos=yamlio.value_pos(raw, "id"),
+        ksbs=ksbs,
+    )
 
+
+def _methods(data: dict[str, Any], raw: Any, v: Validator) -> list[str]:
+    """The methods, canonical and once each; E207 for one evitrack does not know."""
     methods: list[str] = []
     for i, m in enumerate(data.get("methods") or []):
         if m is None:
@@ -736,6 +1012,12 @@ def _record_from(
         elif canon not in methods:
             methods.append(canon)
 
+    return methods
+
+
+def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> dict[str, list[str]]:
+    """Unit id -> criterion ids cited; E202, E003, E204, E203, W206 for what does not fit."""
+    qual, chosen = ctx.qual, ctx.chosen
     criteria: dict[str, list[str]] = {}
     written_as: dict[str, str] = {}
     raw_c = raw.get("criteria")
@@ -791,10 +1073,11 @@ def _record_from(
             if cid not in got:
                 got.append(cid)
 
-    if qual is not None:
-        _forbidden_methods(qual, criteria, methods, raw, v)
-    ksbs = _record_ksbs(data, raw, ctx, v)
+    return criteria
 
+
+def _files(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[FileRef]:
+    """The attachments, each checked on disk (`_check_file`)."""
     files: list[FileRef] = []
     raw_f = raw.get("files")
     for i, f in enumerate(data.get("files") or []):
@@ -804,9 +1087,15 @@ def _record_from(
         ref = FileRef(path=f["path"], sha256=f.get("sha256"))
         files.append(ref)
         written = raw_f[i].get("sha256") if isinstance(raw_f, list) else None
-        _check_file(ref, root, fpos, v, ctx.cache, hash_written=written is not None)
+        _check_file(ref, ctx, fpos, v, hash_written=written is not None)
 
-    date = data.get("date")
+    return files
+
+
+def _date_checks(date: Any, raw: Any, ctx: _Context, v: Validator) -> None:
+    """W402 for evidence dated in the future, W403 for evidence older than the settings
+    allow. What they say of a stored record is compared again each day (`_dated`)."""
+    today, currency_years = ctx.today, ctx.currency_years
     if isinstance(date, dt.date):
         dpos = yamlio.value_pos(raw, "date")
         if date > today:
@@ -825,6 +1114,9 @@ def _record_from(
                 "check that it still shows current competence",
             )
 
+
+def _sample_text(data: dict[str, Any], raw: Any, v: Validator) -> None:
+    """W109 for the sample text `evitrack init` wrote."""
     if is_sample_text(str(data.get("description") or "")):
         v.add(
             yamlio.value_pos(raw, "description") or yamlio.key_pos(raw, "description"),
@@ -834,6 +1126,12 @@ def _record_from(
             "describe the real evidence in your own words, or delete this record",
         )
 
+
+def _assessment(
+    data: dict[str, Any], raw: Any, ctx: _Context, v: Validator
+) -> tuple[str, Assessment | None]:
+    """The record's fingerprint and its assessment; W406, W408, W401 for a decision that
+    does not count, and the signature's verdict where decisions must be signed."""
     assessment = None
     a = data.get("assessment")
     # the fingerprint is only needed where an assessor recorded one
@@ -857,23 +1155,7 @@ def _record_from(
     if assessment is not None and ctx.signing is not None:
         assessment.void = _judge_assessment(ctx.signing, data, raw, assessment, v)
 
-    diags.extend(v.diagnostics)
-    rec = Record(
-        id=data["id"],
-        title=data.get("title") or "",
-        date=date if isinstance(date, dt.date) else None,
-        methods=methods,
-        description=data.get("description") or "",
-        criteria={k: c for k, c in criteria.items() if c},
-        files=files,
-        location=data.get("location"),
-        assessment=assessment,
-        path=path,
-        fingerprint=fp,
-        pos=yamlio.value_pos(raw, "id"),
-        ksbs=ksbs,
-    )
-    return rec
+    return fp, assessment
 
 
 def _forbidden_methods(
@@ -1114,19 +1396,21 @@ def _criterion_hint(
 
 def _check_file(
     ref: FileRef,
-    root: Path,
+    ctx: _Context,
     pos: tuple[int, int] | None,
     v: Validator,
-    cache: Cache,
     hash_written: bool = False,
 ) -> None:
     """The attachment exists, is a file inside the portfolio, and matches its sha256.
 
     `hash_written`: a sha256 is written but was refused (E105 says so); no W304 then.
+    Looked up once: where it leads and its stat are kept for the record store.
     """
-    p = ref.path
+    p, cache = ref.path, ctx.cache
     cache.named(p)
-    target, why = attachment(root, p)
+    if ctx.top is None:
+        ctx.top = ctx.root.resolve()
+    target, why = attachment(ctx.root, p, ctx.top)
     if target is None and why and why.startswith("cannot exist"):  # a name too long
         shown = p if len(p) <= 80 else p[:60] + "..."
         v.add(pos, "E301", f'attached file "{shown}" {why}', "check the path and shorten it")
@@ -1141,7 +1425,8 @@ def _check_file(
             else "copy the file into the portfolio's files/ folder and give its relative path",
         )
         return
-    if not target.exists():
+    state = ctx.states[p] = _attachment_state(ctx.root, p)
+    if state[2] is None:
         v.add(
             pos,
             "E301",
@@ -1149,7 +1434,7 @@ def _check_file(
             "check the path (relative to the portfolio folder) or add the file",
         )
         return
-    if not target.is_file():
+    if not stat.S_ISREG(state[2][5]):
         v.add(
             pos,
             "E305",
@@ -1168,7 +1453,7 @@ def _check_file(
         )
         return
     try:
-        actual = cache.sha256(target)
+        actual = cache.sha256(target, state[2][:4])
     except OSError as exc:
         v.add(
             pos,

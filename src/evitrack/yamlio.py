@@ -128,9 +128,11 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             raise YamlProblem("E001", "this is not a regular file (a pipe, socket or device)")
         if st.st_size > max_bytes:
             raise _too_large(st.st_size, max_bytes)
-        with path.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
-        if len(raw) > max_bytes:  # it grew while we looked
+        with path.open("rb") as fh:  # its size, not the limit: no 2 MB buffer per file
+            raw = fh.read(st.st_size + 1)
+            if len(raw) > st.st_size:  # it grew while we looked: the rest, up to the limit
+                raw += fh.read(max_bytes + 1 - len(raw))
+        if len(raw) > max_bytes:
             raise _too_large(len(raw), max_bytes)
     except PermissionError:
         raise YamlProblem("E001", "permission denied: cannot read this file") from None

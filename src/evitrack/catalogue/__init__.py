@@ -330,9 +330,10 @@ def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Qua
 
 @lru_cache(maxsize=64)
 def _load_shipped(path: Path) -> Qualification:
+    from evitrack.cache import shipped_data
     from evitrack.fastyaml import load_shipped
 
-    return _build(path, load_shipped(path), CATALOGUE_DIR)
+    return _build(path, shipped_data(path, load_shipped), CATALOGUE_DIR)
 
 
 def _unsafe_ref(ref: str) -> bool:
