@@ -179,6 +179,7 @@ class Coverage:
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ksbs: list[KsbStatus] | None = None  # None: the portfolio is not an apprenticeship
+    standard: str | None = None  # the apprenticeship standard's id, when there is one
 
     @property
     def rules_satisfied(self) -> bool:
@@ -385,11 +386,12 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
             if hold is not None:
                 _hold_back(uc, hold.records, hold.reason)
     diags = list(diagnostics or [])
-    ksbs = None
+    ksbs, standard = None, None
     if portfolio.apprenticeship is not None:
         from evitrack.apprenticeship.ksbs import ksb_statuses
 
         ksbs = ksb_statuses(portfolio, units, _counts)
+        standard = portfolio.apprenticeship.standard.id
     return Coverage(
         portfolio,
         units,
@@ -397,6 +399,7 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
         findings(portfolio, units, diags),
         diags,
         ksbs,
+        standard,
     )
 
 
@@ -477,6 +480,7 @@ def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
         "findings": [dataclasses.asdict(f) for f in cov.findings],
         "diagnostics": [d.to_json() for d in cov.diagnostics],
         "ksbs": None if cov.ksbs is None else [dataclasses.asdict(k) for k in cov.ksbs],
+        "standard": cov.standard,
         "referred": [
             [r.id, a.assessor, a.date.isoformat() if a.date else None, a.comment]
             for r in p.records
@@ -538,6 +542,7 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
         [Finding(**localized(root, token, f)) for f in snap["findings"]],
         diagnostics,
         _ksbs(snap.get("ksbs")),
+        snap.get("standard") if isinstance(snap.get("standard"), str) else None,
     )
 
 

@@ -68,9 +68,8 @@ def _ksbs(cov: Coverage) -> dict[str, Any]:
     from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
 
     ksbs = cov.ksbs or []
-    std = cov.portfolio.apprenticeship
     return {
-        "standard": std.standard.id if std is not None else None,
+        "standard": cov.standard,
         "total": len(ksbs),
         **{s: sum(1 for k in ksbs if k.status == s) for s in (ACCEPTED, EVIDENCED, UNIT, MISSING)},
         "missing_ids": [k.ksb for k in ksbs if k.status == MISSING],
