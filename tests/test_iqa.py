@@ -508,6 +508,116 @@ def test_a_disagreement_removes_completion_and_the_claim_refuses(tmp_path: Path)
     assert unit_json(chloe, "CU791")["complete"] is True
 
 
+HELD = "the IQA Pat Jones disagreed on 2026-03-21: observe a greeting again"
+
+
+def _disagree(chloe: Path, date: str = "2026-03-21") -> Any:
+    args = ["iqa", "record", str(chloe), "-u", "CU791", "--disagree", *PAT, date]
+    return runner.invoke(app, [*args, "--comment", "observe a greeting again"])
+
+
+@pytest.mark.parametrize("role", ["assessor", "learner", "iv"])
+def test_sign_is_refused_while_a_disagreement_stands(tmp_path: Path, role: str) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    assert _disagree(chloe).exit_code == 0
+    before = (chloe / "evitrack.yaml").read_bytes()
+    sign = ["sign", "CU791", str(chloe), "--as", role, "--initials", "ME", "--date", "2026-03-22"]
+    result = runner.invoke(app, sign)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "evitrack: unit CU791 was not signed off:\n"
+        f"  unit CU791 is held back: {HELD}\n"
+        "    hint: the assessor re-assesses E0001, E0002 after 2026-03-21 (`evitrack assess ID "
+        "--accept|--refer --date YYYY-MM-DD`), then the unit is signed off again\n"
+    )
+    assert (chloe / "evitrack.yaml").read_bytes() == before
+    # the assessor decides again after the IQA's date: the unit can be signed off again
+    for rid in ("E0001", "E0002"):
+        again = ["assess", rid, str(chloe), "--accept", "--assessor", "Mark Evans"]
+        assert runner.invoke(app, [*again, "--date", "2026-03-25"]).exit_code == 0
+    sign[-1] = "2026-03-25"
+    signed = runner.invoke(app, ["sign", "CU791", str(chloe), "--as", "assessor", *sign[5:]])
+    assert signed.exit_code == 0, signed.output
+
+
+def _iv_on_forms(chloe: Path, out: Path) -> dict[str, str]:
+    """The IV initials and date as the matrix, the claim form and the pack's summary show them."""
+    matrix = runner.invoke(app, ["matrix", str(chloe), "-u", "CU791", "-f", "markdown"])
+    (line,) = [x for x in matrix.stdout.splitlines() if "Internal Verifier sig" in x]
+    shutil.rmtree(out, ignore_errors=True)
+    assert runner.invoke(app, ["claim", str(chloe), "--draft", "-o", str(out)]).exit_code == 0
+    form = (out / "claim-to-competence.html").read_text()
+    summary = json.loads((out / "summary.json").read_text())
+    signed = next(u for u in summary["units"] if u["unit"] == "CU791")["signoff"]
+    return {
+        "matrix": line,
+        "claim form": "IV shown" if '<td class="c">PJ</td>' in form else "no IV",
+        "pack matrix": "IV shown"
+        if "<td>PJ</td>" in (out / "evidence-matrix-CU791.html").read_text()
+        else "no IV",
+        "summary": f"{signed.get('iv')} {signed.get('iv_date')}",
+    }
+
+
+def test_a_disagreement_after_an_agreement_takes_the_iv_initials_off_the_forms(
+    tmp_path: Path,
+) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    agree = ["iqa", "record", str(chloe), "-u", "CU791", "--agree", *PAT]
+    assert runner.invoke(app, [*agree, "2026-03-20"]).exit_code == 0
+    assert _iv_on_forms(chloe, tmp_path / "pack") == {
+        "matrix": "| Internal Verifier sig (if sampled) | PJ | 2026-03-20 |",
+        "claim form": "IV shown",
+        "pack matrix": "IV shown",
+        "summary": "PJ 2026-03-20",
+    }
+    result = _disagree(chloe)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "unit CU791: the IQA disagreed (E0001, E0002)\n"
+        "  IV initials PJ and date 2026-03-20 taken off the sign-off: they no longer stand "
+        "after a disagreement\n"
+        "  unit CU791 is no longer complete until the assessor decides again\n"
+    )
+    text = (chloe / "evitrack.yaml").read_text()
+    assert "    iv:" not in text and "iv_date" not in text
+    assert _iv_on_forms(chloe, tmp_path / "pack") == {
+        "matrix": "| Internal Verifier sig (if sampled) | | |",
+        "claim form": "no IV",
+        "pack matrix": "no IV",
+        "summary": " ",
+    }
+    # the IQA agrees later (the disagreement withdrawn): the initials are back, dated then
+    assert runner.invoke(app, [*agree, "2026-03-23"]).exit_code == 0
+    assert _iv_on_forms(chloe, tmp_path / "pack")["matrix"] == (
+        "| Internal Verifier sig (if sampled) | PJ | 2026-03-23 |"
+    )
+
+
+def test_an_iv_countersignature_by_sign_is_taken_off_by_a_disagreement(tmp_path: Path) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    sign = ["sign", "CU791", str(chloe), "--as", "iv", "--initials", "RB", "--date", "2026-03-20"]
+    assert runner.invoke(app, sign).exit_code == 0
+    assert "    iv: RB\n    iv_date: 2026-03-20\n" in (chloe / "evitrack.yaml").read_text()
+    result = _disagree(chloe)
+    assert "  IV initials RB and date 2026-03-20 taken off the sign-off" in result.stderr
+    assert "iv_date" not in (chloe / "evitrack.yaml").read_text()
+
+
+def test_an_older_disagreement_recorded_late_leaves_a_later_agreement_standing(
+    tmp_path: Path,
+) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    agree = ["iqa", "record", str(chloe), "-u", "CU791", "--agree", *PAT, "2026-03-22"]
+    assert runner.invoke(app, agree).exit_code == 0
+    result = _disagree(chloe, "2026-03-21")  # written after, dated before the agreement
+    assert result.exit_code == 0
+    assert "taken off" not in result.stderr
+    assert "    iv: PJ\n    iv_date: 2026-03-22\n" in (chloe / "evitrack.yaml").read_text()
+    assert unit_json(chloe, "CU791")["complete"] is True
+
+
 def test_a_decision_outside_the_plan_is_recorded_with_a_note(tmp_path: Path) -> None:
     cl = chloe_caseload(tmp_path, save=False)
     result = runner.invoke(

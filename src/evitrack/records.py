@@ -1032,6 +1032,17 @@ def _sign_locked(
             from evitrack.catalogue.extend import no_criteria_hint
 
             hint = no_criteria_hint(q, uid)
+    if portfolio.extra.get("iqa"):  # an IQA's disagreement holds the unit back
+        from evitrack.quality_decisions import holds
+
+        hold = holds(portfolio).get(uid)
+        if hold is not None:
+            problems.append(f"unit {uid} is held back: {hold.reason}")
+            hint = (
+                f"the assessor re-assesses {', '.join(hold.records)} after "
+                f"{hold.date.isoformat()} (`evitrack assess ID --accept|--refer --date "
+                "YYYY-MM-DD`), then the unit is signed off again"
+            )
     if problems:
         return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
     evidence = pf.signoff_fingerprint(uid, portfolio.records)

@@ -202,6 +202,16 @@ def record(
             "filled in on the sign-off",
             err=True,
         )
+    if result.iv_removed:
+        gone = result.iv_removed
+        shown = " and ".join(
+            [f"initials {gone['iv']}"] * ("iv" in gone)
+            + [f"date {gone['iv_date'].isoformat()}"] * ("iv_date" in gone)
+        )
+        typer.echo(
+            f"  IV {shown} taken off the sign-off: they no longer stand after a disagreement",
+            err=True,
+        )
     for problem in result.iv_problems:
         typer.echo(f"  IV initials not filled in: {problem}", err=True)
     if not agree:
