@@ -618,6 +618,116 @@ def test_an_older_disagreement_recorded_late_leaves_a_later_agreement_standing(
     assert unit_json(chloe, "CU791")["complete"] is True
 
 
+def riverside(tmp_path: Path) -> Path:
+    """A copy of the example caseload with its plan drawn and saved."""
+    cl = tmp_path / "cl"
+    shutil.copytree(EXAMPLES / "caseload-riverside", cl)
+    plan = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "2026-06", "--save"])
+    assert plan.exit_code == 0, plan.output
+    return cl
+
+
+JADE = "the IQA Ruth Bell disagreed on 2026-06-02: Observe 2.2 again"
+JADE_HELD = f"{JADE} (the assessor decides again on E0001, E0002)"
+WIDE = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
+def _jade_disagreed(cl: Path) -> None:
+    args = ["iqa", "record", str(cl / "jade-morris"), "-u", "CU791", "--disagree"]
+    args += ["--iqa", "Ruth Bell", "--date", "2026-06-02", "--comment", "Observe 2.2 again"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+
+def test_after_a_disagreement_the_assessor_is_told_why(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    jade = cl / "jade-morris"
+    assert unit_json(jade, "CU791")["complete"] is True  # complete and signed off before
+    _jade_disagreed(cl)
+    gaps = runner.invoke(app, ["gaps", str(jade)], env=WIDE)
+    assert gaps.exit_code == 1
+    assert f"    1.1    not yet accepted: {JADE}\n" in gaps.stdout
+    assert f"  requirement not met: {JADE_HELD}\n" in gaps.stdout
+    assert f"  sufficiency: unit CU791: {JADE_HELD}\n" in gaps.stdout
+    status = runner.invoke(app, ["status", str(jade)], env=WIDE)
+    assert status.exit_code == 0
+    assert "CU791 │ Communicate using customer service language" in status.stdout
+    assert f"! CU791: {JADE_HELD}\n" in status.stdout
+    claim = runner.invoke(app, ["claim", str(jade), "--units", "CU791", "-o", str(tmp_path / "p")])
+    assert claim.exit_code == 1
+    assert claim.stdout == (
+        "claim refused: 2 things stand in the way of the unit claim:\n"
+        "  unit CU791: not accepted yet: criteria 1.1, 1.2, 1.3, 2.1, 2.2, 2.2(2), 3.1, 3.2, 3.3, "
+        f"3.4, 3.5, 3.6, 3.7, 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14, 3.15 ({JADE})\n"
+        f"  unit CU791: {JADE_HELD}\n"
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_after_a_disagreement_the_centre_is_told_why(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    _jade_disagreed(cl)
+    text = runner.invoke(app, ["gaps", str(cl)], env=WIDE)
+    assert text.exit_code == 1
+    held = text.stdout.split("Held back by the IQA", 1)[1].splitlines()
+    assert [line.rstrip() for line in held[4:6]] == [
+        f"│ Jade Morris │ CU791 │ {JADE_HELD} │",
+        "└─────────────┴───────┴" + "─" * (len(JADE_HELD) + 2) + "┘",
+    ]
+    md = runner.invoke(app, ["gaps", str(cl), "--format", "markdown"])
+    assert md.exit_code == 1
+    assert (
+        "## Held back by the IQA\n\n| learner | unit | why |\n|---|---|---|\n"
+        f"| Jade Morris | CU791 | {JADE_HELD} |\n\n## Criteria most often missing\n"
+    ) in md.stdout
+    listing = runner.invoke(app, ["claim", "list", str(cl), "--format", "json"])
+    assert listing.exit_code == 0
+    jade = next(x for x in json.loads(listing.stdout) if x["portfolio"] == "jade-morris")
+    assert jade["reason"].endswith(f" 3.13, 3.14, 3.15 ({JADE}))")
+    report = runner.invoke(app, ["iqa", "report", str(cl), "--format", "json"])
+    (action,) = json.loads(report.stdout)["actions"]
+    assert (action["portfolio"], action["unit"], action["comment"], action["status"]) == (
+        "jade-morris",
+        "CU791",
+        "Observe 2.2 again",
+        "open",
+    )
+
+
+def test_check_reports_sampled_evidence_changed_after_the_decision(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    jade = cl / "jade-morris"
+    # E0001 carries a file: attached, hashed and accepted again before the IQA looks
+    (jade / "files" / "rota.md").write_text("Saturday rota\n")
+    (rec,) = (jade / "evidence").glob("E0001-*.yaml")
+    rec.write_text(
+        rec.read_text().replace("assessment:  #", "files:\n  - path: files/rota.md\nassessment:  #")
+    )
+    assert runner.invoke(app, ["hash", str(jade)]).exit_code == 0
+    again = ["assess", "E0001", str(jade), "--accept", "--assessor", "Mark Evans"]
+    assert runner.invoke(app, [*again, "--date", "2026-06-01"]).exit_code == 0
+    agree = ["iqa", "record", str(jade), "-u", "CU791", "--agree", "--iqa", "Ruth Bell"]
+    assert runner.invoke(app, [*agree, "--date", "2026-06-02"]).exit_code == 0
+
+    def w804() -> list[str]:
+        result = runner.invoke(app, ["check", str(cl), "--format", "json"])
+        return [
+            f"{Path(d['file']).name[:5]}:{d['line']}:{d['col']}: {d['message']}"
+            for d in json.loads(result.stdout)["diagnostics"]
+            if d["code"] == "W804"
+        ]
+
+    assert w804() == []
+    (jade / "files" / "rota.md").write_text("Saturday rota, changed\n")
+    on = "after the IQA Ruth Bell sampled it for unit CU791 on 2026-06-02"
+    assert w804() == [f"E0001:4:5: E0001's attached file files/rota.md changed {on}"]
+    (jade / "files" / "rota.md").write_text("Saturday rota\n")
+    assert w804() == []
+    (e2,) = (jade / "evidence").glob("E0002-*.yaml")
+    e2.write_text(e2.read_text().replace("date: 2026-02-14", "date: 2026-02-13", 1))
+    assert w804() == [f"E0002:4:5: E0002 changed {on}"]
+
+
 def test_a_decision_outside_the_plan_is_recorded_with_a_note(tmp_path: Path) -> None:
     cl = chloe_caseload(tmp_path, save=False)
     result = runner.invoke(

@@ -360,14 +360,19 @@ def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
             if r.assessment.date is not None and r.assessment.date > d["date"]:
                 continue  # decided again since: a new judgement, not a change
             now = {r.assessment.fingerprint, r.fingerprint or r.assessment.fingerprint}
-            if now == {was}:
+            # the decision's fingerprint covers each attached file's recorded sha256:
+            # a file whose bytes no longer match it is not what the IQA looked at
+            files = [f.path for f in r.files if f.actual and f.sha256 and f.actual != f.sha256]
+            if now == {was} and not files:
                 continue
+            many = "s" if len(files) > 1 else ""
+            what = f"{r.id}'s attached file{many} {', '.join(files)}" if now == {was} else r.id
             out.append(
                 make(
                     locate.display_path(r.path),
                     r.pos,
                     "W804",
-                    f"{r.id} changed after the IQA {d['iqa']} sampled it for unit {uid} "
+                    f"{what} changed after the IQA {d['iqa']} sampled it for unit {uid} "
                     f"on {d['date'].isoformat()}",
                     "ask the assessor to decide on it again (`evitrack assess`), "
                     "then the IQA to sample it again",
