@@ -728,6 +728,43 @@ def test_check_reports_sampled_evidence_changed_after_the_decision(tmp_path: Pat
     assert w804() == [f"E0002:4:5: E0002 changed {on}"]
 
 
+def test_the_report_lists_decisions_outside_the_plan(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    (plan,) = (cl / "iqa").iterdir()
+    jade = cl / "jade-morris"
+    note = f"not sampled by iqa/{plan.name}: outside the plan"
+    for args in (
+        ["-u", "CU795", "--disagree", "--comment", "Ask about 1.9"],  # neither was sampled
+        ["-u", "CU802", "--agree"],
+        ["-u", "CU791", "--agree"],  # sampled
+    ):
+        result = runner.invoke(
+            app, ["iqa", "record", str(jade), *args, "--iqa", "Ruth Bell", "--date", "2026-06-02"]
+        )
+        assert result.exit_code == 0, result.output
+        assert (f"  note: {note}\n" in result.stderr) is (args[1] != "CU791")
+    assert f"    note: '{note}'\n" in (jade / "evitrack.yaml").read_text()
+    result = runner.invoke(app, ["iqa", "report", str(cl), "--format", "json"])
+    got = json.loads(result.stdout)
+    assert got["outside_plan"] == [
+        {"portfolio": "jade-morris", "learner": "Jade Morris", "unit": unit, "assessor": "Mark Evans",
+         "iqa": "Ruth Bell", "date": "2026-06-02", "decision": decision, "note": note}
+        for unit, decision in (("CU795", "disagreed"), ("CU802", "agreed"))
+    ]  # fmt: skip
+    (action,) = got["actions"]
+    assert (action["unit"], action["outside_plan"], action["note"]) == ("CU795", True, note)
+    text = runner.invoke(app, ["iqa", "report", str(cl)])
+    assert text.exit_code == 1
+    assert (
+        "decisions outside the plan\n"
+        "  portfolio    unit   assessor    iqa        date        decision   note\n"
+        f"  jade-morris  CU795  Mark Evans  Ruth Bell  2026-06-02  disagreed  {note}\n"
+        f"  jade-morris  CU802  Mark Evans  Ruth Bell  2026-06-02  agreed     {note}\n"
+    ) in text.stdout
+    md = runner.invoke(app, ["iqa", "report", str(cl), "--format", "markdown"]).stdout
+    assert "## decisions outside the plan\n\n| portfolio | unit | assessor |" in md
+
+
 def test_a_decision_outside_the_plan_is_recorded_with_a_note(tmp_path: Path) -> None:
     cl = chloe_caseload(tmp_path, save=False)
     result = runner.invoke(

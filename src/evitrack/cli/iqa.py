@@ -286,6 +286,16 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     if actions:
         ahead = ["portfolio", "unit", "assessor", "iqa", "date", "status", "comment", "note"]
         _table(actions, ahead, format, "actions")
+    if result.outside:
+        _table(
+            [
+                [o.portfolio, o.unit, o.assessor, o.iqa, o.date, o.decision, o.note]
+                for o in result.outside
+            ],
+            ["portfolio", "unit", "assessor", "iqa", "date", "decision", "note"],
+            format,
+            "decisions outside the plan",
+        )
     if result.changed:
         _table(
             [[c.portfolio, c.unit, ", ".join(c.what)] for c in result.changed],
