@@ -129,6 +129,29 @@ def test_check_reports_a_bad_policy_with_file_line_and_column(
     assert not (tmp_path / "cl" / "iqa").exists()
 
 
+def test_an_assessor_nobody_has_stops_the_plan_and_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Sam Leigh: new\n")
+    monkeypatch.chdir(make_caseload(tmp_path / "cl", policy=policy))
+    diag = (
+        'sampling.yaml:8:3: error[E802]: assessor "Sam Leigh" made no decision in any portfolio '
+        'of this caseload\n    hint: did you mean "Sam Lee"?\n'
+    )
+    plan = runner.invoke(app, ["iqa", "plan", ".", "--seed", "s", "--save"])
+    assert plan.exit_code == 2
+    assert plan.stdout == ""
+    assert plan.stderr == diag + "evitrack: sampling.yaml has errors: no plan was drawn\n"
+    assert not Path("iqa").exists()
+    report = runner.invoke(app, ["iqa", "report", "."])
+    assert report.exit_code == 2
+    assert report.stdout == ""
+    assert report.stderr == diag + "evitrack: the caseload's IQA files have errors: no report\n"
+    check = runner.invoke(app, ["check", "."])
+    assert check.exit_code == 1
+    assert diag in check.stdout
+
+
 def test_check_is_quiet_about_a_good_policy(tmp_path: Path) -> None:
     make_caseload(tmp_path / "cl")
     result = runner.invoke(app, ["check", str(tmp_path / "cl"), "--format", "json"])
@@ -243,13 +266,17 @@ def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Pat
 
 def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
     policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Pat Brown: new\n")
-    policy = policy.replace("cover: [assessor, method, unit, learner]", "cover: [assessor]")
-    result = runner.invoke(
-        app, ["iqa", "plan", str(make_caseload(tmp_path / "cl", policy=policy)), "--seed", "x"]
+    policy = policy.replace(
+        "cover: [assessor, method, unit, learner]", "cover: [assessor]\nperiod: {from: 2026-01-01}"
     )
+    spec = {**CASELOAD, "dan": [("CU791", "Pat Brown", "observation", False)]}
+    cl = make_caseload(tmp_path / "cl", spec, policy)
+    rec = cl / "dan" / "evidence" / "E0001.yaml"  # Pat Brown decided before the period only
+    rec.write_text(rec.read_text().replace("date: 2026-03-0", "date: 2025-12-0"))
+    result = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "x"])
     assert result.exit_code == 1
     assert result.stdout.endswith(
-        "compliant: no: Pat Brown: nothing assessed; assessor not covered: Pat Brown\n"
+        "compliant: no: Pat Brown: nothing assessed in the period; assessor not covered: Pat Brown\n"
     )
     _, got = plan_json(tmp_path / "cl", "--seed", "x")
     pat = next(a for a in got["assessors"] if a["assessor"] == "Pat Brown")
@@ -260,7 +287,7 @@ def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
         "sampled": 0,
         "required": 0,
         "compliant": False,
-        "reason": "nothing assessed",
+        "reason": "nothing assessed in the period",
     }
     assert got["cover"] == {"assessor": {"missing": ["Pat Brown"]}}
     assert got["compliant"] is False
@@ -1015,6 +1042,32 @@ def test_a_saved_plan_edited_by_hand_is_reported(
     assert record.exit_code == 2
     assert "the saved plan was changed after it was drawn" in record.stderr
     assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before
+
+
+def test_a_snapshot_edited_in_a_saved_plan_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(chloe_caseload(tmp_path))
+    (plan,) = Path("iqa").iterdir()
+    lines = plan.read_text().splitlines(keepends=True)
+    i = next(i for i, x in enumerate(lines) if x.startswith('      "E0001": "v2:'))
+    lines[i] = lines[i][:-4] + 'ff"\n'  # a fingerprint made to match an edited record
+    plan.write_text("".join(lines))
+    shown = f"{plan}:{len(lines)}:1: error[E803]: the saved plan was changed after it was drawn"
+    check = runner.invoke(app, ["check", "."])
+    assert check.exit_code == 1
+    assert f"{shown}: its digest does not match\n" in check.stdout
+    report = runner.invoke(app, ["iqa", "report", "."])
+    assert report.exit_code == 2
+    assert report.stdout == ""
+    assert report.stderr.startswith(shown)
+    before = Path("chloe/evitrack.yaml").read_bytes()
+    record = runner.invoke(
+        app, ["iqa", "record", "chloe", "-u", "CU791", "--agree", "--iqa", "P J"]
+    )
+    assert record.exit_code == 2
+    assert record.stderr.startswith(f"evitrack: error: {shown}")
+    assert Path("chloe/evitrack.yaml").read_bytes() == before
 
 
 _SCALARS = st.one_of(

@@ -143,6 +143,7 @@ def report(caseload: Path) -> IqaReport:
         raise quality.PolicyError(pf.diagnostics)
     policy = pf.policy
     portfolios = quality.load_caseload(caseload)
+    quality.refuse_unknown_assessors(pf, portfolios)
     units = quality.assessed_units(portfolios, policy)
     by_rel = dict(portfolios)
     latest = {rel: qd.latest(p) for rel, p in portfolios}
