@@ -264,6 +264,31 @@ def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Pat
     assert plan_json(cl)[1]["seed_source"] == "content digest"
 
 
+def test_the_commit_seeds_a_caseload_in_a_folder_of_a_larger_repository(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "repo" / "centre" / "cl")
+    (tmp_path / "repo" / "notes.txt").write_text("not part of the caseload\n")
+    _git(tmp_path / "repo", "init", "-q")
+    _git(tmp_path / "repo", "add", "-A")
+    _git(tmp_path / "repo", "commit", "-qm", "caseload")
+    head = _git(tmp_path / "repo", "rev-parse", "HEAD")
+    assert plan_json(cl)[1]["seed"] == head
+    # changes outside the caseload's files leave the commit the seed
+    (tmp_path / "repo" / "notes.txt").write_text("edited\n")
+    (tmp_path / "repo" / "centre" / "draft.yaml").write_text("x: 1\n")
+    (cl / "amy" / "evidence" / "notes.txt").write_text("untracked\n")
+    assert plan_json(cl)[1]["seed"] == head
+    # a record renamed, or a new one not yet committed: the content digest
+    _git(cl, "mv", "amy/evidence/E0001.yaml", "amy/evidence/E0001-moved.yaml")
+    assert plan_json(cl)[1]["seed_source"] == "content digest"
+    _git(cl, "mv", "amy/evidence/E0001-moved.yaml", "amy/evidence/E0001.yaml")
+    assert plan_json(cl)[1]["seed"] == head
+    shutil.copy(cl / "cat" / "evidence" / "E0001.yaml", cl / "cat" / "evidence" / "E0002.yaml")
+    (cl / "cat" / "evidence" / "E0002.yaml").write_text(
+        (cl / "cat" / "evidence" / "E0002.yaml").read_text().replace("id: E0001", "id: E0002")
+    )
+    assert plan_json(cl)[1]["seed_source"] == "content digest"
+
+
 def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
     policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Pat Brown: new\n")
     policy = policy.replace(

@@ -219,11 +219,15 @@ def content_digest(caseload: Path, files: list[Path]) -> str:
 
 
 def git_commit(caseload: Path, files: list[Path]) -> str | None:
-    """The commit checked out, when the caseload's files hold no change since it."""
+    """The commit checked out, when the caseload's files hold no change since it.
+
+    One `git status` of the caseload's folder, its answer matched against the files
+    here: naming each file as a pathspec costs git time that grows with their square.
+    """
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", "rev-parse", "HEAD", "--show-prefix"],
             cwd=caseload,
             capture_output=True,
             text=True,
@@ -233,21 +237,43 @@ def git_commit(caseload: Path, files: list[Path]) -> str | None:
         )
         if head.returncode != 0:
             return None
-        specs = sorted({f.relative_to(caseload).as_posix() for f in files})
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "--", *specs],
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
             cwd=caseload,
             capture_output=True,
-            text=True,
             check=False,
             env=env,
             timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if status.returncode != 0 or status.stdout.strip():
+    commit, _, prefix = head.stdout.partition("\n")
+    if status.returncode != 0 or not commit.strip():
         return None
-    return head.stdout.strip() or None
+    specs = {f.relative_to(caseload).as_posix() for f in files}
+    if any(path in specs or (path.endswith("/") and any(s.startswith(path) for s in specs))
+           for path in _changed_paths(status.stdout, prefix.strip())):  # fmt: skip
+        return None
+    return commit.strip()
+
+
+def _changed_paths(porcelain_z: bytes, prefix: str) -> list[str]:
+    """The paths `git status --porcelain -z` names (a rename: both), relative to the folder
+    whose repository prefix is `prefix` (porcelain paths are relative to the repository)."""
+    out = []
+    fields = porcelain_z.decode("utf-8", "surrogateescape").split("\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths = [entry[3:]]
+        if "R" in entry[:2] or "C" in entry[:2]:  # the origin follows in the next field
+            paths.append(fields[i] if i < len(fields) else "")
+            i += 1
+        out += [p[len(prefix) :] if p.startswith(prefix) else "../" + p for p in paths]
+    return out
 
 
 def default_seed(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> tuple[str, str]:
