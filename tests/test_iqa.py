@@ -245,6 +245,24 @@ def _git(cwd: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def test_the_content_digest_follows_every_change_through_the_cache(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    _, first = plan_json(cl)
+    assert first["seed_source"] == "content digest"
+    assert plan_json(cl)[1]["seed"] == first["seed"]  # the second run is served from the cache
+    rec = cl / "ben" / "evidence" / "E0001.yaml"
+    was = rec.read_text()
+    rec.write_text(was.replace("title: t", "title: u"))
+    changed = plan_json(cl)[1]["seed"]
+    assert changed != first["seed"]
+    rec.write_text(was)
+    assert plan_json(cl)[1]["seed"] == first["seed"]
+    (cl / "sampling.yaml").write_text(POLICY + "# reviewed\n")
+    assert plan_json(cl)[1]["seed"] not in (first["seed"], changed)
+    rec.unlink()
+    assert plan_json(cl)[1]["seed"] not in (first["seed"], changed)
+
+
 def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Path) -> None:
     cl = make_caseload(tmp_path / "cl")
     _git(cl, "init", "-q")
