@@ -129,6 +129,29 @@ def test_check_reports_a_bad_policy_with_file_line_and_column(
     assert not (tmp_path / "cl" / "iqa").exists()
 
 
+def test_an_assessor_nobody_has_stops_the_plan_and_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Sam Leigh: new\n")
+    monkeypatch.chdir(make_caseload(tmp_path / "cl", policy=policy))
+    diag = (
+        'sampling.yaml:8:3: error[E802]: assessor "Sam Leigh" made no decision in any portfolio '
+        'of this caseload\n    hint: did you mean "Sam Lee"?\n'
+    )
+    plan = runner.invoke(app, ["iqa", "plan", ".", "--seed", "s", "--save"])
+    assert plan.exit_code == 2
+    assert plan.stdout == ""
+    assert plan.stderr == diag + "evitrack: sampling.yaml has errors: no plan was drawn\n"
+    assert not Path("iqa").exists()
+    report = runner.invoke(app, ["iqa", "report", "."])
+    assert report.exit_code == 2
+    assert report.stdout == ""
+    assert report.stderr == diag + "evitrack: the caseload's IQA files have errors: no report\n"
+    check = runner.invoke(app, ["check", "."])
+    assert check.exit_code == 1
+    assert diag in check.stdout
+
+
 def test_check_is_quiet_about_a_good_policy(tmp_path: Path) -> None:
     make_caseload(tmp_path / "cl")
     result = runner.invoke(app, ["check", str(tmp_path / "cl"), "--format", "json"])
@@ -222,6 +245,24 @@ def _git(cwd: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def test_the_content_digest_follows_every_change_through_the_cache(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "cl")
+    _, first = plan_json(cl)
+    assert first["seed_source"] == "content digest"
+    assert plan_json(cl)[1]["seed"] == first["seed"]  # the second run is served from the cache
+    rec = cl / "ben" / "evidence" / "E0001.yaml"
+    was = rec.read_text()
+    rec.write_text(was.replace("title: t", "title: u"))
+    changed = plan_json(cl)[1]["seed"]
+    assert changed != first["seed"]
+    rec.write_text(was)
+    assert plan_json(cl)[1]["seed"] == first["seed"]
+    (cl / "sampling.yaml").write_text(POLICY + "# reviewed\n")
+    assert plan_json(cl)[1]["seed"] not in (first["seed"], changed)
+    rec.unlink()
+    assert plan_json(cl)[1]["seed"] not in (first["seed"], changed)
+
+
 def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Path) -> None:
     cl = make_caseload(tmp_path / "cl")
     _git(cl, "init", "-q")
@@ -241,15 +282,44 @@ def test_the_default_seed_is_the_commit_and_a_clone_draws_the_same(tmp_path: Pat
     assert plan_json(cl)[1]["seed_source"] == "content digest"
 
 
+def test_the_commit_seeds_a_caseload_in_a_folder_of_a_larger_repository(tmp_path: Path) -> None:
+    cl = make_caseload(tmp_path / "repo" / "centre" / "cl")
+    (tmp_path / "repo" / "notes.txt").write_text("not part of the caseload\n")
+    _git(tmp_path / "repo", "init", "-q")
+    _git(tmp_path / "repo", "add", "-A")
+    _git(tmp_path / "repo", "commit", "-qm", "caseload")
+    head = _git(tmp_path / "repo", "rev-parse", "HEAD")
+    assert plan_json(cl)[1]["seed"] == head
+    # changes outside the caseload's files leave the commit the seed
+    (tmp_path / "repo" / "notes.txt").write_text("edited\n")
+    (tmp_path / "repo" / "centre" / "draft.yaml").write_text("x: 1\n")
+    (cl / "amy" / "evidence" / "notes.txt").write_text("untracked\n")
+    assert plan_json(cl)[1]["seed"] == head
+    # a record renamed, or a new one not yet committed: the content digest
+    _git(cl, "mv", "amy/evidence/E0001.yaml", "amy/evidence/E0001-moved.yaml")
+    assert plan_json(cl)[1]["seed_source"] == "content digest"
+    _git(cl, "mv", "amy/evidence/E0001-moved.yaml", "amy/evidence/E0001.yaml")
+    assert plan_json(cl)[1]["seed"] == head
+    shutil.copy(cl / "cat" / "evidence" / "E0001.yaml", cl / "cat" / "evidence" / "E0002.yaml")
+    (cl / "cat" / "evidence" / "E0002.yaml").write_text(
+        (cl / "cat" / "evidence" / "E0002.yaml").read_text().replace("id: E0001", "id: E0002")
+    )
+    assert plan_json(cl)[1]["seed_source"] == "content digest"
+
+
 def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
     policy = POLICY.replace("  Sam Lee: medium\n", "  Sam Lee: medium\n  Pat Brown: new\n")
-    policy = policy.replace("cover: [assessor, method, unit, learner]", "cover: [assessor]")
-    result = runner.invoke(
-        app, ["iqa", "plan", str(make_caseload(tmp_path / "cl", policy=policy)), "--seed", "x"]
+    policy = policy.replace(
+        "cover: [assessor, method, unit, learner]", "cover: [assessor]\nperiod: {from: 2026-01-01}"
     )
+    spec = {**CASELOAD, "dan": [("CU791", "Pat Brown", "observation", False)]}
+    cl = make_caseload(tmp_path / "cl", spec, policy)
+    rec = cl / "dan" / "evidence" / "E0001.yaml"  # Pat Brown decided before the period only
+    rec.write_text(rec.read_text().replace("date: 2026-03-0", "date: 2025-12-0"))
+    result = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "x"])
     assert result.exit_code == 1
     assert result.stdout.endswith(
-        "compliant: no: Pat Brown: nothing assessed; assessor not covered: Pat Brown\n"
+        "compliant: no: Pat Brown: nothing assessed in the period; assessor not covered: Pat Brown\n"
     )
     _, got = plan_json(tmp_path / "cl", "--seed", "x")
     pat = next(a for a in got["assessors"] if a["assessor"] == "Pat Brown")
@@ -260,7 +330,7 @@ def test_a_policy_that_cannot_be_met_says_why(tmp_path: Path) -> None:
         "sampled": 0,
         "required": 0,
         "compliant": False,
-        "reason": "nothing assessed",
+        "reason": "nothing assessed in the period",
     }
     assert got["cover"] == {"assessor": {"missing": ["Pat Brown"]}}
     assert got["compliant"] is False
@@ -506,6 +576,263 @@ def test_a_disagreement_removes_completion_and_the_claim_refuses(tmp_path: Path)
         )
         assert again.exit_code == 0, again.output
     assert unit_json(chloe, "CU791")["complete"] is True
+
+
+HELD = "the IQA Pat Jones disagreed on 2026-03-21: observe a greeting again"
+
+
+def _disagree(chloe: Path, date: str = "2026-03-21") -> Any:
+    args = ["iqa", "record", str(chloe), "-u", "CU791", "--disagree", *PAT, date]
+    return runner.invoke(app, [*args, "--comment", "observe a greeting again"])
+
+
+@pytest.mark.parametrize("role", ["assessor", "learner", "iv"])
+def test_sign_is_refused_while_a_disagreement_stands(tmp_path: Path, role: str) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    assert _disagree(chloe).exit_code == 0
+    before = (chloe / "evitrack.yaml").read_bytes()
+    sign = ["sign", "CU791", str(chloe), "--as", role, "--initials", "ME", "--date", "2026-03-22"]
+    result = runner.invoke(app, sign)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "evitrack: unit CU791 was not signed off:\n"
+        f"  unit CU791 is held back: {HELD}\n"
+        "    hint: the assessor re-assesses E0001, E0002 after 2026-03-21 (`evitrack assess ID "
+        "--accept|--refer --date YYYY-MM-DD`), then the unit is signed off again\n"
+    )
+    assert (chloe / "evitrack.yaml").read_bytes() == before
+    # the assessor decides again after the IQA's date: the unit can be signed off again
+    for rid in ("E0001", "E0002"):
+        again = ["assess", rid, str(chloe), "--accept", "--assessor", "Mark Evans"]
+        assert runner.invoke(app, [*again, "--date", "2026-03-25"]).exit_code == 0
+    sign[-1] = "2026-03-25"
+    signed = runner.invoke(app, ["sign", "CU791", str(chloe), "--as", "assessor", *sign[5:]])
+    assert signed.exit_code == 0, signed.output
+
+
+def _iv_on_forms(chloe: Path, out: Path) -> dict[str, str]:
+    """The IV initials and date as the matrix, the claim form and the pack's summary show them."""
+    matrix = runner.invoke(app, ["matrix", str(chloe), "-u", "CU791", "-f", "markdown"])
+    (line,) = [x for x in matrix.stdout.splitlines() if "Internal Verifier sig" in x]
+    shutil.rmtree(out, ignore_errors=True)
+    assert runner.invoke(app, ["claim", str(chloe), "--draft", "-o", str(out)]).exit_code == 0
+    form = (out / "claim-to-competence.html").read_text()
+    summary = json.loads((out / "summary.json").read_text())
+    signed = next(u for u in summary["units"] if u["unit"] == "CU791")["signoff"]
+    return {
+        "matrix": line,
+        "claim form": "IV shown" if '<td class="c">PJ</td>' in form else "no IV",
+        "pack matrix": "IV shown"
+        if "<td>PJ</td>" in (out / "evidence-matrix-CU791.html").read_text()
+        else "no IV",
+        "summary": f"{signed.get('iv')} {signed.get('iv_date')}",
+    }
+
+
+def test_a_disagreement_after_an_agreement_takes_the_iv_initials_off_the_forms(
+    tmp_path: Path,
+) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    agree = ["iqa", "record", str(chloe), "-u", "CU791", "--agree", *PAT]
+    assert runner.invoke(app, [*agree, "2026-03-20"]).exit_code == 0
+    assert _iv_on_forms(chloe, tmp_path / "pack") == {
+        "matrix": "| Internal Verifier sig (if sampled) | PJ | 2026-03-20 |",
+        "claim form": "IV shown",
+        "pack matrix": "IV shown",
+        "summary": "PJ 2026-03-20",
+    }
+    result = _disagree(chloe)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "unit CU791: the IQA disagreed (E0001, E0002)\n"
+        "  IV initials PJ and date 2026-03-20 taken off the sign-off: they no longer stand "
+        "after a disagreement\n"
+        "  unit CU791 is no longer complete until the assessor decides again\n"
+    )
+    text = (chloe / "evitrack.yaml").read_text()
+    assert "    iv:" not in text and "iv_date" not in text
+    assert _iv_on_forms(chloe, tmp_path / "pack") == {
+        "matrix": "| Internal Verifier sig (if sampled) | | |",
+        "claim form": "no IV",
+        "pack matrix": "no IV",
+        "summary": " ",
+    }
+    # the IQA agrees later (the disagreement withdrawn): the initials are back, dated then
+    assert runner.invoke(app, [*agree, "2026-03-23"]).exit_code == 0
+    assert _iv_on_forms(chloe, tmp_path / "pack")["matrix"] == (
+        "| Internal Verifier sig (if sampled) | PJ | 2026-03-23 |"
+    )
+
+
+def test_an_iv_countersignature_by_sign_is_taken_off_by_a_disagreement(tmp_path: Path) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    sign = ["sign", "CU791", str(chloe), "--as", "iv", "--initials", "RB", "--date", "2026-03-20"]
+    assert runner.invoke(app, sign).exit_code == 0
+    assert "    iv: RB\n    iv_date: 2026-03-20\n" in (chloe / "evitrack.yaml").read_text()
+    result = _disagree(chloe)
+    assert "  IV initials RB and date 2026-03-20 taken off the sign-off" in result.stderr
+    assert "iv_date" not in (chloe / "evitrack.yaml").read_text()
+
+
+def test_an_older_disagreement_recorded_late_leaves_a_later_agreement_standing(
+    tmp_path: Path,
+) -> None:
+    chloe = chloe_caseload(tmp_path) / "chloe"
+    agree = ["iqa", "record", str(chloe), "-u", "CU791", "--agree", *PAT, "2026-03-22"]
+    assert runner.invoke(app, agree).exit_code == 0
+    result = _disagree(chloe, "2026-03-21")  # written after, dated before the agreement
+    assert result.exit_code == 0
+    assert "taken off" not in result.stderr
+    assert "    iv: PJ\n    iv_date: 2026-03-22\n" in (chloe / "evitrack.yaml").read_text()
+    assert unit_json(chloe, "CU791")["complete"] is True
+
+
+def riverside(tmp_path: Path) -> Path:
+    """A copy of the example caseload with its plan drawn and saved."""
+    cl = tmp_path / "cl"
+    shutil.copytree(EXAMPLES / "caseload-riverside", cl)
+    plan = runner.invoke(app, ["iqa", "plan", str(cl), "--seed", "2026-06", "--save"])
+    assert plan.exit_code == 0, plan.output
+    return cl
+
+
+JADE = "the IQA Ruth Bell disagreed on 2026-06-02: Observe 2.2 again"
+JADE_HELD = f"{JADE} (the assessor decides again on E0001, E0002)"
+WIDE = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
+def _jade_disagreed(cl: Path) -> None:
+    args = ["iqa", "record", str(cl / "jade-morris"), "-u", "CU791", "--disagree"]
+    args += ["--iqa", "Ruth Bell", "--date", "2026-06-02", "--comment", "Observe 2.2 again"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+
+def test_after_a_disagreement_the_assessor_is_told_why(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    jade = cl / "jade-morris"
+    assert unit_json(jade, "CU791")["complete"] is True  # complete and signed off before
+    _jade_disagreed(cl)
+    gaps = runner.invoke(app, ["gaps", str(jade)], env=WIDE)
+    assert gaps.exit_code == 1
+    assert f"    1.1    not yet accepted: {JADE}\n" in gaps.stdout
+    assert f"  requirement not met: {JADE_HELD}\n" in gaps.stdout
+    assert f"  sufficiency: unit CU791: {JADE_HELD}\n" in gaps.stdout
+    status = runner.invoke(app, ["status", str(jade)], env=WIDE)
+    assert status.exit_code == 0
+    assert "CU791 │ Communicate using customer service language" in status.stdout
+    assert f"! CU791: {JADE_HELD}\n" in status.stdout
+    claim = runner.invoke(app, ["claim", str(jade), "--units", "CU791", "-o", str(tmp_path / "p")])
+    assert claim.exit_code == 1
+    assert claim.stdout == (
+        "claim refused: 2 things stand in the way of the unit claim:\n"
+        "  unit CU791: not accepted yet: criteria 1.1, 1.2, 1.3, 2.1, 2.2, 2.2(2), 3.1, 3.2, 3.3, "
+        f"3.4, 3.5, 3.6, 3.7, 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14, 3.15 ({JADE})\n"
+        f"  unit CU791: {JADE_HELD}\n"
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_after_a_disagreement_the_centre_is_told_why(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    _jade_disagreed(cl)
+    text = runner.invoke(app, ["gaps", str(cl)], env=WIDE)
+    assert text.exit_code == 1
+    held = text.stdout.split("Held back by the IQA", 1)[1].splitlines()
+    assert [line.rstrip() for line in held[4:6]] == [
+        f"│ Jade Morris │ CU791 │ {JADE_HELD} │",
+        "└─────────────┴───────┴" + "─" * (len(JADE_HELD) + 2) + "┘",
+    ]
+    md = runner.invoke(app, ["gaps", str(cl), "--format", "markdown"])
+    assert md.exit_code == 1
+    assert (
+        "## Held back by the IQA\n\n| learner | unit | why |\n|---|---|---|\n"
+        f"| Jade Morris | CU791 | {JADE_HELD} |\n\n## Criteria most often missing\n"
+    ) in md.stdout
+    listing = runner.invoke(app, ["claim", "list", str(cl), "--format", "json"])
+    assert listing.exit_code == 0
+    jade = next(x for x in json.loads(listing.stdout) if x["portfolio"] == "jade-morris")
+    assert jade["reason"].endswith(f" 3.13, 3.14, 3.15 ({JADE}))")
+    report = runner.invoke(app, ["iqa", "report", str(cl), "--format", "json"])
+    (action,) = json.loads(report.stdout)["actions"]
+    assert (action["portfolio"], action["unit"], action["comment"], action["status"]) == (
+        "jade-morris",
+        "CU791",
+        "Observe 2.2 again",
+        "open",
+    )
+
+
+def test_check_reports_sampled_evidence_changed_after_the_decision(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    jade = cl / "jade-morris"
+    # E0001 carries a file: attached, hashed and accepted again before the IQA looks
+    (jade / "files" / "rota.md").write_text("Saturday rota\n")
+    (rec,) = (jade / "evidence").glob("E0001-*.yaml")
+    rec.write_text(
+        rec.read_text().replace("assessment:  #", "files:\n  - path: files/rota.md\nassessment:  #")
+    )
+    assert runner.invoke(app, ["hash", str(jade)]).exit_code == 0
+    again = ["assess", "E0001", str(jade), "--accept", "--assessor", "Mark Evans"]
+    assert runner.invoke(app, [*again, "--date", "2026-06-01"]).exit_code == 0
+    agree = ["iqa", "record", str(jade), "-u", "CU791", "--agree", "--iqa", "Ruth Bell"]
+    assert runner.invoke(app, [*agree, "--date", "2026-06-02"]).exit_code == 0
+
+    def w804() -> list[str]:
+        result = runner.invoke(app, ["check", str(cl), "--format", "json"])
+        return [
+            f"{Path(d['file']).name[:5]}:{d['line']}:{d['col']}: {d['message']}"
+            for d in json.loads(result.stdout)["diagnostics"]
+            if d["code"] == "W804"
+        ]
+
+    assert w804() == []
+    (jade / "files" / "rota.md").write_text("Saturday rota, changed\n")
+    on = "after the IQA Ruth Bell sampled it for unit CU791 on 2026-06-02"
+    assert w804() == [f"E0001:4:5: E0001's attached file files/rota.md changed {on}"]
+    (jade / "files" / "rota.md").write_text("Saturday rota\n")
+    assert w804() == []
+    (e2,) = (jade / "evidence").glob("E0002-*.yaml")
+    e2.write_text(e2.read_text().replace("date: 2026-02-14", "date: 2026-02-13", 1))
+    assert w804() == [f"E0002:4:5: E0002 changed {on}"]
+
+
+def test_the_report_lists_decisions_outside_the_plan(tmp_path: Path) -> None:
+    cl = riverside(tmp_path)
+    (plan,) = (cl / "iqa").iterdir()
+    jade = cl / "jade-morris"
+    note = f"not sampled by iqa/{plan.name}: outside the plan"
+    for args in (
+        ["-u", "CU795", "--disagree", "--comment", "Ask about 1.9"],  # neither was sampled
+        ["-u", "CU802", "--agree"],
+        ["-u", "CU791", "--agree"],  # sampled
+    ):
+        result = runner.invoke(
+            app, ["iqa", "record", str(jade), *args, "--iqa", "Ruth Bell", "--date", "2026-06-02"]
+        )
+        assert result.exit_code == 0, result.output
+        assert (f"  note: {note}\n" in result.stderr) is (args[1] != "CU791")
+    assert f"    note: '{note}'\n" in (jade / "evitrack.yaml").read_text()
+    result = runner.invoke(app, ["iqa", "report", str(cl), "--format", "json"])
+    got = json.loads(result.stdout)
+    assert got["outside_plan"] == [
+        {"portfolio": "jade-morris", "learner": "Jade Morris", "unit": unit, "assessor": "Mark Evans",
+         "iqa": "Ruth Bell", "date": "2026-06-02", "decision": decision, "note": note}
+        for unit, decision in (("CU795", "disagreed"), ("CU802", "agreed"))
+    ]  # fmt: skip
+    (action,) = got["actions"]
+    assert (action["unit"], action["outside_plan"], action["note"]) == ("CU795", True, note)
+    text = runner.invoke(app, ["iqa", "report", str(cl)])
+    assert text.exit_code == 1
+    assert (
+        "decisions outside the plan\n"
+        "  portfolio    unit   assessor    iqa        date        decision   note\n"
+        f"  jade-morris  CU795  Mark Evans  Ruth Bell  2026-06-02  disagreed  {note}\n"
+        f"  jade-morris  CU802  Mark Evans  Ruth Bell  2026-06-02  agreed     {note}\n"
+    ) in text.stdout
+    md = runner.invoke(app, ["iqa", "report", str(cl), "--format", "markdown"]).stdout
+    assert "## decisions outside the plan\n\n| portfolio | unit | assessor |" in md
 
 
 def test_a_decision_outside_the_plan_is_recorded_with_a_note(tmp_path: Path) -> None:
@@ -759,6 +1086,32 @@ def test_a_saved_plan_edited_by_hand_is_reported(
     assert record.exit_code == 2
     assert "the saved plan was changed after it was drawn" in record.stderr
     assert (cl / "chloe" / "evitrack.yaml").read_bytes() == before
+
+
+def test_a_snapshot_edited_in_a_saved_plan_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(chloe_caseload(tmp_path))
+    (plan,) = Path("iqa").iterdir()
+    lines = plan.read_text().splitlines(keepends=True)
+    i = next(i for i, x in enumerate(lines) if x.startswith('      "E0001": "v2:'))
+    lines[i] = lines[i][:-4] + 'ff"\n'  # a fingerprint made to match an edited record
+    plan.write_text("".join(lines))
+    shown = f"{plan}:{len(lines)}:1: error[E803]: the saved plan was changed after it was drawn"
+    check = runner.invoke(app, ["check", "."])
+    assert check.exit_code == 1
+    assert f"{shown}: its digest does not match\n" in check.stdout
+    report = runner.invoke(app, ["iqa", "report", "."])
+    assert report.exit_code == 2
+    assert report.stdout == ""
+    assert report.stderr.startswith(shown)
+    before = Path("chloe/evitrack.yaml").read_bytes()
+    record = runner.invoke(
+        app, ["iqa", "record", "chloe", "-u", "CU791", "--agree", "--iqa", "P J"]
+    )
+    assert record.exit_code == 2
+    assert record.stderr.startswith(f"evitrack: error: {shown}")
+    assert Path("chloe/evitrack.yaml").read_bytes() == before
 
 
 _SCALARS = st.one_of(

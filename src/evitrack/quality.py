@@ -188,6 +188,7 @@ def plan(caseload: Path, seed: str | None = None) -> SamplePlan:
         raise PolicyError(pf.diagnostics)
     policy = pf.policy
     portfolios = load_caseload(caseload)
+    refuse_unknown_assessors(pf, portfolios)
     source = "given"
     if seed is None:
         seed, source = default_seed(caseload, portfolios)
@@ -205,6 +206,15 @@ class PolicyError(UserError):
         self.diagnostics = diagnostics
         first = next(d for d in diagnostics if d.severity is Severity.ERROR)
         super().__init__(first.headline, "run `evitrack check CASELOAD` to see every problem")
+
+
+def refuse_unknown_assessors(pf: PolicyFile, portfolios: list[tuple[str, Portfolio]]) -> None:
+    """A policy naming an assessor who made no decision anywhere in the caseload (a misspelt
+    name, most often) is an error in sampling.yaml: no plan is drawn or reported on it."""
+    seen = {r.assessment.assessor for _rel, p in portfolios for r in p.records if r.assessment}
+    unknown = unknown_assessors(pf, seen)
+    if unknown:
+        raise PolicyError(pf.diagnostics + unknown)
 
 
 def explain(

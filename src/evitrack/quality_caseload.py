@@ -110,6 +110,7 @@ def _skeleton_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
             for r in p.records
         ],
         "iqa": [_jsonable(d) for d in p.extra.get("iqa") or [] if isinstance(d, dict)],
+        "digest": files_digest(root, portfolio_files(p)),
     }
     memo.put(data, qualification_sources(loaded), loaded.attachments)
     return data
@@ -157,7 +158,7 @@ def _restore(root: Path, data: dict[str, Any]) -> Portfolio:
         list(data["units"]),
         records,
         signoffs,
-        extra={"iqa": [_dated(d) for d in data["iqa"]]},
+        extra={"iqa": [_dated(d) for d in data["iqa"]], DIGEST: data.get("digest")},
     )
 
 
@@ -202,28 +203,51 @@ def assessed_units(portfolios: list[tuple[str, Portfolio]], policy: Policy) -> l
 # ---- the seed ------------------------------------------------------------------------
 
 
+DIGEST = "_content_digest"  # a loaded skeleton's `extra` key: its files_digest, cached
+
+
+def portfolio_files(p: Portfolio) -> list[Path]:
+    """The files of a portfolio that the sample reads: evitrack.yaml and the records."""
+    return [p.root / locate.PORTFOLIO_FILE, *(r.path for r in p.records)]
+
+
 def caseload_files(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> list[Path]:
     files = [caseload / POLICY_FILE]
     for _rel, p in portfolios:
-        files.append(p.root / locate.PORTFOLIO_FILE)
-        files.extend(r.path for r in p.records)
+        files.extend(portfolio_files(p))
     return files
 
 
-def content_digest(caseload: Path, files: list[Path]) -> str:
+def files_digest(root: Path, files: list[Path]) -> str:
+    """sha256 of each file's path under `root` and bytes, in path order."""
     h = hashlib.sha256()
-    for path in sorted(files, key=lambda f: f.relative_to(caseload).as_posix()):
-        h.update(path.relative_to(caseload).as_posix().encode() + b"\0")
+    for rel, path in sorted((f.relative_to(root).as_posix(), f) for f in files):
+        h.update(rel.encode() + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
+def content_digest(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> str:
+    """The policy's bytes and, in path order, each portfolio's path and files_digest (kept
+    in its cache with the rest of what sampling reads, so a warm run reads no file)."""
+    h = hashlib.sha256(b"evitrack caseload\0")
+    h.update((caseload / POLICY_FILE).read_bytes() + b"\0")
+    for rel, p in sorted(portfolios, key=lambda x: x[0]):
+        part = p.extra.get(DIGEST) or files_digest(p.root, portfolio_files(p))
+        h.update(f"{rel}\0{part}\0".encode())
+    return h.hexdigest()
+
+
 def git_commit(caseload: Path, files: list[Path]) -> str | None:
-    """The commit checked out, when the caseload's files hold no change since it."""
+    """The commit checked out, when the caseload's files hold no change since it.
+
+    One `git status` of the caseload's folder, its answer matched against the files
+    here: naming each file as a pathspec costs git time that grows with their square.
+    """
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", "rev-parse", "HEAD", "--show-prefix"],
             cwd=caseload,
             capture_output=True,
             text=True,
@@ -233,21 +257,43 @@ def git_commit(caseload: Path, files: list[Path]) -> str | None:
         )
         if head.returncode != 0:
             return None
-        specs = sorted({f.relative_to(caseload).as_posix() for f in files})
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "--", *specs],
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
             cwd=caseload,
             capture_output=True,
-            text=True,
             check=False,
             env=env,
             timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if status.returncode != 0 or status.stdout.strip():
+    commit, _, prefix = head.stdout.partition("\n")
+    if status.returncode != 0 or not commit.strip():
         return None
-    return head.stdout.strip() or None
+    specs = {f.relative_to(caseload).as_posix() for f in files}
+    if any(path in specs or (path.endswith("/") and any(s.startswith(path) for s in specs))
+           for path in _changed_paths(status.stdout, prefix.strip())):  # fmt: skip
+        return None
+    return commit.strip()
+
+
+def _changed_paths(porcelain_z: bytes, prefix: str) -> list[str]:
+    """The paths `git status --porcelain -z` names (a rename: both), relative to the folder
+    whose repository prefix is `prefix` (porcelain paths are relative to the repository)."""
+    out = []
+    fields = porcelain_z.decode("utf-8", "surrogateescape").split("\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths = [entry[3:]]
+        if "R" in entry[:2] or "C" in entry[:2]:  # the origin follows in the next field
+            paths.append(fields[i] if i < len(fields) else "")
+            i += 1
+        out += [p[len(prefix) :] if p.startswith(prefix) else "../" + p for p in paths]
+    return out
 
 
 def default_seed(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> tuple[str, str]:
@@ -256,4 +302,4 @@ def default_seed(caseload: Path, portfolios: list[tuple[str, Portfolio]]) -> tup
     commit = git_commit(caseload, files)
     if commit:
         return commit, "git commit"
-    return content_digest(caseload, files), "content digest"
+    return content_digest(caseload, portfolios), "content digest"

@@ -95,6 +95,7 @@ class Recorded:
     plan: str | None  # the saved plan that sampled it
     iv: dict[str, Any] = field(default_factory=dict)  # the IV initials and date filled in
     iv_problems: list[str] = field(default_factory=list)  # why they were not
+    iv_removed: dict[str, Any] = field(default_factory=dict)  # taken off by a disagreement
 
 
 def initials_of(name: str) -> str:
@@ -217,8 +218,12 @@ def record(
             entry["plan"] = plan_name
         if note:
             entry["note"] = note
+        was = latest(portfolio).get(uid)
         _append(root, entry)
-    out = Recorded(uid, entry["decision"], ids, note, plan_name)
+        removed: dict[str, Any] = {}
+        if not agree and (was is None or date >= was["date"]):
+            removed = _take_off_iv(root, portfolio, uid)
+    out = Recorded(uid, entry["decision"], ids, note, plan_name, iv_removed=removed)
     if agree:
         signed = portfolio.signoffs.get(uid)
         if signed is None or not signed.assessor:
@@ -230,6 +235,21 @@ def record(
             res = sign(root, uid, "iv", initials_of(iqa), date, today=today)
             out.iv, out.iv_problems = res.written, list(res.problems)
     return out
+
+
+def _take_off_iv(root: Path, portfolio: Portfolio, uid: str) -> dict[str, Any]:
+    """A disagreement is now the unit's latest IQA decision: the IV initials and date on its
+    sign-off (an earlier agreement's, or `sign --as iv`) no longer stand. Returns them."""
+    from evitrack.signoffs import write_signoff
+
+    signed = portfolio.signoffs.get(uid)
+    if signed is None:
+        return {}
+    gone = {k: v for k, v in (("iv", signed.iv), ("iv_date", signed.iv_date)) if v is not None}
+    if gone:
+        drop = ("iv", "iv_date", "iv_signer", "iv_signature")
+        write_signoff(root, portfolio.qualification, uid, {}, drop=drop)
+    return gone
 
 
 def _unit(portfolio: Portfolio, unit_ref: str) -> str:
@@ -337,14 +357,19 @@ def changed_after(portfolio: Portfolio) -> list[Diagnostic]:
             if r.assessment.date is not None and r.assessment.date > d["date"]:
                 continue  # decided again since: a new judgement, not a change
             now = {r.assessment.fingerprint, r.fingerprint or r.assessment.fingerprint}
-            if now == {was}:
+            # the decision's fingerprint covers each attached file's recorded sha256:
+            # a file whose bytes no longer match it is not what the IQA looked at
+            files = [f.path for f in r.files if f.actual and f.sha256 and f.actual != f.sha256]
+            if now == {was} and not files:
                 continue
+            many = "s" if len(files) > 1 else ""
+            what = f"{r.id}'s attached file{many} {', '.join(files)}" if now == {was} else r.id
             out.append(
                 make(
                     locate.display_path(r.path),
                     r.pos,
                     "W804",
-                    f"{r.id} changed after the IQA {d['iqa']} sampled it for unit {uid} "
+                    f"{what} changed after the IQA {d['iqa']} sampled it for unit {uid} "
                     f"on {d['date'].isoformat()}",
                     "ask the assessor to decide on it again (`evitrack assess`), "
                     "then the IQA to sample it again",

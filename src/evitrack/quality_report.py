@@ -75,6 +75,32 @@ class Action:
 
 
 @dataclass
+class Outside:
+    """An IQA decision on a unit that the plan in force did not sample (recorded all the same)."""
+
+    portfolio: str
+    learner: str
+    unit: str
+    assessor: str
+    iqa: str
+    date: str
+    decision: str
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "portfolio": self.portfolio,
+            "learner": self.learner,
+            "unit": self.unit,
+            "assessor": self.assessor,
+            "iqa": self.iqa,
+            "date": self.date,
+            "decision": self.decision,
+            "note": self.note,
+        }
+
+
+@dataclass
 class Changed:
     """Sampled work whose fingerprints differ from the saved plan's snapshot."""
 
@@ -93,6 +119,7 @@ class IqaReport:
     actions: list[Action]
     plan: str | None = None
     changed: list[Changed] = field(default_factory=list)
+    outside: list[Outside] = field(default_factory=list)
 
     @property
     def compliant(self) -> bool:
@@ -106,6 +133,7 @@ class IqaReport:
             "compliant": self.compliant,
             "plan": self.plan,
             "changed_since_plan": [c.to_json() for c in self.changed],
+            "outside_plan": [o.to_json() for o in self.outside],
         }
 
 
@@ -117,6 +145,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
     policy = pf.policy
     if portfolios is None:
         portfolios = quality.load_caseload(caseload)
+    quality.refuse_unknown_assessors(pf, portfolios)
     units = quality.assessed_units(portfolios, policy)
     by_rel = dict(portfolios)
     latest = {rel: qd.latest(p) for rel, p in portfolios}
@@ -147,11 +176,25 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
         cover[dim] = sorted(expected - {v for u in looked for v in u.values(dim)})
     actions = []
     main = {(u.portfolio, u.unit): u.assessor for u in units}
+    outside = []
     for rel, p in portfolios:
         for d in qd.decisions(p):
+            uid = p.qualification.resolve_unit(str(d["unit"])) or str(d["unit"])
+            if d.get("note"):
+                outside.append(
+                    Outside(
+                        rel,
+                        p.learner_name,
+                        uid,
+                        main.get((rel, uid), ""),
+                        str(d["iqa"]),
+                        d["date"].isoformat(),
+                        str(d["decision"]),
+                        str(d["note"]),
+                    )
+                )
             if d["decision"] != qd.DISAGREED:
                 continue
-            uid = p.qualification.resolve_unit(str(d["unit"])) or str(d["unit"])
             hold = held[rel].get(uid)
             actions.append(
                 Action(
@@ -173,7 +216,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
         raise quality.PolicyError(problems)
     plan_name = plans[-1].relative_to(caseload).as_posix() if plans else None
     changed = _changed(plans[-1], by_rel) if plans else []
-    return IqaReport(lines, cover, actions, plan_name, changed)
+    return IqaReport(lines, cover, actions, plan_name, changed, outside)
 
 
 def _changed(plan: Path, by_rel: dict[str, Any]) -> list[Changed]:

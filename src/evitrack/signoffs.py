@@ -138,6 +138,17 @@ def _sign_locked(
             from evitrack.catalogue.extend import no_criteria_hint
 
             hint = no_criteria_hint(q, uid)
+    if portfolio.extra.get("iqa"):  # an IQA's disagreement holds the unit back
+        from evitrack.quality_decisions import holds
+
+        hold = holds(portfolio).get(uid)
+        if hold is not None:
+            problems.append(f"unit {uid} is held back: {hold.reason}")
+            hint = (
+                f"the assessor re-assesses {', '.join(hold.records)} after "
+                f"{hold.date.isoformat()} (`evitrack assess ID --accept|--refer --date "
+                "YYYY-MM-DD`), then the unit is signed off again"
+            )
     if problems:
         return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
     evidence = pf.signoff_fingerprint(uid, portfolio.records)
@@ -185,7 +196,7 @@ def _sign_locked(
     after["fingerprint"] = evidence
     replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
     values.update(_signoff_signature(portfolio, uid, role, after, key, principal))
-    _write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
+    write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
     shown = {
         k: v
         for k, v in values.items()
@@ -216,7 +227,7 @@ def _signoff_signature(
     return {f"{role}_signer": principal, f"{role}_signature": signature}
 
 
-def _write_signoff(
+def write_signoff(
     root: Path, q: Qualification, uid: str, values: dict[str, Any], drop: Iterable[str] = ()
 ) -> None:
     """Edit only the `signoffs:` block (round-trip, comments kept); every other byte stays."""

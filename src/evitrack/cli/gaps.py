@@ -292,6 +292,18 @@ def _units_cell(p: PortfolioGaps) -> str:
     )
 
 
+def _iqa_held(result: Gaps) -> list[tuple[str, str, str]]:
+    """(learner, unit, why) for each unit an IQA's disagreement holds back."""
+    return [
+        (p.coverage.portfolio.learner_name, u.unit.id, r.detail)
+        for p in result.portfolios
+        if p.coverage is not None
+        for u in p.coverage.units
+        for r in u.requirements
+        if r.kind == "iqa" and not r.satisfied
+    ]
+
+
 def _learner(p: PortfolioGaps) -> tuple[str, str]:
     assert p.coverage is not None
     return p.coverage.portfolio.learner_name, p.coverage.portfolio.registration
@@ -340,6 +352,14 @@ def _caseload_text(result: Gaps) -> None:
             "complete" if cov.complete else "no",
         )
     out.print(table)
+    held = _iqa_held(result)
+    if held:
+        t = RichTable(title="Held back by the IQA", title_justify="left")
+        for name in ("learner", "unit", "why"):
+            t.add_column(name, overflow="fold")
+        for row in held:
+            t.add_row(*(text_cell(c) for c in row))
+        out.print(t)
     if result.most_missing:
         many = _mixed(result)
         t = RichTable(title="Criteria most often missing", title_justify="left")
@@ -377,6 +397,12 @@ def _caseload_markdown(result: Gaps) -> Doc:
             "complete" if cov.complete else "no",
         )
     doc = Doc([Heading("Caseload"), table])
+    held = _iqa_held(result)
+    if held:
+        doc.add(
+            Heading("Held back by the IQA", 2),
+            Table(["learner", "unit", "why"], [[*r] for r in held]),
+        )
     if result.most_missing:
         missing = Table(["qualification", "criterion", "missing in", "text"])
         for m in result.most_missing:

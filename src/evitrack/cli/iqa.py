@@ -202,6 +202,16 @@ def record(
             "filled in on the sign-off",
             err=True,
         )
+    if result.iv_removed:
+        gone = result.iv_removed
+        shown = " and ".join(
+            [f"initials {gone['iv']}"] * ("iv" in gone)
+            + [f"date {gone['iv_date'].isoformat()}"] * ("iv_date" in gone)
+        )
+        typer.echo(
+            f"  IV {shown} taken off the sign-off: they no longer stand after a disagreement",
+            err=True,
+        )
     for problem in result.iv_problems:
         typer.echo(f"  IV initials not filled in: {problem}", err=True)
     if not agree:
@@ -276,6 +286,16 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     if actions:
         ahead = ["portfolio", "unit", "assessor", "iqa", "date", "status", "comment", "note"]
         _table(actions, ahead, format, "actions")
+    if result.outside:
+        _table(
+            [
+                [o.portfolio, o.unit, o.assessor, o.iqa, o.date, o.decision, o.note]
+                for o in result.outside
+            ],
+            ["portfolio", "unit", "assessor", "iqa", "date", "decision", "note"],
+            format,
+            "decisions outside the plan",
+        )
     if result.changed:
         _table(
             [[c.portfolio, c.unit, ", ".join(c.what)] for c in result.changed],

@@ -51,8 +51,10 @@ def sign(
     evidence changed removes the earlier signatures, which were given on other
     evidence: the learner (and the IV, if sampled) sign again.
 
-    Refused (exit 1) while the unit is not complete, for the IV before the
-    assessor has signed, and for a date before the decisions that completed the unit.
+    Refused (exit 1) while the unit is not complete (also while an IQA's
+    disagreement stands: the assessor re-assesses the sampled records first), for
+    the IV before the assessor has signed, and for a date before the decisions that
+    completed the unit.
     """
     from evitrack.cli._input import parse_date
     from evitrack.locate import PORTFOLIO_FILE, display_path, resolve_root
