@@ -58,3 +58,16 @@ def test_an_unknown_row_is_a_usage_error(tmp_path: Path) -> None:
         "run.py: error: no such row: nope (rows: edit, edit-big, cold-attached, cold, "
         "warm-gaps, warm-status, caseload-check, spelling, caseload-gaps, zip, help, memory)"
     )
+
+
+def test_rows_picks_the_rows_measured(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [*RUN, "--rows", "help", "--runs", "1", "--work", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    body = proc.stdout.splitlines()[2:]
+    assert [line[:36].rstrip() for line in body] == ["`evitrack --help`"]
+    assert body[0].endswith('python -c "import yaml"')
