@@ -1,9 +1,18 @@
-"""Realistic synthetic portfolios for the benchmarks (records like the examples, ~25 lines)."""
+"""Realistic synthetic portfolios for the benchmarks (records like the examples, ~25 lines).
+
+    python benchmarks/generate.py OUT --records 2000 [--attachment-kb 50]
+    python benchmarks/generate.py OUT --records 50 --portfolios 500     # a caseload
+
+With --attachment-kb each record attaches one file of that size (random bytes, which do
+not compress, as photos, recordings and scans do not): a .jpg, a .m4a or a .dat in turn,
+with its sha256 in the record.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import random
 from pathlib import Path
 
@@ -30,7 +39,16 @@ METHODS = [
 ]
 
 
-def record_text(i: int, unit_refs: dict[str, list[str]], rng: random.Random, day: dt.date) -> str:
+ATTACHMENT_KINDS = ("photo", "jpg"), ("recording", "m4a"), ("notes", "dat")
+
+
+def record_text(
+    i: int,
+    unit_refs: dict[str, list[str]],
+    rng: random.Random,
+    day: dt.date,
+    attachment: tuple[str, str] | None = None,
+) -> str:
     situation = rng.choice(SITUATIONS)
     methods = rng.sample(METHODS, k=rng.randint(1, 2))
     lines = [
@@ -52,6 +70,8 @@ def record_text(i: int, unit_refs: dict[str, list[str]], rng: random.Random, day
     lines += [
         "location: Team leader's observation notes, HR shared drive",
     ]
+    if attachment is not None:
+        lines += ["files:", f"  - path: {attachment[0]}", f"    sha256: {attachment[1]}"]
     if i % 3 == 0:
         lines += [
             "assessment:",
@@ -64,7 +84,9 @@ def record_text(i: int, unit_refs: dict[str, list[str]], rng: random.Random, day
     return "\n".join(lines)
 
 
-def generate(root: Path, qualification: str, records: int, seed: int = 1) -> Path:
+def generate(
+    root: Path, qualification: str, records: int, seed: int = 1, attachment_kb: int = 0
+) -> Path:
     rng = random.Random(seed)
     q = catalogue.load(qualification)
     units = [u for u in q.units.values() if u.criteria]
@@ -87,7 +109,16 @@ def generate(root: Path, qualification: str, records: int, seed: int = 1) -> Pat
                 rng.sample(ids, k=min(len(ids), rng.randint(1, 4))), key=ids.index
             )
         day = start + dt.timedelta(days=i % 600)
-        (root / "evidence" / f"E{i:04d}.yaml").write_text(record_text(i, refs, rng, day))
+        attachment = None
+        if attachment_kb:
+            what, suffix = ATTACHMENT_KINDS[i % len(ATTACHMENT_KINDS)]
+            rel = f"files/{what}-E{i:04d}.{suffix}"
+            data = rng.randbytes(attachment_kb * 1024)
+            (root / "files").mkdir(exist_ok=True)
+            (root / rel).write_bytes(data)
+            attachment = (rel, hashlib.sha256(data).hexdigest())
+        text = record_text(i, refs, rng, day, attachment)
+        (root / "evidence" / f"E{i:04d}.yaml").write_text(text)
     return root
 
 
@@ -97,12 +128,19 @@ def main() -> None:
     ap.add_argument("--qualification", default="ncfe-l3-diploma-customer-service")
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--portfolios", type=int, default=0, help="make a caseload of this many")
+    ap.add_argument("--attachment-kb", type=int, default=0, help="one file of this size a record")
     args = ap.parse_args()
     if args.portfolios:
         for n in range(args.portfolios):
-            generate(args.out / f"learner-{n:03d}", args.qualification, args.records, seed=n + 1)
+            generate(
+                args.out / f"learner-{n:03d}",
+                args.qualification,
+                args.records,
+                seed=n + 1,
+                attachment_kb=args.attachment_kb,
+            )
     else:
-        generate(args.out, args.qualification, args.records)
+        generate(args.out, args.qualification, args.records, attachment_kb=args.attachment_kb)
 
 
 if __name__ == "__main__":

@@ -296,3 +296,52 @@ def test_every_help_names_its_placeholders_in_one_style() -> None:
     plan = runner.invoke(app, ["plan", "--help"]).stdout
     assert "-f, --format {text|json|csv|markdown}" in plan
     assert "--units UNITS" in plan
+
+
+# ---- help: fast, every command listed without importing it --------------------------------
+
+
+def test_root_help_lists_each_command_with_its_own_first_sentence() -> None:
+    """`evitrack --help` lists commands from the table in cli/__init__.py without importing
+    them: each sentence there must be the command's own, shortened as click shortens it."""
+    from typer._click.utils import make_default_short_help
+
+    from evitrack.cli import COMMANDS
+
+    root = typer.main.get_command(app)
+    assert isinstance(root, Boundary)
+    assert list(root.commands) == list(COMMANDS)
+    for name, (_, sentence) in COMMANDS.items():
+        command = root.commands[name]
+        for limit in (40, 56, 200):
+            assert command.get_short_help_str(limit) == make_default_short_help(sentence, limit), (
+                name,
+                limit,
+            )
+
+
+@pytest.mark.slow
+def test_root_help_imports_no_command_and_a_command_only_its_own() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.argv = ['evitrack', *sys.argv[1:]]\n"
+        "from evitrack.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('evitrack.cli.', 'ruamel'))))"
+    )
+
+    def imported(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
+        )
+        return proc.stdout.splitlines()[-1]
+
+    assert imported("--help") == "['evitrack.cli._common']"
+    assert imported("schema", "--help") == "['evitrack.cli._common', 'evitrack.cli.schema']"
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "  check          Validate portfolios: every problem with file, line and...\n" in (
+        help_text
+    )
+    assert "  iqa            Internal quality assurance: draw the sample, record...\n" in help_text

@@ -533,3 +533,49 @@ def test_a_caseload_csv_keeps_every_learner_and_a_learner_in_two_folders_is_told
     assert "| Raj Singh | CSS-033 |" in md
     text = runner.invoke(app, ["gaps", "caseload"], env=ENV).stdout
     assert "(caseload/d-tom-copy)" in text and "(caseload/c-raj)" not in text
+
+
+@pytest.mark.parametrize("width", [50, 80, 120, 200])
+def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) -> None:
+    """Where no styles are shown the caseload table is drawn from rich's widths, header
+    and rules without laying out every cell through rich: the same characters, also for
+    wide characters, long words, tabs, spaces at the ends, brackets and empty cells."""
+    import io
+    import random
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from evitrack.cli.gaps import _plain_table
+
+    names = ["Amy", "李小龍 Bruce Lee", "A" * 60, "Zoë  O'Brien ", " lead", "x\ty", ""]
+    names += ["a long name with many words in it, longer than the column", "[bold]no[/bold]"]
+
+    def table() -> Table:
+        rng = random.Random(width)
+        t = Table(title="Caseload", title_justify="left", show_lines=True)
+        t.add_column("learner", overflow="fold")
+        t.add_column("qualification", overflow="fold", max_width=24)
+        t.add_column("accepted", justify="right", no_wrap=True)
+        t.add_column("units (accepted/total, ✓ complete)", overflow="fold")
+        t.add_column("award", no_wrap=True)
+        for i in range(40):
+            units = "  ".join(
+                f"{u:02d} ✓" if rng.random() < 0.3 else f"{u:02d} {rng.randint(0, 9)}/12"
+                for u in range(rng.randint(0, 15))
+            )
+            who = f"{rng.choice(names)}\nR{i:05d}" + ("\n(folder/x)" if i % 4 == 0 else "")
+            qualification = rng.choice(["q", "ncfe-l3-diploma-customer-service", "x" * 40])
+            t.add_row(Text(who), Text(qualification), f"{i}/{i * 3}\n{i}%", Text(units), "no")
+        return t
+
+    def console() -> Console:
+        return Console(
+            file=io.StringIO(), width=width, highlight=False, soft_wrap=False, color_system=None
+        )
+
+    by_rich, ours = console(), console()
+    by_rich.print(table())
+    assert _plain_table(ours, table())
+    assert ours.file.getvalue() == by_rich.file.getvalue()  # type: ignore[attr-defined]

@@ -127,6 +127,39 @@ def test_check_a_caseload_folder(tmp_path: Path) -> None:
     assert sorted({d["code"] for d in data["diagnostics"]} - {"E002"}) == ["W109"]
 
 
+def test_check_a_caseload_keeps_the_order_of_its_portfolios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six portfolios (checked on several processes): reported in the order found, each
+    portfolio's problems together, the exit code that of the whole."""
+    names = ["f", "a", "e", "c", "b", "d"]
+    for name in names:
+        runner.invoke(app, ["init", str(tmp_path / "case" / name), "--qualification", NCFE])
+    for name in ("e", "b"):
+        (tmp_path / "case" / name / "evidence" / "E0001.yaml").write_text("id: [\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "case", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["portfolios"] == [f"case/{n}" for n in sorted(names)]
+    record = {n: ("E002", 1) if n in ("b", "e") else ("W109", 8) for n in names}
+    expected = [
+        (f"case/{n}/{file}", code, line)
+        for n in sorted(names)
+        for file, code, line in (
+            ("evidence/E0001.yaml", *record[n]),
+            ("evitrack.yaml", "W109", 6),
+            ("evitrack.yaml", "W109", 7),
+        )
+    ]
+    assert [(d["file"], d["code"], d["line"]) for d in data["diagnostics"]] == expected
+    text = runner.invoke(app, ["check", "case"])
+    assert text.exit_code == 1
+    shown = [line.split(":")[:2] for line in text.stdout.splitlines() if line.startswith("case/")]
+    assert [(f, int(n)) for f, n in shown] == [(f, line) for f, _, line in expected]
+    assert text.stderr == "2 errors, 16 warnings in 6 portfolios\n"
+
+
 def test_git_ignores_the_cache_rendered_output_and_leftovers_of_a_cut_write(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import subprocess
 import zipfile
@@ -239,6 +240,35 @@ def test_zip_entries_are_sorted_with_fixed_times_and_modes(complete: Path) -> No
         + hashlib.sha256(folder_bytes["SHA256SUMS"]).hexdigest()
         + ")\n"
     )
+
+
+def test_zip_stores_what_does_not_compress_and_deflates_the_rest(
+    complete: Path, tmp_path: Path
+) -> None:
+    cli("claim", str(complete), "--zip")
+    with zipfile.ZipFile(complete / "out" / "claim-EDI-20458.zip") as z:
+        methods = {i.filename.split("/", 1)[1]: i.compress_type for i in z.infolist()}
+    stored = {n for n, m in methods.items() if m == zipfile.ZIP_STORED}
+    assert stored == {n for n in FRAGMENT_PACK if n.endswith((".pdf", ".xlsx"))}
+    assert {m for n, m in methods.items() if n not in stored} == {zipfile.ZIP_DEFLATED}
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    noise = random.Random(7).randbytes(200_000)  # a recording or a scan: no pattern to find
+    (folder / "recording.bin").write_bytes(noise)
+    (folder / "notes.bin").write_bytes(b"the learner greeted the customer\n" * 3000)
+    (folder / "empty.txt").write_bytes(b"")
+    pack.write_zip(folder, tmp_path / "a.zip", "top")
+    pack.write_zip(folder, tmp_path / "b.zip", "top")
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as z:
+        assert [(i.filename, i.compress_type) for i in z.infolist()] == [
+            ("top/empty.txt", zipfile.ZIP_STORED),
+            ("top/notes.bin", zipfile.ZIP_DEFLATED),
+            ("top/recording.bin", zipfile.ZIP_STORED),
+        ]
+        assert z.read("top/recording.bin") == noise
+        assert z.getinfo("top/notes.bin").compress_size < 2000
 
 
 # ---- verify: changed, removed, added ---------------------------------------------------------

@@ -124,16 +124,28 @@ def diagnostic_from_json(root: Path, data: dict[str, object], token: str = "") -
 
 
 def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = True) -> CheckReport:
+    from evitrack.caseload import in_parallel
+
     today = today or dt.date.today()
     report = CheckReport()
-    for root in portfolios_for(paths):
+    roots = portfolios_for(paths)
+    found = in_parallel(_checked, [(str(root), today, use_cache) for root in roots])
+    for root, (diagnostics, notes) in zip(roots, found, strict=True):  # in the order named
         report.portfolios.append(root)
-        report.diagnostics.extend(check_portfolio(root, today, use_cache, report.notes))
-        report.diagnostics.extend(_iqa_diagnostics(root, today))
+        report.diagnostics.extend(diagnostics)
+        report.notes.extend(notes)
     for path in paths:  # a caseload's sampling policy is checked like every other file
         if path.is_dir() and pf.find_root(path) is None and (path / "sampling.yaml").is_file():
             report.diagnostics.extend(_policy_diagnostics(path, today))
     return report
+
+
+def _checked(job: tuple[str, dt.date, bool]) -> tuple[list[Diagnostic], list[str]]:
+    """One portfolio of a `check`: its diagnostics and notes (run on a caseload's pool)."""
+    where, today, use_cache = job
+    root, notes = Path(where), list[str]()
+    found = check_portfolio(root, today, use_cache, notes)
+    return found + _iqa_diagnostics(root, today), notes
 
 
 def _iqa_diagnostics(root: Path, today: dt.date) -> list[Diagnostic]:

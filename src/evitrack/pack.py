@@ -569,7 +569,8 @@ def build(
         data = summary(cov, sel, files, documents, used)
         _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
-        manifest = {name: sha256_file(folder / name) for name in _walk(folder)}
+        copied = {f.name: f.sha256 for f in files}  # hashed as they were copied
+        manifest = {name: copied.get(name) or sha256_file(folder / name) for name in _walk(folder)}
         _write(folder, MANIFEST, manifest_text(manifest))
         result.manifest_sha256 = sha256_file(folder / MANIFEST)
         result.files = files
@@ -782,12 +783,40 @@ def manifest_text(manifest: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(manifest.items()))
 
 
+# Formats that are compressed already (images, audio, video, PDF, office files, archives):
+# stored in a pack's zip as they are, since deflating them again costs time and saves nothing.
+COMPRESSED_SUFFIXES = frozenset([
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".avif", ".jp2", ".tif", ".tiff",
+    ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac", ".wma", ".amr",
+    ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".wmv", ".3gp",
+    ".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub",
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar",
+])  # fmt: skip
+SAMPLE = 64 << 10  # bytes of a file deflated to see whether it compresses
+
+
+def compresses(path: Path) -> bool:
+    """Whether a file is worth deflating in a zip: not a compressed format by its name, and
+    its first 64 KiB shrink by a tenth at zlib's fastest level (the same bytes, the same
+    answer, so a pack's zip stays reproducible)."""
+    import zlib
+
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE)
+    return len(zlib.compress(head, 1)) < len(head) * 0.9
+
+
 def write_zip(folder: Path, dest: Path, top: str) -> None:
-    """A zip of the folder under one top folder: sorted entries, fixed times and modes."""
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    """A zip of the folder under one top folder: sorted entries, fixed times and modes;
+    what does not compress stored, the rest deflated."""
+    # Deflated at zlib's default level (6): an entry given as a ZipInfo gets no other.
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name in _walk(folder):
             info = zipfile.ZipInfo(f"{top}/{name}", date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            stored = not compresses(folder / name)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the mode below is read
             info.external_attr = (0o100000 | FILE_MODE) << 16
             info.file_size = (folder / name).stat().st_size  # zip64 when it must

@@ -6,10 +6,10 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -150,15 +150,43 @@ class Boundary(TyperGroup):
         "claim", "qualification", "schema",
     )  # fmt: skip
 
+    # Commands imported when first needed: name -> ("module:attribute" under evitrack.cli,
+    # the first sentence of its help, which `--help` lists without importing it).
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         name_metavars(self)
         guard_text(self)
+        self.commands = LazyCommands(dict(self.commands), self.LAZY)
 
     def list_commands(self, ctx: Any) -> list[str]:
-        names = super().list_commands(ctx)
+        names = list(self.commands)  # the names alone: typer's own would import every command
         rank = {name: i for i, name in enumerate(self.ORDER)}
         return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands and their one-line help, without importing a command not yet run."""
+        from typer._click.utils import make_default_short_help
+
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        names = [n for n in self.list_commands(ctx) if n in commands]
+        shown = [n for n in names if not (n in commands.loaded and commands.loaded[n].hidden)]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in shown)
+        rows = [
+            (
+                n,
+                commands.loaded[n].get_short_help_str(limit)
+                if n in commands.loaded
+                else make_default_short_help(commands.table[n][1], limit).strip(),
+            )
+            for n in shown
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -170,6 +198,58 @@ class Boundary(TyperGroup):
             raise typer.Exit(130) from None
         except Exception as e:
             raise typer.Exit(boundary_exit(e)) from None
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands by name; one in `table` is imported and built on first use."""
+
+    def __init__(self, loaded: dict[str, Any], table: dict[str, tuple[str, str]]) -> None:
+        self.loaded = loaded
+        self.table = table
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.loaded:
+            if name not in self.table:
+                raise KeyError(name)
+            self.loaded[name] = lazy_command(name, self.table[name][0])
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.loaded.pop(name, None)
+        self.table = {k: v for k, v in self.table.items() if k != name}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.loaded or name in self.table
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.loaded
+        yield from (n for n in self.table if n not in self.loaded)
+
+    def __len__(self) -> int:
+        return len(self.loaded) + sum(1 for n in self.table if n not in self.loaded)
+
+
+def lazy_command(name: str, where: str) -> Any:
+    """The command `name` from "module:attribute" under evitrack.cli (a function or a typer
+    app), built as typer builds the commands of the root, in the same help style."""
+    import importlib
+
+    import typer.main
+
+    module, _, attribute = where.partition(":")
+    found = getattr(importlib.import_module(f"evitrack.cli.{module}"), attribute)
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    if isinstance(found, typer.Typer):
+        holder.add_typer(found, name=name)
+    else:
+        holder.command(name)(found)
+    command = typer.main.get_group(holder).commands[name]
+    name_metavars(command)
+    guard_text(command)
+    return command
 
 
 def name_metavars(command: Any) -> None:

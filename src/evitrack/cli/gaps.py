@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -351,7 +351,8 @@ def _caseload_text(result: Gaps) -> None:
             text_cell(_units_cell(p)),
             "complete" if cov.complete else "no",
         )
-    out.print(table)
+    if not _plain_table(out, table):
+        out.print(table)
     held = _iqa_held(result)
     if held:
         t = RichTable(title="Held back by the IQA", title_justify="left")
@@ -374,6 +375,104 @@ def _caseload_text(result: Gaps) -> None:
                 text_cell(words(m.text)),
             )
         out.print(t)
+
+
+def _plain_table(out: Any, table: Any) -> bool:
+    """Print a rich table as rich prints it where no styles are shown (not a terminal, or
+    no colours), without rich's costly layout of every cell; False if it cannot here.
+
+    The column widths are rich's own, from a table of the header and, in each column,
+    the cells rich measures widest (a column's width depends on nothing else); the title,
+    the header and the rules are rich's too. Each cell is wrapped by rich's `Text.wrap`
+    unless it is one line that fits. tests/test_gaps_status.py compares the two outputs.
+    """
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table as RichTable
+
+    if (
+        out.color_system is not None
+        or out.legacy_windows
+        or not out.encoding.lower().startswith("utf")
+        or table.box is not box.HEAVY_HEAD
+        or not table.rows
+    ):
+        return False
+    columns = table.columns
+    cells = [  # text as rich reads a str cell
+        [out.render_str(c, highlight=False) if isinstance(c, str) else c for c in column.cells]
+        for column in columns
+    ]
+    widest: list[list[int]] = []
+    for found in cells:
+        sizes = [c.__rich_measure__(out, out.options) for c in found]
+        widest.append(
+            [
+                max(range(len(sizes)), key=lambda i: sizes[i].minimum),
+                max(range(len(sizes)), key=lambda i: sizes[i].maximum),
+            ]
+        )
+    proxy = RichTable(
+        title=table.title, title_justify=table.title_justify, show_lines=table.show_lines
+    )
+    for column in columns:
+        proxy.add_column(
+            column.header,
+            overflow=column.overflow,
+            max_width=column.max_width,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+        )
+    for k in range(2):
+        proxy.add_row(*(found[widest[i][k]] for i, found in enumerate(cells)))
+    with out.capture() as captured:
+        out.print(proxy)
+    drawn = captured.get().splitlines()
+    top = next((n for n, line in enumerate(drawn) if line.startswith("┏")), None)
+    head = next((n for n, line in enumerate(drawn) if line.startswith("┡")), None)
+    if top is None or head is None:
+        return False
+    widths = [len(part) for part in drawn[top][1:-1].split("┳")]
+    if len(widths) != len(columns) or min(widths) < 3:  # no room for a character: rich's way
+        return False
+    lines = drawn[: head + 1]
+    rule = box.HEAVY_HEAD.get_row(widths, "row")
+    for n, row in enumerate(zip(*cells, strict=True)):
+        if n:
+            lines.append(rule)
+        shaped = []
+        for width, column, cell in zip(widths, columns, row, strict=True):
+            inner = width - 2  # a space either side
+            text = cell.plain
+            if (
+                "\n" not in text
+                and "\t" not in text
+                and text == text.strip()
+                and (cell_len(text) <= inner)
+            ):
+                pad = " " * (inner - cell_len(text))
+                wrapped = [pad + text if column.justify == "right" else text + pad]
+            else:
+                wrapped = [
+                    line.plain + " " * (inner - cell_len(line.plain))
+                    for line in cell.wrap(
+                        out,
+                        inner,
+                        justify=column.justify,
+                        overflow=column.overflow,
+                        no_wrap=column.no_wrap,
+                    )
+                ]
+            shaped.append(wrapped)
+        height = max(len(c) for c in shaped)
+        for i in range(height):
+            parts = [
+                f" {c[i]} " if i < len(c) else " " * w for c, w in zip(shaped, widths, strict=True)
+            ]
+            lines.append("│" + "│".join(parts) + "│")
+    lines.append(box.HEAVY_HEAD.get_bottom(widths))
+    out.file.write("\n".join(lines) + "\n")
+    return True
 
 
 def _caseload_markdown(result: Gaps) -> Doc:
