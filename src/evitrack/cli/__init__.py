@@ -59,8 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "schema": (
         "schema:schema",
-        "Print the JSON Schema of a record, evitrack.yaml, a qualification file, a standard file "
-        "or sampling.yaml.",
+        "Print the JSON Schema of a record, evitrack.yaml, a qualification file, a standard "
+        "file, sampling.yaml or a progress review.",
     ),
     "badge": (
         "badge:app",
