@@ -29,7 +29,16 @@ from evitrack.cache import (
     undate,
 )
 from evitrack.cache import sha256_file as sha256_file
-from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
+from evitrack.diagnostics import (
+    Diagnostic,
+    Severity,
+    did_you_mean,
+    make,
+    unknown_criterion,
+    unknown_ksb,
+    unknown_method,
+    unknown_unit,
+)
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
 from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
@@ -306,16 +315,7 @@ def _chosen_units(
         pos = yamlio.item_pos(units_raw, i) if isinstance(units_raw, list) else None
         uid = qual.resolve_unit(ref)
         if uid is None:
-            diags.append(
-                make(
-                    shown,
-                    pos,
-                    "E202",
-                    f'unknown unit "{ref}" in {qual.id}',
-                    did_you_mean(ref, qual.unit_names())
-                    or "see `evitrack qualification show " + qual.id + "`",
-                )
-            )
+            diags.append(make(shown, pos, "E202", *unknown_unit(ref, qual.id, qual.unit_names())))
             continue
         if uid not in chosen:
             chosen.append(uid)
@@ -1003,12 +1003,7 @@ def _methods(data: dict[str, Any], raw: Any, v: Validator) -> list[str]:
             if near:
                 word = near.split('"')[1]
                 near = f'did you mean "{canonical_method(word)}"?'
-            v.add(
-                pos,
-                "E207",
-                f'unknown assessment method "{m}"',
-                near or "methods: " + ", ".join(METHODS),
-            )
+            v.add(pos, "E207", *unknown_method(m, near or "methods: " + ", ".join(METHODS)))
         elif canon not in methods:
             methods.append(canon)
 
@@ -1027,13 +1022,7 @@ def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> di
             continue
         uid = qual.resolve_unit(key)
         if uid is None:
-            v.add(
-                kpos,
-                "E202",
-                f'unknown unit "{key}" in {qual.id}',
-                did_you_mean(key, qual.unit_names())
-                or f"see `evitrack qualification show {qual.id}`",
-            )
+            v.add(kpos, "E202", *unknown_unit(key, qual.id, qual.unit_names()))
             continue
         if uid in written_as:  # "F1" and "CU791": one unit under two keys
             v.add(
@@ -1068,7 +1057,7 @@ def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> di
                     got.append(cid)
                     continue
                 hint = _criterion_hint(cid, uid, valid, qual, chosen)
-                v.add(ipos, "E203", f'unit {uid} has no criterion "{cid}"', hint)
+                v.add(ipos, "E203", *unknown_criterion(uid, cid, hint))
                 continue
             if cid not in got:
                 got.append(cid)
@@ -1269,12 +1258,7 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
             continue
         if kid not in ctx.ksb_ids:
             pos = yamlio.item_pos(raw_k, i) if isinstance(raw_k, list) else None
-            v.add(
-                pos or yamlio.key_pos(raw, "ksbs"),
-                "E703",
-                f'the apprenticeship standard has no KSB "{kid}"',
-                did_you_mean(kid, list(ctx.ksb_ids)) or "its KSBs: " + ", ".join(ctx.ksb_ids),
-            )
+            v.add(pos or yamlio.key_pos(raw, "ksbs"), "E703", *unknown_ksb(kid, ctx.ksb_ids))
         elif kid not in out:
             out.append(kid)
     return out
