@@ -120,7 +120,7 @@ def slugify(title: str, limit: int = 50) -> str:
 
 def indent_of(text: str) -> int:
     """The indentation (in spaces) the file's mappings use."""
-    return yamlio._guess_indent(text)[0]
+    return yamlio.guess_indent(text)[0]
 
 
 def top_level_span(text: str, raw: Any, key: str) -> tuple[int, int] | None:

@@ -48,11 +48,11 @@ class Node:
     all_of: tuple[dict[str, Any], ...] = ()  # "map": more JSON Schema (editors' checks only)
 
 
-def _s(description: str = "", **kw: Any) -> Node:
+def text_node(description: str = "", **kw: Any) -> Node:
     return Node("str", description, **kw)
 
 
-def _map(description: str, keys: dict[str, Node], **kw: Any) -> Node:
+def map_node(description: str, keys: dict[str, Node], **kw: Any) -> Node:
     return Node("map", description, keys=keys, **kw)
 
 
@@ -101,33 +101,33 @@ PATTERN_PROBLEM = {  # what a text of a pattern should be, and how to mend it
     ),
 }
 
-ASSESSMENT = _map(
+ASSESSMENT = map_node(
     "Written by `evitrack assess`: the assessor's decision on this record.",
     {
         "decision": Node(
             "str", "accepted or referred", required=True, enum=("accepted", "referred")
         ),
-        "assessor": _s("assessor's name", required=True),
+        "assessor": text_node("assessor's name", required=True),
         "date": Node("date", "date of the decision", required=True),
-        "comment": _s("feedback to the learner", nullable=True),
-        "fingerprint": _s(
+        "comment": text_node("feedback to the learner", nullable=True),
+        "fingerprint": text_node(
             "of the record and this decision, written by `evitrack assess`", nullable=True
         ),
-        "signer": _s(
+        "signer": text_node(
             "who signed the decision: a principal of the centre's allowed_signers (an email)",
             nullable=True,
         ),
-        "signature": _s(
+        "signature": text_node(
             "the assessor's SSH signature of the decision (`evitrack assess --key`)",
             nullable=True,
         ),
     },
 )
 
-FILE_ENTRY = _map(
+FILE_ENTRY = map_node(
     "An attached file, inside the portfolio.",
     {
-        "path": _s(
+        "path": text_node(
             "path relative to the portfolio folder, e.g. files/obs-2026-03-14.pdf",
             required=True,
             pattern=r"^[^\x00-\x1f\x7f]+$",  # no NUL, newline or other control character
@@ -136,13 +136,13 @@ FILE_ENTRY = _map(
     },
 )
 
-RECORD = _map(
+RECORD = map_node(
     "An evitrack evidence record (evidence/*.yaml).",
     {
         "id": Node(
             "id", "unique within the portfolio, e.g. E0001", required=True, pattern=ID_PATTERN
         ),
-        "title": _s("a short title", required=True, example="title: Observed at the desk"),
+        "title": text_node("a short title", required=True, example="title: Observed at the desk"),
         "date": Node("date", "when the evidence was produced (YYYY-MM-DD)", required=True),
         "methods": Node(
             "list",
@@ -150,7 +150,7 @@ RECORD = _map(
             "professional-discussion, reflective-account, candidate-report, simulation, "
             "recognition-of-prior-learning, other (EDI codes Obs, P, Q, Sim, Wt, A, Ot accepted)",
             required=True,
-            values=_s(),
+            values=text_node(),
             min_items=1,
             example="methods: [observation]",
         ),
@@ -166,7 +166,7 @@ RECORD = _map(
             example='criteria: {"09": ["1.1"]}',
         ),
         "files": Node("list", "attached files", values=FILE_ENTRY, nullable=True),
-        "location": _s("where evidence held elsewhere can be found", nullable=True),
+        "location": text_node("where evidence held elsewhere can be found", nullable=True),
         "ksbs": Node(
             "list",
             "the apprenticeship standard's knowledge, skills and behaviours this evidence "
@@ -178,22 +178,24 @@ RECORD = _map(
     },
 )
 
-SIGNOFF = _map(
+SIGNOFF = map_node(
     "Unit sign-off, as on the claim-to-competence form.",
     {
         "assessed": Node("date", "summative assessment date", nullable=True),
-        "learner": _s("learner's initials", nullable=True),
+        "learner": text_node("learner's initials", nullable=True),
         "learner_date": Node("date", nullable=True),
-        "assessor": _s("assessor's initials", nullable=True),
+        "assessor": text_node("assessor's initials", nullable=True),
         "assessor_date": Node("date", nullable=True),
-        "iv": _s("internal verifier's initials (if sampled)", nullable=True),
+        "iv": text_node("internal verifier's initials (if sampled)", nullable=True),
         "iv_date": Node("date", nullable=True),
-        "fingerprint": _s(
+        "fingerprint": text_node(
             "of the unit's accepted evidence when it was signed (written by `evitrack sign`)",
             nullable=True,
         ),
         **{
-            f"{role}_{what}": _s(f"{text} of the {role} (`evitrack sign --key`)", nullable=True)
+            f"{role}_{what}": text_node(
+                f"{text} of the {role} (`evitrack sign --key`)", nullable=True
+            )
             for role in ("learner", "assessor", "iv")
             for what, text in (
                 ("signer", "the allowed_signers principal"),
@@ -203,38 +205,38 @@ SIGNOFF = _map(
     },
 )
 
-IQA_DECISION = _map(
+IQA_DECISION = map_node(
     "An internal quality assurer's decision on a sampled unit.",
     {
         "unit": Node("id", "the unit sampled", required=True),
-        "decision": _s("agreed or disagreed", required=True, enum=("agreed", "disagreed")),
-        "iqa": _s("the internal quality assurer's name", required=True),
+        "decision": text_node("agreed or disagreed", required=True, enum=("agreed", "disagreed")),
+        "iqa": text_node("the internal quality assurer's name", required=True),
         "date": Node("date", "the date of the decision", required=True),
         "comment": Node("text", "what the assessor is to do, or why the IQA agrees", nullable=True),
         "records": Node("list", "the records looked at", values=Node("id"), nullable=True),
         "snapshot": Node(
             "dict",
             "record id (or `signoff`) -> its fingerprint when the decision was made",
-            values=_s(nullable=True),
+            values=text_node(nullable=True),
             nullable=True,
         ),
-        "plan": _s("the saved plan that sampled the unit", nullable=True),
+        "plan": text_node("the saved plan that sampled the unit", nullable=True),
         "note": Node("text", "e.g. that the plan did not sample this unit", nullable=True),
     },
 )
 
-PORTFOLIO = _map(
+PORTFOLIO = map_node(
     "An evitrack portfolio (evitrack.yaml).",
     {
-        "qualification": _s(
+        "qualification": text_node(
             "a shipped qualification id (see `evitrack qualification list`) or a relative path "
             "to a qualification file inside the portfolio",
             required=True,
         ),
-        "learner": _map(
+        "learner": map_node(
             "the learner",
             {
-                "name": _s("full name", required=True),
+                "name": text_node("full name", required=True),
                 "registration": Node("id", "registration / candidate number", required=True),
                 "uln": Node(
                     "id",
@@ -244,9 +246,9 @@ PORTFOLIO = _map(
             },
             required=True,
         ),
-        "centre": _map(
+        "centre": map_node(
             "the centre",
-            {"name": _s(nullable=True), "number": Node("id", nullable=True)},
+            {"name": text_node(nullable=True), "number": Node("id", nullable=True)},
         ),
         "units": Node(
             "list",
@@ -255,7 +257,7 @@ PORTFOLIO = _map(
             values=Node("id"),
         ),
         "signoffs": Node("dict", "unit id -> sign-off", values=SIGNOFF, nullable=True),
-        "statement": _map(
+        "statement": map_node(
             "the learner statement for the claim-to-competence form (`evitrack claim`): one "
             "key per point the form asks for, each in the learner's words; `assessor` holds "
             "the assessor's summative statement",
@@ -286,10 +288,10 @@ PORTFOLIO = _map(
             },
             nullable=True,
         ),
-        "apprenticeship": _map(
+        "apprenticeship": map_node(
             "the apprenticeship this portfolio belongs to",
             {
-                "standard": _s(
+                "standard": text_node(
                     "a shipped standard id (see `evitrack standard list`) or a relative path "
                     "to a standard file inside the portfolio",
                     required=True,
@@ -309,11 +311,11 @@ PORTFOLIO = _map(
                     nullable=True,
                     minimum=0,
                 ),
-                "gateway": _map(
+                "gateway": map_node(
                     "the employer's confirmation that the apprentice is ready for end-point "
                     "assessment, written by `evitrack gateway confirm`",
                     {
-                        "employer": _s("who confirmed it for the employer", required=True),
+                        "employer": text_node("who confirmed it for the employer", required=True),
                         "date": Node("date", "when", required=True),
                     },
                     nullable=True,
@@ -327,7 +329,7 @@ PORTFOLIO = _map(
             values=IQA_DECISION,
             nullable=True,
         ),
-        "settings": _map(
+        "settings": map_node(
             "portfolio settings",
             {
                 "currency_years": Node(
@@ -337,7 +339,7 @@ PORTFOLIO = _map(
                     minimum=1,
                     maximum=100,
                 ),
-                "record_prefix": _s("prefix for new record ids (default E)", nullable=True),
+                "record_prefix": text_node("prefix for new record ids (default E)", nullable=True),
                 "signatures": Node(
                     "str",
                     "required: decisions count only when signed by a key in the centre's "
@@ -815,7 +817,7 @@ def _json(node: Node) -> dict[str, Any]:
 SAMPLING_DIMENSIONS = ("assessor", "method", "unit", "learner", "stage")
 SAMPLING_STAGES = ("interim", "summative")
 
-SAMPLING = _map(
+SAMPLING = map_node(
     "A caseload's sampling policy (sampling.yaml at the caseload's root).",
     {
         "bands": Node(
@@ -829,22 +831,22 @@ SAMPLING = _map(
         "assessors": Node(
             "dict",
             'assessor name -> risk band; an assessor not listed is in band "new"',
-            values=_s("a band named under `bands`", required=True),
+            values=text_node("a band named under `bands`", required=True),
             nullable=True,
         ),
         "cover": Node(
             "list",
             "dimensions each of whose values seen must appear in the sample at least once",
-            values=_s("a dimension", enum=SAMPLING_DIMENSIONS),
+            values=text_node("a dimension", enum=SAMPLING_DIMENSIONS),
             nullable=True,
         ),
         "stages": Node(
             "list",
             "the stages to sample: interim (before the assessor's sign-off), summative (after)",
-            values=_s("a stage", enum=SAMPLING_STAGES),
+            values=text_node("a stage", enum=SAMPLING_STAGES),
             nullable=True,
         ),
-        "period": _map(
+        "period": map_node(
             "only decisions dated inside this period count",
             {"from": Node("date", nullable=True), "to": Node("date", nullable=True)},
             nullable=True,
@@ -959,13 +961,13 @@ def record_schema_text(q: Qualification, units: Sequence[str]) -> str:
 
 RULE_KINDS = KINDS  # the rules engine owns the list of rule kinds
 
-EVIDENCE_REQ = _map(
+EVIDENCE_REQ = map_node(
     "evidence requirements",
     {
-        "required_methods": Node("list", values=_s(), nullable=True),
-        "forbidden_methods": Node("list", values=_s(), nullable=True),
+        "required_methods": Node("list", values=text_node(), nullable=True),
+        "forbidden_methods": Node("list", values=text_node(), nullable=True),
         "candidate_report": Node("bool", nullable=True),
-        "supplied_by": Node("list", values=_s(), nullable=True),
+        "supplied_by": Node("list", values=text_node(), nullable=True),
         "text": Node("text", nullable=True),
         "note": Node("text", nullable=True),
     },
@@ -976,7 +978,7 @@ _NOTE = Node("text", "a reading taken, text lost, ...", nullable=True)
 
 _PART_ID = Node("id", required=True, pattern=PART_ID_PATTERN)
 
-CRITERION = _map(
+CRITERION = map_node(
     "a criterion",
     {
         "id": _PART_ID,
@@ -1026,7 +1028,7 @@ def _per_kind() -> tuple[dict[str, Any], ...]:
 
 # Every key a rule may hold: the types here; which kind reads which key comes from
 # rules.SHAPES, as `allOf` for editors and in `qualification check`.
-RULE = _map(
+RULE = map_node(
     "a rule of combination",
     {
         "id": _PART_ID,
@@ -1051,16 +1053,16 @@ RULE = _map(
     all_of=_per_kind(),
 )
 
-UNIT = _map(
+UNIT = map_node(
     "a unit",
     {
         "id": _PART_ID,
         "aliases": Node("list", values=Node("id", pattern=PART_ID_PATTERN), nullable=True),
-        "title": _s(required=True),
+        "title": text_node(required=True),
         "level": _LEVEL,
         "credit": _AMOUNT,
         "glh": _AMOUNT,
-        "type": _s(nullable=True),
+        "type": text_node(nullable=True),
         "group": Node(
             "id", "the group printed beside the unit; `groups` must list it there", nullable=True
         ),
@@ -1069,7 +1071,7 @@ UNIT = _map(
         "guidance": Node("any", nullable=True),
         "outcomes": Node(
             "list",
-            values=_map(
+            values=map_node(
                 "a learning outcome",
                 {
                     "id": _PART_ID,
@@ -1089,15 +1091,15 @@ UNIT = _map(
 
 FORMAT = 1  # the version of the qualification file format this evitrack reads
 
-MAPPING = _map(
+MAPPING = map_node(
     "a mapping to another standard, kept as data",
     {
         "id": Node("id", required=True),
-        "title": _s(nullable=True),
+        "title": text_node(nullable=True),
         "note": _NOTE,
         "items": Node(
             "list",
-            values=_map(
+            values=map_node(
                 "one item of the other standard",
                 {
                     "id": Node("id", "as printed", required=True),
@@ -1123,7 +1125,7 @@ MAPPING = _map(
     },
 )
 
-QUALIFICATION = _map(
+QUALIFICATION = map_node(
     "an evitrack qualification file",
     {
         "format": Node(
@@ -1138,25 +1140,25 @@ QUALIFICATION = _map(
             "str", "qualification (the default) or units", enum=("qualification", "units")
         ),
         "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
-        "title": _s(required=True),
-        "awarding_body": _s(nullable=True),
-        "number": _s(nullable=True),
+        "title": text_node(required=True),
+        "awarding_body": text_node(nullable=True),
+        "number": text_node(nullable=True),
         "level": _LEVEL,
-        "framework": _s(nullable=True),
-        "source": _s(nullable=True),
+        "framework": text_node(nullable=True),
+        "source": text_node(nullable=True),
         "notes": Node("text", nullable=True),
         "note": _NOTE,
-        "extends": _s(
+        "extends": text_node(
             "the qualification this file extends (a shipped id or a relative path): its "
             "groups, units and rules, which this file's own replace",
             nullable=True,
         ),
         "include": Node(
             "list",
-            values=_map(
+            values=map_node(
                 "units from another file",
                 {
-                    "from": _s(required=True),
+                    "from": text_node(required=True),
                     "units": Node("list", values=Node("id"), nullable=True),
                 },
             ),
@@ -1164,11 +1166,11 @@ QUALIFICATION = _map(
         ),
         "groups": Node(
             "list",
-            values=_map(
+            values=map_node(
                 "a group of units",
                 {
                     "id": _PART_ID,
-                    "title": _s(nullable=True),
+                    "title": text_node(nullable=True),
                     "units": Node("list", values=Node("id"), required=True),
                     "note": _NOTE,
                 },
@@ -1191,7 +1193,7 @@ STANDARD_FORMAT = 1  # the version of the standard file format this evitrack rea
 
 KSB_KINDS = ("knowledge", "skill", "behaviour")
 
-KSB = _map(
+KSB = map_node(
     "a knowledge, skill or behaviour of the standard",
     {
         "id": Node(
@@ -1214,11 +1216,11 @@ KSB = _map(
     },
 )
 
-STANDARD_MAPPING = _map(
+STANDARD_MAPPING = map_node(
     "which units of a qualification cover which KSBs: `mapping` reads the qualification "
     "file's own mapping of that id; `units` holds it here (KSB id -> unit ids)",
     {
-        "qualification": _s("a shipped qualification id or a relative path", required=True),
+        "qualification": text_node("a shipped qualification id or a relative path", required=True),
         "mapping": Node("id", "the id of a mapping in the qualification file", nullable=True),
         "units": Node(
             "dict",
@@ -1231,7 +1233,7 @@ STANDARD_MAPPING = _map(
     },
 )
 
-STANDARD = _map(
+STANDARD = map_node(
     "an evitrack apprenticeship standard file",
     {
         "format": Node(
@@ -1243,8 +1245,8 @@ STANDARD = _map(
         ),
         "kind": Node("str", "always `standard`", required=True, enum=("standard",)),
         "id": Node("id", required=True, pattern=QUALIFICATION_ID_PATTERN),
-        "title": _s(required=True),
-        "reference": _s("the published reference number, e.g. ST0072", nullable=True),
+        "title": text_node(required=True),
+        "reference": text_node("the published reference number, e.g. ST0072", nullable=True),
         "level": Node(
             "int",
             "the standard's level, or null when the source gives none",
@@ -1253,8 +1255,10 @@ STANDARD = _map(
             minimum=1,
             maximum=8,
         ),
-        "version": _s("the published version, e.g. 1.1, or null", required=True, nullable=True),
-        "source": _s(nullable=True),
+        "version": text_node(
+            "the published version, e.g. 1.1, or null", required=True, nullable=True
+        ),
+        "source": text_node(nullable=True),
         "typical_duration_months": Node(
             "int",
             "the typical duration of the practical period, in months, or null",
@@ -1276,7 +1280,7 @@ STANDARD = _map(
         "gateway": Node(
             "list",
             "what the apprentice must have done before end-point assessment",
-            values=_map(
+            values=map_node(
                 "a gateway requirement",
                 {
                     "id": _PART_ID,
@@ -1298,24 +1302,26 @@ REVIEW_OWNERS = ("learner", "employer", "provider")
 REVIEW_PARTIES = REVIEW_OWNERS
 ACTION_STATUSES = ("open", "done", "dropped")
 
-REVIEW_ACTION = _map(
+REVIEW_ACTION = map_node(
     "an action agreed at a review",
     {
         "action": Node("text", "what is to be done", required=True),
-        "owner": _s(
+        "owner": text_node(
             "who does it: learner, employer or provider", required=True, enum=REVIEW_OWNERS
         ),
         "due": Node("date", "by when", required=True),
-        "status": _s("open, done or dropped (default open)", nullable=True, enum=ACTION_STATUSES),
+        "status": text_node(
+            "open, done or dropped (default open)", nullable=True, enum=ACTION_STATUSES
+        ),
         "from": Node("date", "the review that agreed it (carried actions)", nullable=True),
     },
 )
 
-REVIEW = _map(
+REVIEW = map_node(
     "a progress review of an apprentice, written by `evitrack review add`",
     {
         "date": Node("date", "the day of the review (the file is named by it)", required=True),
-        "otj": _map(
+        "otj": map_node(
             "off-the-job hours at the review, from `evitrack otj status`",
             {
                 "hours_to_date": Node(
@@ -1329,7 +1335,7 @@ REVIEW = _map(
             },
             nullable=True,
         ),
-        "ksbs": _map(
+        "ksbs": map_node(
             "KSB progress at the review, from the same answer `evitrack gaps` gives",
             {
                 "accepted": Node("int", "KSBs accepted", minimum=0),
@@ -1351,18 +1357,18 @@ REVIEW = _map(
         "actions": Node(
             "list", "actions agreed at this review", values=REVIEW_ACTION, nullable=True
         ),
-        "comments": _map(
+        "comments": map_node(
             "what each party says",
             {p: Node("text", f"the {p}'s comments", nullable=True) for p in REVIEW_PARTIES},
             nullable=True,
         ),
-        "signatures": _map(
+        "signatures": map_node(
             "each party's name and date, empty until signed (`evitrack review sign`)",
             {
-                p: _map(
+                p: map_node(
                     f"the {p}'s signature",
                     {
-                        "name": _s("who signed", nullable=True),
+                        "name": text_node("who signed", nullable=True),
                         "date": Node("date", "when", nullable=True),
                     },
                     nullable=True,

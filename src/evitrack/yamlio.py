@@ -804,7 +804,7 @@ def dump(data: Any, original: str | None = None) -> str:
     y.Constructor = _constructor()
     y.preserve_quotes = True
     y.width = 4096
-    mapping, sequence, offset = _guess_indent(original or "")
+    mapping, sequence, offset = guess_indent(original or "")
     y.indent(mapping=mapping, sequence=sequence, offset=offset)
     buf = io.StringIO()
     y.dump(data, buf)
@@ -814,7 +814,7 @@ def dump(data: Any, original: str | None = None) -> str:
     return out
 
 
-def _guess_indent(text: str) -> tuple[int, int, int]:
+def guess_indent(text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) indentation used in the text; defaults 2, 2, 0.
 
     A key line may end in a comment (`"09":  # unit title`) and comment or blank lines

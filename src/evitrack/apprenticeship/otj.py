@@ -61,9 +61,9 @@ class Entry:
 
 
 def _entry_node() -> Any:
-    from evitrack.schema import Node, _map, _s
+    from evitrack.schema import Node, map_node, text_node
 
-    return _map(
+    return map_node(
         "an off-the-job training entry",
         {
             "date": Node("date", "when the training took place", required=True),
@@ -71,14 +71,14 @@ def _entry_node() -> Any:
                 "number", "hours of training that day", required=True, minimum=0, maximum=24
             ),
             "activity": Node("text", "what was done", required=True),
-            "type": _s(
+            "type": text_node(
                 "the kind of activity: " + ", ".join(types()),
                 required=True,
                 enum=tuple(types()),
             ),
             "ksbs": Node("list", "the KSBs it served", values=Node("id"), nullable=True),
             "logged": Node("date", "when it was recorded", required=True),
-            "confirmed_by": _s("who confirmed it (the employer)", nullable=True),
+            "confirmed_by": text_node("who confirmed it (the employer)", nullable=True),
         },
     )
 

@@ -39,11 +39,11 @@ def report(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None
     from evitrack.apprenticeship.gateway import gateway
     from evitrack.cli._common import note_errors, portfolio_root
     from evitrack.cli._report import emit
-    from evitrack.cli.otj import _apprenticeship
+    from evitrack.cli.otj import load_apprentice
     from evitrack.output import Bullets, Doc, Heading, Para, Table, terminal
 
     root = portfolio_root(portfolio)
-    result, _ = _apprenticeship(root)
+    result, _ = load_apprentice(root)
     p = result.portfolio
     assert p is not None
     g = gateway(p, dt.date.today())
@@ -92,10 +92,10 @@ def confirm(
     from evitrack.apprenticeship.gateway import confirm as write
     from evitrack.cli._common import portfolio_root
     from evitrack.cli._input import parse_date
-    from evitrack.cli.otj import _apprenticeship
+    from evitrack.cli.otj import load_apprentice
 
     root = portfolio_root(portfolio)
-    _, app_ = _apprenticeship(root)
+    _, app_ = load_apprentice(root)
     today = dt.date.today()
     path = write(root, app_, employer, parse_date(date, "--date") if date else today, today)
     typer.echo(f"wrote {path.relative_to(root)}", err=True)

@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 
-def _apprenticeship(root: Path):  # type: ignore[no-untyped-def]
+def load_apprentice(root: Path):  # type: ignore[no-untyped-def]
     from evitrack.errors import UserError
     from evitrack.portfolio import load, unusable
 
@@ -55,7 +55,7 @@ def add(
     from evitrack.cli._input import parse_date, split_list
 
     root = portfolio_root(portfolio)
-    _, app_ = _apprenticeship(root)
+    _, app_ = load_apprentice(root)
     path = add_entry(
         root,
         app_,
@@ -82,7 +82,7 @@ def status(portfolio: Path = PORTFOLIO_ARG, format: Format = FORMAT_OPT) -> None
 
     root = portfolio_root(portfolio)
     settings = {}
-    result, app_ = _apprenticeship(root)
+    result, app_ = load_apprentice(root)
     if result.portfolio is not None:
         settings = result.portfolio.settings
     today = dt.date.today()

@@ -40,10 +40,10 @@ def add(
     from evitrack.apprenticeship.reviews import add_review
     from evitrack.cli._common import portfolio_root
     from evitrack.cli._input import parse_date
-    from evitrack.cli.otj import _apprenticeship
+    from evitrack.cli.otj import load_apprentice
 
     root = portfolio_root(portfolio)
-    result, _ = _apprenticeship(root)
+    result, _ = load_apprentice(root)
     assert result.portfolio is not None
     path = add_review(result.portfolio, parse_date(date, "--date"), dt.date.today())
     typer.echo(f"wrote {path.relative_to(root)}", err=True)
@@ -65,10 +65,10 @@ def sign(
     from evitrack.apprenticeship import reviews
     from evitrack.cli._common import portfolio_root
     from evitrack.cli._input import parse_date
-    from evitrack.cli.otj import _apprenticeship
+    from evitrack.cli.otj import load_apprentice
 
     root = portfolio_root(portfolio)
-    _, app_ = _apprenticeship(root)
+    _, app_ = load_apprentice(root)
     today = dt.date.today()
     day = parse_date(when, "--date") if when else today
     path, before = reviews.sign(root, app_, date, party.value, name, day, today)
@@ -101,7 +101,7 @@ def show(
     from evitrack.apprenticeship import reviews
     from evitrack.cli._common import note_errors, portfolio_root
     from evitrack.cli.matrix import note_refused, pdf_ready, write_document
-    from evitrack.cli.otj import _apprenticeship
+    from evitrack.cli.otj import load_apprentice
     from evitrack.output import terminal
 
     if format is ReviewFormat.pdf:
@@ -109,7 +109,7 @@ def show(
     if date is None and portfolio is not None and _a_date(portfolio):
         date, portfolio = str(portfolio), None  # `review show 2026-03-02`: the date alone
     root = portfolio_root(portfolio)
-    result, app_ = _apprenticeship(root)
+    result, app_ = load_apprentice(root)
     p = result.portfolio
     assert p is not None
     review = reviews.find(root, app_, date, dt.date.today())
