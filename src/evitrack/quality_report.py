@@ -6,6 +6,7 @@ the latest saved plan; returns data, never prints.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,16 +89,7 @@ class Outside:
     note: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "portfolio": self.portfolio,
-            "learner": self.learner,
-            "unit": self.unit,
-            "assessor": self.assessor,
-            "iqa": self.iqa,
-            "date": self.date,
-            "decision": self.decision,
-            "note": self.note,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass
