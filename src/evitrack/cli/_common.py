@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, MutableMapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -362,6 +362,14 @@ def portfolio_root(path: Path | None) -> Path:
     from evitrack.locate import resolve_root
 
     return resolve_root(path)
+
+
+def refuse_with(diagnostics: Sequence[Any], why: str) -> NoReturn:
+    """Every problem on stderr by file:line:col, then `why` (what was not done); exit 2."""
+    for d in diagnostics:
+        typer.echo(d.format(), err=True)
+    typer.echo(f"evitrack: {why}", err=True)
+    raise typer.Exit(2)
 
 
 def note_errors(diagnostics: Sequence[Any], where: str = "", shown: int = 3) -> bool:

@@ -13,6 +13,7 @@ from evitrack.cli._common import (
     PORTFOLIO_ARG,
     Format,
     print_json,
+    refuse_with,
 )
 
 app = typer.Typer(
@@ -74,10 +75,7 @@ def plan(
     try:
         result = quality.plan(caseload, seed)
     except quality.PolicyError as e:
-        for d in e.diagnostics:
-            typer.echo(d.format(), err=True)
-        typer.echo("evitrack: sampling.yaml has errors: no plan was drawn", err=True)
-        raise typer.Exit(2) from None
+        refuse_with(e.diagnostics, "sampling.yaml has errors: no plan was drawn")
     if format is Format.json:
         print_json(result.to_json())
     elif format is Format.csv:
@@ -234,10 +232,7 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     try:
         result = quality_report.report(caseload)
     except quality.PolicyError as e:
-        for d in e.diagnostics:
-            typer.echo(d.format(), err=True)
-        typer.echo("evitrack: the caseload's IQA files have errors: no report", err=True)
-        raise typer.Exit(2) from None
+        refuse_with(e.diagnostics, "the caseload's IQA files have errors: no report")
     if format is Format.json:
         print_json(result.to_json())
         raise typer.Exit(0 if result.compliant else 1)

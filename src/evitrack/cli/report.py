@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from evitrack.cli._common import Format
+from evitrack.cli._common import Format, refuse_with
 
 if TYPE_CHECKING:
     from evitrack.dashboard import Dashboard, LearnerProgress
@@ -80,10 +80,7 @@ def report(
     try:
         result = dashboard.build(caseload, today, stale_weeks)
     except quality.PolicyError as e:
-        for d in e.diagnostics:
-            typer.echo(d.format(), err=True)
-        typer.echo("evitrack: the caseload's IQA files have errors: no report", err=True)
-        raise typer.Exit(2) from None
+        refuse_with(e.diagnostics, "the caseload's IQA files have errors: no report")
     if format in (ReportFormat.html, ReportFormat.pdf):
         from evitrack import render
         from evitrack.cli.matrix import write_document
