@@ -56,6 +56,14 @@ def find_portfolios(path: Path) -> list[Path]:
     return []
 
 
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a portfolio's folder (`otj/`, `reviews/`), in name order; a folder
+    or file that is a link is left out, so nothing is read from outside the portfolio."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file() and not p.is_symlink())
+
+
 # (portfolio, token) while an answer that will be cached is computed: see `portable`
 _PORTABLE: ContextVar[tuple[str, str] | None] = ContextVar("evitrack_portable", default=None)
 

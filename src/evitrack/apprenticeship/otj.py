@@ -84,10 +84,9 @@ def _entry_node() -> Any:
 
 
 def log_files(root: Path) -> list[Path]:
-    folder = root / OTJ_DIR
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file() and not p.is_symlink())
+    from evitrack.locate import yaml_files
+
+    return yaml_files(root / OTJ_DIR)
 
 
 def load_log(

@@ -120,10 +120,9 @@ class Review:
 
 
 def review_files(root: Path) -> list[Path]:
-    folder = root / REVIEWS_DIR
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file() and not p.is_symlink())
+    from evitrack.locate import yaml_files
+
+    return yaml_files(root / REVIEWS_DIR)
 
 
 def _actions(data: Any) -> list[Action]:
