@@ -73,24 +73,13 @@ def _shown(path: Path) -> str:
 
 def find(ref: str, base: Path | None = None) -> Path:
     """The standard file for a shipped id or a path relative to `base` (kept inside it)."""
-    from evitrack.catalogue import looks_like_path, suggest
+    from evitrack.catalogue import file_inside, looks_like_path, suggest
 
     files = shipped_files()
     if ref in files:
         return files[ref]
     if base is not None and looks_like_path(ref):
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in ref):
-            raise UserError(f"standard file {ref!r}: the name holds a control character")
-        root = base.resolve()
-        candidate = (base / ref).resolve()
-        if root != candidate and root not in candidate.parents:
-            raise UserError(
-                f'standard file "{ref}" is outside the portfolio folder',
-                "copy the standard file into the portfolio and refer to it by a relative path",
-            )
-        if candidate.is_file():
-            return candidate
-        raise UserError(f'standard file "{ref}" not found')
+        return file_inside(base, ref, "standard file")
     hint = suggest(ref, list(files)).replace("qualification list", "standard list")
     raise UserError(f'unknown apprenticeship standard "{ref}"', hint)
 

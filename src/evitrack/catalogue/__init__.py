@@ -51,24 +51,31 @@ def looks_like_path(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref
 
 
+def file_inside(base: Path, ref: str, what: str) -> Path:
+    """The file a relative reference names inside the portfolio folder `base` (a centre's
+    qualification or standard file); UserError if it leads outside, does not exist, or
+    its name holds a control character."""
+    if _unsafe_ref(ref):
+        raise UserError(f"{what} {ref!r}: the name holds a control character")
+    candidate = (base / ref).resolve()
+    root = base.resolve()
+    if root != candidate and root not in candidate.parents:
+        raise UserError(
+            f'{what} "{ref}" is outside the portfolio folder',
+            f"copy the {what} into the portfolio and refer to it by a relative path",
+        )
+    if candidate.is_file():
+        return candidate
+    raise UserError(f'{what} "{ref}" not found')
+
+
 def find(ref: str, base: Path | None = None) -> Path:
     """The qualification file for a shipped id or a path relative to `base`."""
     files = shipped_files()
     if ref in files:
         return files[ref]
     if base is not None and looks_like_path(ref):
-        if _unsafe_ref(ref):
-            raise UserError(f"qualification file {ref!r}: the name holds a control character")
-        candidate = (base / ref).resolve()
-        root = base.resolve()
-        if root != candidate and root not in candidate.parents:
-            raise UserError(
-                f'qualification file "{ref}" is outside the portfolio folder',
-                "copy the qualification file into the portfolio and refer to it by a relative path",
-            )
-        if candidate.is_file():
-            return candidate
-        raise UserError(f'qualification file "{ref}" not found')
+        return file_inside(base, ref, "qualification file")
     ids = [p.stem for p in files.values() if _kind(p) == "qualification"]
     raise UserError(f'unknown qualification "{ref}"', suggest(ref, ids))
 
