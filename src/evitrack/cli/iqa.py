@@ -106,12 +106,14 @@ def _sample_row(d: Any) -> list[Any]:
 
 
 def _print_plan(result: Any, format: Format) -> None:
+    from evitrack.output import plural
+
     typer.echo(f"seed: {result.seed} ({result.seed_source})\n")
     _table(
         [_sample_row(d) for d in result.sample],
         ["portfolio", "learner", "unit", "assessor", "stage", "records", "why"],
         format,
-        f"sample: {len(result.sample)} unit{'s' if len(result.sample) != 1 else ''}",
+        f"sample: {plural(len(result.sample), 'unit')}",
     )
     _table(
         [
