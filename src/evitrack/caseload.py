@@ -7,21 +7,16 @@ caseload, the criteria most often missing across it. Returns data; never prints.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from evitrack import cache, locate
-from evitrack.checker import diagnostic_from_json, portfolios_for, qualification_sources
+from evitrack.checker import portfolios_for
 from evitrack.coverage import MISSING, Coverage, coverage, restore, snapshot
-from evitrack.diagnostics import Diagnostic, error_lines
+from evitrack.diagnostics import Diagnostic, diagnostic_from_json, error_lines
 from evitrack.errors import UserError
-
-J = TypeVar("J")
-R = TypeVar("R")
+from evitrack.parallel import in_parallel
 
 
 @dataclass
@@ -140,7 +135,7 @@ def snapshot_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
         else:
             ref = str((result.raw or {}).get("qualification") or result.portfolio.qualification.id)
             snap = snapshot(coverage(result.portfolio, result.diagnostics), ref, token)
-    memo.put(snap, qualification_sources(result), result.attachments)
+    memo.put(snap, pf.qualification_sources(result), result.attachments)
     return snap
 
 
@@ -161,16 +156,6 @@ def _many(roots: list[Path]) -> list[PortfolioGaps]:
     snaps.update(zip([i for i, _ in jobs], done, strict=True))
     restored.update((i, _from_snapshot(roots[i], snap)) for i, snap in snaps.items())
     return [restored[i] for i in range(len(roots))]
-
-
-def in_parallel(fn: Callable[[J], R], jobs: list[J]) -> list[R]:
-    """`fn` of each job, in order: on up to four processes when there are four jobs or
-    more (a caseload's portfolios), else in this one."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < 4 or workers < 2:
-        return [fn(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _restored(root: Path, snap: Any) -> PortfolioGaps | None:

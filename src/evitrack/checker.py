@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from evitrack import cache
 from evitrack import locate as pf
-from evitrack.diagnostics import Diagnostic, Severity
+from evitrack.diagnostics import Diagnostic, Severity, diagnostic_from_json
 from evitrack.errors import UserError
-
-if TYPE_CHECKING:
-    from evitrack.portfolio import LoadResult
+from evitrack.parallel import in_parallel
 
 
 @dataclass
@@ -65,7 +61,7 @@ def check_portfolio(
     served = _served(root, memo.value) if memo is not None else None
     if served is not None:
         return served
-    from evitrack.portfolio import load
+    from evitrack.portfolio import load, qualification_sources
 
     with pf.portable(root) as token:
         loaded = load(root, today, use_cache=use_cache)
@@ -88,44 +84,7 @@ def _served(root: Path, value: object) -> list[Diagnostic] | None:
         return None
 
 
-def qualification_sources(loaded: LoadResult) -> list[Path]:
-    """The centre's qualification files a load read (shipped ones are part of the program)."""
-    from evitrack import catalogue
-
-    if loaded.portfolio is not None:
-        return catalogue.user_sources(loaded.portfolio.qualification)
-    ref = (loaded.raw or {}).get("qualification") if isinstance(loaded.raw, dict) else None
-    if isinstance(ref, str) and catalogue.looks_like_path(ref):
-        return [loaded.root / ref]  # not loaded: the walk covers it, its bytes too
-    return []
-
-
-def diagnostic_to_json(root: Path, d: Diagnostic) -> dict[str, object]:
-    """A diagnostic as JSON with its file relative to the portfolio (cacheable)."""
-    data = d.to_json()
-    data["file"] = os.path.relpath(os.path.abspath(d.file), root)
-    return data
-
-
-def diagnostic_from_json(root: Path, data: dict[str, object], token: str = "") -> Diagnostic:
-    """A diagnostic from its JSON: `diagnostic_to_json`'s, or one computed under
-    `locate.portable` with `token`; its paths shown relative to the current folder."""
-    file = str(data["file"])
-    hint = data["hint"]
-    return Diagnostic(
-        file=pf.localized(root, token, file) if token else pf.display_path(root / file),
-        line=int(str(data["line"])),
-        col=int(str(data["col"])),
-        code=str(data["code"]),
-        message=pf.localized(root, token, str(data["message"])),
-        hint=None if hint is None else pf.localized(root, token, str(hint)),
-        severity=Severity(str(data["severity"])),
-    )
-
-
 def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = True) -> CheckReport:
-    from evitrack.caseload import in_parallel
-
     today = today or dt.date.today()
     report = CheckReport()
     roots = portfolios_for(paths)

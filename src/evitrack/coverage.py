@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evitrack.model import Assessment, Criterion, Outcome, Portfolio, Record, Unit
+from evitrack.model import (
+    Assessment,
+    Criterion,
+    Outcome,
+    Portfolio,
+    Record,
+    Unit,
+    old_scheme,
+)
 
 if TYPE_CHECKING:
     from evitrack.apprenticeship.ksbs import KsbStatus
@@ -252,12 +260,6 @@ def _counts(record: Record) -> bool:
     return record.counts
 
 
-def _old_scheme(fp: str) -> bool:
-    from evitrack.portfolio import old_scheme
-
-    return old_scheme(fp)
-
-
 def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
     citing = [r for r in records if unit.id in r.criteria]
     statuses: list[CriterionStatus] = []
@@ -278,7 +280,7 @@ def unit_coverage(unit: Unit, records: Iterable[Record]) -> UnitCoverage:
                         reasons.append(f"{r.id} accepted, but it does not count: {a.void}")
                     elif not a.fingerprint:
                         reasons.append(f"{r.id} marked accepted without a fingerprint")
-                    elif _old_scheme(a.fingerprint):
+                    elif old_scheme(a.fingerprint):
                         reasons.append(f"{r.id} accepted with an older fingerprint")
                     else:
                         reasons.append(f"{r.id} changed after it was accepted")
@@ -378,7 +380,7 @@ def coverage(portfolio: Portfolio, diagnostics: list[Diagnostic] | None = None) 
     q = portfolio.qualification
     units = [unit_coverage(q.units[uid], portfolio.records) for uid in portfolio.units]
     if portfolio.extra.get("iqa"):
-        from evitrack.quality_decisions import holds
+        from evitrack.quality_holds import holds
 
         held = holds(portfolio)
         for uc in units:
@@ -494,7 +496,7 @@ def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     records, with their decisions (what `gaps` says of a referral)."""
     from evitrack import catalogue
     from evitrack.cache import shipped_in
-    from evitrack.checker import diagnostic_from_json
+    from evitrack.diagnostics import diagnostic_from_json
     from evitrack.locate import localized
     from evitrack.rules import RuleResult
 

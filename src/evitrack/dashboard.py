@@ -193,7 +193,7 @@ def build(caseload: Path, today: dt.date, stale_weeks: int = DEFAULT_STALE_WEEKS
     loaded, a broken sampling policy or saved plan (`quality.PolicyError`).
     """
     from evitrack import quality, quality_report
-    from evitrack import quality_decisions as qd
+    from evitrack import quality_holds as qh
     from evitrack.caseload import gaps
 
     portfolios = quality.load_caseload(caseload)  # refuses a folder that is not a caseload
@@ -218,7 +218,7 @@ def build(caseload: Path, today: dt.date, stale_weeks: int = DEFAULT_STALE_WEEKS
         p = _learner(rel, cov, skeleton, _anchor(rel, anchors))
         order.setdefault(p.qualification, list(cov.portfolio.qualification.units))
         if iqa is None:  # without a policy, the disagreements recorded in the portfolio
-            p.iqa_open = sorted(qd.holds(skeleton))
+            p.iqa_open = sorted(qh.holds(skeleton))
         else:
             p.iqa_open = sorted(set(open_actions.get(rel, [])))
         p.risks = _risks(p, today, stale_weeks)

@@ -17,6 +17,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from evitrack import locate
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -190,6 +192,23 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def diagnostic_from_json(root: Path, data: dict[str, object], token: str = "") -> Diagnostic:
+    """A diagnostic from its JSON (`Diagnostic.to_json`, cached), its file relative to the
+    portfolio `root` or computed under `locate.portable` with `token`; its paths shown
+    relative to the current folder."""
+    file = str(data["file"])
+    hint = data["hint"]
+    return Diagnostic(
+        file=locate.localized(root, token, file) if token else locate.display_path(root / file),
+        line=int(str(data["line"])),
+        col=int(str(data["col"])),
+        code=str(data["code"]),
+        message=locate.localized(root, token, str(data["message"])),
+        hint=None if hint is None else locate.localized(root, token, str(hint)),
+        severity=Severity(str(data["severity"])),
+    )
 
 
 def make(

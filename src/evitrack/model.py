@@ -101,6 +101,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+def old_scheme(fp: Any) -> bool:
+    """Whether a stored fingerprint is of the scheme before `portfolio.FINGERPRINT_SCHEME`
+    (a bare sha256)."""
+    return isinstance(fp, str) and len(fp) == 64 and all(c in "0123456789abcdef" for c in fp)
+
+
 def canonical_method(name: str) -> str | None:
     """The canonical method for a name or code, or None if unknown."""
     key = " ".join(name.strip().lower().replace("_", " ").split())

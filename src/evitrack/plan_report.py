@@ -19,7 +19,7 @@ from evitrack import rules as R
 from evitrack.errors import UserError
 from evitrack.model import Portfolio, Qualification, Record
 from evitrack.planner import Plan
-from evitrack.portfolio import LoadResult
+from evitrack.portfolio import LoadResult, qualification_sources
 
 
 @dataclass
@@ -89,7 +89,6 @@ def for_portfolio(root: Path, today: dt.date | None = None) -> RulesReport:
     (the plan is a pure function of the files, the qualification and the date).
     """
     from evitrack import cache, catalogue
-    from evitrack.checker import qualification_sources
     from evitrack.locate import localized, portable
 
     today = today or dt.date.today()

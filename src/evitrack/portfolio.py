@@ -59,6 +59,7 @@ from evitrack.model import (
     SignOff,
     canonical_method,
     is_sample_text,
+    old_scheme,
     plain,
 )
 from evitrack.rules import mandatory_units
@@ -100,11 +101,6 @@ def signoff_fingerprint(uid: str, records: Iterable[Record]) -> str:
     return _digest({"unit": uid, "evidence": evidence})
 
 
-def old_scheme(fp: Any) -> bool:
-    """Whether a stored fingerprint is of the scheme before FINGERPRINT_SCHEME (bare sha256)."""
-    return isinstance(fp, str) and len(fp) == 64 and all(c in "0123456789abcdef" for c in fp)
-
-
 def _digest(data: Any) -> str:
     canon = json.dumps(plain(data), sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()
@@ -133,6 +129,16 @@ class LoadResult:
     text: str = ""
     notes: list[str] = field(default_factory=list)  # about the cache, e.g. a bad one discarded
     attachments: set[str] = field(default_factory=set)  # every attachment path records name
+
+
+def qualification_sources(loaded: LoadResult) -> list[Path]:
+    """The centre's qualification files a load read (shipped ones are part of the program)."""
+    if loaded.portfolio is not None:
+        return catalogue.user_sources(loaded.portfolio.qualification)
+    ref = (loaded.raw or {}).get("qualification") if isinstance(loaded.raw, dict) else None
+    if isinstance(ref, str) and catalogue.looks_like_path(ref):
+        return [loaded.root / ref]  # not loaded: the walk covers it, its bytes too
+    return []
 
 
 def inside(root: Path, target: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,6 @@ from evitrack.quality_policy import DEFAULT_BAND as DEFAULT_BAND
 from evitrack.quality_policy import POLICY_FILE as POLICY_FILE
 from evitrack.quality_policy import Policy as Policy
 from evitrack.quality_policy import PolicyFile as PolicyFile
-from evitrack.quality_policy import check_caseload as check_caseload
 from evitrack.quality_policy import load_policy as load_policy
 from evitrack.quality_policy import unknown_assessors as unknown_assessors
 
@@ -385,3 +385,26 @@ def save_plan(caseload: Path, result: SamplePlan, today: dt.date | None = None) 
         if atomic_create_text(path, text):
             return path
     raise UserError(f"{locate.display_path(folder)}: too many plans saved today")
+
+
+def saved_plans(caseload: Path) -> list[Path]:
+    """iqa/plan-DATE[-N].yaml, oldest first."""
+    folder = caseload / PLAN_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("plan-*.yaml"):
+        m = re.fullmatch(r"plan-(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.yaml", path.name)
+        if m and path.is_file() and not path.is_symlink():
+            found.append(((m.group(1), int(m.group(2) or 1)), path))
+    return [p for _k, p in sorted(found)]
+
+
+def check_caseload(caseload: Path, portfolios: list[Portfolio]) -> list[Diagnostic]:
+    """`check`'s diagnostics for a caseload's sampling.yaml (none when there is none)."""
+    if not (caseload / POLICY_FILE).is_file():
+        return []
+    pf = load_policy(caseload)
+    seen = {r.assessment.assessor for p in portfolios for r in p.records if r.assessment}
+    plans = [d for plan in saved_plans(caseload) for d in verify_plan(plan)]
+    return pf.diagnostics + unknown_assessors(pf, seen) + plans

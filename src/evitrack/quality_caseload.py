@@ -16,6 +16,7 @@ from typing import Any
 from evitrack import cache, locate
 from evitrack.errors import UserError
 from evitrack.model import Portfolio
+from evitrack.parallel import in_parallel
 from evitrack.quality_policy import POLICY_FILE, Policy
 
 # ---- the caseload's assessed units -----------------------------------------------------
@@ -53,8 +54,6 @@ def load_caseload(caseload: Path) -> list[tuple[str, Portfolio]]:
     the portfolios not cached are loaded on several cores: the records come back without
     their text, which nothing here reads.
     """
-    from evitrack.caseload import in_parallel
-
     roots = locate.find_portfolios(caseload) if caseload.is_dir() else []
     if not roots or locate.find_root(caseload) is not None:
         raise UserError(
@@ -86,7 +85,6 @@ def _skeleton_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
     import dataclasses
 
     from evitrack import portfolio as pf
-    from evitrack.checker import qualification_sources
 
     root, memo = Path(job[0]), job[1]
     loaded = pf.load(root)
@@ -112,7 +110,7 @@ def _skeleton_of(job: tuple[str, cache.Memo]) -> dict[str, Any]:
         "iqa": [_jsonable(d) for d in p.extra.get("iqa") or [] if isinstance(d, dict)],
         "digest": files_digest(root, portfolio_files(p)),
     }
-    memo.put(data, qualification_sources(loaded), loaded.attachments)
+    memo.put(data, pf.qualification_sources(loaded), loaded.attachments)
     return data
 
 

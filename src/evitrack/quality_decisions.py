@@ -1,4 +1,4 @@
-"""IQA decisions: recording them in a portfolio, what a disagreement holds back, the report.
+"""IQA decisions: recording them in a portfolio, evidence changed after them.
 
 A decision is one entry of the `iqa:` list in evitrack.yaml, appended (never
 rewritten) under the portfolio's lock, with the fingerprints of the sampled
@@ -19,69 +19,9 @@ from evitrack import locate, yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio
-
-AGREED, DISAGREED = "agreed", "disagreed"
-
-
-# ---- what a disagreement holds back ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A standing disagreement on a unit: these records do not count until decided again."""
-
-    unit: str
-    iqa: str
-    date: dt.date
-    comment: str | None
-    records: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        why = f"the IQA {self.iqa} disagreed on {self.date.isoformat()}"
-        return why + (f": {self.comment}" if self.comment else "")
-
-
-def decisions(portfolio: Portfolio) -> list[dict[str, Any]]:
-    """The portfolio's IQA decisions as validated (entries with errors left out)."""
-    return [
-        d
-        for d in portfolio.extra.get("iqa") or []
-        if isinstance(d, dict) and d.get("unit") and d.get("decision") and d.get("date")
-    ]
-
-
-def latest(portfolio: Portfolio) -> dict[str, dict[str, Any]]:
-    """unit -> its latest IQA decision (by date, then the order written)."""
-    out: dict[str, dict[str, Any]] = {}
-    q = portfolio.qualification
-    for d in decisions(portfolio):
-        uid = q.resolve_unit(str(d["unit"])) or str(d["unit"])
-        if uid not in out or d["date"] >= out[uid]["date"]:
-            out[uid] = d
-    return out
-
-
-def holds(portfolio: Portfolio) -> dict[str, Hold]:
-    """unit -> the disagreement still standing on it."""
-    out: dict[str, Hold] = {}
-    for uid, d in latest(portfolio).items():
-        if d["decision"] != DISAGREED:
-            continue
-        named = [str(r) for r in d.get("records") or []]
-        held = tuple(
-            r.id
-            for r in portfolio.records
-            if uid in r.criteria
-            and (r.id in named or not named)
-            and (
-                r.assessment is None or r.assessment.date is None or r.assessment.date <= d["date"]
-            )
-        )
-        if held:
-            out[uid] = Hold(uid, str(d["iqa"]), d["date"], d.get("comment"), held)
-    return out
-
+from evitrack.quality import PolicyError, saved_plans, snapshot, verify_plan
+from evitrack.quality_holds import AGREED, DISAGREED, latest
+from evitrack.quality_policy import POLICY_FILE
 
 # ---- recording a decision ----------------------------------------------------------------
 
@@ -106,27 +46,10 @@ def initials_of(name: str) -> str:
 
 def find_caseload(root: Path) -> Path | None:
     """The nearest folder above the portfolio holding sampling.yaml."""
-    from evitrack.quality import POLICY_FILE
-
     for folder in root.resolve().parents:
         if (folder / POLICY_FILE).is_file():
             return folder
     return None
-
-
-def saved_plans(caseload: Path) -> list[Path]:
-    """iqa/plan-DATE[-N].yaml, oldest first."""
-    from evitrack.quality import PLAN_DIR
-
-    folder = caseload / PLAN_DIR
-    if folder.is_symlink() or not folder.is_dir():
-        return []
-    found = []
-    for path in folder.glob("plan-*.yaml"):
-        m = re.fullmatch(r"plan-(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.yaml", path.name)
-        if m and path.is_file() and not path.is_symlink():
-            found.append(((m.group(1), int(m.group(2) or 1)), path))
-    return [p for _k, p in sorted(found)]
 
 
 def sampled_in(plan: Path, portfolio: str, unit: str) -> dict[str, Any] | None:
@@ -158,7 +81,6 @@ def record(
 ) -> Recorded:
     """Append an IQA decision to the portfolio's evitrack.yaml; on agreement, countersign."""
     from evitrack.lock import portfolio_lock
-    from evitrack.quality import snapshot
     from evitrack.records import load_portfolio
     from evitrack.signoffs import sign
 
@@ -278,8 +200,6 @@ def _plan_note(root: Path, uid: str) -> tuple[str | None, str | None, dict[str, 
     plans = saved_plans(caseload)
     if not plans:
         return "no saved plan in the caseload: outside any plan", None, None
-    from evitrack.quality import PolicyError, verify_plan
-
     problems = verify_plan(plans[-1])
     if problems:
         raise PolicyError(problems)

@@ -13,7 +13,6 @@ from typing import Any
 from evitrack import locate, yamlio
 from evitrack.diagnostics import Diagnostic, Severity, did_you_mean, make
 from evitrack.errors import UserError
-from evitrack.model import Portfolio
 
 POLICY_FILE = "sampling.yaml"
 DEFAULT_BAND = "new"
@@ -139,16 +138,3 @@ def unknown_assessors(pf: PolicyFile, seen: set[str]) -> list[Diagnostic]:
             )
         )
     return out
-
-
-def check_caseload(caseload: Path, portfolios: list[Portfolio]) -> list[Diagnostic]:
-    """`check`'s diagnostics for a caseload's sampling.yaml (none when there is none)."""
-    if not (caseload / POLICY_FILE).is_file():
-        return []
-    from evitrack.quality import verify_plan
-    from evitrack.quality_decisions import saved_plans
-
-    pf = load_policy(caseload)
-    seen = {r.assessment.assessor for p in portfolios for r in p.records if r.assessment}
-    plans = [d for plan in saved_plans(caseload) for d in verify_plan(plan)]
-    return pf.diagnostics + unknown_assessors(pf, seen) + plans

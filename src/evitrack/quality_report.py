@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evitrack import quality, yamlio
-from evitrack import quality_decisions as qd
+from evitrack import quality_holds as qh
 
 
 @dataclass
@@ -140,8 +140,8 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
     quality.refuse_unknown_assessors(pf, portfolios)
     units = quality.assessed_units(portfolios, policy)
     by_rel = dict(portfolios)
-    latest = {rel: qd.latest(p) for rel, p in portfolios}
-    held = {rel: qd.holds(p) for rel, p in portfolios}
+    latest = {rel: qh.latest(p) for rel, p in portfolios}
+    held = {rel: qh.holds(p) for rel, p in portfolios}
     looked = [u for u in units if u.unit in latest[u.portfolio]]
     lines = []
     for a in sorted({a for u in units for a in u.assessors} | set(policy.assessors)):
@@ -154,8 +154,8 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
                 policy.band(a),
                 len(mine),
                 len(seen),
-                decided.count(qd.AGREED),
-                decided.count(qd.DISAGREED),
+                decided.count(qh.AGREED),
+                decided.count(qh.DISAGREED),
                 sum(1 for u in mine if u.unit in held[u.portfolio]),
                 quality.required(policy.percent(a), len(mine)),
             )
@@ -170,7 +170,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
     main = {(u.portfolio, u.unit): u.assessor for u in units}
     outside = []
     for rel, p in portfolios:
-        for d in qd.decisions(p):
+        for d in qh.decisions(p):
             uid = p.qualification.resolve_unit(str(d["unit"])) or str(d["unit"])
             if d.get("note"):
                 outside.append(
@@ -185,7 +185,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
                         str(d["note"]),
                     )
                 )
-            if d["decision"] != qd.DISAGREED:
+            if d["decision"] != qh.DISAGREED:
                 continue
             hold = held[rel].get(uid)
             actions.append(
@@ -202,7 +202,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
                     d.get("note"),
                 )
             )
-    plans = qd.saved_plans(caseload)
+    plans = quality.saved_plans(caseload)
     problems = quality.verify_plan(plans[-1]) if plans else []
     if problems:
         raise quality.PolicyError(problems)

@@ -139,7 +139,7 @@ def _sign_locked(
 
             hint = no_criteria_hint(q, uid)
     if portfolio.extra.get("iqa"):  # an IQA's disagreement holds the unit back
-        from evitrack.quality_decisions import holds
+        from evitrack.quality_holds import holds
 
         hold = holds(portfolio).get(uid)
         if hold is not None:

@@ -26,6 +26,14 @@ def _item(seq: list[Any], i: int) -> Any:
     return seq[i] if i < len(seq) and isinstance(seq[i], dict) else {}
 
 
+def qualification_mapping(mappings: Any, mid: str) -> dict[str, Any] | None:
+    """The entry of a qualification's `mappings:` whose id is `mid` (None: it has none)."""
+    for m in mappings or []:
+        if isinstance(m, dict) and str(m.get("id")) == mid:
+            return m
+    return None
+
+
 def check_data(path: Path, shown: str | None = None) -> tuple[list[Diagnostic], Any]:
     """(problems, validated data) of one standard file."""
     from evitrack.locate import display_path
@@ -93,7 +101,6 @@ def _check_mappings(
 ) -> None:
     """Each entry names a qualification and either its mapping or the units per KSB."""
     from evitrack import catalogue
-    from evitrack.apprenticeship.standards import qualification_mapping
 
     raw_maps = _list(raw.get("mappings"))
     ksb_ids = sorted(set(known.values()))

@@ -11,18 +11,38 @@ missing   - none of these
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from evitrack.errors import UserError
 
 if TYPE_CHECKING:
     from evitrack.apprenticeship.standards import Standard
-    from evitrack.coverage import UnitCoverage
-    from evitrack.model import Portfolio, Record
+    from evitrack.model import Portfolio, Record, Unit
 
 ACCEPTED, EVIDENCED, UNIT, MISSING = "accepted", "evidenced", "unit", "missing"
+
+
+class CriterionState(Protocol):
+    """What a KSB's status reads of a criterion's (`coverage.CriterionStatus`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class UnitState(Protocol):
+    """What a KSB's status reads of a unit's coverage (`coverage.UnitCoverage`), which is
+    worked out first and handed in."""
+
+    @property
+    def unit(self) -> Unit: ...
+
+    @property
+    def criteria(self) -> Sequence[CriterionState]: ...
 
 
 @dataclass
@@ -63,7 +83,7 @@ def _unit_refs(portfolio: Portfolio) -> dict[str, list[str]]:
     }
 
 
-def _covered(ref: str, units: dict[str, UnitCoverage]) -> bool:
+def _covered(ref: str, units: dict[str, UnitState]) -> bool:
     uid, _, cid = ref.partition("/")
     uc = units.get(uid)
     if uc is None:
@@ -73,7 +93,7 @@ def _covered(ref: str, units: dict[str, UnitCoverage]) -> bool:
 
 
 def ksb_statuses(
-    portfolio: Portfolio, units: list[UnitCoverage], counts: Callable[[Record], bool]
+    portfolio: Portfolio, units: Sequence[UnitState], counts: Callable[[Record], bool]
 ) -> list[KsbStatus]:
     """The status of every KSB of the portfolio's standard. `counts(record)`: accepted."""
     assert portfolio.apprenticeship is not None

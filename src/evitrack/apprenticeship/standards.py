@@ -157,6 +157,7 @@ def unit_mapping(std: Standard, entry: dict[str, Any]) -> tuple[str, dict[str, l
     items is the KSB whose id or alias is the item's id, covered by its `covered_by`.
     """
     from evitrack import catalogue
+    from evitrack.apprenticeship.check import qualification_mapping
 
     qual = catalogue.load(str(entry["qualification"]), _base(std))
     out: dict[str, list[str]] = {k.id: [] for k in std.ksbs}
@@ -172,13 +173,6 @@ def unit_mapping(std: Standard, entry: dict[str, Any]) -> tuple[str, dict[str, l
         if kid in out:
             out[kid].extend(str(u) for u in refs or [])
     return qual.id, out
-
-
-def qualification_mapping(mappings: Any, mid: str) -> dict[str, Any] | None:
-    for m in mappings or []:
-        if isinstance(m, dict) and str(m.get("id")) == mid:
-            return m
-    return None
 
 
 def mappings(std: Standard) -> dict[str, dict[str, list[str]]]:
