@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack.coverage import ACCEPTED, EVIDENCED, Coverage
+from evitrack.coverage import ACCEPTED, EVIDENCED, Coverage, UnitCoverage
 from evitrack.quality_report import IqaReport
 
 DEFAULT_STALE_WEEKS = 8
@@ -239,32 +239,7 @@ def _anchor(rel: str, taken: set[str]) -> str:
 
 def _learner(rel: str, cov: Coverage, skeleton: Any, anchor: str) -> LearnerProgress:
     q = cov.portfolio.qualification
-    units = []
-    for u in cov.units:
-        gaps = [
-            Gap(
-                o.id if o else "knowledge",
-                st.id,
-                (st.why or "") + _detail(st.reasons),
-                " ".join(st.criterion.text.split()),
-            )
-            for o, sts in u.by_outcome()
-            for st in sts
-            if st.why
-        ]
-        reqs = [r.detail for r in u.requirements if not r.satisfied and not r.criterion]
-        units.append(
-            UnitProgress(
-                u.unit.id,
-                u.unit.title,
-                len(u.ids(ACCEPTED)),
-                len(u.ids(EVIDENCED)),
-                u.total,
-                u.complete,
-                gaps,
-                reqs,
-            )
-        )
+    units = [_unit_progress(u) for u in cov.units]
     accepted_dates = [
         r.assessment.date
         for r in skeleton.records
@@ -290,6 +265,32 @@ def _learner(rel: str, cov: Coverage, skeleton: Any, anchor: str) -> LearnerProg
         ),
         [],
         sorted(u for u, s in skeleton.signoffs.items() if s.void),
+    )
+
+
+def _unit_progress(u: UnitCoverage) -> UnitProgress:
+    """A unit's counts, its criteria not met (with why) and its unmet requirements."""
+    gaps = [
+        Gap(
+            o.id if o else "knowledge",
+            st.id,
+            (st.why or "") + _detail(st.reasons),
+            " ".join(st.criterion.text.split()),
+        )
+        for o, sts in u.by_outcome()
+        for st in sts
+        if st.why
+    ]
+    reqs = [r.detail for r in u.requirements if not r.satisfied and not r.criterion]
+    return UnitProgress(
+        u.unit.id,
+        u.unit.title,
+        len(u.ids(ACCEPTED)),
+        len(u.ids(EVIDENCED)),
+        u.total,
+        u.complete,
+        gaps,
+        reqs,
     )
 
 

@@ -59,12 +59,7 @@ def assess(
     With `key` (an SSH private key file) the decision is signed as `signer`.
     """
     today = today or dt.date.today()
-    if decision not in ("accepted", "referred"):
-        raise UserError(f'decision must be accepted or referred, not "{decision}"')
-    if not assessor.strip():
-        raise UserError("the assessor's name is empty")
-    if date > today:
-        raise UserError(f"assessment date {date.isoformat()} is in the future")
+    _check_input(decision, assessor, date, today)
     portfolio, diags = load_portfolio(root)
     principal = signer_for(portfolio, key, signer, "assessor", f"evitrack assess {ref}")
     path = record_path(root, ref, portfolio)
@@ -91,15 +86,45 @@ def assess(
             "write the record in block style, one `key: value` per line, then retry",
         )
     previous = rec.assessment.decision if rec.assessment else None
+    written = _with_assessment(text, raw, decision, assessor.strip(), date, comment)
+    if written is None:  # e.g. a `...` end marker: nothing is written rather than a broken file
+        raise UserError(
+            f"{shown}: the assessment cannot be added without rewriting other parts of this file",
+            "write the record as one plain YAML document (no `---`/`...` markers), then retry",
+        )
+    new_text, back, block, fp = written
+    if key is not None and principal is not None:
+        new_text = _signed(portfolio, rec.id, back, key, principal, text, raw, block)
+    yamlio.write_back(path, new_text)
+    old_comment = rec.assessment.comment if rec.assessment else None
+    replaced = old_comment if old_comment and old_comment != comment else None
+    return AssessResult(path, rec.id, decision, fp, previous, replaced, signer=principal)
+
+
+def _check_input(decision: str, assessor: str, date: dt.date, today: dt.date) -> None:
+    """UserError for a decision other than accepted or referred, no assessor, a future date."""
+    if decision not in ("accepted", "referred"):
+        raise UserError(f'decision must be accepted or referred, not "{decision}"')
+    if not assessor.strip():
+        raise UserError("the assessor's name is empty")
+    if date > today:
+        raise UserError(f"assessment date {date.isoformat()} is in the future")
+
+
+def _with_assessment(
+    text: str, raw: Any, decision: str, assessor: str, date: dt.date, comment: str | None
+) -> tuple[str, dict[str, Any], str, str] | None:
+    """(the record's new text, its content as read back, the assessment block, the
+    fingerprint); None when the block cannot be added leaving the rest as it was."""
     indent = indent_of(text)
     try:
         # the fingerprint covers the decision as `check` will read it back from the file:
         # write the block, read it back, fingerprint that, then write it with the value
-        draft = _assessment_block(decision, assessor.strip(), date, comment, "pending", indent)
+        draft = _assessment_block(decision, assessor, date, comment, "pending", indent)
         draft_text = replace_top_level(text, raw, "assessment", draft)
         data = pf.as_written(yamlio.parse(draft_text), draft_text)
         fp = pf.fingerprint(data, data.get("assessment"))
-        block = _assessment_block(decision, assessor.strip(), date, comment, fp, indent)
+        block = _assessment_block(decision, assessor, date, comment, fp, indent)
         new_text = replace_top_level(text, raw, "assessment", block)
         back = pf.as_written(yamlio.parse(new_text), new_text)
         ok = (
@@ -109,18 +134,8 @@ def assess(
             and _content(back) == _content(pf.as_written(raw, text))
         )
     except (yamlio.YamlProblem, KeyError, TypeError):
-        ok = False
-    if ok and key is not None and principal is not None:
-        new_text = _signed(portfolio, rec.id, back, key, principal, text, raw, block)
-    if not ok:  # e.g. a `...` end marker: nothing is written rather than a broken file
-        raise UserError(
-            f"{shown}: the assessment cannot be added without rewriting other parts of this file",
-            "write the record as one plain YAML document (no `---`/`...` markers), then retry",
-        )
-    yamlio.write_back(path, new_text)
-    old_comment = rec.assessment.comment if rec.assessment else None
-    replaced = old_comment if old_comment and old_comment != comment else None
-    return AssessResult(path, rec.id, decision, fp, previous, replaced, signer=principal)
+        return None
+    return (new_text, back, block, fp) if ok else None
 
 
 def signer_for(

@@ -18,7 +18,7 @@ from typing import Any
 from evitrack import locate, yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_unit
 from evitrack.errors import UserError
-from evitrack.model import Portfolio
+from evitrack.model import Portfolio, Record
 from evitrack.quality import PolicyError, saved_plans, snapshot, verify_plan
 from evitrack.quality_holds import AGREED, DISAGREED, latest
 from evitrack.quality_policy import POLICY_FILE
@@ -82,50 +82,17 @@ def record(
     """Append an IQA decision to the portfolio's evitrack.yaml; on agreement, countersign."""
     from evitrack.lock import portfolio_lock
     from evitrack.records import load_portfolio
-    from evitrack.signoffs import sign
 
     today = today or dt.date.today()
     date = date or today
-    iqa = " ".join(iqa.split())
-    if not iqa:
-        raise UserError("the IQA's name is empty", 'give it with --iqa "NAME"')
-    if date > today:
-        raise UserError(f"--date {date.isoformat()} is in the future")
-    comment = " ".join(comment.split()) if comment else None
-    if not agree and not comment:
-        raise UserError(
-            "a disagreement needs a comment: it is what the assessor is to do",
-            '--comment "..." says what to reassess and why',
-        )
+    iqa, comment = _checked_input(iqa, date, comment, agree, today)
     with portfolio_lock(root):  # read, decide and write evitrack.yaml as one step
         portfolio, _ = load_portfolio(root)
         uid = _unit(portfolio, unit_ref)
-        decided = [r for r in portfolio.records if uid in r.criteria and r.assessment]
-        if not decided:
-            raise UserError(
-                f"unit {uid} holds no assessor's decision yet: there is nothing to quality assure",
-                "the IQA samples units once the assessor has judged evidence for them",
-            )
+        decided = _decided(portfolio, uid)
         note, plan_name, sampled = _plan_note(root, uid)
-        ids = [r.id for r in decided]
-        if looked_at:
-            unknown = [r for r in looked_at if r not in ids]
-            if unknown:
-                raise UserError(
-                    f"{', '.join(unknown)}: not a decided record of unit {uid}",
-                    did_you_mean(unknown[0], ids) or "decided records: " + ", ".join(ids),
-                )
-            ids = [r for r in ids if r in looked_at]
-        elif sampled:
-            ids = [r for r in ids if r in [str(x) for x in sampled.get("records") or []]] or ids
-        first = min((r.assessment.date for r in decided if r.assessment and r.assessment.date),
-                    default=None)  # fmt: skip
-        if first is not None and date < first:
-            raise UserError(
-                f"--date {date.isoformat()} is before the assessor's first decision on unit "
-                f"{uid} ({first.isoformat()})",
-                "the IQA samples decisions already made: check the date",
-            )
+        ids = _looked_at(uid, [r.id for r in decided], looked_at, sampled)
+        _not_before_first(decided, uid, date)
         entry: dict[str, Any] = {
             "unit": uid,
             "decision": AGREED if agree else DISAGREED,
@@ -147,16 +114,86 @@ def record(
             removed = _take_off_iv(root, portfolio, uid)
     out = Recorded(uid, entry["decision"], ids, note, plan_name, iv_removed=removed)
     if agree:
-        signed = portfolio.signoffs.get(uid)
-        if signed is None or not signed.assessor:
-            out.iv_problems.append(
-                f"unit {uid} has no assessor sign-off yet: the IV initials are filled in "
-                "once it has one (`evitrack sign --as iv`)"
-            )
-        else:
-            res = sign(root, uid, "iv", initials_of(iqa), date, today=today)
-            out.iv, out.iv_problems = res.written, list(res.problems)
+        _countersign(root, portfolio, out, iqa, date, today)
     return out
+
+
+def _checked_input(
+    iqa: str, date: dt.date, comment: str | None, agree: bool, today: dt.date
+) -> tuple[str, str | None]:
+    """The IQA's name and the comment, whitespace folded; UserError when one is missing or
+    the date is in the future."""
+    iqa = " ".join(iqa.split())
+    if not iqa:
+        raise UserError("the IQA's name is empty", 'give it with --iqa "NAME"')
+    if date > today:
+        raise UserError(f"--date {date.isoformat()} is in the future")
+    comment = " ".join(comment.split()) if comment else None
+    if not agree and not comment:
+        raise UserError(
+            "a disagreement needs a comment: it is what the assessor is to do",
+            '--comment "..." says what to reassess and why',
+        )
+    return iqa, comment
+
+
+def _decided(portfolio: Portfolio, uid: str) -> list[Record]:
+    """The unit's records holding an assessor's decision; UserError when there is none."""
+    decided = [r for r in portfolio.records if uid in r.criteria and r.assessment]
+    if not decided:
+        raise UserError(
+            f"unit {uid} holds no assessor's decision yet: there is nothing to quality assure",
+            "the IQA samples units once the assessor has judged evidence for them",
+        )
+    return decided
+
+
+def _not_before_first(decided: list[Record], uid: str, date: dt.date) -> None:
+    """UserError when the IQA's date is before the assessor's first decision on the unit."""
+    first = min((r.assessment.date for r in decided if r.assessment and r.assessment.date),
+                default=None)  # fmt: skip
+    if first is not None and date < first:
+        raise UserError(
+            f"--date {date.isoformat()} is before the assessor's first decision on unit "
+            f"{uid} ({first.isoformat()})",
+            "the IQA samples decisions already made: check the date",
+        )
+
+
+def _looked_at(
+    uid: str, ids: list[str], looked_at: list[str] | None, sampled: dict[str, Any] | None
+) -> list[str]:
+    """The decided records the IQA looked at: those named, else the plan's sample of them,
+    else all."""
+    if looked_at:
+        unknown = [r for r in looked_at if r not in ids]
+        if unknown:
+            raise UserError(
+                f"{', '.join(unknown)}: not a decided record of unit {uid}",
+                did_you_mean(unknown[0], ids) or "decided records: " + ", ".join(ids),
+            )
+        return [r for r in ids if r in looked_at]
+    if sampled:
+        return [r for r in ids if r in [str(x) for x in sampled.get("records") or []]] or ids
+    return ids
+
+
+def _countersign(
+    root: Path, portfolio: Portfolio, out: Recorded, iqa: str, date: dt.date, today: dt.date
+) -> None:
+    """An agreement fills in the IV initials and date on the unit's sign-off, once the
+    assessor has signed it; `out` says what was written, or why not."""
+    from evitrack.signoffs import sign
+
+    signed = portfolio.signoffs.get(out.unit)
+    if signed is None or not signed.assessor:
+        out.iv_problems.append(
+            f"unit {out.unit} has no assessor sign-off yet: the IV initials are filled in "
+            "once it has one (`evitrack sign --as iv`)"
+        )
+        return
+    res = sign(root, out.unit, "iv", initials_of(iqa), date, today=today)
+    out.iv, out.iv_problems = res.written, list(res.problems)
 
 
 def _take_off_iv(root: Path, portfolio: Portfolio, uid: str) -> dict[str, Any]:

@@ -76,14 +76,36 @@ def load_policy(caseload: Path) -> PolicyFile:
     v = Validator(shown, text)
     data = v.mapping(raw, SAMPLING, (1, 1), "")
     diags = list(v.diagnostics)
-    bands = {k: n for k, n in (data.get("bands") or {}).items() if n is not None}
     assessors = dict(data.get("assessors") or {})
+    diags += _unnamed_bands(shown, raw, assessors)
+    period = data.get("period") or {}
+    start, end = period.get("from"), period.get("to")
+    if start and end and start > end:
+        where = yamlio.value_pos(raw, "period")
+        what = f"period: from {start.isoformat()} is after to {end.isoformat()}"
+        diags.append(make(shown, where, "E105", what, "swap the two dates"))
+    if any(d.severity is Severity.ERROR for d in diags):
+        return PolicyFile(path, None, diags, raw)
+    policy = Policy(
+        {k: n for k, n in (data.get("bands") or {}).items() if n is not None},
+        {k: b for k, b in assessors.items() if b},
+        [c for c in data.get("cover") or [] if c],
+        [s for s in data.get("stages") or [] if s],
+        start,
+        end,
+    )
+    return PolicyFile(path, policy, diags, raw)
+
+
+def _unnamed_bands(shown: str, raw: dict[Any, Any], assessors: dict[str, Any]) -> list[Diagnostic]:
+    """E801 for each assessor put in a band that `bands` does not name."""
     raw_assessors = raw.get("assessors") if isinstance(raw.get("assessors"), dict) else {}
     named = [str(k) for k in raw["bands"]] if isinstance(raw.get("bands"), dict) else []
+    out = []
     for name, band in list(assessors.items()):
         if band is not None and band not in named and named:
             pos = yamlio.value_pos(raw_assessors, name)
-            diags.append(
+            out.append(
                 make(
                     shown,
                     pos,
@@ -92,29 +114,7 @@ def load_policy(caseload: Path) -> PolicyFile:
                     did_you_mean(band, named) or "bands: " + ", ".join(named),
                 )
             )
-    period = data.get("period") or {}
-    start, end = period.get("from"), period.get("to")
-    if start and end and start > end:
-        diags.append(
-            make(
-                shown,
-                yamlio.value_pos(raw, "period"),
-                "E105",
-                f"period: from {start.isoformat()} is after to {end.isoformat()}",
-                "swap the two dates",
-            )
-        )
-    if any(d.severity is Severity.ERROR for d in diags):
-        return PolicyFile(path, None, diags, raw)
-    policy = Policy(
-        bands,
-        {k: b for k, b in assessors.items() if b},
-        [c for c in data.get("cover") or [] if c],
-        [s for s in data.get("stages") or [] if s],
-        start,
-        end,
-    )
-    return PolicyFile(path, policy, diags, raw)
+    return out
 
 
 def unknown_assessors(pf: PolicyFile, seen: set[str]) -> list[Diagnostic]:

@@ -139,10 +139,33 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
         portfolios = quality.load_caseload(caseload)
     quality.refuse_unknown_assessors(pf, portfolios)
     units = quality.assessed_units(portfolios, policy)
-    by_rel = dict(portfolios)
     latest = {rel: qh.latest(p) for rel, p in portfolios}
     held = {rel: qh.holds(p) for rel, p in portfolios}
     looked = [u for u in units if u.unit in latest[u.portfolio]]
+    lines = _assessors(units, policy, latest, held)
+    cover: dict[str, list[str]] = {}
+    for dim in policy.cover:
+        expected = {v for u in units for v in u.values(dim)}
+        if dim == "assessor":
+            expected |= set(policy.assessors)
+        cover[dim] = sorted(expected - {v for u in looked for v in u.values(dim)})
+    actions, outside = _decisions(portfolios, units, held)
+    plans = quality.saved_plans(caseload)
+    problems = quality.verify_plan(plans[-1]) if plans else []
+    if problems:
+        raise quality.PolicyError(problems)
+    plan_name = plans[-1].relative_to(caseload).as_posix() if plans else None
+    changed = _changed(plans[-1], dict(portfolios)) if plans else []
+    return IqaReport(lines, cover, actions, plan_name, changed, outside)
+
+
+def _assessors(
+    units: list[quality.Assessed],
+    policy: quality.Policy,
+    latest: dict[str, dict[str, dict[str, Any]]],
+    held: dict[str, dict[str, qh.Hold]],
+) -> list[AssessorReport]:
+    """Each assessor's line: units assessed, sampled, agreed, disagreed, held, required."""
     lines = []
     for a in sorted({a for u in units for a in u.assessors} | set(policy.assessors)):
         mine = [u for u in units if a in u.assessors]
@@ -160,12 +183,15 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
                 quality.required(policy.percent(a), len(mine)),
             )
         )
-    cover: dict[str, list[str]] = {}
-    for dim in policy.cover:
-        expected = {v for u in units for v in u.values(dim)}
-        if dim == "assessor":
-            expected |= set(policy.assessors)
-        cover[dim] = sorted(expected - {v for u in looked for v in u.values(dim)})
+    return lines
+
+
+def _decisions(
+    portfolios: list[tuple[str, Any]],
+    units: list[quality.Assessed],
+    held: dict[str, dict[str, qh.Hold]],
+) -> tuple[list[Action], list[Outside]]:
+    """The disagreements' actions for the assessors, and the decisions outside the plan."""
     actions = []
     main = {(u.portfolio, u.unit): u.assessor for u in units}
     outside = []
@@ -202,13 +228,7 @@ def report(caseload: Path, portfolios: list[tuple[str, Any]] | None = None) -> I
                     d.get("note"),
                 )
             )
-    plans = quality.saved_plans(caseload)
-    problems = quality.verify_plan(plans[-1]) if plans else []
-    if problems:
-        raise quality.PolicyError(problems)
-    plan_name = plans[-1].relative_to(caseload).as_posix() if plans else None
-    changed = _changed(plans[-1], by_rel) if plans else []
-    return IqaReport(lines, cover, actions, plan_name, changed, outside)
+    return actions, outside
 
 
 def _changed(plan: Path, by_rel: dict[str, Any]) -> list[Changed]:

@@ -16,7 +16,7 @@ from evitrack import portfolio as pf
 from evitrack.decisions import signer_for
 from evitrack.diagnostics import did_you_mean, unknown_unit
 from evitrack.errors import UserError
-from evitrack.model import Portfolio, Qualification
+from evitrack.model import Portfolio, Qualification, Record, Unit
 from evitrack.record_text import replace_top_level, top_level_block
 from evitrack.records import load_portfolio
 
@@ -101,14 +101,56 @@ def _sign_locked(
     key: Path | None,
     signer: str | None,
 ) -> SignResult:
-    from evitrack.coverage import completed_on, unit_coverage
-
     portfolio, _ = load_portfolio(root)
     principal = (
         signer_for(portfolio, key, signer, role, f"evitrack sign {unit_ref} --as {role}")
         if role != "learner" or key is not None
         else None
     )
+    q = portfolio.qualification
+    uid = _chosen_unit(portfolio, unit_ref)
+    problems, hint = _not_ready(portfolio, uid)
+    if problems:
+        return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
+    evidence = pf.signoff_fingerprint(uid, portfolio.records)
+    existing = portfolio.signoffs.get(uid)
+    before = {k: getattr(existing, k) for k in pf.SIGNOFF_FIELDS} if existing else {}
+    voided: dict[str, Any] = {}
+    if existing is not None and existing.fingerprint != evidence:
+        # given on other evidence (or on none recorded): those signatures no longer stand
+        voided = {k: v for k, v in before.items() if v is not None}
+        before = {}
+    if role == "iv" and not before.get("assessor"):
+        problems.append(
+            f"unit {uid}'s sign-off is void (its evidence changed after it was signed): the "
+            "assessor signs again first, then the internal verifier countersigns"
+            if voided.get("assessor")
+            else f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
+        )
+        return SignResult(uid, role, {}, problems, incomplete=True)
+    values = _values(role, initials, date, assessed)
+    after = {**before, **values}
+    early = _too_early(q.units[uid], portfolio.records, after, values, assessed is not None)
+    out_of_order = [why for _, why in pf.signoff_order(after)] + early
+    if out_of_order:
+        return SignResult(uid, role, {}, out_of_order)
+    values["fingerprint"] = evidence
+    after["fingerprint"] = evidence
+    replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
+    values.update(_signoff_signature(portfolio, uid, role, after, key, principal))
+    write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
+    shown = {
+        k: v
+        for k, v in values.items()
+        if not k.endswith(("_signer", "_signature")) and k != "fingerprint"
+    }
+    return SignResult(
+        uid, role, shown, replaced=replaced, voided=voided, signer=principal if key else None
+    )
+
+
+def _chosen_unit(portfolio: Portfolio, unit_ref: str) -> str:
+    """The id of a chosen unit named by id or alias; UserError for any other."""
     q = portfolio.qualification
     uid = q.resolve_unit(unit_ref)
     if uid is None or uid not in portfolio.units:
@@ -120,6 +162,14 @@ def _sign_locked(
             f"unit {uid} ({q.units[uid].title}) is not among the chosen units",
             did_you_mean(unit_ref, names) or otherwise,
         )
+    return uid
+
+
+def _not_ready(portfolio: Portfolio, uid: str) -> tuple[list[str], str | None]:
+    """(why the unit cannot be signed off, a hint): not complete, or held back by an IQA."""
+    from evitrack.coverage import unit_coverage
+
+    q = portfolio.qualification
     cov = unit_coverage(q.units[uid], portfolio.records)
     problems: list[str] = []
     hint = None
@@ -149,26 +199,12 @@ def _sign_locked(
                 f"{hold.date.isoformat()} (`evitrack assess ID --accept|--refer --date "
                 "YYYY-MM-DD`), then the unit is signed off again"
             )
-    if problems:
-        return SignResult(uid, role, {}, problems, incomplete=True, hint=hint)
-    evidence = pf.signoff_fingerprint(uid, portfolio.records)
-    existing = portfolio.signoffs.get(uid)
-    before = {k: getattr(existing, k) for k in pf.SIGNOFF_FIELDS} if existing else {}
-    voided: dict[str, Any] = {}
-    if existing is not None and existing.fingerprint != evidence:
-        # given on other evidence (or on none recorded): those signatures no longer stand
-        voided = {k: v for k, v in before.items() if v is not None}
-        before = {}
-    if role == "iv" and not before.get("assessor"):
-        problems.append(
-            f"unit {uid}'s sign-off is void (its evidence changed after it was signed): the "
-            "assessor signs again first, then the internal verifier countersigns"
-            if voided.get("assessor")
-            else f"unit {uid} has no assessor sign-off yet: the internal verifier countersigns it"
-        )
-        return SignResult(uid, role, {}, problems, incomplete=True)
+    return problems, hint
 
-    values: dict[str, Any] = {}
+
+def _values(role: str, initials: str, date: dt.date, assessed: dt.date | None) -> dict[str, Any]:
+    """The sign-off fields a role's signature writes."""
+    values: dict[str, Any]
     if role == "learner":
         values = {"learner": initials, "learner_date": date}
     elif role == "assessor":  # a (new) summative assessment: its date is this one
@@ -177,34 +213,31 @@ def _sign_locked(
         values = {"iv": initials, "iv_date": date}
     if role != "assessor" and assessed is not None:
         values["assessed"] = assessed
-    after = {**before, **values}
-    done = completed_on(q.units[uid], portfolio.records)
+    return values
+
+
+def _too_early(
+    unit: Unit,
+    records: list[Record],
+    after: dict[str, Any],
+    values: dict[str, Any],
+    assessed_given: bool,
+) -> list[str]:
+    """A date written now that is before the unit was complete, once each."""
+    from evitrack.coverage import completed_on
+
+    done = completed_on(unit, records)
     early = []
     if done is not None:
         day, rid = done
         for fld, when in after.items():
             if fld in values and isinstance(when, dt.date) and when < day:
-                what = "--assessed" if fld == "assessed" and assessed is not None else "--date"
+                what = "--assessed" if fld == "assessed" and assessed_given else "--date"
                 early.append(
-                    f"{what} {when.isoformat()} is before unit {uid} was complete: "
+                    f"{what} {when.isoformat()} is before unit {unit.id} was complete: "
                     f"{rid} was accepted on {day.isoformat()}"
                 )
-    out_of_order = [why for _, why in pf.signoff_order(after)] + list(dict.fromkeys(early))
-    if out_of_order:
-        return SignResult(uid, role, {}, out_of_order)
-    values["fingerprint"] = evidence
-    after["fingerprint"] = evidence
-    replaced = {k: before[k] for k in values if before.get(k) not in (None, values[k])}
-    values.update(_signoff_signature(portfolio, uid, role, after, key, principal))
-    write_signoff(root, q, uid, values, drop=[k for k in voided if k not in values])
-    shown = {
-        k: v
-        for k, v in values.items()
-        if not k.endswith(("_signer", "_signature")) and k != "fingerprint"
-    }
-    return SignResult(
-        uid, role, shown, replaced=replaced, voided=voided, signer=principal if key else None
-    )
+    return list(dict.fromkeys(early))
 
 
 def _signoff_signature(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evitrack import yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_criterion, unknown_unit
 from evitrack.errors import UserError
 from evitrack.schema import STANDARD, Validator
+
+if TYPE_CHECKING:
+    from evitrack.model import Qualification
 
 Pos = tuple[int, int] | None
 
@@ -103,14 +106,12 @@ def _check_mappings(
     from evitrack import catalogue
 
     raw_maps = _list(raw.get("mappings"))
-    ksb_ids = sorted(set(known.values()))
     seen: set[str] = set()
     for i, m in enumerate(data.get("mappings") or []):
         if not m or not m.get("qualification"):
             continue
         pos = yamlio.item_pos(raw_maps, i)
         raw_m = _item(raw_maps, i)
-        ref = m["qualification"]
         if not m.get("mapping") and not m.get("units"):
             add(
                 pos,
@@ -120,7 +121,7 @@ def _check_mappings(
                 '`units: {K1: ["1"]}` (KSB id -> unit ids)',
             )
         try:
-            qual = catalogue.load(ref, path.parent)
+            qual = catalogue.load(m["qualification"], path.parent)
         except UserError as e:
             add(yamlio.value_pos(raw_m, "qualification") or pos, "E702", e.message, e.hint)
             continue
@@ -133,55 +134,74 @@ def _check_mappings(
             )
         seen.add(qual.id)
         if m.get("mapping"):
-            mpos = yamlio.value_pos(raw_m, "mapping") or pos
-            ids = [
-                str(x.get("id")) for x in qual.extra.get("mappings") or [] if isinstance(x, dict)
-            ]
-            found = qualification_mapping(qual.extra.get("mappings"), m["mapping"])
-            if found is None:
-                add(
-                    mpos,
-                    "E702",
-                    f'{qual.id} has no mapping "{m["mapping"]}"',
-                    did_you_mean(m["mapping"], ids)
-                    or ("its mappings: " + ", ".join(ids) if ids else "it holds no mappings"),
+            _check_named_mapping(qual, m["mapping"], yamlio.value_pos(raw_m, "mapping") or pos,
+                                 known, add)  # fmt: skip
+        _check_units(qual, i, m, raw_m, pos, known, add)
+
+
+def _check_named_mapping(
+    qual: Qualification, mid: str, mpos: Pos, known: dict[str, str], add: Any
+) -> None:
+    """E702: the qualification has no mapping `mid`, or one of its items is no KSB."""
+    ids = [str(x.get("id")) for x in qual.extra.get("mappings") or [] if isinstance(x, dict)]
+    found = qualification_mapping(qual.extra.get("mappings"), mid)
+    if found is None:
+        add(
+            mpos,
+            "E702",
+            f'{qual.id} has no mapping "{mid}"',
+            did_you_mean(mid, ids)
+            or ("its mappings: " + ", ".join(ids) if ids else "it holds no mappings"),
+        )
+        return
+    for item in found.get("items") or []:
+        iid = str(item.get("id"))
+        if iid not in known:
+            add(
+                mpos,
+                "E702",
+                f'mapping {mid} of {qual.id}: item "{iid}" is no KSB of this standard',
+                f'give the KSB it means `aliases: ["{iid}"]`',
+            )
+
+
+def _check_units(
+    qual: Qualification,
+    i: int,
+    m: dict[str, Any],
+    raw_m: Any,
+    pos: Pos,
+    known: dict[str, str],
+    add: Any,
+) -> None:
+    """E702 for each `units:` key that is no KSB, and each unit or criterion it names that
+    the qualification lacks."""
+    ksb_ids = sorted(set(known.values()))
+    raw_units = raw_m.get("units") if isinstance(raw_m.get("units"), dict) else {}
+    for kid, refs in (m.get("units") or {}).items():
+        kpos = yamlio.key_pos(raw_units, kid) or pos
+        if kid not in known:
+            add(
+                kpos,
+                "E702",
+                f'mappings[{i + 1}].units: "{kid}" is no KSB of this standard',
+                did_you_mean(kid, ksb_ids) or "its KSBs: " + ", ".join(ksb_ids),
+            )
+        raw_refs = _list(raw_units.get(kid))
+        for j, uref in enumerate(refs or []):
+            if not uref:
+                continue
+            uid, _, cid = uref.partition("/")
+            rpos = yamlio.item_pos(raw_refs, j) or kpos
+            unit = qual.resolve_unit(uid)
+            if unit is None:
+                what = unknown_unit(uid, qual.id, qual.unit_names())
+                add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)
+            elif cid and qual.units[unit].criterion(cid) is None:
+                valid = [c.id for c in qual.units[unit].criteria]
+                what = unknown_criterion(
+                    unit,
+                    cid,
+                    did_you_mean(cid, valid) or 'write "UNIT/CRITERION", e.g. "1/1.1"',
                 )
-            else:
-                for item in found.get("items") or []:
-                    iid = str(item.get("id"))
-                    if iid not in known:
-                        add(
-                            mpos,
-                            "E702",
-                            f'mapping {m["mapping"]} of {qual.id}: item "{iid}" is no KSB '
-                            "of this standard",
-                            f'give the KSB it means `aliases: ["{iid}"]`',
-                        )
-        raw_units = raw_m.get("units") if isinstance(raw_m.get("units"), dict) else {}
-        for kid, refs in (m.get("units") or {}).items():
-            kpos = yamlio.key_pos(raw_units, kid) or pos
-            if kid not in known:
-                add(
-                    kpos,
-                    "E702",
-                    f'mappings[{i + 1}].units: "{kid}" is no KSB of this standard',
-                    did_you_mean(kid, ksb_ids) or "its KSBs: " + ", ".join(ksb_ids),
-                )
-            raw_refs = _list(raw_units.get(kid))
-            for j, uref in enumerate(refs or []):
-                if not uref:
-                    continue
-                uid, _, cid = uref.partition("/")
-                rpos = yamlio.item_pos(raw_refs, j) or kpos
-                unit = qual.resolve_unit(uid)
-                if unit is None:
-                    what = unknown_unit(uid, qual.id, qual.unit_names())
-                    add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)
-                elif cid and qual.units[unit].criterion(cid) is None:
-                    valid = [c.id for c in qual.units[unit].criteria]
-                    what = unknown_criterion(
-                        unit,
-                        cid,
-                        did_you_mean(cid, valid) or 'write "UNIT/CRITERION", e.g. "1/1.1"',
-                    )
-                    add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)
+                add(rpos, "E702", f"mappings[{i + 1}].units.{kid}: {what.message}", what.hint)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +87,7 @@ def to_standard(data: Any, path: Path, std_id: str | None = None) -> dict[str, A
     title = _text(data.get("title"))
     if title is None:
         raise bad('"title" is missing or empty', "title")
-    level = data.get("level")
-    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
-        if isinstance(level, str) and level.strip().isdigit():
-            level = int(level)
-        else:
-            raise bad(f'"level" must be a whole number, not {json.dumps(level)}', "level")
-    if level is not None and not 1 <= level <= 8:
-        raise bad(f'"level" is {level}: it must be from 1 to 8', "level")
+    level = _level(data.get("level"), bad)
     duration = data.get("typicalDuration")
     if duration is not None and (
         isinstance(duration, bool) or not isinstance(duration, int) or duration < 1
@@ -103,6 +97,39 @@ def to_standard(data: Any, path: Path, std_id: str | None = None) -> dict[str, A
             "typicalDuration",
         )
     version = data.get("version")
+    ksbs = _ksbs(data, bad)
+    ref = _text(data.get("referenceNumber"))
+    return {
+        "format": 1,
+        "kind": "standard",
+        "id": std_id or slug(title),
+        "title": title,
+        "reference": ref,
+        "level": level,
+        "version": None if version is None else str(version),
+        "source": f"{path.name} (the apprenticeship standards service's JSON)",
+        "typical_duration_months": duration,
+        "otj_minimum_hours": None,
+        "ksbs": ksbs,
+        "gateway": [],
+        "mappings": [],
+    }
+
+
+def _level(level: Any, bad: Callable[..., UserError]) -> int | None:
+    """The standard's level, a whole number from 1 to 8 (written as text or not)."""
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        if isinstance(level, str) and level.strip().isdigit():
+            level = int(level)
+        else:
+            raise bad(f'"level" must be a whole number, not {json.dumps(level)}', "level")
+    if level is not None and not 1 <= level <= 8:
+        raise bad(f'"level" is {level}: it must be from 1 to 8', "level")
+    return None if level is None else int(level)
+
+
+def _ksbs(data: dict[str, Any], bad: Callable[..., UserError]) -> list[dict[str, Any]]:
+    """The knowledges, skills and behaviours, each with its id; at least one."""
     ksbs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for field, id_field, kind, letter in _KINDS:
@@ -124,22 +151,7 @@ def to_standard(data: Any, path: Path, std_id: str | None = None) -> dict[str, A
             ksbs.append({"id": kid, "kind": kind, "title": detail})
     if not ksbs:
         raise bad("it holds no knowledges, skills or behaviours")
-    ref = _text(data.get("referenceNumber"))
-    return {
-        "format": 1,
-        "kind": "standard",
-        "id": std_id or slug(title),
-        "title": title,
-        "reference": ref,
-        "level": level,
-        "version": None if version is None else str(version),
-        "source": f"{path.name} (the apprenticeship standards service's JSON)",
-        "typical_duration_months": duration,
-        "otj_minimum_hours": None,
-        "ksbs": ksbs,
-        "gateway": [],
-        "mappings": [],
-    }
+    return ksbs
 
 
 def _ksb_id(value: Any, letter: str, n: int) -> str:

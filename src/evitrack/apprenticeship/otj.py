@@ -93,56 +93,64 @@ def load_log(
     root: Path, app: Apprenticeship, today: dt.date, late_days: int | None = None
 ) -> tuple[list[Entry], list[Diagnostic]]:
     """Every valid entry, and the problems of the log files (errors and warnings)."""
+    entries: list[Entry] = []
+    diags: list[Diagnostic] = []
+    late = LATE_DAYS if late_days is None else late_days
+    for path in log_files(root):
+        found, problems = _log_file(path, app, today, late)
+        entries += found
+        diags += problems
+    return entries, sorted(diags)
+
+
+def _log_file(
+    path: Path, app: Apprenticeship, today: dt.date, late: int
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """One log file's valid entries, and its problems."""
     from evitrack.locate import display_path
     from evitrack.schema import Validator
 
+    shown = display_path(path)
+    try:
+        text, raw = yamlio.load(path)
+    except yamlio.YamlProblem as p:
+        return [], [make(shown, (p.line, p.col), p.code, p.message, p.hint)]
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list):
+        return [], [
+            make(
+                shown,
+                (1, 1),
+                "E005",
+                "an OTJ log file is a list of entries",
+                "start each entry with `- date: YYYY-MM-DD`",
+            )
+        ]
     node = _entry_node()
-    entries: list[Entry] = []
-    diags: list[Diagnostic] = []
     ksb_ids = app.standard.ids()
-    late = LATE_DAYS if late_days is None else late_days
-    for path in log_files(root):
-        shown = display_path(path)
-        try:
-            text, raw = yamlio.load(path)
-        except yamlio.YamlProblem as p:
-            diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
+    v = Validator(shown, text)
+    entries = []
+    for i, item in enumerate(raw):
+        pos = yamlio.item_pos(raw, i) or (1, 1)
+        data = v.mapping(item, node, pos, f"[{i + 1}]")
+        if not data or any(data.get(k) is None for k in ("date", "hours", "type", "logged")):
             continue
-        if raw is None:
+        entry = Entry(
+            date=data["date"],
+            hours=float(data["hours"]),
+            activity=str(data.get("activity") or ""),
+            type=data["type"],
+            logged=data["logged"],
+            confirmed_by=data.get("confirmed_by"),
+            ksbs=[k for k in data.get("ksbs") or [] if k],
+            where=f"{shown}:{pos[0]}",
+        )
+        if not _valid_entry(entry, item, pos, app, today, ksb_ids, v):
             continue
-        if not isinstance(raw, list):
-            diags.append(
-                make(
-                    shown,
-                    (1, 1),
-                    "E005",
-                    "an OTJ log file is a list of entries",
-                    "start each entry with `- date: YYYY-MM-DD`",
-                )
-            )
-            continue
-        v = Validator(shown, text)
-        for i, item in enumerate(raw):
-            pos = yamlio.item_pos(raw, i) or (1, 1)
-            data = v.mapping(item, node, pos, f"[{i + 1}]")
-            if not data or any(data.get(k) is None for k in ("date", "hours", "type", "logged")):
-                continue
-            entry = Entry(
-                date=data["date"],
-                hours=float(data["hours"]),
-                activity=str(data.get("activity") or ""),
-                type=data["type"],
-                logged=data["logged"],
-                confirmed_by=data.get("confirmed_by"),
-                ksbs=[k for k in data.get("ksbs") or [] if k],
-                where=f"{shown}:{pos[0]}",
-            )
-            if not _valid_entry(entry, item, pos, app, today, ksb_ids, v):
-                continue
-            _warn(entry, item, pos, late, v)
-            entries.append(entry)
-        diags.extend(v.diagnostics)
-    return entries, sorted(diags)
+        _warn(entry, item, pos, late, v)
+        entries.append(entry)
+    return entries, list(v.diagnostics)
 
 
 def _valid_entry(
@@ -289,39 +297,13 @@ def status(
     planned = app.otj_planned_hours
     target = max([h for h in (minimum, planned) if h is not None], default=None)
     actual = round(sum(e.hours for e in entries if e.counts), 2)
-    expected = None
-    if target is not None and app.end is not None:
-        span = (app.end - app.start).days
-        done = min(max((today - app.start).days, 0), span)
-        expected = round(target * done / span, 1) if span > 0 else target
+    expected = _expected(app, target, today)
     warnings = [
         {"code": d.code, "message": d.message, "where": where(d)}
         for d in diags
         if d.severity.value == "warning"
     ]
-    if minimum is None:
-        warnings.append(
-            {
-                "code": "W709",
-                "message": (
-                    "the standard's published minimum OTJ hours is not entered "
-                    "(otj_minimum_hours in the standard file)"
-                    if rule["kind"] == "published_minimum"
-                    else "the minimum cannot be worked out without apprenticeship.end "
-                    "and apprenticeship.weekly_hours"
-                ),
-                "where": "evitrack.yaml",
-            }
-        )
-    if planned is not None and minimum is not None and planned < minimum:
-        warnings.append(
-            {
-                "code": "W709",
-                "message": f"the planned {planned:g} hours are fewer than the minimum "
-                f"{minimum:g} the rule asks",
-                "where": "evitrack.yaml",
-            }
-        )
+    warnings += _plan_warnings(rule, minimum, planned)
     on_track = None if expected is None else actual >= expected
     if expected is not None and actual < expected:
         warnings.append(
@@ -346,6 +328,46 @@ def status(
     )
 
 
+def _expected(app: Apprenticeship, target: float | None, today: dt.date) -> float | None:
+    """The hours due by today, pro rata over the practical period (None: no end or target)."""
+    if target is None or app.end is None:
+        return None
+    span = (app.end - app.start).days
+    done = min(max((today - app.start).days, 0), span)
+    return round(target * done / span, 1) if span > 0 else target
+
+
+def _plan_warnings(
+    rule: dict[str, Any], minimum: float | None, planned: float | None
+) -> list[dict[str, str]]:
+    """W709 in evitrack.yaml: a minimum that cannot be worked out, a plan below it."""
+    out = []
+    if minimum is None:
+        out.append(
+            {
+                "code": "W709",
+                "message": (
+                    "the standard's published minimum OTJ hours is not entered "
+                    "(otj_minimum_hours in the standard file)"
+                    if rule["kind"] == "published_minimum"
+                    else "the minimum cannot be worked out without apprenticeship.end "
+                    "and apprenticeship.weekly_hours"
+                ),
+                "where": "evitrack.yaml",
+            }
+        )
+    if planned is not None and minimum is not None and planned < minimum:
+        out.append(
+            {
+                "code": "W709",
+                "message": f"the planned {planned:g} hours are fewer than the minimum "
+                f"{minimum:g} the rule asks",
+                "where": "evitrack.yaml",
+            }
+        )
+    return out
+
+
 def add_entry(
     root: Path,
     app: Apprenticeship,
@@ -363,6 +385,42 @@ def add_entry(
     from evitrack.atomic import atomic_create_text
     from evitrack.errors import UserError
     from evitrack.record_text import dq
+
+    value, logged = _checked(app, date, hours, activity, kind, ksbs, today, logged)
+    lines = [
+        f"- date: {date.isoformat()}",
+        f"  hours: {value:g}",
+        f"  activity: {dq(' '.join(activity.split()))}",
+        f"  type: {kind}",
+    ]
+    if ksbs:
+        lines.append(f"  ksbs: [{', '.join(ksbs)}]")
+    lines.append(f"  logged: {logged.isoformat()}")
+    lines.append(f"  confirmed_by: {dq(confirmed_by) if confirmed_by else 'null'}")
+    folder = root / OTJ_DIR
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UserError(f"{folder} is not a folder inside the portfolio")
+    folder.mkdir(exist_ok=True)
+    text = "\n".join(lines) + "\n"
+    for n in range(1, 10000):
+        path = folder / f"{date.isoformat()}-{n}.yaml"
+        if not path.is_symlink() and atomic_create_text(path, text):
+            return path
+    raise UserError(f"too many OTJ files for {date.isoformat()}")
+
+
+def _checked(
+    app: Apprenticeship,
+    date: dt.date,
+    hours: str,
+    activity: str,
+    kind: str,
+    ksbs: list[str],
+    today: dt.date,
+    logged: dt.date | None,
+) -> tuple[float, dt.date]:
+    """(the hours, the day logged) of a new entry; UserError for any bad value."""
+    from evitrack.errors import UserError
 
     try:
         value = float(hours)
@@ -394,23 +452,4 @@ def add_entry(
             raise UserError(*unknown_ksb(kid, ids))
     if not activity.strip():
         raise UserError("--activity is empty", "say what was done")
-    lines = [
-        f"- date: {date.isoformat()}",
-        f"  hours: {value:g}",
-        f"  activity: {dq(' '.join(activity.split()))}",
-        f"  type: {kind}",
-    ]
-    if ksbs:
-        lines.append(f"  ksbs: [{', '.join(ksbs)}]")
-    lines.append(f"  logged: {logged.isoformat()}")
-    lines.append(f"  confirmed_by: {dq(confirmed_by) if confirmed_by else 'null'}")
-    folder = root / OTJ_DIR
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise UserError(f"{folder} is not a folder inside the portfolio")
-    folder.mkdir(exist_ok=True)
-    text = "\n".join(lines) + "\n"
-    for n in range(1, 10000):
-        path = folder / f"{date.isoformat()}-{n}.yaml"
-        if not path.is_symlink() and atomic_create_text(path, text):
-            return path
-    raise UserError(f"too many OTJ files for {date.isoformat()}")
+    return value, logged

@@ -145,88 +145,105 @@ def load_reviews(
     root: Path, app: Apprenticeship, today: dt.date, sign_days: int | None = None
 ) -> tuple[list[Review], list[Diagnostic]]:
     """Every review that can be read (by date), and the problems of the review files."""
-    from evitrack.locate import display_path
-    from evitrack.schema import REVIEW, Validator
-
     reviews: list[Review] = []
     diags: list[Diagnostic] = []
     late = SIGN_DAYS if sign_days is None else sign_days
-    ksb_ids = app.standard.ids()
-    every = interval(app)
     for path in review_files(root):
-        shown = display_path(path)
-        try:
-            text, raw = yamlio.load(path)
-        except yamlio.YamlProblem as p:
-            diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
-            continue
-        v = Validator(shown, text)
-        data = v.mapping(raw, REVIEW, (1, 1), "")
-        if not data or not isinstance(data.get("date"), dt.date):
-            diags.extend(v.diagnostics)
-            continue
-        when: dt.date = data["date"]
-        dpos = yamlio.value_pos(raw, "date") or (1, 1)
-        if not path.stem.startswith(when.isoformat()):
-            v.add(
-                dpos,
-                "E707",
-                f"the review is dated {when.isoformat()}, but its file is named {path.name}",
-                f"name the file after its date: {REVIEWS_DIR}/{when.isoformat()}.yaml",
-            )
-        if when < app.start:
-            v.add(
-                dpos,
-                "E707",
-                f"review dated {when.isoformat()}, before the apprenticeship's start "
-                f"({app.start.isoformat()})",
-                "check the date",
-            )
-        if when > today:
-            v.add(
-                dpos,
-                "E707",
-                f"review dated {when.isoformat()}, in the future",
-                "write the review once it has taken place; `next_review:` says when it is due",
-            )
-        review = Review(
-            date=when,
-            path=path,
-            otj=dict(data.get("otj") or {}),
-            ksbs=dict(data.get("ksbs") or {}),
-            previous_actions=_actions(data.get("previous_actions")),
-            actions=_actions(data.get("actions")),
-            comments={p: c for p, c in (data.get("comments") or {}).items() if c},
-            next_review=data.get("next_review"),
-            where=f"{shown}:{(yamlio.value_pos(raw, 'next_review') or dpos)[0]}",
-        )
-        _check_ksbs(raw, review, ksb_ids, v)
-        _check_signatures(raw, data, review, today, late, v)
-        nxt = review.next_review
-        npos = yamlio.value_pos(raw, "next_review") or dpos
-        if nxt is not None and nxt <= when:
-            v.add(
-                npos,
-                "E707",
-                f"next_review {nxt.isoformat()} is not after the review ({when.isoformat()})",
-                f"the next review is due by {(when + every).isoformat()}",
-            )
-        elif nxt is not None and nxt > when + every:
-            rule = in_force("reviews", app.start)
-            v.add(
-                npos,
-                "W712",
-                f"next_review {nxt.isoformat()} is more than {rule['interval_weeks']} weeks "
-                f"after this review: {' '.join(str(rule['text']).split())}",
-                f"plan it by {(when + every).isoformat()}",
-            )
-        review.errors = sum(  # those signing again mends are not counted
-            1 for d in v.diagnostics if d.severity.value == "error" and d.code not in SIGNING
-        )
-        diags.extend(v.diagnostics)
-        reviews.append(review)
+        review, found = _load_one(path, app, today, late)
+        diags.extend(found)
+        if review is not None:
+            reviews.append(review)
     reviews.sort(key=lambda r: (r.date, r.path.name))
     return reviews, sorted(diags)
+
+
+def _load_one(
+    path: Path, app: Apprenticeship, today: dt.date, late: int
+) -> tuple[Review | None, list[Diagnostic]]:
+    """One review file: the review (None when it cannot be read or has no date) and its
+    problems."""
+    from evitrack.locate import display_path
+    from evitrack.schema import REVIEW, Validator
+
+    shown = display_path(path)
+    try:
+        text, raw = yamlio.load(path)
+    except yamlio.YamlProblem as p:
+        return None, [make(shown, (p.line, p.col), p.code, p.message, p.hint)]
+    v = Validator(shown, text)
+    data = v.mapping(raw, REVIEW, (1, 1), "")
+    if not data or not isinstance(data.get("date"), dt.date):
+        return None, list(v.diagnostics)
+    when: dt.date = data["date"]
+    dpos = yamlio.value_pos(raw, "date") or (1, 1)
+    _check_date(path, when, dpos, app, today, v)
+    review = Review(
+        date=when,
+        path=path,
+        otj=dict(data.get("otj") or {}),
+        ksbs=dict(data.get("ksbs") or {}),
+        previous_actions=_actions(data.get("previous_actions")),
+        actions=_actions(data.get("actions")),
+        comments={p: c for p, c in (data.get("comments") or {}).items() if c},
+        next_review=data.get("next_review"),
+        where=f"{shown}:{(yamlio.value_pos(raw, 'next_review') or dpos)[0]}",
+    )
+    _check_ksbs(raw, review, app.standard.ids(), v)
+    _check_signatures(raw, data, review, today, late, v)
+    _check_next(review, yamlio.value_pos(raw, "next_review") or dpos, app, v)
+    review.errors = sum(  # those signing again mends are not counted
+        1 for d in v.diagnostics if d.severity.value == "error" and d.code not in SIGNING
+    )
+    return review, list(v.diagnostics)
+
+
+def _check_date(
+    path: Path, when: dt.date, dpos: tuple[int, int], app: Apprenticeship, today: dt.date, v: Any
+) -> None:
+    """E707: a file not named after its review's date, a date before the start or to come."""
+    if not path.stem.startswith(when.isoformat()):
+        v.add(
+            dpos,
+            "E707",
+            f"the review is dated {when.isoformat()}, but its file is named {path.name}",
+            f"name the file after its date: {REVIEWS_DIR}/{when.isoformat()}.yaml",
+        )
+    if when < app.start:
+        v.add(
+            dpos,
+            "E707",
+            f"review dated {when.isoformat()}, before the apprenticeship's start "
+            f"({app.start.isoformat()})",
+            "check the date",
+        )
+    if when > today:
+        v.add(
+            dpos,
+            "E707",
+            f"review dated {when.isoformat()}, in the future",
+            "write the review once it has taken place; `next_review:` says when it is due",
+        )
+
+
+def _check_next(review: Review, npos: tuple[int, int], app: Apprenticeship, v: Any) -> None:
+    """E707 for a next review not after this one; W712 for one later than the rule allows."""
+    nxt, when, every = review.next_review, review.date, interval(app)
+    if nxt is not None and nxt <= when:
+        v.add(
+            npos,
+            "E707",
+            f"next_review {nxt.isoformat()} is not after the review ({when.isoformat()})",
+            f"the next review is due by {(when + every).isoformat()}",
+        )
+    elif nxt is not None and nxt > when + every:
+        rule = in_force("reviews", app.start)
+        v.add(
+            npos,
+            "W712",
+            f"next_review {nxt.isoformat()} is more than {rule['interval_weeks']} weeks "
+            f"after this review: {' '.join(str(rule['text']).split())}",
+            f"plan it by {(when + every).isoformat()}",
+        )
 
 
 def _check_ksbs(raw: Any, review: Review, ksb_ids: list[str], v: Any) -> None:
@@ -389,22 +406,11 @@ def as_of(portfolio: Portfolio, when: dt.date) -> Portfolio:
 
 def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
     """A new review, pre-filled: OTJ hours and KSB progress by its date, the open actions."""
-    from evitrack.apprenticeship import otj
-    from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
-    from evitrack.coverage import coverage
-    from evitrack.record_text import dq
-
     app = portfolio.apprenticeship
     assert app is not None
-    root = portfolio.root
-    entries, found = otj.load_log(root, app, today, portfolio.settings.get("otj_late_days"))
-    st = otj.status(app, [e for e in entries if e.date <= when], found, when)
-    ksbs = coverage(as_of(portfolio, when)).ksbs or []
-    n = {s: sum(1 for k in ksbs if k.status == s) for s in (ACCEPTED, EVIDENCED, UNIT, MISSING)}
-    missing = [k.ksb for k in ksbs if k.status == MISSING]
-    reviews, _ = load_reviews(root, app, today)
+    progress = _progress_lines(portfolio, app, when, today)
+    reviews, _ = load_reviews(portfolio.root, app, today)
     before = [r for r in reviews if r.date < when]
-    previous = before[-1] if before else None
     who = f"{portfolio.learner_name} ({portfolio.registration})"
     lines = [
         f"# Progress review of {yamlio.comment_text(who)}, written by `evitrack review add`.",
@@ -412,6 +418,34 @@ def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
         f"# each signs: evitrack review sign {when.isoformat()} --as learner|employer|provider "
         "--name NAME",
         f"date: {when.isoformat()}",
+        *progress,
+        *_carried_lines(before[-1] if before else None),
+        "actions: []  # each: - action: ...; owner: learner|employer|provider; due: YYYY-MM-DD",
+        "comments:",
+        *(f"  {p}: null" for p in PARTIES),
+        "signatures:  # empty until signed: `evitrack review sign`",
+    ]
+    for p in PARTIES:
+        lines += [f"  {p}:", "    name: null", "    date: null"]
+    lines.append(f"next_review: {(when + interval(app)).isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+def _progress_lines(
+    portfolio: Portfolio, app: Apprenticeship, when: dt.date, today: dt.date
+) -> list[str]:
+    """The review's `otj:` and `ksbs:` blocks: the hours and the KSBs by its date."""
+    from evitrack.apprenticeship import otj
+    from evitrack.apprenticeship.ksbs import ACCEPTED, EVIDENCED, MISSING, UNIT
+    from evitrack.coverage import coverage
+
+    late = portfolio.settings.get("otj_late_days")
+    entries, found = otj.load_log(portfolio.root, app, today, late)
+    st = otj.status(app, [e for e in entries if e.date <= when], found, when)
+    ksbs = coverage(as_of(portfolio, when)).ksbs or []
+    n = {s: sum(1 for k in ksbs if k.status == s) for s in (ACCEPTED, EVIDENCED, UNIT, MISSING)}
+    missing = [k.ksb for k in ksbs if k.status == MISSING]
+    return [
         f"otj:  # by the review's date, as `evitrack otj status` counts them ({st.rule_id})",
         f"  hours_to_date: {_number(st.actual_hours)}",
         f"  expected_to_date: {_number(st.expected_to_date)}",
@@ -424,33 +458,29 @@ def review_text(portfolio: Portfolio, when: dt.date, today: dt.date) -> str:
         f"  missing: {n[MISSING]}",
         f"  missing_ksbs: [{', '.join(missing)}]",
     ]
+
+
+def _carried_lines(previous: Review | None) -> list[str]:
+    """`previous_actions:`: the previous review's open actions, each to be given a status."""
+    from evitrack.record_text import dq
+
     carried = previous.open_actions() if previous else []
-    if carried:
-        assert previous is not None
-        lines.append(
-            f"previous_actions:  # open at the review of {previous.date.isoformat()}: "
-            "set each one's status (open, done, dropped)"
-        )
-        for a in carried:
-            lines += [
-                f"  - action: {dq(a.action)}",
-                f"    owner: {a.owner}",
-                f"    due: {a.due.isoformat()}",
-                "    status: open",
-                f"    from: {(a.since or previous.date).isoformat()}",
-            ]
-    else:
-        lines.append("previous_actions: []  # the previous review left no open action")
-    lines += [
-        "actions: []  # each: - action: ...; owner: learner|employer|provider; due: YYYY-MM-DD",
-        "comments:",
-        *(f"  {p}: null" for p in PARTIES),
-        "signatures:  # empty until signed: `evitrack review sign`",
+    if not carried:
+        return ["previous_actions: []  # the previous review left no open action"]
+    assert previous is not None
+    lines = [
+        f"previous_actions:  # open at the review of {previous.date.isoformat()}: "
+        "set each one's status (open, done, dropped)"
     ]
-    for p in PARTIES:
-        lines += [f"  {p}:", "    name: null", "    date: null"]
-    lines.append(f"next_review: {(when + interval(app)).isoformat()}")
-    return "\n".join(lines) + "\n"
+    for a in carried:
+        lines += [
+            f"  - action: {dq(a.action)}",
+            f"    owner: {a.owner}",
+            f"    due: {a.due.isoformat()}",
+            "    status: open",
+            f"    from: {(a.since or previous.date).isoformat()}",
+        ]
+    return lines
 
 
 def add_review(portfolio: Portfolio, when: dt.date, today: dt.date) -> Path:
