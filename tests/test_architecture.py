@@ -39,7 +39,6 @@ LONG_ALLOWED: dict[str, str] = {
     "catalogue.check._check_groups": "not yet split",
     "catalogue.check._check_rule": "not yet split",
     "catalogue.extend._unit": "not yet split",
-    "cli.add.add": "not yet split",
     "cli.claim.verify": "not yet split",
     "cli.iqa.report": "not yet split",
     "cli.report._sections": "not yet split",
