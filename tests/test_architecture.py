@@ -43,7 +43,6 @@ LONG_ALLOWED: dict[str, str] = {
     "pack.select": "not yet split",
     "pack.summary": "not yet split",
     "pack._verify_zip": "not yet split",
-    "render.environment": "not yet split",
     "scaffold.init": "not yet split",
     "schema._json": "not yet split",
     "signing.sign": "not yet split",
