@@ -35,7 +35,6 @@ LONG_ALLOWED: dict[str, str] = {
     "dashboard._learner": "not yet split",
     "coverage.restore": "not yet split",
     "hashing._hash_one": "not yet split",
-    "schema._json": "not yet split",
     "signing.sign": "not yet split",
 }
 
