@@ -34,7 +34,6 @@ LONG_ALLOWED: dict[str, str] = {
     "decisions.assess": "not yet split",
     "dashboard._learner": "not yet split",
     "coverage.restore": "not yet split",
-    "signing.sign": "not yet split",
 }
 
 
