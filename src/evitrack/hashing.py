@@ -71,26 +71,11 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
         else None
     )
     for i, entry in enumerate(files):
-        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            report.problems.append(f"{shown}: files[{i + 1}] has no path")
-            continue
-        if getattr(entry, "merge", None):  # `<<: *base`: the entry's lines are not its own
-            report.problems.append(
-                f"{shown}: files[{i + 1}] takes keys from a YAML merge key (<<), so its sha256 "
-                "cannot be written in place; write the entry's path out in full, then hash again"
-            )
+        where = f"{shown}: files[{i + 1}]"
+        target = _hashable(root, entry, where, shown, report)
+        if target is None:
             continue
         rel = entry["path"]
-        target, why = locate.attachment(root, rel)
-        if target is None:
-            report.problems.append(f"{shown}: {rel} {why}; not hashed")
-            continue
-        if not target.exists():
-            report.problems.append(f"{shown}: {rel} does not exist")
-            continue
-        if not target.is_file():
-            report.problems.append(f"{shown}: {rel} is not a file (attach the files inside it)")
-            continue
         new = pf.sha256_file(target)
         old = entry.get("sha256")
         if old == new:
@@ -101,6 +86,31 @@ def _hash_one(root: Path, path: Path, report: HashReport) -> None:
     if updates:
         yamlio.write_back(path, set_hashes(text, raw, updates))
         report.changes.extend(changes)
+
+
+def _hashable(root: Path, entry: Any, where: str, shown: str, report: HashReport) -> Path | None:
+    """The file a `files:` entry attaches, when it can be hashed and its sha256 written in
+    place; else None, with the reason in `report.problems`."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        report.problems.append(f"{where} has no path")
+        return None
+    if getattr(entry, "merge", None):  # `<<: *base`: the entry's lines are not its own
+        report.problems.append(
+            f"{where} takes keys from a YAML merge key (<<), so its sha256 "
+            "cannot be written in place; write the entry's path out in full, then hash again"
+        )
+        return None
+    rel = entry["path"]
+    target, why = locate.attachment(root, rel)
+    if target is None:
+        report.problems.append(f"{shown}: {rel} {why}; not hashed")
+    elif not target.exists():
+        report.problems.append(f"{shown}: {rel} does not exist")
+    elif not target.is_file():
+        report.problems.append(f"{shown}: {rel} is not a file (attach the files inside it)")
+    else:
+        return target
+    return None
 
 
 def set_hashes(text: str, raw: Any, updates: dict[int, str]) -> str:

@@ -185,36 +185,12 @@ def select(
 ) -> Selection:
     """The units a claim covers, and everything that stops it (listed, never the first only)."""
     p = cov.portfolio
-    q = p.qualification
     if units is not None and completed:
         raise UserError("give --units or --completed, not both")
     if units is not None:
-        chosen: list[str] = []
-        for ref in units:
-            uid = q.resolve_unit(ref)
-            if uid is None or uid not in p.units:
-                from evitrack.diagnostics import did_you_mean
-
-                raise UserError(
-                    f'unit "{ref}" is not among the portfolio\'s units',
-                    did_you_mean(ref, p.units) or "units: " + ", ".join(p.units),
-                )
-            if uid not in chosen:
-                chosen.append(uid)
-        if not chosen:
-            raise UserError("--units names no unit")
-        sel = Selection("units", sorted(chosen, key=p.units.index), False, draft)
+        sel = Selection("units", _chosen_units(p, units), False, draft)
     elif completed:
-        sel = Selection("units", [], False, draft)
-        for uid in p.units:
-            left = unit_gaps(cov, uid) + signoff_gaps(p, uid)
-            if left:
-                sel.notes.append(
-                    f"unit {uid} left out: {len(left)} thing"
-                    f"{'s' if len(left) != 1 else ''} to do ({left[0]})"
-                )
-            else:
-                sel.units.append(uid)
+        sel = _completed_units(cov, draft)
     else:
         sel = Selection("full-award", list(p.units), True, draft)
 
@@ -230,24 +206,67 @@ def select(
     sel.problems += sample_records(p, sel.units)  # never in a pack, not even a draft
     if not sel.units:  # even a draft needs something to pack
         sel.problems.append("no unit is complete and signed off yet: nothing to claim")
+    sel.notes += _form_notes(p)
+    return sel
+
+
+def _chosen_units(p: Portfolio, units: list[str]) -> list[str]:
+    """The portfolio's units named by --units, each once, in the portfolio's order."""
+    chosen: list[str] = []
+    for ref in units:
+        uid = p.qualification.resolve_unit(ref)
+        if uid is None or uid not in p.units:
+            from evitrack.diagnostics import did_you_mean
+
+            raise UserError(
+                f'unit "{ref}" is not among the portfolio\'s units',
+                did_you_mean(ref, p.units) or "units: " + ", ".join(p.units),
+            )
+        if uid not in chosen:
+            chosen.append(uid)
+    if not chosen:
+        raise UserError("--units names no unit")
+    return sorted(chosen, key=p.units.index)
+
+
+def _completed_units(cov: Coverage, draft: bool) -> Selection:
+    """A unit claim of every unit complete and signed off; a note for each left out."""
+    p = cov.portfolio
+    sel = Selection("units", [], False, draft)
+    for uid in p.units:
+        left = unit_gaps(cov, uid) + signoff_gaps(p, uid)
+        if left:
+            sel.notes.append(
+                f"unit {uid} left out: {len(left)} thing"
+                f"{'s' if len(left) != 1 else ''} to do ({left[0]})"
+            )
+        else:
+            sel.units.append(uid)
+    return sel
+
+
+def _form_notes(p: Portfolio) -> list[str]:
+    """What the claim form will leave out or not use: no centre, the portfolio's own
+    templates, no learner statement."""
     from evitrack.render import STATEMENT_POINTS
 
+    notes = []
     if not (p.extra.get("centre") or {}).get("name"):
-        sel.notes.append(
+        notes.append(
             "no centre in evitrack.yaml (`centre: {name: ..., number: ...}`): the claim form "
             "leaves it out"
         )
     if (p.root / "templates").is_dir() and any((p.root / "templates").glob("*.j2")):
-        sel.notes.append(
+        notes.append(
             "the portfolio's templates/ is not used for a claim: a claim for certification "
             "is built from evitrack's own templates (templates/ still shapes `evitrack matrix`)"
         )
     if not any((p.extra.get("statement") or {}).get(k) for k, _ in STATEMENT_POINTS):
-        sel.notes.append(
+        notes.append(
             "no learner statement in evitrack.yaml (`statement:`): the claim form "
             "leaves room to write it by hand"
         )
-    return sel
+    return notes
 
 
 # ---- the pack ------------------------------------------------------------------------
@@ -407,11 +426,7 @@ def summary(
     templates: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The machine-readable summary of a pack (summary.json)."""
-    from evitrack.render import isodate, signoff_info
-
     p = cov.portfolio
-    q = p.qualification
-    packed: dict[str, PackedFile] = {f.path: f for f in files}
     records = _claimed_records(p, sel.units)
     centre = p.extra.get("centre") or None
     return {
@@ -419,73 +434,100 @@ def summary(
         "kind": sel.kind,
         "draft": sel.draft,
         "full_award": sel.full_award,
-        "qualification": {
-            "id": q.id,
-            "title": q.title,
-            "awarding_body": q.awarding_body or None,
-            "number": q.number,
-            "level": q.level,
-            "extends": q.extra.get("extends"),  # a centre's file: the qualification it extends
-            "files": qualification_files(p),
-        },
+        "qualification": _summary_qualification(p),
         "learner": {"name": p.learner_name, "registration": p.registration},
         "centre": dict(centre) if centre else None,
-        "units": [
-            {
-                "unit": uid,
-                "title": q.units[uid].title,
-                "level": q.units[uid].level,
-                "credit": q.units[uid].credit,
-                "glh": q.units[uid].glh,
-                "complete": uc.complete,
-                "criteria": uc.total,
-                "accepted": len(uc.ids("accepted")),
-                "signoff": signoff_info(p, uid),
-                "records": [r.id for r in records if uid in r.criteria],
-                "matrix": documents["matrices"][uid],
-            }
-            for uid in sel.units
-            if (uc := cov.unit(uid)) is not None
-        ],
+        "units": _summary_units(cov, sel, records, documents),
         "signatures": _signatures(p),
         "rules_satisfied": cov.rules_satisfied,
         "rules": [
             {"rule": r.rule, "satisfied": r.satisfied, "detail": r.detail} for r in cov.rules
         ],
-        "records": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "date": isodate(r.date),
-                "methods": list(r.methods),
-                "criteria": {u: ids for u, ids in r.criteria.items() if u in sel.units},
-                "location": r.location,
-                "assessment": None
-                if r.assessment is None
-                else {
-                    "decision": r.assessment.decision,
-                    "assessor": r.assessment.assessor,
-                    "date": isodate(r.assessment.date),
-                },
-                "fingerprint": r.fingerprint,
-                "files": [
-                    {
-                        "path": f.path,
-                        "packed": packed[f.path].name if f.path in packed else None,
-                        "sha256": packed[f.path].sha256 if f.path in packed else f.sha256,
-                        "bytes": packed[f.path].size if f.path in packed else None,
-                    }
-                    for f in r.files
-                ],
-            }
-            for r in records
-        ],
+        "records": _summary_records(records, sel, files),
         "documents": documents,
         "templates": {
             "origin": "evitrack (shipped)",
             "files": dict(sorted((templates or {}).items())),
         },
     }
+
+
+def _summary_qualification(p: Portfolio) -> dict[str, Any]:
+    q = p.qualification
+    return {
+        "id": q.id,
+        "title": q.title,
+        "awarding_body": q.awarding_body or None,
+        "number": q.number,
+        "level": q.level,
+        "extends": q.extra.get("extends"),  # a centre's file: the qualification it extends
+        "files": qualification_files(p),
+    }
+
+
+def _summary_units(
+    cov: Coverage, sel: Selection, records: list[Record], documents: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each claimed unit: its facts, how complete, its sign-off, records and matrix."""
+    from evitrack.render import signoff_info
+
+    p = cov.portfolio
+    q = p.qualification
+    return [
+        {
+            "unit": uid,
+            "title": q.units[uid].title,
+            "level": q.units[uid].level,
+            "credit": q.units[uid].credit,
+            "glh": q.units[uid].glh,
+            "complete": uc.complete,
+            "criteria": uc.total,
+            "accepted": len(uc.ids("accepted")),
+            "signoff": signoff_info(p, uid),
+            "records": [r.id for r in records if uid in r.criteria],
+            "matrix": documents["matrices"][uid],
+        }
+        for uid in sel.units
+        if (uc := cov.unit(uid)) is not None
+    ]
+
+
+def _summary_records(
+    records: list[Record], sel: Selection, files: list[PackedFile]
+) -> list[dict[str, Any]]:
+    """Each claimed record: what it cites of the claimed units, its decision, its files
+    (with their names and hashes in the pack)."""
+    from evitrack.render import isodate
+
+    packed: dict[str, PackedFile] = {f.path: f for f in files}
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "date": isodate(r.date),
+            "methods": list(r.methods),
+            "criteria": {u: ids for u, ids in r.criteria.items() if u in sel.units},
+            "location": r.location,
+            "assessment": None
+            if r.assessment is None
+            else {
+                "decision": r.assessment.decision,
+                "assessor": r.assessment.assessor,
+                "date": isodate(r.assessment.date),
+            },
+            "fingerprint": r.fingerprint,
+            "files": [
+                {
+                    "path": f.path,
+                    "packed": packed[f.path].name if f.path in packed else None,
+                    "sha256": packed[f.path].sha256 if f.path in packed else f.sha256,
+                    "bytes": packed[f.path].size if f.path in packed else None,
+                }
+                for f in r.files
+            ],
+        }
+        for r in records
+    ]
 
 
 def build(
@@ -1000,13 +1042,7 @@ def _verify_zip(pack: Path) -> VerifyResult:
     result = VerifyResult(pack)
     with zipfile.ZipFile(pack) as z:
         infos = [i for i in z.infolist() if not i.is_dir()]
-        manifests = sorted(
-            (i for i in infos if PurePosixPath(i.filename).name == MANIFEST),
-            key=lambda i: (i.filename.count("/"), i.filename),
-        )
-        if not manifests:
-            raise UserError(f"{pack} has no {MANIFEST}: not an evitrack pack")
-        minfo = manifests[0]
+        minfo = _zip_manifest_entry(infos, pack)
         prefix = minfo.filename[: -len(MANIFEST)]
         why = _zip_problem(minfo) or ("" if _zip_kind(minfo) == "file" else "not a file")
         if not why and minfo.file_size > MAX_MANIFEST:
@@ -1019,35 +1055,7 @@ def _verify_zip(pack: Path) -> VerifyResult:
         raw = b"".join(parts)[: MAX_MANIFEST + 1]
         result.manifest_sha256 = hashlib.sha256(raw).hexdigest()
         listed = parse_manifest(raw.decode("utf-8", errors="replace"), result)
-        seen: set[str] = set()
-        budget = MAX_READ
-        for info in sorted(infos, key=lambda i: i.filename)[:MAX_ENTRIES]:
-            if info is minfo:
-                continue
-            if not info.filename.startswith(prefix) or info.filename in seen:
-                result.added.append(info.filename)
-                continue
-            seen.add(info.filename)
-            name = info.filename[len(prefix) :]
-            if name not in listed:
-                result.added.append(name)
-                continue
-            if _zip_kind(info) != "file":  # a link or a device, as a folder pack's would be
-                result.changed.append(name)
-                continue
-            why = _zip_problem(info) or ""
-            if not why and info.file_size > budget:
-                why = f"{info.file_size:,} bytes, past the {MAX_READ:,} that verify reads"
-            if why:
-                result.unreadable.append(f"{name} ({why})")
-                continue
-            budget -= info.file_size
-            h = hashlib.sha256()
-            why = _read_entry(z, info, h.update)
-            if why:
-                result.unreadable.append(f"{name} ({why})")
-            elif h.hexdigest() != listed[name]:
-                result.changed.append(name)
+        _verify_zip_entries(z, infos, minfo, listed, result)
         if len(infos) > MAX_ENTRIES:
             result.unreadable.append(
                 f"{len(infos) - MAX_ENTRIES:,} entries past the first {MAX_ENTRIES:,} (not read)"
@@ -1055,6 +1063,58 @@ def _verify_zip(pack: Path) -> VerifyResult:
         have = {i.filename[len(prefix) :] for i in infos if i.filename.startswith(prefix)}
         result.missing = [n for n in sorted(listed) if n not in have]
     return result
+
+
+def _zip_manifest_entry(infos: list[zipfile.ZipInfo], pack: Path) -> zipfile.ZipInfo:
+    """The pack's SHA256SUMS: the one nearest the top of the zip."""
+    manifests = sorted(
+        (i for i in infos if PurePosixPath(i.filename).name == MANIFEST),
+        key=lambda i: (i.filename.count("/"), i.filename),
+    )
+    if not manifests:
+        raise UserError(f"{pack} has no {MANIFEST}: not an evitrack pack")
+    return manifests[0]
+
+
+def _verify_zip_entries(
+    z: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    minfo: zipfile.ZipInfo,
+    listed: dict[str, str],
+    result: VerifyResult,
+) -> None:
+    """Hash each entry (the first MAX_ENTRIES, MAX_READ bytes in all) against the manifest;
+    note every one added, changed or unreadable in `result`."""
+    prefix = minfo.filename[: -len(MANIFEST)]
+    seen: set[str] = set()
+    budget = MAX_READ
+    for info in sorted(infos, key=lambda i: i.filename)[:MAX_ENTRIES]:
+        if info is minfo:
+            continue
+        if not info.filename.startswith(prefix) or info.filename in seen:
+            result.added.append(info.filename)
+            continue
+        seen.add(info.filename)
+        name = info.filename[len(prefix) :]
+        if name not in listed:
+            result.added.append(name)
+            continue
+        if _zip_kind(info) != "file":  # a link or a device, as a folder pack's would be
+            result.changed.append(name)
+            continue
+        why = _zip_problem(info) or ""
+        if not why and info.file_size > budget:
+            why = f"{info.file_size:,} bytes, past the {MAX_READ:,} that verify reads"
+        if why:
+            result.unreadable.append(f"{name} ({why})")
+            continue
+        budget -= info.file_size
+        h = hashlib.sha256()
+        why = _read_entry(z, info, h.update)
+        if why:
+            result.unreadable.append(f"{name} ({why})")
+        elif h.hexdigest() != listed[name]:
+            result.changed.append(name)
 
 
 def _chunks(fh: Any) -> Iterator[bytes]:

@@ -141,6 +141,37 @@ def create(root: Path, new: NewRecord, q: Qualification, prefix: str = DEFAULT_P
     raise UserError("no free record id found")  # pragma: no cover - 10,000 clashes
 
 
+def add(root: Path, p: Portfolio, new: NewRecord) -> Created:
+    """Write `new` into the portfolio at root under its next free id (the portfolio's
+    `settings.record_prefix`, else "E")."""
+    prefix = str(p.settings.get("record_prefix") or DEFAULT_PREFIX)
+    return create(root, new, p.qualification, prefix)
+
+
+def hashed(root: Path, paths: list[str]) -> list[tuple[str, str]]:
+    """(path, sha256) of each file to attach, each once, in the order given."""
+    return [(f, pf.sha256_file(root / f)) for f in dict.fromkeys(paths)]
+
+
+@dataclass(frozen=True)
+class NotAllowed:
+    """A method a record uses that the evidence requirements of a unit it cites bar."""
+
+    unit: str
+    criterion: str | None  # None: barred for the whole unit
+    method: str
+
+
+def not_allowed(q: Qualification, new: NewRecord) -> list[NotAllowed]:
+    """Every method of `new` that a unit it cites, or a cited criterion, does not allow
+    (while the record cites it that way, the unit cannot be completed)."""
+    return [
+        NotAllowed(uid, cid, m)
+        for uid, ids in new.criteria.items()
+        for m, cid in q.units[uid].forbidden_uses(new.methods, ids)
+    ]
+
+
 def _verify(text: str, rid: str, new: NewRecord) -> None:
     """The text about to be written reads back as what was asked for."""
     data = yamlio.parse(text)

@@ -15,6 +15,7 @@ that autoescaping (also on, so macro output is not escaped twice) leaves it alon
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -165,33 +166,29 @@ def _bounded_filter(f: Callable[..., Any], name: str) -> Callable[..., Any]:
     return bounded
 
 
-def environment(
-    portfolio_root: Path | None = None,
-    markdown: bool = False,
-    used: dict[str, str] | None = None,
-) -> jinja2.Environment:
-    """A strict, bounded sandbox; the portfolio's `templates/` folder comes first.
-
-    `portfolio_root` None: evitrack's own templates only (a certification pack).
-    `used`: filled with each template read (shipped ones by name, a portfolio's as
-    `templates/NAME`) and the sha256 of its bytes.
-    """
+@functools.cache
+def _loader_classes() -> tuple[type[Any], type[Any]]:
+    """The loaders of shipped templates and of a portfolio's, each noting what it reads
+    (made on first use: jinja2 is imported only when a document is rendered)."""
     import hashlib
 
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from evitrack.portfolio import inside
 
     class ShippedLoader(jinja2.FileSystemLoader):
         prefix = ""
 
+        def __init__(self, folder: str, used: dict[str, str] | None) -> None:
+            super().__init__(folder)
+            self.used = used
+
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
             source, filename, uptodate = super().get_source(environment, template)
-            if used is not None:
-                used[self.prefix + template] = hashlib.sha256(
+            if self.used is not None:
+                self.used[self.prefix + template] = hashlib.sha256(
                     Path(filename).read_bytes()
                 ).hexdigest()
             return source, filename, uptodate
@@ -201,8 +198,8 @@ def environment(
 
         prefix = "templates/"
 
-        def __init__(self, root: Path) -> None:
-            super().__init__(str(root / "templates"))
+        def __init__(self, root: Path, used: dict[str, str] | None) -> None:
+            super().__init__(str(root / "templates"), used)
             self.root = root
 
         def get_source(
@@ -217,6 +214,15 @@ def environment(
                     "replace the link with a copy of the template",
                 )
             return super().get_source(environment, template)
+
+    return ShippedLoader, PortfolioLoader
+
+
+@functools.cache
+def _bounded_class() -> type[Any]:
+    """The sandbox that counts every operation against its `budget` and refuses numbers and
+    results too large (made on first use, as jinja2 is imported only then)."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class Bounded(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset(["*", "**", "+", "%"])
@@ -247,11 +253,28 @@ def environment(
                     )
             return super().getattr(obj, attribute)
 
+    return Bounded
+
+
+def environment(
+    portfolio_root: Path | None = None,
+    markdown: bool = False,
+    used: dict[str, str] | None = None,
+) -> jinja2.Environment:
+    """A strict, bounded sandbox; the portfolio's `templates/` folder comes first.
+
+    `portfolio_root` None: evitrack's own templates only (a certification pack).
+    `used`: filled with each template read (shipped ones by name, a portfolio's as
+    `templates/NAME`) and the sha256 of its bytes.
+    """
+    import jinja2
+
+    shipped_loader, portfolio_loader = _loader_classes()
     loaders: list[jinja2.BaseLoader] = []
     if portfolio_root is not None and (portfolio_root / "templates").is_dir():
-        loaders.append(PortfolioLoader(portfolio_root))
-    loaders.append(ShippedLoader(str(shipped_templates())))
-    env = Bounded(
+        loaders.append(portfolio_loader(portfolio_root, used))
+    loaders.append(shipped_loader(str(shipped_templates()), used))
+    env: jinja2.Environment = _bounded_class()(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -260,6 +283,7 @@ def environment(
         lstrip_blocks=True,
         finalize=md_escape if markdown else None,
     )
+    env.budget = _Budget()  # type: ignore[attr-defined]  # this environment's own
     if markdown:
         env.filters["join"] = md_join
     env.filters.update(

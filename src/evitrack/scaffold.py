@@ -233,6 +233,35 @@ def init(
     if qref is not None:
         refuse_unusable(target / qref)
     qref = qref or q.id
+    chosen = _chosen_units(q, units)
+    files = {
+        PORTFOLIO_FILE: portfolio_yaml(q, qref, name, registration, chosen),
+        f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
+        "README.md": readme(q, name, qref),
+        ".gitignore": GITIGNORE,
+        RECORD_SCHEMA_FILE: record_schema_text(q, chosen),
+        f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(
+            to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2
+        )
+        + "\n",
+        "files/.gitkeep": "",
+    }
+    _refuse_to_overwrite(target, files)
+    hook = hooks.plan(target)
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not yamlio.atomic_create_text(path, text):
+            raise UserError(f"{path} appeared while writing; stopped")
+        written.append(path)
+    hooks.apply(hook)
+    return Initialised(written, hook)
+
+
+def _chosen_units(q: Qualification, units: list[str]) -> list[str]:
+    """The units named (by id or alias) and every mandatory unit, in the qualification's
+    order."""
     chosen: list[str] = []
     for ref in units:
         uid = q.resolve_unit(ref)
@@ -246,19 +275,12 @@ def init(
             chosen.append(uid)
     order = list(q.units)
     chosen.sort(key=order.index)
+    return chosen
 
-    files = {
-        PORTFOLIO_FILE: portfolio_yaml(q, qref, name, registration, chosen),
-        f"{EVIDENCE_DIR}/E0001.yaml": sample_record(q, chosen, today),
-        "README.md": readme(q, name, qref),
-        ".gitignore": GITIGNORE,
-        RECORD_SCHEMA_FILE: record_schema_text(q, chosen),
-        f"{SCHEMA_DIR}/portfolio.schema.json": json.dumps(
-            to_json_schema(PORTFOLIO, "evitrack portfolio"), indent=2
-        )
-        + "\n",
-        "files/.gitkeep": "",
-    }
+
+def _refuse_to_overwrite(target: Path, files: dict[str, str]) -> None:
+    """UserError, before anything is written, when any file would go through a link or
+    replace one that exists."""
     from evitrack.locate import links_between
 
     linked = {link for rel in files if (link := links_between(target, target / rel))}
@@ -274,13 +296,3 @@ def init(
             f"{target}: {', '.join(clashes)} already exist; nothing was changed",
             "choose an empty folder for a new portfolio",
         )
-    hook = hooks.plan(target)
-    written = []
-    for rel, text in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not yamlio.atomic_create_text(path, text):
-            raise UserError(f"{path} appeared while writing; stopped")
-        written.append(path)
-    hooks.apply(hook)
-    return Initialised(written, hook)

@@ -760,6 +760,18 @@ def _json(node: Node) -> dict[str, Any]:
     d: dict[str, Any] = {}
     if node.description:
         d["description"] = node.description
+    if node.type in ("list", "dict", "map"):
+        d |= _json_container(node)
+    else:
+        d |= _json_scalar(node)
+    if node.nullable and "type" in d:
+        d["type"] = [d["type"], "null"]
+    return d
+
+
+def _json_scalar(node: Node) -> dict[str, Any]:
+    """The JSON Schema type and limits of a text, id, number, yes/no or date node."""
+    d: dict[str, Any] = {}
     t = node.type
     if t in ("str", "text"):
         d["type"] = "string"
@@ -771,14 +783,8 @@ def _json(node: Node) -> dict[str, Any]:
         d["type"] = "string"
         if node.pattern:
             d["pattern"] = node.pattern
-    elif t == "int":
-        d["type"] = "integer"
-        if node.minimum is not None:
-            d["minimum"] = node.minimum
-        if node.maximum is not None:
-            d["maximum"] = node.maximum
-    elif t == "number":
-        d["type"] = "number"
+    elif t in ("int", "number"):
+        d["type"] = "integer" if t == "int" else "number"
         if node.minimum is not None:
             d["minimum"] = node.minimum
         if node.maximum is not None:
@@ -788,7 +794,14 @@ def _json(node: Node) -> dict[str, Any]:
     elif t == "date":
         d["type"] = "string"
         d["format"] = "date"
-    elif t == "list":
+    return d
+
+
+def _json_container(node: Node) -> dict[str, Any]:
+    """The JSON Schema of a list, a dict of like values or a map of declared keys."""
+    d: dict[str, Any] = {}
+    t = node.type
+    if t == "list":
         d["type"] = "array"
         if node.values is not None:
             d["items"] = _json(node.values)
@@ -800,7 +813,7 @@ def _json(node: Node) -> dict[str, Any]:
             d["additionalProperties"] = _json(node.values)
         if node.min_items:
             d["minProperties"] = node.min_items
-    elif t == "map":
+    else:
         d["type"] = "object"
         d["properties"] = {k: _json(v) for k, v in node.keys.items()}
         req = [k for k, v in node.keys.items() if v.required]
@@ -809,8 +822,6 @@ def _json(node: Node) -> dict[str, Any]:
         d["additionalProperties"] = False
         if node.all_of:
             d["allOf"] = list(node.all_of)
-    if node.nullable and "type" in d:
-        d["type"] = [d["type"], "null"]
     return d
 
 

@@ -290,9 +290,7 @@ def sign(key_path: Path, message: bytes, namespace: str) -> str:
     A key protected by a passphrase, or a `.pub` file whose key is in ssh-agent, is
     signed by `ssh-keygen -Y sign`, which asks for the passphrase or uses the agent.
     """
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    from cryptography.hazmat.primitives import serialization
 
     shown = str(key_path)
     try:
@@ -301,33 +299,11 @@ def sign(key_path: Path, message: bytes, namespace: str) -> str:
         raise UserError(f"--key {shown}: {exc.strerror or exc}") from None
     if data.lstrip().startswith((b"ssh-", b"ecdsa-", b"sk-")) or b"ENCRYPTED" in data[:200]:
         return _ssh_keygen_sign(key_path, message, namespace)
-    try:
-        key: Any = serialization.load_ssh_private_key(data, password=None)
-    except TypeError:  # protected by a passphrase
+    key = _private_key(data, shown)
+    if key is None:  # protected by a passphrase
         return _ssh_keygen_sign(key_path, message, namespace)
-    except (ValueError, UnicodeError):
-        raise UserError(
-            f"--key {shown} is not an OpenSSH private key",
-            "give the private key file, e.g. ~/.ssh/id_ed25519 (made by `ssh-keygen -t ed25519`)",
-        ) from None
-    except Exception as exc:  # UnsupportedAlgorithm
-        raise UserError(f"--key {shown}: {exc}") from None
     hash_alg = "sha512"
-    to_sign = _signed_data(namespace, hash_alg, message)
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        sig_type, sig = "ssh-ed25519", key.sign(to_sign)
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        curve = {"secp256r1": 256, "secp384r1": 384, "secp521r1": 521}.get(key.curve.name)
-        if curve is None:
-            raise UserError(f"--key {shown}: the curve {key.curve.name} is not used by SSH")
-        sig_type = f"ecdsa-sha2-nistp{curve}"
-        alg = getattr(hashes, _ECDSA[sig_type][1].upper())()
-        r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(alg)))
-        sig = _mpint(r) + _mpint(s)
-    elif isinstance(key, rsa.RSAPrivateKey):
-        sig_type, sig = "rsa-sha2-512", key.sign(to_sign, padding.PKCS1v15(), hashes.SHA512())
-    else:
-        raise UserError(f"--key {shown}: this kind of key cannot sign here", "use an ed25519 key")
+    sig_type, sig = _key_sign(key, _signed_data(namespace, hash_alg, message), shown)
     public = key.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )
@@ -342,6 +318,44 @@ def sign(key_path: Path, message: bytes, namespace: str) -> str:
         + _string(_string(sig_type.encode()) + _string(sig))
     )
     return base64.b64encode(out).decode("ascii")
+
+
+def _private_key(data: bytes, shown: str) -> Any:
+    """The OpenSSH private key in `data`, or None when it is protected by a passphrase."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return serialization.load_ssh_private_key(data, password=None)
+    except TypeError:  # protected by a passphrase
+        return None
+    except (ValueError, UnicodeError):
+        raise UserError(
+            f"--key {shown} is not an OpenSSH private key",
+            "give the private key file, e.g. ~/.ssh/id_ed25519 (made by `ssh-keygen -t ed25519`)",
+        ) from None
+    except Exception as exc:  # UnsupportedAlgorithm
+        raise UserError(f"--key {shown}: {exc}") from None
+
+
+def _key_sign(key: Any, to_sign: bytes, shown: str) -> tuple[str, bytes]:
+    """(SSH signature type, signature blob) of `to_sign` with an ed25519, ECDSA or RSA key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "ssh-ed25519", key.sign(to_sign)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        curve = {"secp256r1": 256, "secp384r1": 384, "secp521r1": 521}.get(key.curve.name)
+        if curve is None:
+            raise UserError(f"--key {shown}: the curve {key.curve.name} is not used by SSH")
+        sig_type = f"ecdsa-sha2-nistp{curve}"
+        alg = getattr(hashes, _ECDSA[sig_type][1].upper())()
+        r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(alg)))
+        return sig_type, _mpint(r) + _mpint(s)
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "rsa-sha2-512", key.sign(to_sign, padding.PKCS1v15(), hashes.SHA512())
+    raise UserError(f"--key {shown}: this kind of key cannot sign here", "use an ed25519 key")
 
 
 def _ssh_keygen_sign(key_path: Path, message: bytes, namespace: str) -> str:

@@ -351,18 +351,7 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
     if not isinstance(data, dict):
         raise UserError(f"{path}: not a qualification file (expected a mapping)")
     base = _extended(path, data, root)
-    units: dict[str, Unit] = dict(base.units) if base else {}
-    for inc in data.get("include") or []:
-        target = _include_path(path, str(inc["from"]), root)
-        lib = load_file(target, root)
-        wanted = [str(u) for u in inc.get("units") or list(lib.units)]
-        for uid in wanted:
-            if uid not in lib.units:
-                raise UserError(f'{path}: include from {inc["from"]}: no unit "{uid}"')
-            units[uid] = lib.units[uid]
-    for u in data.get("units") or []:
-        unit = build_unit(u)
-        units[unit.id] = unit  # in a file that extends another: replaces the unit of that id
+    units = _units(path, data, root, base)
     groups = [
         Group(
             id=str(g["id"]),
@@ -381,19 +370,6 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
         for key in ("units", "groups"):
             if key in r and r[key] is not None:
                 r[key] = [str(x) for x in r[key]]
-    known = {
-        "id",
-        "title",
-        "awarding_body",
-        "number",
-        "level",
-        "framework",
-        "groups",
-        "units",
-        "rules",
-        "kind",
-        "include",
-    }
 
     def header(key: str) -> Any:  # what the file gives, else what the extended file gives
         if key in data or base is None:
@@ -413,8 +389,46 @@ def _build(path: Path, data: Any, root: Path) -> Qualification:
         rules=rules,
         path=path,
         kind=str(data.get("kind") or "qualification"),
-        extra={k: v for k, v in data.items() if k not in known},
+        extra={k: v for k, v in data.items() if k not in _KNOWN},
     )
+
+
+# The top-level keys a Qualification holds in its own fields; the rest go to `extra`.
+_KNOWN = frozenset(
+    {
+        "id",
+        "title",
+        "awarding_body",
+        "number",
+        "level",
+        "framework",
+        "groups",
+        "units",
+        "rules",
+        "kind",
+        "include",
+    }
+)
+
+
+def _units(
+    path: Path, data: dict[str, Any], root: Path, base: Qualification | None
+) -> dict[str, Unit]:
+    """The units of the extended file, then those included, then the file's own (each
+    replacing a unit of the same id)."""
+    units: dict[str, Unit] = dict(base.units) if base else {}
+    for inc in data.get("include") or []:
+        target = _include_path(path, str(inc["from"]), root)
+        lib = load_file(target, root)
+        wanted = [str(u) for u in inc.get("units") or list(lib.units)]
+        for uid in wanted:
+            if uid not in lib.units:
+                raise UserError(f'{path}: include from {inc["from"]}: no unit "{uid}"')
+            units[uid] = lib.units[uid]
+    for u in data.get("units") or []:
+        unit = build_unit(u)
+        units[unit.id] = unit  # in a file that extends another: replaces the unit of that id
+    return units
 
 
 def _extended(path: Path, data: dict[str, Any], root: Path) -> Qualification | None:

@@ -411,9 +411,8 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
     unit_forbidden = _methods(
         u.get("evidence"), raw_u.get("evidence"), f"unit {u['id']}", add, upos
     )
-    in_source = u.get("criteria_in_source") is not False
     todo: list[tuple[str, Pos]] = []  # placeholders left by `qualification extend`
-    seen: dict[str, Pos] = {}
+    seen: dict[str, Pos] = {}  # criterion and knowledge item ids, where first given
     seen_o: dict[str, Pos] = {}
     raw_o = _list(raw_u.get("outcomes"))
     last_o: str | None = None
@@ -437,7 +436,7 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
         raw_oi = _item(raw_o, i)
         if is_placeholder(o.get("title")):
             todo.append((f"the title of outcome {oid}", yamlio.value_pos(raw_oi, "title") or opos))
-        if o.get("criteria") == [] and in_source:
+        if o.get("criteria") == [] and u.get("criteria_in_source") is not False:
             add(
                 yamlio.value_pos(raw_oi, "criteria") or opos,
                 "E105",
@@ -445,38 +444,61 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
                 "list its criteria; if the document has no pages for the unit, say so with "
                 "`criteria_in_source: false` on the unit",
             )
-        last_c: str | None = None
-        raw_c = _list(raw_oi.get("criteria"))
-        for j, c in enumerate(o.get("criteria") or []):
-            if not c or not c.get("id"):
-                continue
-            cpos = yamlio.item_pos(raw_c, j)
-            cid = c["id"]
-            if cid in seen:
-                add(
-                    cpos,
-                    "E501",
-                    f'unit {u["id"]}: criterion id "{cid}" is used twice (first at '
-                    f"{_line(seen[cid])})",
-                    'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`',
-                )
-            elif (
-                last_c is not None and _seq_key(cid) <= _seq_key(last_c) and not c.get("printed_id")
-            ):
-                add(cpos, "E502", f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"')
-            seen.setdefault(cid, cpos)
-            last_c = cid
-            if is_placeholder(c.get("text")):
-                todo.append((f"criterion {cid}", yamlio.value_pos(_item(raw_c, j), "text") or cpos))
-            _methods(
-                c.get("evidence"),
-                _item(raw_c, j).get("evidence"),
-                f"unit {u['id']} criterion {cid}",
-                add,
-                cpos,
-                (u["id"], unit_forbidden),
-            )
+        _check_criteria(u, o, raw_oi, add, (u["id"], unit_forbidden), seen, todo)
     _placeholders(u["id"], todo, add)
+    _check_knowledge(u, raw_u, add, (u["id"], unit_forbidden), seen)
+
+
+def _check_criteria(
+    u: dict[str, Any],
+    o: dict[str, Any],
+    raw_oi: Any,
+    add: Add,
+    unit_forbidden: tuple[str, set[str]],
+    seen: dict[str, Pos],
+    todo: list[tuple[str, Pos]],
+) -> None:
+    """An outcome's criteria: ids distinct within the unit and in order, text not a
+    placeholder, their evidence methods known and not barred by the unit already."""
+    last_c: str | None = None
+    raw_c = _list(raw_oi.get("criteria"))
+    for j, c in enumerate(o.get("criteria") or []):
+        if not c or not c.get("id"):
+            continue
+        cpos = yamlio.item_pos(raw_c, j)
+        cid = c["id"]
+        if cid in seen:
+            add(
+                cpos,
+                "E501",
+                f'unit {u["id"]}: criterion id "{cid}" is used twice (first at {_line(seen[cid])})',
+                'give the second a distinct id (e.g. "2.3(2)") and record `printed_id`',
+            )
+        elif last_c is not None and _seq_key(cid) <= _seq_key(last_c) and not c.get("printed_id"):
+            add(cpos, "E502", f'unit {u["id"]}: criterion "{cid}" comes after "{last_c}"')
+        seen.setdefault(cid, cpos)
+        last_c = cid
+        if is_placeholder(c.get("text")):
+            todo.append((f"criterion {cid}", yamlio.value_pos(_item(raw_c, j), "text") or cpos))
+        _methods(
+            c.get("evidence"),
+            _item(raw_c, j).get("evidence"),
+            f"unit {u['id']} criterion {cid}",
+            add,
+            cpos,
+            unit_forbidden,
+        )
+
+
+def _check_knowledge(
+    u: dict[str, Any],
+    raw_u: dict[Any, Any],
+    add: Add,
+    unit_forbidden: tuple[str, set[str]],
+    seen: dict[str, Pos],
+) -> None:
+    """A unit's knowledge items: ids distinct from each other and from its criteria, their
+    evidence methods known and not barred by the unit already."""
     raw_k = _list(raw_u.get("knowledge"))
     for j, k in enumerate(u.get("knowledge") or []):
         if not k or not k.get("id"):
@@ -496,7 +518,7 @@ def _check_unit(u: dict[str, Any], raw_u: dict[Any, Any], add: Add) -> None:
             f"unit {u['id']} item {k['id']}",
             add,
             kpos,
-            (u["id"], unit_forbidden),
+            unit_forbidden,
         )
 
 
@@ -549,6 +571,14 @@ def _check_groups(
                     f'group {g["id"]} names unit "{uid}", which is not defined',
                     did_you_mean(uid, sorted(units)),
                 )
+    _check_unit_groups(data, raw, groups, add)
+    return groups
+
+
+def _check_unit_groups(
+    data: dict[str, Any], raw: Any, groups: dict[str, list[str]], add: Add
+) -> None:
+    """A unit's own `group:` names a group that lists it."""
     raw_units = _list(raw.get("units"))
     for i, u in enumerate(data.get("units") or []):
         gid = u.get("group") if u else None
@@ -569,7 +599,6 @@ def _check_groups(
                 f'unit {u["id"]} says it is in group "{gid}", but group {gid} does not list it',
                 f'add "{u["id"]}" to the units of group {gid}, or correct the unit\'s `group:`',
             )
-    return groups
 
 
 def _kind_for(kind: str, given: list[str]) -> str | None:
@@ -596,14 +625,22 @@ def _check_rule(
     groups: dict[str, list[str]],
     add: Add,
 ) -> None:
-    kind = r["kind"]
-    rid = r.get("id")
-    kind_class = REGISTRY[kind]
-    shape = kind_class.shape
-
     def at(key: str) -> Pos:
         return yamlio.key_pos(raw_r, key) or rpos
 
+    _check_rule_keys(r, raw_r, rpos, at, add)
+    REGISTRY[r["kind"]].check(r, raw_r, at, r.get("id"), add)
+    _check_rule_names(r, at, units, groups, add)
+    _check_rule_facts(r, rpos, units, groups, add)
+
+
+def _check_rule_keys(
+    r: dict[str, Any], raw_r: dict[Any, Any], rpos: Pos, at: Callable[[str], Pos], add: Add
+) -> None:
+    """Every key the rule gives is read by its kind; every key its kind needs is given."""
+    kind = r["kind"]
+    rid = r.get("id")
+    shape = REGISTRY[kind].shape
     given = [k for k in raw_r if isinstance(k, str) and k not in COMMON_KEYS]
     for key in given:
         if key in shape.keys:
@@ -625,7 +662,17 @@ def _check_rule(
     if shape.one_of and all(raw_r.get(k) is None for k in shape.one_of):
         names = " or ".join(f"`{k}`" for k in shape.one_of)
         add(rpos, "E102", f"rule {rid} ({kind}) needs {names}")
-    kind_class.check(r, raw_r, at, rid, add)
+
+
+def _check_rule_names(
+    r: dict[str, Any],
+    at: Callable[[str], Pos],
+    units: dict[str, _Unit],
+    groups: dict[str, list[str]],
+    add: Add,
+) -> None:
+    """The groups and units a rule names are defined."""
+    rid = r.get("id")
     for gid in r.get("groups") or []:
         if gid is not None and gid not in groups:
             add(
@@ -642,6 +689,15 @@ def _check_rule(
                 f'rule {rid} names unit "{uid}", which is not defined',
                 did_you_mean(uid, sorted(units)) or "name a unit defined in `units:`",
             )
+
+
+def _check_rule_facts(
+    r: dict[str, Any], rpos: Pos, units: dict[str, _Unit], groups: dict[str, list[str]], add: Add
+) -> None:
+    """Each unit a rule counts gives the fact (credit, hours, level) that its kind reads."""
+    kind = r["kind"]
+    rid = r.get("id")
+    kind_class = REGISTRY[kind]
     field = kind_class.fact
     for uid in _scope(r, units, groups):
         facts = units[uid].facts if uid in units else {}

@@ -101,6 +101,22 @@ def _unit(q: Qualification, u: Unit) -> list[str]:
     if q.group_of(u.id):
         lines.append(f"    group: {_s(q.group_of(u.id))}")
     lines.append(f"    note: {_s(STUB_NOTE)}")
+    evidence = _evidence(u)
+    if evidence:
+        lines += ["    evidence:", *evidence]
+    lines += [
+        "    outcomes:",
+        '      - id: "1"',
+        '        title: "TODO: the title of learning outcome 1"  # TODO',
+        "        criteria:",
+        '          - id: "1.1"',
+        '            text: "TODO: the text of criterion 1.1"  # TODO',
+    ]
+    return lines
+
+
+def _evidence(u: Unit) -> list[str]:
+    """The lines under a unit stub's `evidence:`, as the shipped unit gives them."""
     ev = u.evidence
     evidence = [
         f"      {key}: [{', '.join(_s(m) for m in values)}]"
@@ -115,17 +131,7 @@ def _unit(q: Qualification, u: Unit) -> list[str]:
         evidence.append("      candidate_report: true")
     if ev.text:
         evidence.append(f"      text: {_s(ev.text)}")
-    if evidence:
-        lines += ["    evidence:", *evidence]
-    lines += [
-        "    outcomes:",
-        '      - id: "1"',
-        '        title: "TODO: the title of learning outcome 1"  # TODO',
-        "        criteria:",
-        '          - id: "1.1"',
-        '            text: "TODO: the text of criterion 1.1"  # TODO',
-    ]
-    return lines
+    return evidence
 
 
 def stub_text(q: Qualification, new_id: str) -> str:

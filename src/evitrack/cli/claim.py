@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
@@ -19,6 +19,10 @@ from evitrack.cli._common import (
     allowed_signers,
 )
 from evitrack.cli.matrix import DocumentFormat
+
+if TYPE_CHECKING:
+    from evitrack.output import Doc
+    from evitrack.pack import VerifyResult
 
 PROGRESS_MIN_FILES = 20  # show a progress bar from this many evidence files
 
@@ -148,10 +152,24 @@ def verify(
     `evitrack claim` printed to know that the manifest was not rewritten too."""
     from evitrack import pack
     from evitrack.cli._report import emit
-    from evitrack.output import Doc, Heading, Para, Table, one_line, plural
+    from evitrack.output import Table
 
     result = pack.verify(pack_path)
-    found = [
+    found = _problems(result)
+    shown = str(pack_path)  # as given: the user knows the path they typed
+    emit(
+        format,
+        json=result.to_json,
+        csv=lambda: Table(["status", "file"], [list(f) for f in found]),
+        markdown=lambda: _verify_markdown(result, found, shown),
+        text=lambda: _verify_text(result, found, shown),
+    )
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _problems(result: VerifyResult) -> list[tuple[str, str]]:
+    """(what is wrong, file) for every file that does not match the manifest."""
+    return [
         (label, name)
         for label, names in (
             ("changed", result.changed),
@@ -162,41 +180,38 @@ def verify(
         )
         for name in names
     ]
-    shown = str(pack_path)  # as given: the user knows the path they typed
 
-    def markdown() -> Doc:
-        summary = (
-            f"{pack.MANIFEST} sha256 {result.manifest_sha256}; {result.listed} files listed: "
-            + ("all match." if result.ok else f"{len(found)} problems.")
-        )
-        doc = Doc([Heading(f"Verification of {shown}"), Para(summary)])
-        return doc.add(Table(["status", "file"], [list(f) for f in found])) if found else doc
 
-    def text() -> None:
-        for label, name in found:
-            typer.echo(f"{label}: {one_line(name)}")
-        if result.ok:
-            typer.echo(
-                f"ok: {one_line(shown)}: {result.listed} files match {pack.MANIFEST} "
-                f"(sha256 {result.manifest_sha256})",
-                err=True,
-            )
-        else:
-            typer.echo(
-                f"{one_line(shown)}: {plural(len(found), 'problem')} "
-                f"({result.listed} files listed in {pack.MANIFEST}, "
-                f"sha256 {result.manifest_sha256})",
-                err=True,
-            )
+def _verify_markdown(result: VerifyResult, found: list[tuple[str, str]], shown: str) -> Doc:
+    from evitrack.output import Doc, Heading, Para, Table
+    from evitrack.pack import MANIFEST
 
-    emit(
-        format,
-        json=result.to_json,
-        csv=lambda: Table(["status", "file"], [list(f) for f in found]),
-        markdown=markdown,
-        text=text,
+    summary = f"{MANIFEST} sha256 {result.manifest_sha256}; {result.listed} files listed: " + (
+        "all match." if result.ok else f"{len(found)} problems."
     )
-    raise typer.Exit(0 if result.ok else 1)
+    doc = Doc([Heading(f"Verification of {shown}"), Para(summary)])
+    return doc.add(Table(["status", "file"], [list(f) for f in found])) if found else doc
+
+
+def _verify_text(result: VerifyResult, found: list[tuple[str, str]], shown: str) -> None:
+    from evitrack.output import one_line, plural
+    from evitrack.pack import MANIFEST
+
+    for label, name in found:
+        typer.echo(f"{label}: {one_line(name)}")
+    if result.ok:
+        typer.echo(
+            f"ok: {one_line(shown)}: {result.listed} files match {MANIFEST} "
+            f"(sha256 {result.manifest_sha256})",
+            err=True,
+        )
+    else:
+        typer.echo(
+            f"{one_line(shown)}: {plural(len(found), 'problem')} "
+            f"({result.listed} files listed in {MANIFEST}, "
+            f"sha256 {result.manifest_sha256})",
+            err=True,
+        )
 
 
 class ListFormat(StrEnum):

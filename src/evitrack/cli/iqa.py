@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -15,6 +15,9 @@ from evitrack.cli._common import (
     print_json,
     refuse_with,
 )
+
+if TYPE_CHECKING:
+    from evitrack.quality_report import IqaReport
 
 app = typer.Typer(
     help="Internal quality assurance: draw the sample, record decisions, report.",
@@ -237,7 +240,15 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
         refuse_with(e.diagnostics, "the caseload's IQA files have errors: no report")
     if format is Format.json:
         print_json(result.to_json())
-        raise typer.Exit(0 if result.compliant else 1)
+    elif format is Format.csv:
+        _assessors_table(result, format)
+    else:
+        _report_tables(result, format)
+        typer.echo(f"compliant: {_yes(result.compliant)}")
+    raise typer.Exit(0 if result.compliant else 1)
+
+
+def _assessors_table(result: IqaReport, format: Format, title: str = "") -> None:
     assessors = [
         [
             a.assessor,
@@ -254,12 +265,14 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
     ]
     head = ["assessor", "band", "units", "sampled", "required", "agreed", "disagreed"]
     head += ["open_actions", "compliant"]
-    if format is Format.csv:
-        _table(assessors, head, format)
-        raise typer.Exit(0 if result.compliant else 1)
+    _table(assessors, head, format, title)
+
+
+def _report_tables(result: IqaReport, format: Format) -> None:
+    """The plan, then each of the report's tables that has rows, as text or Markdown."""
     if result.plan:
         typer.echo(f"plan: {result.plan}\n")
-    _table(assessors, head, format, "assessors")
+    _assessors_table(result, format, "assessors")
     if result.cover:
         _table(
             [[d, ", ".join(m) or "-"] for d, m in result.cover.items()],
@@ -300,8 +313,6 @@ def report(caseload: Path = CASELOAD_ARG, format: Format = FORMAT_OPT) -> None:
             format,
             "changed since the plan",
         )
-    typer.echo(f"compliant: {_yes(result.compliant)}")
-    raise typer.Exit(0 if result.compliant else 1)
 
 
 app.command("report")(report)

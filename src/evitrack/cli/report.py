@@ -13,6 +13,7 @@ from evitrack.cli._common import Format, refuse_with
 if TYPE_CHECKING:
     from evitrack.dashboard import Dashboard, LearnerProgress
     from evitrack.output import Doc, Table
+    from evitrack.quality_report import IqaReport
 
 
 class ReportFormat(StrEnum):
@@ -146,106 +147,102 @@ def _learners_table(d: Dashboard) -> Table:
     return table
 
 
-def _sections(d: Dashboard) -> list[tuple[str, list[str], list[list[str]]]]:
+_Section = tuple[str, list[str], list[list[str]]]
+
+
+def _sections(d: Dashboard) -> list[_Section]:
     """(title, header, rows) of the overview's tables, shared by text and Markdown."""
-    out = [
-        (
-            "Learners",
-            [
-                "learner",
-                "registration",
-                "qualification",
-                "accepted",
-                "units complete",
-                "last accepted",
-                "at risk",
-            ],
-            [
-                [
-                    p.name,
-                    p.registration,
-                    p.qualification,
-                    f"{p.accepted}/{p.total} ({p.percent}%)",
-                    f"{p.units_complete}/{len(p.units)}",
-                    p.last_accepted.isoformat() if p.last_accepted else "none",
-                    _flags(p),
-                ]
-                for p in d.learners
-            ],
-        ),
-        (
-            "Units",
-            ["unit", "title", "learners", "complete", "accepted"],
-            [
-                [
-                    u.unit,
-                    u.title,
-                    str(u.learners),
-                    str(u.complete),
-                    f"{u.accepted}/{u.total} ({u.percent}%)",
-                ]
-                for u in d.units
-            ],
-        ),
-    ]
+    out = [_learners_section(d), _units_section(d)]
     if d.iqa is not None:
-        out.append(
-            (
-                "IQA: assessors",
-                [
-                    "assessor",
-                    "band",
-                    "units",
-                    "sampled",
-                    "required",
-                    "agreed",
-                    "disagreed",
-                    "open actions",
-                    "compliant",
-                ],
-                [
-                    [
-                        a.assessor,
-                        a.band,
-                        str(a.units),
-                        str(a.sampled),
-                        str(a.required),
-                        str(a.agreed),
-                        str(a.disagreed),
-                        str(a.open_actions),
-                        "yes" if a.compliant else "no",
-                    ]
-                    for a in d.iqa.assessors
-                ],
-            )
-        )
-        if d.iqa.cover:
-            out.append(
-                (
-                    "IQA: cover",
-                    ["cover", "not yet sampled"],
-                    [[k, ", ".join(m) or "-"] for k, m in d.iqa.cover.items()],
-                )
-            )
-        if d.iqa.actions:
-            out.append(
-                (
-                    "IQA: actions",
-                    ["learner", "unit", "assessor", "iqa", "date", "status", "comment"],
-                    [
-                        [
-                            a.learner,
-                            a.unit,
-                            a.assessor,
-                            a.iqa,
-                            a.date,
-                            "open" if a.open else "closed",
-                            " ".join((a.comment or "").split()),
-                        ]
-                        for a in d.iqa.actions
-                    ],
-                )
-            )
+        out += _iqa_sections(d.iqa)
+    return out
+
+
+def _learners_section(d: Dashboard) -> _Section:
+    header = [
+        "learner",
+        "registration",
+        "qualification",
+        "accepted",
+        "units complete",
+        "last accepted",
+        "at risk",
+    ]
+    rows = [
+        [
+            p.name,
+            p.registration,
+            p.qualification,
+            f"{p.accepted}/{p.total} ({p.percent}%)",
+            f"{p.units_complete}/{len(p.units)}",
+            p.last_accepted.isoformat() if p.last_accepted else "none",
+            _flags(p),
+        ]
+        for p in d.learners
+    ]
+    return ("Learners", header, rows)
+
+
+def _units_section(d: Dashboard) -> _Section:
+    rows = [
+        [
+            u.unit,
+            u.title,
+            str(u.learners),
+            str(u.complete),
+            f"{u.accepted}/{u.total} ({u.percent}%)",
+        ]
+        for u in d.units
+    ]
+    return ("Units", ["unit", "title", "learners", "complete", "accepted"], rows)
+
+
+def _iqa_sections(iqa: IqaReport) -> list[_Section]:
+    """The assessors' table, and the cover and actions tables when there are any."""
+    header = [
+        "assessor",
+        "band",
+        "units",
+        "sampled",
+        "required",
+        "agreed",
+        "disagreed",
+        "open actions",
+        "compliant",
+    ]
+    rows = [
+        [
+            a.assessor,
+            a.band,
+            str(a.units),
+            str(a.sampled),
+            str(a.required),
+            str(a.agreed),
+            str(a.disagreed),
+            str(a.open_actions),
+            "yes" if a.compliant else "no",
+        ]
+        for a in iqa.assessors
+    ]
+    out: list[_Section] = [("IQA: assessors", header, rows)]
+    if iqa.cover:
+        cover = [[k, ", ".join(m) or "-"] for k, m in iqa.cover.items()]
+        out.append(("IQA: cover", ["cover", "not yet sampled"], cover))
+    if iqa.actions:
+        actions = [
+            [
+                a.learner,
+                a.unit,
+                a.assessor,
+                a.iqa,
+                a.date,
+                "open" if a.open else "closed",
+                " ".join((a.comment or "").split()),
+            ]
+            for a in iqa.actions
+        ]
+        header = ["learner", "unit", "assessor", "iqa", "date", "status", "comment"]
+        out.append(("IQA: actions", header, actions))
     return out
 
 

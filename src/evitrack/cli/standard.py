@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from evitrack.cli._common import FORMAT_OPT, Format
+
+if TYPE_CHECKING:
+    from evitrack.output import Doc, Table
 
 app = typer.Typer(
     help="Apprenticeship standards: their KSBs, the units that cover them, and importing one.",
@@ -46,7 +50,6 @@ def show(
     """Show a standard: its KSBs and which units of each mapped qualification cover them."""
     from evitrack.apprenticeship import standards
     from evitrack.cli._report import emit
-    from evitrack.output import Bullets, Doc, Heading, Para, Table, one_line
 
     named = Path(standard)
     std = (
@@ -55,7 +58,19 @@ def show(
         else standards.load(standard, Path.cwd())
     )
     data = standards.to_json(std)
-    facts = ", ".join(
+    facts = _facts(data)
+    emit(
+        format,
+        json=lambda: data,
+        csv=lambda: _ksb_table(data),
+        markdown=lambda: _show_markdown(data, facts),
+        text=lambda: _show_text(data, facts),
+    )
+
+
+def _facts(data: dict[str, Any]) -> str:
+    """The standard's reference, level, version, duration and hours that it states."""
+    return ", ".join(
         f"{label} {data[key]}"
         for key, label in (
             ("reference", "reference"),
@@ -67,41 +82,48 @@ def show(
         if data[key] is not None
     )
 
-    def covered(kid: str) -> list[str]:
-        return [
-            f"units of {qid}: {', '.join(by_ksb.get(kid) or []) or 'none'}"
-            for qid, by_ksb in data["mappings"].items()
-        ]
 
-    def table() -> Table:
-        rows = [
-            [k["id"], k["kind"], k["title"], s]
-            for k in data["ksbs"]
-            for s in k["statements"] or [""]
-        ]
-        return Table(["ksb", "kind", "title", "statement"], rows)
+def _covered(data: dict[str, Any], kid: str) -> list[str]:
+    """Per mapped qualification, the units that cover KSB `kid`."""
+    return [
+        f"units of {qid}: {', '.join(by_ksb.get(kid) or []) or 'none'}"
+        for qid, by_ksb in data["mappings"].items()
+    ]
 
-    def markdown() -> Doc:
-        doc = Doc([Heading(data["title"])])
-        if facts:
-            doc.add(Para(facts))
-        for k in data["ksbs"]:
-            doc.add(Heading(f"{k['id']} {k['title']} ({k['kind']})", 2))
-            if k["statements"]:
-                doc.add(Bullets(tuple(k["statements"])))
-            for line in covered(k["id"]):
-                doc.add(Para(line, em=True))
-        return doc
 
-    def text() -> None:
-        out = [f"{data['title']} ({data['id']})", *([facts] if facts else [])]
-        for k in data["ksbs"]:
-            out += ["", f"{k['id']} {k['title']} ({k['kind']})"]
-            out += [f"  - {s}" for s in k["statements"]]
-            out += [f"  {line}" for line in covered(k["id"])]
-        typer.echo("\n".join(one_line(x) for x in out))
+def _ksb_table(data: dict[str, Any]) -> Table:
+    from evitrack.output import Table
 
-    emit(format, json=lambda: data, csv=table, markdown=markdown, text=text)
+    rows = [
+        [k["id"], k["kind"], k["title"], s] for k in data["ksbs"] for s in k["statements"] or [""]
+    ]
+    return Table(["ksb", "kind", "title", "statement"], rows)
+
+
+def _show_markdown(data: dict[str, Any], facts: str) -> Doc:
+    from evitrack.output import Bullets, Doc, Heading, Para
+
+    doc = Doc([Heading(data["title"])])
+    if facts:
+        doc.add(Para(facts))
+    for k in data["ksbs"]:
+        doc.add(Heading(f"{k['id']} {k['title']} ({k['kind']})", 2))
+        if k["statements"]:
+            doc.add(Bullets(tuple(k["statements"])))
+        for line in _covered(data, k["id"]):
+            doc.add(Para(line, em=True))
+    return doc
+
+
+def _show_text(data: dict[str, Any], facts: str) -> None:
+    from evitrack.output import one_line
+
+    out = [f"{data['title']} ({data['id']})", *([facts] if facts else [])]
+    for k in data["ksbs"]:
+        out += ["", f"{k['id']} {k['title']} ({k['kind']})"]
+        out += [f"  - {s}" for s in k["statements"]]
+        out += [f"  {line}" for line in _covered(data, k["id"])]
+    typer.echo("\n".join(one_line(x) for x in out))
 
 
 @app.command("check")

@@ -63,27 +63,27 @@ def _nonempty(ext: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in ext.items() if not (v is None or v is False or v == [] or v == {})}
 
 
-def export(q: Qualification) -> dict[str, Any]:
-    """The CASE 1.1 CFPackage of a qualification (plain JSON data)."""
-    from evitrack import catalogue
+class _Package:
+    """The CFItems and CFAssociations of one export, in the order they are made."""
 
-    data = catalogue.to_json(q)
-    doc_id = uuid_for(q.id)
-    doc_link = _link(doc_id, q.title)
-    items: list[dict[str, Any]] = []
-    assocs: list[dict[str, Any]] = []
+    def __init__(self, q: Qualification) -> None:
+        self.q = q
+        self.doc_link = _link(uuid_for(q.id), q.title)
+        self.items: list[dict[str, Any]] = []
+        self.assocs: list[dict[str, Any]] = []
 
     def item(
-        path: str, kind: str, code: str, text: str, ext: dict[str, Any], **more: Any
+        self, path: str, kind: str, code: str, text: str, ext: dict[str, Any], **more: Any
     ) -> dict[str, str]:
-        identifier = uuid_for(f"{q.id}/{path}")
+        """Add a CFItem; its link."""
+        identifier = uuid_for(f"{self.q.id}/{path}")
         entry: dict[str, Any] = {
             "identifier": identifier,
             "uri": _uri(identifier),
             "fullStatement": text,
             "humanCodingScheme": code,
             "CFItemType": TYPES[kind],
-            "CFDocumentURI": doc_link,
+            "CFDocumentURI": self.doc_link,
             "language": "en",
             "lastChangeDateTime": LAST_CHANGE,
             **more,
@@ -91,12 +91,15 @@ def export(q: Qualification) -> dict[str, Any]:
         ext = _nonempty(ext)
         if ext:
             entry["extensions"] = ext
-        items.append(entry)
+        self.items.append(entry)
         return _link(identifier, text or code)
 
-    def child(origin: dict[str, str], parent: dict[str, str], seq: int) -> None:
-        identifier = uuid_for(f"{q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}")
-        assocs.append(
+    def child(self, origin: dict[str, str], parent: dict[str, str], seq: int) -> None:
+        """Add the isChildOf association from `origin` to `parent`."""
+        identifier = uuid_for(
+            f"{self.q.id}/isChildOf/{origin['identifier']}/{parent['identifier']}"
+        )
+        self.assocs.append(
             {
                 "identifier": identifier,
                 "uri": _uri(identifier),
@@ -104,90 +107,110 @@ def export(q: Qualification) -> dict[str, Any]:
                 "originNodeURI": origin,
                 "destinationNodeURI": parent,
                 "sequenceNumber": seq,
-                "CFDocumentURI": doc_link,
+                "CFDocumentURI": self.doc_link,
                 "lastChangeDateTime": LAST_CHANGE,
             }
         )
 
+
+_UNIT_KNOWN = (
+    "id",
+    "aliases",
+    "title",
+    "level",
+    "credit",
+    "glh",
+    "group",
+    "criteria_in_source",
+    "outcomes",
+    "knowledge",
+    "evidence",
+)
+_TOP_KNOWN = (
+    "id",
+    "title",
+    "awarding_body",
+    "number",
+    "level",
+    "framework",
+    "kind",
+    "groups",
+    "units",
+    "rules",
+)
+
+
+def export(q: Qualification) -> dict[str, Any]:
+    """The CASE 1.1 CFPackage of a qualification (plain JSON data)."""
+    from evitrack import catalogue
+
+    data = catalogue.to_json(q)
+    package = _Package(q)
     group_links = {}
     for gi, g in enumerate(data["groups"], 1):
         extra = {k: v for k, v in g.items() if k not in ("id", "title", "units")}
-        link = item(f"group/{g['id']}", "group", g["id"], g["title"], {"extra": extra})
+        link = package.item(f"group/{g['id']}", "group", g["id"], g["title"], {"extra": extra})
         group_links[g["id"]] = link
-        child(link, doc_link, gi)
+        package.child(link, package.doc_link, gi)
     top = len(data["groups"])
     for ui, u in enumerate(data["units"], 1):
-        known = (
-            "id",
-            "aliases",
-            "title",
-            "level",
-            "credit",
-            "glh",
-            "group",
-            "criteria_in_source",
-            "outcomes",
-            "knowledge",
-            "evidence",
-        )
-        ext = {
-            "aliases": u["aliases"],
-            "level": u["level"],
-            "credit": u["credit"],
-            "glh": u["glh"],
-            "criteria_not_in_source": not u["criteria_in_source"],
-            "evidence": _nonempty(u["evidence"]),
-            "extra": {
-                k: v
-                for k, v in u.items()
-                if k not in known or (k == "group" and "group" in q.units[u["id"]].extra)
-            },
-        }
-        more: dict[str, Any] = {"listEnumeration": str(ui)}
-        if u["level"] is not None:
-            more["educationLevel"] = [str(u["level"])]
-        if u["aliases"]:
-            more["alternativeLabel"] = ", ".join(u["aliases"])
-        path = f"unit/{u['id']}"
-        ulink = item(path, "unit", u["id"], u["title"], ext, **more)
-        parents = [g["id"] for g in data["groups"] if u["id"] in g["units"]]
-        for gid in parents:
-            gunits = next(g["units"] for g in data["groups"] if g["id"] == gid)
-            child(ulink, group_links[gid], gunits.index(u["id"]) + 1)
+        ulink = _export_unit(package, u, ui)
+        parents = [g for g in data["groups"] if u["id"] in g["units"]]
+        for g in parents:
+            package.child(ulink, group_links[g["id"]], g["units"].index(u["id"]) + 1)
         if not parents:
             top += 1
-            child(ulink, doc_link, top)
-        for oi, o in enumerate(u["outcomes"], 1):
-            extra = {k: v for k, v in o.items() if k not in ("id", "title", "criteria")}
-            olink = item(
-                f"{path}/outcome/{o['id']}", "outcome", o["id"], o["title"], {"extra": extra}
-            )
-            child(olink, ulink, oi)
-            for ci, c in enumerate(o["criteria"], 1):
-                extra = {k: v for k, v in c.items() if k not in ("id", "text")}
-                clink = item(
-                    f"{path}/criterion/{c['id']}", "criterion", c["id"], c["text"], {"extra": extra}
-                )
-                child(clink, olink, ci)
-        for ki, k in enumerate(u["knowledge"], 1):
-            extra = {key: v for key, v in k.items() if key not in ("id", "text")}
-            klink = item(
-                f"{path}/knowledge/{k['id']}", "knowledge", k["id"], k["text"], {"extra": extra}
-            )
-            child(klink, ulink, len(u["outcomes"]) + ki)
+            package.child(ulink, package.doc_link, top)
+    document = _document(q, data)
+    return {"CFDocument": document, "CFItems": package.items, "CFAssociations": package.assocs}
 
-    top_known = (
-        "id",
-        "title",
-        "awarding_body",
-        "number",
-        "level",
-        "framework",
-        "kind",
-        "groups",
-        "units",
-        "rules",
-    )
+
+def _export_unit(package: _Package, u: dict[str, Any], ui: int) -> dict[str, str]:
+    """Add a unit with its outcomes, criteria and knowledge items; the unit's link."""
+    ext = {
+        "aliases": u["aliases"],
+        "level": u["level"],
+        "credit": u["credit"],
+        "glh": u["glh"],
+        "criteria_not_in_source": not u["criteria_in_source"],
+        "evidence": _nonempty(u["evidence"]),
+        "extra": {
+            k: v
+            for k, v in u.items()
+            if k not in _UNIT_KNOWN or (k == "group" and "group" in package.q.units[u["id"]].extra)
+        },
+    }
+    more: dict[str, Any] = {"listEnumeration": str(ui)}
+    if u["level"] is not None:
+        more["educationLevel"] = [str(u["level"])]
+    if u["aliases"]:
+        more["alternativeLabel"] = ", ".join(u["aliases"])
+    path = f"unit/{u['id']}"
+    ulink = package.item(path, "unit", u["id"], u["title"], ext, **more)
+    for oi, o in enumerate(u["outcomes"], 1):
+        extra = {k: v for k, v in o.items() if k not in ("id", "title", "criteria")}
+        olink = package.item(
+            f"{path}/outcome/{o['id']}", "outcome", o["id"], o["title"], {"extra": extra}
+        )
+        package.child(olink, ulink, oi)
+        for ci, c in enumerate(o["criteria"], 1):
+            extra = {k: v for k, v in c.items() if k not in ("id", "text")}
+            clink = package.item(
+                f"{path}/criterion/{c['id']}", "criterion", c["id"], c["text"], {"extra": extra}
+            )
+            package.child(clink, olink, ci)
+    for ki, k in enumerate(u["knowledge"], 1):
+        extra = {key: v for key, v in k.items() if key not in ("id", "text")}
+        klink = package.item(
+            f"{path}/knowledge/{k['id']}", "knowledge", k["id"], k["text"], {"extra": extra}
+        )
+        package.child(klink, ulink, len(u["outcomes"]) + ki)
+    return ulink
+
+
+def _document(q: Qualification, data: dict[str, Any]) -> dict[str, Any]:
+    """The CFDocument: the qualification, with what CASE has no field for as extensions."""
+    doc_id = uuid_for(q.id)
     document: dict[str, Any] = {
         "identifier": doc_id,
         "uri": _uri(doc_id),
@@ -205,7 +228,7 @@ def export(q: Qualification) -> dict[str, Any]:
                 "framework": q.framework,
                 "kind": q.kind if q.kind != "qualification" else None,
                 "rules": data["rules"],
-                "extra": {k: v for k, v in data.items() if k not in top_known},
+                "extra": {k: v for k, v in data.items() if k not in _TOP_KNOWN},
             }
         ),
     }
@@ -213,7 +236,7 @@ def export(q: Qualification) -> dict[str, Any]:
         document["publisher"] = q.awarding_body
     if q.number:
         document["version"] = q.number  # the accreditation number names this edition
-    return {"CFDocument": document, "CFItems": items, "CFAssociations": assocs}
+    return document
 
 
 def dumps(package: dict[str, Any]) -> str:
@@ -350,6 +373,24 @@ def _code(it: dict[str, Any], fallback: str) -> str:
     return str(code).strip().replace(" ", "-")
 
 
+@dataclass(frozen=True)
+class _Tree:
+    """A package's items, each item's children in printed order, and what each item is."""
+
+    items: dict[str, dict[str, Any]]
+    children: dict[str, list[tuple[float, int, str]]]
+    kinds: dict[str, str]
+
+    def kids(self, ident: str, *want: str) -> list[str]:
+        """The children of `ident` of the kinds in `want`, in order."""
+        return [k[2] for k in self.children.get(ident, []) if self.kinds[k[2]] in want]
+
+    def crit(self, ident: str, n: int) -> dict[str, Any]:
+        """A criterion or knowledge item as the qualification file holds it."""
+        it = self.items[ident]
+        return {"id": _code(it, str(n)), "text": it["fullStatement"], **_ext(it).get("extra", {})}
+
+
 def _build(
     doc: dict[str, Any],
     items: dict[str, dict[str, Any]],
@@ -358,86 +399,99 @@ def _build(
     doc_id: str,
     shown: str,
 ) -> dict[str, Any]:
-    def kids(ident: str, *want: str) -> list[str]:
-        return [k[2] for k in children.get(ident, []) if kinds[k[2]] in want]
-
-    def crit(ident: str, n: int) -> dict[str, Any]:
-        it = items[ident]
-        return {"id": _code(it, str(n)), "text": it["fullStatement"], **_ext(it).get("extra", {})}
-
-    # units: everywhere in the tree, in their own printed order (listEnumeration), else found
-    unit_ids: list[str] = []
-
-    def walk(ident: str) -> None:
-        for k in kids(ident, "group", "unit"):
-            if kinds[k] == "unit" and k not in unit_ids:
-                unit_ids.append(k)
-            walk(k)
-
-    walk(doc_id)
-    unit_ids += [i for i, k in kinds.items() if k == "unit" and i not in unit_ids]
-
-    found = list(unit_ids)
-
-    def enum_key(ident: str) -> tuple[int, float, int]:
-        e = items[ident].get("listEnumeration")
-        try:
-            return (0, float(str(e)), found.index(ident))
-        except (TypeError, ValueError):
-            return (1, 0.0, found.index(ident))
-
-    unit_ids.sort(key=enum_key)
+    tree = _Tree(items, children, kinds)
     units = []
     codes: dict[str, str] = {}
-    for n, ident in enumerate(unit_ids, 1):
-        it = items[ident]
-        ext = _ext(it)
-        code = _code(it, str(n))
+    for n, ident in enumerate(_unit_order(tree, doc_id), 1):
+        code = _code(items[ident], str(n))
         if code in codes.values():
             raise UserError(f'{shown}: two units have the code "{code}"')
         codes[ident] = code
-        unit: dict[str, Any] = {
-            "id": code,
-            "aliases": list(ext.get("aliases") or []),
-            "title": it["fullStatement"],
-            "level": ext.get("level"),
-            "credit": ext.get("credit"),
-            "glh": ext.get("glh"),
-        }
-        if ext.get("criteria_not_in_source"):
-            unit["criteria_in_source"] = False
-        outcomes = []
-        for on, oid in enumerate(kids(ident, "outcome"), 1):
-            o = items[oid]
-            outcomes.append(
-                {
-                    "id": _code(o, str(on)),
-                    "title": o["fullStatement"],
-                    **{k: v for k, v in _ext(o).get("extra", {}).items()},
-                    "criteria": [crit(c, cn) for cn, c in enumerate(kids(oid, "criterion"), 1)],
-                }
-            )
-        if outcomes:
-            unit["outcomes"] = outcomes
-        knowledge = [crit(k, kn) for kn, k in enumerate(kids(ident, "knowledge", "criterion"), 1)]
-        if knowledge:
-            unit["knowledge"] = knowledge
-        if ext.get("evidence"):
-            unit["evidence"] = ext["evidence"]
-        unit.update(ext.get("extra") or {})
-        units.append(unit)
-
+        units.append(_import_unit(tree, ident, code))
     groups = []
-    for gn, gid in enumerate(_groups(doc_id, kids), 1):
+    for gn, gid in enumerate(_groups(doc_id, tree.kids), 1):
         g = items[gid]
         groups.append(
             {
                 "id": _code(g, str(gn)),
                 "title": g["fullStatement"],
-                "units": [codes[u] for u in kids(gid, "unit")],
+                "units": [codes[u] for u in tree.kids(gid, "unit")],
                 **(_ext(g).get("extra") or {}),
             }
         )
+    out = _head(doc, doc_id, shown)
+    out["groups"] = groups
+    out["units"] = units
+    out["rules"] = list(_ext(doc).get("rules") or [])
+    return out
+
+
+def _unit_order(tree: _Tree, doc_id: str) -> list[str]:
+    """The units: everywhere in the tree, in their own printed order (listEnumeration),
+    else in the order found."""
+    found: list[str] = []
+
+    def walk(ident: str) -> None:
+        for k in tree.kids(ident, "group", "unit"):
+            if tree.kinds[k] == "unit" and k not in found:
+                found.append(k)
+            walk(k)
+
+    walk(doc_id)
+    found += [i for i, k in tree.kinds.items() if k == "unit" and i not in found]
+
+    def enum_key(ident: str) -> tuple[int, float, int]:
+        e = tree.items[ident].get("listEnumeration")
+        try:
+            return (0, float(str(e)), found.index(ident))
+        except (TypeError, ValueError):
+            return (1, 0.0, found.index(ident))
+
+    return sorted(found, key=enum_key)
+
+
+def _import_unit(tree: _Tree, ident: str, code: str) -> dict[str, Any]:
+    """A unit as the qualification file holds it, with its outcomes and knowledge."""
+    it = tree.items[ident]
+    ext = _ext(it)
+    unit: dict[str, Any] = {
+        "id": code,
+        "aliases": list(ext.get("aliases") or []),
+        "title": it["fullStatement"],
+        "level": ext.get("level"),
+        "credit": ext.get("credit"),
+        "glh": ext.get("glh"),
+    }
+    if ext.get("criteria_not_in_source"):
+        unit["criteria_in_source"] = False
+    outcomes = []
+    for on, oid in enumerate(tree.kids(ident, "outcome"), 1):
+        o = tree.items[oid]
+        outcomes.append(
+            {
+                "id": _code(o, str(on)),
+                "title": o["fullStatement"],
+                **{k: v for k, v in _ext(o).get("extra", {}).items()},
+                "criteria": [
+                    tree.crit(c, cn) for cn, c in enumerate(tree.kids(oid, "criterion"), 1)
+                ],
+            }
+        )
+    if outcomes:
+        unit["outcomes"] = outcomes
+    knowledge = [
+        tree.crit(k, kn) for kn, k in enumerate(tree.kids(ident, "knowledge", "criterion"), 1)
+    ]
+    if knowledge:
+        unit["knowledge"] = knowledge
+    if ext.get("evidence"):
+        unit["evidence"] = ext["evidence"]
+    unit.update(ext.get("extra") or {})
+    return unit
+
+
+def _head(doc: dict[str, Any], doc_id: str, shown: str) -> dict[str, Any]:
+    """The qualification file's top-level fields, from the CFDocument and its extensions."""
     dext = _ext(doc)
     title = doc.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -458,9 +512,6 @@ def _build(
     if "source" not in extra and not dext:
         extra["source"] = f"CASE package {doc.get('uri') or doc_id}"
     out.update(extra)
-    out["groups"] = groups
-    out["units"] = units
-    out["rules"] = list(dext.get("rules") or [])
     return out
 
 

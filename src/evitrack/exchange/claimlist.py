@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evitrack.model import Portfolio
 
 COLUMNS = (
     "portfolio",
@@ -127,7 +130,6 @@ def row(root: Path, caseload: Path) -> Row:
         out.reason = problems[0] + more
         return out
     cov = coverage(p, result.diagnostics)
-    q = p.qualification
     left = {uid: unit_gaps(cov, uid) + signoff_gaps(p, uid) for uid in p.units}
     done = [uid for uid in p.units if not left[uid]]
     if not done:
@@ -136,6 +138,13 @@ def row(root: Path, caseload: Path) -> Row:
         return out
     out.claim = "full" if cov.complete and len(done) == len(p.units) else "units"
     out.uln = _uln(raw)
+    _fill_claimed(out, p, done)
+    return out
+
+
+def _fill_claimed(out: Row, p: Portfolio, done: list[str]) -> None:
+    """The qualification, and each claimed unit's codes, assessment date and IV."""
+    q = p.qualification
     out.qualification = q.id
     number = q.number
     extra = q.extra.get("extra")
@@ -152,7 +161,6 @@ def row(root: Path, caseload: Path) -> Row:
             if s.iv
             else None
         )
-    return out
 
 
 def claim_list(caseload: Path) -> list[Row]:
