@@ -86,7 +86,11 @@ def test_python_m_evitrack_help_lists_every_command() -> None:
     for flag in ("--help", "-h"):
         assert run([sys.executable, "-m", "evitrack", flag]) == (0, ROOT_HELP, "")
     assert run([sys.executable, "-m", "evitrack"]) == (2, "", ROOT_HELP)
-    assert run([sys.executable, "-m", "evitrack", "--version"]) == (0, f"evitrack {__version__}\n", "")
+    assert run([sys.executable, "-m", "evitrack", "--version"]) == (
+        0,
+        f"evitrack {__version__}\n",
+        "",
+    )
 
 
 @pytest.mark.slow
