@@ -271,6 +271,27 @@ def test_zip_stores_what_does_not_compress_and_deflates_the_rest(
         assert z.getinfo("top/notes.bin").compress_size < 2000
 
 
+def test_a_file_whose_first_bytes_do_not_shrink_is_stored_without_more_ado(tmp_path: Path) -> None:
+    """Deflating 64 KiB that do not compress takes longer than reading and hashing them:
+    when a file's first 4 KiB do not shrink at all, it is stored; else its first 64 KiB
+    decide."""
+    noise = random.Random(3).randbytes(4096)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "scan.bin").write_bytes(noise + bytes(60_000))  # 4 KiB of noise, then zeros
+    more = random.Random(4).randbytes(61_440)
+    (folder / "log.bin").write_bytes(b"x" * 4096 + more)  # shrinks, but not by a tenth
+    (folder / "notes.bin").write_bytes(noise[:2048] + b"the customer was greeted\n" * 3000)
+    pack.write_zip(folder, tmp_path / "a.zip", "top")
+    with zipfile.ZipFile(tmp_path / "a.zip") as z:
+        assert [(i.filename, i.compress_type) for i in z.infolist()] == [
+            ("top/log.bin", zipfile.ZIP_STORED),
+            ("top/notes.bin", zipfile.ZIP_DEFLATED),
+            ("top/scan.bin", zipfile.ZIP_STORED),
+        ]
+        assert z.read("top/scan.bin") == noise + bytes(60_000)
+
+
 def test_a_zip_is_written_straight_from_the_portfolio_s_files(tmp_path: Path) -> None:
     """Each evidence file is read once, into the zip: never copied to a work folder first."""
     root = init(tmp_path / "p", "unit-fragment-customer-service-standards")

@@ -603,9 +603,8 @@ def _write_documents(
 
     p = cov.portfolio
     used: dict[str, str] = {}
-    opts = render.Options(
-        draft=sel.draft, packed={f.path: f.name for f in files}, shipped_only=True, used=used
-    )
+    packed = {f.path: f.name for f in files}
+    opts = render.Options(sel.draft, packed, shipped_only=True, used=used)
     matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
     documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
     html = {CLAIM_DOC: render.claim(cov, sel.units, sel.full_award, "html", opts)}
@@ -629,9 +628,9 @@ def _write_documents(
     data = summary(cov, sel, files, documents, used)
     _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
-    packed = {f.name: f.sha256 for f in files}
-    names = sorted({*_walk(folder), *packed})
-    manifest = {name: packed.get(name) or sha256_file(folder / name) for name in names}
+    digests = {f.name: f.sha256 for f in files}
+    names = sorted({*_walk(folder), *digests})
+    manifest = {name: digests.get(name) or sha256_file(folder / name) for name in names}
     _write(folder, MANIFEST, manifest_text(manifest))
     result.manifest_sha256 = sha256_file(folder / MANIFEST)
     result.files = files
@@ -841,14 +840,19 @@ COMPRESSED_SUFFIXES = frozenset([
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar",
 ])  # fmt: skip
 SAMPLE = 64 << 10  # bytes of a file deflated to see whether it compresses
+PROBE = 4 << 10  # its first bytes: when they do not shrink at all, the file is stored
 
 
 def _shrinks(head: bytes) -> bool:
     """Whether a file is worth deflating in a zip: its first 64 KiB (`head`) shrink by a tenth
     at zlib's fastest level (the same bytes, the same answer, so a pack's zip stays
-    reproducible)."""
+    reproducible). A file whose first 4 KiB do not shrink at all (a recording, a scan, an
+    encrypted or compressed file under another name) is stored without deflating the rest
+    of the sample, which takes longer than reading and hashing the file."""
     import zlib
 
+    if len(zlib.compress(head[:PROBE], 1)) >= min(len(head), PROBE):
+        return False
     return len(zlib.compress(head, 1)) < len(head) * 0.9
 
 
