@@ -292,6 +292,24 @@ def test_a_file_whose_first_bytes_do_not_shrink_is_stored_without_more_ado(tmp_p
         assert z.read("top/scan.bin") == noise + bytes(60_000)
 
 
+def test_a_pack_s_documents_share_their_templates(complete: Path) -> None:
+    """A pack renders one matrix per unit: with `environments`, each template is compiled
+    once for all of them, and the documents and the templates recorded are the same."""
+    from evitrack import render
+    from evitrack.coverage import coverage
+    from evitrack.records import load_portfolio
+
+    cov = coverage(load_portfolio(complete)[0])
+    shared = render.Options(shipped_only=True, used={}, environments={})
+    alone = render.Options(shipped_only=True, used={})
+    for _ in range(2):
+        one = render.matrix(cov, ["1"], "matrix", "html", shared)
+        assert one == render.matrix(cov, ["1"], "matrix", "html", alone)
+    assert render.index(cov, ["1"], "html", shared) == render.index(cov, ["1"], "html", alone)
+    assert shared.environments is not None and list(shared.environments) == [(None, "html")]
+    assert shared.used == alone.used and "index.html.j2" in alone.used
+
+
 def test_a_zip_is_written_straight_from_the_portfolio_s_files(tmp_path: Path) -> None:
     """Each evidence file is read once, into the zip: never copied to a work folder first."""
     root = init(tmp_path / "p", "unit-fragment-customer-service-standards")

@@ -604,7 +604,7 @@ def _write_documents(
     p = cov.portfolio
     used: dict[str, str] = {}
     packed = {f.path: f.name for f in files}
-    opts = render.Options(sel.draft, packed, shipped_only=True, used=used)
+    opts = render.Options(sel.draft, packed, shipped_only=True, used=used, environments={})
     matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
     documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
     html = {CLAIM_DOC: render.claim(cov, sel.units, sel.full_award, "html", opts)}
