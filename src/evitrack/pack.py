@@ -9,9 +9,9 @@ are fixed.
 
 Safety: only files inside the portfolio are read; a file whose sha256 no longer
 matches its record stops the claim (hashed as it is copied, or read into the zip, so
-a file cannot change between the check and the copy); names in the pack are built from record ids and
-sanitised base names, so nothing can be written outside it; the portfolio is only
-read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
+a file cannot change between the check and the copy); names in the pack are built
+from record ids and sanitised base names, so nothing can be written outside it; the
+portfolio is only read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
 The documents come from evitrack's own templates, never a portfolio's (summary.json
 records each template and qualification file with its sha256); a pack is never
 written through a link inside a portfolio nor over its files, and replaces only an
