@@ -271,6 +271,89 @@ def test_zip_stores_what_does_not_compress_and_deflates_the_rest(
         assert z.getinfo("top/notes.bin").compress_size < 2000
 
 
+def test_a_file_whose_first_bytes_do_not_shrink_is_stored_without_more_ado(tmp_path: Path) -> None:
+    """Deflating 64 KiB that do not compress takes longer than reading and hashing them:
+    when a file's first 4 KiB do not shrink at all, it is stored; else its first 64 KiB
+    decide."""
+    noise = random.Random(3).randbytes(4096)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "scan.bin").write_bytes(noise + bytes(60_000))  # 4 KiB of noise, then zeros
+    more = random.Random(4).randbytes(61_440)
+    (folder / "log.bin").write_bytes(b"x" * 4096 + more)  # shrinks, but not by a tenth
+    (folder / "notes.bin").write_bytes(noise[:2048] + b"the customer was greeted\n" * 3000)
+    pack.write_zip(folder, tmp_path / "a.zip", "top")
+    with zipfile.ZipFile(tmp_path / "a.zip") as z:
+        assert [(i.filename, i.compress_type) for i in z.infolist()] == [
+            ("top/log.bin", zipfile.ZIP_STORED),
+            ("top/notes.bin", zipfile.ZIP_DEFLATED),
+            ("top/scan.bin", zipfile.ZIP_STORED),
+        ]
+        assert z.read("top/scan.bin") == noise + bytes(60_000)
+
+
+def test_a_pack_s_documents_share_their_templates(complete: Path) -> None:
+    """A pack renders one matrix per unit: with `environments`, each template is compiled
+    once for all of them, and the documents and the templates recorded are the same."""
+    from evitrack import render
+    from evitrack.coverage import coverage
+    from evitrack.records import load_portfolio
+
+    cov = coverage(load_portfolio(complete)[0])
+    shared = render.Options(shipped_only=True, used={}, environments={})
+    alone = render.Options(shipped_only=True, used={})
+    for _ in range(2):
+        one = render.matrix(cov, ["1"], "matrix", "html", shared)
+        assert one == render.matrix(cov, ["1"], "matrix", "html", alone)
+    assert render.index(cov, ["1"], "html", shared) == render.index(cov, ["1"], "html", alone)
+    assert shared.environments is not None and list(shared.environments) == [(None, "html")]
+    assert shared.used == alone.used and "index.html.j2" in alone.used
+
+
+def test_a_zip_is_written_straight_from_the_portfolio_s_files(tmp_path: Path) -> None:
+    """Each evidence file is read once, into the zip: never copied to a work folder first."""
+    root = init(tmp_path / "p", "unit-fragment-customer-service-standards")
+    photos = {f"files/photo-{i:02}.jpg": bytes([i]) * 100 for i in range(25)}
+    write_record(root, "E0001", "Photos", "2026-02-10", ["product"], {"1": ["1.1"]}, files=photos)
+    calls: list[tuple[int, int, str]] = []
+    copies: list[Path] = []
+
+    def progress(done: int, total: int, name: str) -> None:
+        calls.append((done, total, name))
+        copies.extend(q for q in (root / "out").rglob("*") if "evidence" in q.parts)
+
+    result = pack.build(root, zipped=True, draft=True, progress=progress)
+    assert result.output == root / "out" / "claim-EDI-20458.zip" and copies == []
+    assert calls[0] == (0, 25, "evidence/E0001/photo-00.jpg") and calls[-1] == (25, 25, "")
+    assert [c[0] for c in calls] == list(range(26))
+    with zipfile.ZipFile(result.output) as z:
+        packed = {n: z.read(f"claim-EDI-20458/evidence/E0001/{Path(n).name}") for n in photos}
+    assert packed == photos
+    assert (
+        result.manifest["evidence/E0001/photo-07.jpg"] == hashlib.sha256(b"\x07" * 100).hexdigest()
+    )
+    assert pack.verify(result.output).ok
+
+
+def test_a_file_changed_while_the_zip_is_written_stops_the_claim(complete: Path) -> None:
+    """The bytes that go into the zip are the bytes hashed: a file changed after the claim
+    was planned, before it is read into the zip, stops the claim and nothing is written."""
+    cli("claim", str(complete), "--zip")
+    before = (complete / "out" / "claim-EDI-20458.zip").read_bytes()
+
+    def change(done: int, total: int, name: str) -> None:
+        (complete / "files" / "survey results.xlsx").write_bytes(b"changed in flight")
+
+    result = pack.build(complete, zipped=True, progress=change)
+    assert result.output is None
+    assert result.selection.problems == [
+        'E0005: attached file "files/survey results.xlsx" has changed since it was recorded '
+        "(sha256 mismatch): the claim stops"
+    ]
+    assert sorted(p.name for p in (complete / "out").iterdir()) == ["claim-EDI-20458.zip"]
+    assert (complete / "out" / "claim-EDI-20458.zip").read_bytes() == before
+
+
 # ---- verify: changed, removed, added ---------------------------------------------------------
 
 

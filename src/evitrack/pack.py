@@ -8,10 +8,10 @@ sorted, nothing depends on the clock, and the zip's timestamps and permissions
 are fixed.
 
 Safety: only files inside the portfolio are read; a file whose sha256 no longer
-matches its record stops the claim (hashed as it is copied, so a file cannot change
-between the check and the copy); names in the pack are built from record ids and
-sanitised base names, so nothing can be written outside it; the portfolio is only
-read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
+matches its record stops the claim (hashed as it is copied, or read into the zip, so
+a file cannot change between the check and the copy); names in the pack are built
+from record ids and sanitised base names, so nothing can be written outside it; the
+portfolio is only read (the pack goes to `out/`, which `init`'s .gitignore ignores, or to `-o`).
 The documents come from evitrack's own templates, never a portfolio's (summary.json
 records each template and qualification file with its sha256); a pack is never
 written through a link inside a portfolio nor over its files, and replaces only an
@@ -541,7 +541,12 @@ def build(
     pdf: bool = False,
 ) -> BuildResult:
     """Build the pack; when anything stands in the way, nothing is written and
-    `result.problems` says what. `pdf`: a PDF/A beside every HTML document."""
+    `result.problems` says what. `pdf`: a PDF/A beside every HTML document.
+
+    A folder pack gets a copy of each evidence file, hashed as it is copied; a zip is
+    written straight from the portfolio's files, each hashed as it is read into the zip
+    (read once, never copied first). Either way a file whose bytes are not the sha256
+    recorded for it stops the claim and nothing is written."""
     from evitrack import render
     from evitrack.coverage import coverage
     from evitrack.records import load_portfolio
@@ -570,61 +575,19 @@ def build(
         _write(work, WORK_OWNER, _owner_text(os.getpid()))
         folder = work / "pack"
         folder.mkdir()
-        for i, f in enumerate(files):
-            if progress:
-                progress(i, len(files), f.path)
-            digest, size = _copy(p.root / f.path, folder / f.name)
-            if digest != f.sha256 and f.sha256:
-                sel.problems.append(
-                    f'{f.record}: attached file "{f.path}" has changed since it was recorded '
-                    "(sha256 mismatch): the claim stops"
-                )
-                return result
-            f.sha256, f.size = digest, size
-        if progress:
-            progress(len(files), len(files), "")
-
-        used: dict[str, str] = {}
-        opts = render.Options(
-            draft=draft, packed={f.path: f.name for f in files}, shipped_only=True, used=used
-        )
-        matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
-        documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
-        html = {CLAIM_DOC: render.claim(cov, sel.units, sel.full_award, "html", opts)}
-        html |= {
-            name: render.matrix(cov, [uid], "matrix", "html", opts)
-            for uid, name in matrices.items()
-        }
-        html[INDEX_DOC] = render.index(cov, sel.units, "html", opts)
-        for name, text in html.items():
-            _write(folder, name, text)
-        if pdf:
-            documents["pdf"] = {
-                "claim": pdf_name(CLAIM_DOC),
-                "index": pdf_name(INDEX_DOC),
-                "matrices": {uid: pdf_name(name) for uid, name in matrices.items()},
-            }
-            forms = {CLAIM_DOC: "claim", INDEX_DOC: "index"}
-            for name, text in html.items():
-                form = forms.get(name, "matrix")
-                _write(folder, pdf_name(name), render.pdf(text, p, form, opts).data)
-        data = summary(cov, sel, files, documents, used)
-        _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-        copied = {f.name: f.sha256 for f in files}  # hashed as they were copied
-        manifest = {name: copied.get(name) or sha256_file(folder / name) for name in _walk(folder)}
-        _write(folder, MANIFEST, manifest_text(manifest))
-        result.manifest_sha256 = sha256_file(folder / MANIFEST)
-        result.files = files
-        result.documents = [CLAIM_DOC, *matrices.values(), INDEX_DOC]
-        if pdf:
-            result.documents += [pdf_name(name) for name in result.documents]
-        result.manifest = manifest
         if zipped:
-            tmp_zip = work / "pack.zip"
-            write_zip(folder, tmp_zip, pack_name(p))
-            os.chmod(tmp_zip, FILE_MODE)
-            os.replace(tmp_zip, target)
+            _measure(p.root, files)
+        elif not _copy_all(p.root, files, folder, sel, progress):
+            return result
+        _write_documents(folder, cov, sel, files, pdf, result)
+        if zipped:
+            sources = {f.name: (p.root / f.path, f.sha256) for f in files}
+            changed = write_zip(folder, work / "pack.zip", pack_name(p), sources, progress)
+            if changed is not None:
+                sel.problems.append(_changed(next(f for f in files if f.name == changed)))
+                return result
+            os.chmod(work / "pack.zip", FILE_MODE)
+            os.replace(work / "pack.zip", target)
         else:
             _replace_folder(folder, target, work)
             for d in [target, *(q for q in target.rglob("*") if q.is_dir())]:
@@ -633,6 +596,90 @@ def build(
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _changed(f: PackedFile) -> str:
+    return (
+        f'{f.record}: attached file "{f.path}" has changed since it was recorded '
+        "(sha256 mismatch): the claim stops"
+    )
+
+
+def _copy_all(
+    root: Path, files: list[PackedFile], folder: Path, sel: Selection, progress: Progress | None
+) -> bool:
+    """Copy every evidence file into the pack folder, hashing it as it is copied: False (and
+    the problem in `sel`) at the first whose bytes are not the sha256 recorded for it."""
+    for i, f in enumerate(files):
+        if progress:
+            progress(i, len(files), f.path)
+        digest, size = _copy(root / f.path, folder / f.name)
+        if digest != f.sha256 and f.sha256:
+            sel.problems.append(_changed(f))
+            return False
+        f.sha256, f.size = digest, size
+    if progress:
+        progress(len(files), len(files), "")
+    return True
+
+
+def _measure(root: Path, files: list[PackedFile]) -> None:
+    """For a zip, which reads each evidence file once as it writes it: the size of each, and
+    the sha256 of a file that has none recorded (a draft's), which the zip then holds it to."""
+    for f in files:
+        f.size = (root / f.path).stat().st_size
+        f.sha256 = f.sha256 or sha256_file(root / f.path)
+
+
+def _write_documents(
+    folder: Path,
+    cov: Coverage,
+    sel: Selection,
+    files: list[PackedFile],
+    pdf: bool,
+    result: BuildResult,
+) -> None:
+    """The documents, summary.json and SHA256SUMS into the pack folder; the evidence files
+    are listed in SHA256SUMS by the sha256 they were (or will be) packed under."""
+    from evitrack import render
+
+    p = cov.portfolio
+    used: dict[str, str] = {}
+    packed = {f.path: f.name for f in files}
+    opts = render.Options(sel.draft, packed, shipped_only=True, used=used, environments={})
+    matrices = {uid: f"evidence-matrix-{safe_component(uid)}.html" for uid in sel.units}
+    documents: dict[str, Any] = {"claim": CLAIM_DOC, "index": INDEX_DOC, "matrices": matrices}
+    html = {CLAIM_DOC: render.claim(cov, sel.units, sel.full_award, "html", opts)}
+    html |= {
+        name: render.matrix(cov, [uid], "matrix", "html", opts) for uid, name in matrices.items()
+    }
+    html[INDEX_DOC] = render.index(cov, sel.units, "html", opts)
+    for name, text in html.items():
+        _write(folder, name, text)
+    if pdf:
+        documents["pdf"] = {
+            "claim": pdf_name(CLAIM_DOC),
+            "index": pdf_name(INDEX_DOC),
+            "matrices": {uid: pdf_name(name) for uid, name in matrices.items()},
+        }
+        forms = {CLAIM_DOC: "claim", INDEX_DOC: "index"}
+        for name, text in html.items():
+            _write(
+                folder, pdf_name(name), render.pdf(text, p, forms.get(name, "matrix"), opts).data
+            )
+    data = summary(cov, sel, files, documents, used)
+    _write(folder, SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    digests = {f.name: f.sha256 for f in files}
+    names = sorted({*_walk(folder), *digests})
+    manifest = {name: digests.get(name) or sha256_file(folder / name) for name in names}
+    _write(folder, MANIFEST, manifest_text(manifest))
+    result.manifest_sha256 = sha256_file(folder / MANIFEST)
+    result.files = files
+    result.documents = [CLAIM_DOC, *matrices.values(), INDEX_DOC]
+    if pdf:
+        result.documents += [pdf_name(name) for name in result.documents]
+    result.manifest = manifest
 
 
 def pack_name(p: Portfolio) -> str:
@@ -835,35 +882,75 @@ COMPRESSED_SUFFIXES = frozenset([
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar",
 ])  # fmt: skip
 SAMPLE = 64 << 10  # bytes of a file deflated to see whether it compresses
+PROBE = 4 << 10  # its first bytes: when they do not shrink at all, the file is stored
 
 
-def compresses(path: Path) -> bool:
-    """Whether a file is worth deflating in a zip: not a compressed format by its name, and
-    its first 64 KiB shrink by a tenth at zlib's fastest level (the same bytes, the same
-    answer, so a pack's zip stays reproducible)."""
+def _shrinks(head: bytes) -> bool:
+    """Whether a file is worth deflating in a zip: its first 64 KiB (`head`) shrink by a tenth
+    at zlib's fastest level (the same bytes, the same answer, so a pack's zip stays
+    reproducible). A file whose first 4 KiB do not shrink at all (a recording, a scan, an
+    encrypted or compressed file under another name) is stored without deflating the rest
+    of the sample, which takes longer than reading and hashing the file."""
     import zlib
 
-    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+    if len(zlib.compress(head[:PROBE], 1)) >= min(len(head), PROBE):
         return False
-    with path.open("rb") as fh:
-        head = fh.read(SAMPLE)
     return len(zlib.compress(head, 1)) < len(head) * 0.9
 
 
-def write_zip(folder: Path, dest: Path, top: str) -> None:
-    """A zip of the folder under one top folder: sorted entries, fixed times and modes;
-    what does not compress stored, the rest deflated."""
+def write_zip(
+    folder: Path,
+    dest: Path,
+    top: str,
+    sources: dict[str, tuple[Path, str]] | None = None,
+    progress: Progress | None = None,
+) -> str | None:
+    """A zip of the folder's files, and of `sources` (name in the pack -> the file to read
+    for it and its sha256), under one top folder: sorted entries, fixed times and modes;
+    what does not compress stored, the rest deflated.
+
+    Each file is read once, hashed as it goes into the zip; the name of the first source
+    whose bytes are not its sha256 is returned (the zip is then unfinished: discard it),
+    else None. `progress` is told of each source as it is read."""
+    sources = sources or {}
+    entries = {name: folder / name for name in _walk(folder)}
+    entries |= {name: path for name, (path, _) in sources.items()}
+    done = 0
     # Deflated at zlib's default level (6): an entry given as a ZipInfo gets no other.
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in _walk(folder):
-            info = zipfile.ZipInfo(f"{top}/{name}", date_time=ZIP_DATE)
-            stored = not compresses(folder / name)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, so the mode below is read
-            info.external_attr = (0o100000 | FILE_MODE) << 16
-            info.file_size = (folder / name).stat().st_size  # zip64 when it must
-            with (folder / name).open("rb") as src, z.open(info, "w") as out:
-                shutil.copyfileobj(src, out, CHUNK)
+        for name in sorted(entries):
+            if name in sources and progress:
+                progress(done, len(sources), name)
+            digest = _zip_entry(z, f"{top}/{name}", entries[name])
+            if name in sources:
+                if digest != sources[name][1]:
+                    return name
+                done += 1
+    if progress and sources:
+        progress(len(sources), len(sources), "")
+    return None
+
+
+def _zip_entry(z: zipfile.ZipFile, name: str, path: Path) -> str:
+    """One file into the zip as `name`, read once: stored when its first bytes do not
+    compress (or its format is compressed already), else deflated. Returns its sha256."""
+    h = hashlib.sha256()
+    with path.open("rb") as src:
+        head = src.read(SAMPLE)
+        info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+        suffix = PurePosixPath(name).suffix.lower()  # the name's in the pack, as a folder's
+        stored = suffix in COMPRESSED_SUFFIXES or not _shrinks(head)
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        info.create_system = 3  # unix, so the mode below is read
+        info.external_attr = (0o100000 | FILE_MODE) << 16
+        info.file_size = os.fstat(src.fileno()).st_size  # zip64 when it must
+        with z.open(info, "w") as out:
+            chunk = head
+            while chunk:
+                h.update(chunk)
+                out.write(chunk)
+                chunk = src.read(CHUNK)
+    return h.hexdigest()
 
 
 # ---- verify --------------------------------------------------------------------------

@@ -305,15 +305,21 @@ def render(
     fmt: str,
     portfolio_root: Path | None = None,
     used: dict[str, str] | None = None,
+    environments: dict[Any, Any] | None = None,
 ) -> str:
     """Render `<template>.<html|md>.j2` with a context; errors in templates are user errors
-    at the template's line."""
+    at the template's line. `environments`: kept from one call to the next (see Options)."""
     import jinja2
 
     if fmt not in FORMATS:
         raise UserError(f'unknown format "{fmt}"', "use html or markdown")
-    env = environment(portfolio_root, markdown=fmt == "markdown", used=used)
-    env.budget = _Budget()  # type: ignore[attr-defined]  # the clock starts now
+    key = (portfolio_root, fmt)
+    env: Any = environments.get(key) if environments is not None else None
+    if env is None:
+        env = environment(portfolio_root, markdown=fmt == "markdown", used=used)
+        if environments is not None:
+            environments[key] = env
+    env.budget = _Budget()  # the clock starts now
     name = f"{template}.{EXT[fmt]}.j2"
     hint = (
         "a portfolio's own templates/ may use only the fields the shipped ones use; "
@@ -533,6 +539,9 @@ class Options:
     packed: dict[str, str] | None = None  # portfolio path -> name in the pack
     shipped_only: bool = False  # evitrack's own templates, never the portfolio's (a claim)
     used: dict[str, str] | None = None  # filled: template read -> sha256 of its bytes
+    # Given ({}), the documents rendered with these options share their template environments,
+    # so that each template is compiled once (a pack renders one matrix per unit).
+    environments: dict[Any, Any] | None = None
 
 
 def header(p: Portfolio, opts: Options) -> dict[str, Any]:
@@ -814,7 +823,7 @@ def matrix(
     uids = _unit_ids(cov, units)
     build = matrix_unit if form == "matrix" else recording_unit
     ctx = {**header(cov.portfolio, opts), "units": [build(cov, uid) for uid in uids]}
-    return render(form, ctx, fmt, _templates_root(cov, opts), opts.used)
+    return render(form, ctx, fmt, _templates_root(cov, opts), opts.used, opts.environments)
 
 
 def index(
@@ -828,7 +837,7 @@ def index(
         "records": index_records(cov, uids, opts),
         "packed": opts.packed is not None,
     }
-    return render("index", ctx, fmt, _templates_root(cov, opts), opts.used)
+    return render("index", ctx, fmt, _templates_root(cov, opts), opts.used, opts.environments)
 
 
 KSB_KINDS = (("knowledge", "Knowledge"), ("skill", "Skills"), ("behaviour", "Behaviours"))
@@ -923,7 +932,7 @@ def ksb_mapping(cov: Coverage, fmt: str = "html", opts: Options | None = None) -
     """The KSB mapping document (`matrix --form ksb`)."""
     opts = opts or Options()
     ctx = {**header(cov.portfolio, opts), **ksb_context(cov)}
-    return render("ksb", ctx, fmt, _templates_root(cov, opts), opts.used)
+    return render("ksb", ctx, fmt, _templates_root(cov, opts), opts.used, opts.environments)
 
 
 def _templates_root(cov: Coverage, opts: Options) -> Path | None:
@@ -982,7 +991,7 @@ def claim(
         "points": points,
         "assessor_statement": assessor,
     }
-    return render("claim", ctx, fmt, _templates_root(cov, opts), opts.used)
+    return render("claim", ctx, fmt, _templates_root(cov, opts), opts.used, opts.environments)
 
 
 def review(
@@ -991,7 +1000,9 @@ def review(
     """An apprentice's progress review (`apprenticeship.reviews.context` gives `ctx`)."""
     opts = opts or Options()
     data = {**header(p, opts), "review": ctx}
-    return render("review", data, fmt, None if opts.shipped_only else p.root, opts.used)
+    return render(
+        "review", data, fmt, None if opts.shipped_only else p.root, opts.used, opts.environments
+    )
 
 
 # ---- PDF (the optional extra evitrack[pdf]) ------------------------------------------

@@ -1,11 +1,20 @@
-"""The command line: a thin typer layer, one module per command."""
+"""The command line: a thin typer layer, one module per command.
+
+The typer app (`app`) is built on first use: `evitrack`, `evitrack --help`, `-h` and
+`--version` are answered from the table and texts below without loading typer (cli/_help.py
+writes the help as click does), which takes most of such a run.
+"""
 
 from __future__ import annotations
 
-import typer
+import os
+import sys
 
 from evitrack import __version__
-from evitrack.cli._common import STATE, Boundary
+
+TYPE_CHECKING = False  # typing itself is not imported at run time: `--help` pays for each import
+if TYPE_CHECKING:
+    from typing import Any
 
 # Every command, in `evitrack --help`'s order (by role as the README shows them: the
 # learner's commands, the assessor's, then the centre's): where it lives (module:attribute,
@@ -98,43 +107,101 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class Root(Boundary):
-    """The root command: `Boundary`, its commands imported when first needed."""
-
-    LAZY = COMMANDS
-
-
-app = typer.Typer(
-    name="evitrack",
-    cls=Root,
-    help="Keep a vocational portfolio as YAML evidence records: check it, find the gaps, "
+HELP = (
+    "Keep a vocational portfolio as YAML evidence records: check it, find the gaps, "
     "plan what is left, render the forms and build the certification pack.\n\n"
     "Exit codes: 0 yes (done, nothing found); 1 no (check found errors, gaps found something "
     "missing, plan's rules unmet, a claim or sign-off refused, a pack that does not verify); "
-    "2 a usage or input error; 3 an internal error (a bug: rerun with --debug and report it).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-    rich_markup_mode=None,
+    "2 a usage or input error; 3 an internal error (a bug: rerun with --debug and report it)."
 )
+
+# The root's own options and their help (typer adds the completion and help options).
+DEBUG_HELP = "Show tracebacks for internal errors."
+VERSION_HELP = "Show the version and exit."
+OPTIONS = (("--debug", DEBUG_HELP), ("--version", VERSION_HELP))
+
+
+def _build_app() -> Any:
+    """The typer app: the root command is `Boundary`, its commands imported when needed."""
+    import typer
+
+    from evitrack.cli._common import STATE, Boundary
+
+    class Root(Boundary):
+        LAZY = COMMANDS
+
+    app = typer.Typer(
+        name="evitrack",
+        cls=Root,
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=True,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def _root(
+        debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help=VERSION_HELP
+        ),
+    ) -> None:
+        STATE["debug"] = debug
+
+    return app
 
 
 def _version(value: bool) -> None:
     if value:
+        import typer
+
         typer.echo(f"evitrack {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for internal errors."),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
-    ),
-) -> None:
-    STATE["debug"] = debug
+def _app() -> Any:
+    built = globals().get("app")
+    if built is None:
+        built = globals()["app"] = _build_app()
+    return built
+
+
+def __getattr__(name: str) -> Any:
+    """`evitrack.cli.app`, the typer app, built when first asked for."""
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _completing() -> bool:
+    """Whether the shell is asking for completions (typer's `_EVITRACK_COMPLETE` and kin)."""
+    return any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
 
 
 def main() -> None:
-    """The console script: every command runs inside `Boundary`, the one error boundary."""
-    app()
+    """The console script: every command runs inside `Boundary`, the one error boundary;
+    the root's help and version are answered without loading typer."""
+    argv = sys.argv[1:]
+    if argv in ([], ["--help"], ["-h"], ["--version"]) and not _completing():
+        raise SystemExit(_answer(argv))
+    _app()()
+
+
+def _answer(argv: list[str]) -> int:
+    """`evitrack --version`, `--help`, `-h`, or bare `evitrack` (its help on stderr, exit 2,
+    as typer does): printed, and the exit code returned."""
+    if argv == ["--version"]:
+        text, out, code = f"evitrack {__version__}\n", sys.stdout, 0
+    else:
+        from evitrack.cli import _help
+
+        text = _help.root_help(_help.program_name(), HELP, OPTIONS, COMMANDS, _help.width())
+        out, code = (sys.stdout, 0) if argv else (sys.stderr, 2)
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:  # piped into `head` and closed: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+    return code
