@@ -171,7 +171,6 @@ LONG_ALLOWED: dict[str, str] = {
     "yamlio._in_plain_words": "not yet split",
     "yamlio.parse": "not yet split",
     "portfolio.load": "not yet split",
-    "pack.build": "not yet split",
     "cli.gaps._plain_table": "not yet split",
     "cli.gaps._caseload_text": "not yet split",
     "portfolio._check_file": "not yet split",
