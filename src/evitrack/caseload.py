@@ -88,15 +88,16 @@ class Gaps:
         }
 
 
-def one(root: Path) -> PortfolioGaps:
+def one(root: Path, memo: cache.Memo | None = None) -> PortfolioGaps:
     """One portfolio's coverage: from its cache when nothing it depends on changed (the
-    memo a caseload keeps of it), else computed and kept there."""
-    memo = cache.Memo.open(root, "gaps", dt.date.today())
+    memo a caseload keeps of it, `memo` if opened already), else computed and kept there."""
+    memo = memo or cache.Memo.open(root, "gaps", dt.date.today())
     restored = _restored(root, memo.value)
     if restored is None:
         restored = _restored(root, snapshot_of((str(root), memo)))
     if restored is not None:
         return restored
+    memo.stored = None  # the answer is not the memo's: no rendering of it is kept
     from evitrack import portfolio as pf  # not needed when the memo answers
 
     result = pf.load(root)

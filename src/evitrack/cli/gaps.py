@@ -43,12 +43,38 @@ def gaps(
     portfolio of a caseload that cannot be loaded), 2 if the one portfolio named cannot
     be loaded.
     """
+    with allowed_signers(signers, list(paths or [])):
+        root = None if format is Format.text else _one_portfolio(list(paths or []))
+        if root is None:
+            _gaps(list(paths or []), top, format, None)
+        else:
+            from evitrack.cli._answer import opened, recorded
+
+            memo, variant = opened(root, "gaps", format.value, str(top))  # the kept answer
+            with recorded(memo, variant):
+                _gaps([root], top, format, memo)
+
+
+def _one_portfolio(paths: list[Path]) -> Path | None:
+    """The portfolio when `paths` name one (not a caseload); None: not known without more."""
+    from evitrack.locate import find_root, resolve_root
+
+    if not paths:
+        return resolve_root(None)
+    if len(paths) == 1 and paths[0].exists():
+        return find_root(paths[0])
+    return None
+
+
+def _gaps(paths: list[Path], top: int, format: Format, memo: Any) -> None:
+    """Compute the gaps of `paths` (one portfolio's from `memo` when it holds), write them
+    in `format` and exit with gaps' code."""
+    from evitrack.caseload import Gaps, one
     from evitrack.caseload import gaps as run
     from evitrack.cli._report import emit
     from evitrack.output import Doc, terminal
 
-    with allowed_signers(signers, list(paths or [])):
-        result = run(list(paths or []), top)
+    result = run(paths, top) if memo is None else Gaps([one(paths[0], memo)], False)
     if not result.caseload and result.portfolios[0].coverage is None:
         from evitrack.portfolio import unusable
 
