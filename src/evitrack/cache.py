@@ -601,12 +601,12 @@ class Memo:
     @classmethod
     def open(cls, root: Path, name: str, today: dt.date) -> Memo:
         started = time.time_ns()
+        real = root.resolve()  # the same key and walk however the folder is spelt
         key = hashlib.sha256(
-            "\n".join(
-                [_format(), name, today.isoformat(), str(root.resolve()), _signers_digest()]
-            ).encode("utf-8", "surrogateescape")
+            "\n".join([_format(), name, today.isoformat(), str(real), _signers_digest()]).encode(
+                "utf-8", "surrogateescape"
+            )
         ).hexdigest()
-        real = root.resolve()  # the same walk however the folder is spelt
         lines = [str(real)]
         latest, links = _walk(real, lines, top=True)
         latest = max(latest, code_fingerprint()[1])

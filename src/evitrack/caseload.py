@@ -199,18 +199,23 @@ def most_missing(portfolios: list[PortfolioGaps], top: int = 10) -> list[Missing
     taken: dict[tuple[str, str], int] = {}
     text: dict[tuple[str, str, str], str] = {}
     order: dict[tuple[str, str, str], tuple[int, int]] = {}
+    read: dict[tuple[str, str], Any] = {}  # the unit whose criteria were read last
     for p in portfolios:
         if p.coverage is None:
             continue
         q = p.coverage.portfolio.qualification
-        unit_order = list(q.units)
         for uc in p.coverage.units:
-            taken[(q.id, uc.unit.id)] = taken.get((q.id, uc.unit.id), 0) + 1
-            for i, st in enumerate(uc.criteria):
-                key = (q.id, uc.unit.id, st.id)
-                text[key] = st.criterion.text
-                order[key] = (unit_order.index(uc.unit.id), i)
+            unit = (q.id, uc.unit.id)
+            if read.get(unit) is not uc.unit:  # a unit (often shared) read once in a row
+                read[unit] = uc.unit
+                place = list(q.units).index(uc.unit.id)
+                for i, st in enumerate(uc.criteria):
+                    text[(*unit, st.id)] = st.criterion.text
+                    order[(*unit, st.id)] = (place, i)
+            taken[unit] = taken.get(unit, 0) + 1
+            for st in uc.criteria:
                 if st.status == MISSING:
+                    key = (*unit, st.id)
                     counts[key] = counts.get(key, 0) + 1
     ranked = sorted(counts, key=lambda k: (-counts[k], k[0], order[k]))
     return [

@@ -352,7 +352,7 @@ def _caseload_text(result: Gaps) -> None:
     from rich.table import Table as RichTable
 
     from evitrack.cli._report import text_cell
-    from evitrack.output import Lines, words
+    from evitrack.output import Lines
 
     out = console()
     table = RichTable(title="Caseload", title_justify="left", show_lines=True)
@@ -388,19 +388,29 @@ def _caseload_text(result: Gaps) -> None:
             t.add_row(*(text_cell(c) for c in row))
         out.print(t)
     if result.most_missing:
-        many = _mixed(result)
-        t = RichTable(title="Criteria most often missing", title_justify="left")
-        t.add_column("criterion", overflow="fold")
-        t.add_column("missing in", no_wrap=True)
-        t.add_column("text", overflow="fold")
-        for m in result.most_missing:
-            ref = f"{m.unit}/{m.criterion}"
-            t.add_row(
-                text_cell(Lines((m.qualification, ref)) if many else ref),
-                f"{m.count} of {m.of}",
-                text_cell(words(m.text)),
-            )
-        out.print(t)
+        out.print(_most_missing_table(result))
+
+
+def _most_missing_table(result: Gaps) -> Any:
+    """The caseload's criteria most often missing, as a rich table."""
+    from rich.table import Table as RichTable
+
+    from evitrack.cli._report import text_cell
+    from evitrack.output import Lines, words
+
+    many = _mixed(result)
+    t = RichTable(title="Criteria most often missing", title_justify="left")
+    t.add_column("criterion", overflow="fold")
+    t.add_column("missing in", no_wrap=True)
+    t.add_column("text", overflow="fold")
+    for m in result.most_missing:
+        ref = f"{m.unit}/{m.criterion}"
+        t.add_row(
+            text_cell(Lines((m.qualification, ref)) if many else ref),
+            f"{m.count} of {m.of}",
+            text_cell(words(m.text)),
+        )
+    return t
 
 
 def _plain_table(out: Any, table: Any) -> bool:
@@ -409,12 +419,10 @@ def _plain_table(out: Any, table: Any) -> bool:
 
     The column widths are rich's own, from a table of the header and, in each column,
     the cells rich measures widest (a column's width depends on nothing else); the title,
-    the header and the rules are rich's too. Each cell is wrapped by rich's `Text.wrap`
-    unless it is one line that fits. tests/test_gaps_status.py compares the two outputs.
+    the header and the rules are rich's too. Each cell is wrapped as rich's `Text.wrap`
+    wraps it (`_shape`). tests/test_gaps_status.py compares the two outputs.
     """
     from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table as RichTable
 
     if (
         out.color_system is not None
@@ -429,67 +437,18 @@ def _plain_table(out: Any, table: Any) -> bool:
         [out.render_str(c, highlight=False) if isinstance(c, str) else c for c in column.cells]
         for column in columns
     ]
-    widest: list[list[int]] = []
-    for found in cells:
-        sizes = [c.__rich_measure__(out, out.options) for c in found]
-        widest.append(
-            [
-                max(range(len(sizes)), key=lambda i: sizes[i].minimum),
-                max(range(len(sizes)), key=lambda i: sizes[i].maximum),
-            ]
-        )
-    proxy = RichTable(
-        title=table.title, title_justify=table.title_justify, show_lines=table.show_lines
-    )
-    for column in columns:
-        proxy.add_column(
-            column.header,
-            overflow=column.overflow,
-            max_width=column.max_width,
-            justify=column.justify,
-            no_wrap=column.no_wrap,
-        )
-    for k in range(2):
-        proxy.add_row(*(found[widest[i][k]] for i, found in enumerate(cells)))
-    with out.capture() as captured:
-        out.print(proxy)
-    drawn = captured.get().splitlines()
-    top = next((n for n, line in enumerate(drawn) if line.startswith("┏")), None)
-    head = next((n for n, line in enumerate(drawn) if line.startswith("┡")), None)
-    if top is None or head is None:
+    drawn = _drawn_head(out, table, cells)
+    if drawn is None:
         return False
-    widths = [len(part) for part in drawn[top][1:-1].split("┳")]
-    if len(widths) != len(columns) or min(widths) < 3:  # no room for a character: rich's way
-        return False
-    lines = drawn[: head + 1]
+    lines, widths = drawn
     rule = box.HEAVY_HEAD.get_row(widths, "row")
     for n, row in enumerate(zip(*cells, strict=True)):
         if n:
             lines.append(rule)
-        shaped = []
-        for width, column, cell in zip(widths, columns, row, strict=True):
-            inner = width - 2  # a space either side
-            text = cell.plain
-            if (
-                "\n" not in text
-                and "\t" not in text
-                and text == text.strip()
-                and (cell_len(text) <= inner)
-            ):
-                pad = " " * (inner - cell_len(text))
-                wrapped = [pad + text if column.justify == "right" else text + pad]
-            else:
-                wrapped = [
-                    line.plain + " " * (inner - cell_len(line.plain))
-                    for line in cell.wrap(
-                        out,
-                        inner,
-                        justify=column.justify,
-                        overflow=column.overflow,
-                        no_wrap=column.no_wrap,
-                    )
-                ]
-            shaped.append(wrapped)
+        shaped = [
+            _shape(out, cell, column, width - 2)  # a space either side
+            for width, column, cell in zip(widths, columns, row, strict=True)
+        ]
         height = max(len(c) for c in shaped)
         for i in range(height):
             parts = [
@@ -499,6 +458,106 @@ def _plain_table(out: Any, table: Any) -> bool:
     lines.append(box.HEAVY_HEAD.get_bottom(widths))
     out.file.write("\n".join(lines) + "\n")
     return True
+
+
+def _drawn_head(out: Any, table: Any, cells: list[list[Any]]) -> tuple[list[str], list[int]] | None:
+    """The title and header as rich draws them, and the columns' widths: from a table of
+    the header and each column's widest cells. None if rich leaves no room for a column."""
+    from rich.table import Table as RichTable
+
+    options = out.options
+    proxy = RichTable(
+        title=table.title, title_justify=table.title_justify, show_lines=table.show_lines
+    )
+    for column in table.columns:
+        proxy.add_column(
+            column.header,
+            overflow=column.overflow,
+            max_width=column.max_width,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+        )
+    widest: list[list[Any]] = []
+    for found in cells:
+        sizes = [c.__rich_measure__(out, options) for c in found]
+        widest.append(
+            [
+                found[max(range(len(sizes)), key=lambda i: sizes[i].minimum)],
+                found[max(range(len(sizes)), key=lambda i: sizes[i].maximum)],
+            ]
+        )
+    for k in range(2):
+        proxy.add_row(*(w[k] for w in widest))
+    with out.capture() as captured:
+        out.print(proxy)
+    drawn = captured.get().splitlines()
+    top = next((n for n, line in enumerate(drawn) if line.startswith("┏")), None)
+    head = next((n for n, line in enumerate(drawn) if line.startswith("┡")), None)
+    if top is None or head is None:
+        return None
+    widths = [len(part) for part in drawn[top][1:-1].split("┳")]
+    if len(widths) != len(table.columns) or min(widths) < 3:  # no room for a character
+        return None
+    return drawn[: head + 1], widths
+
+
+def _shape(out: Any, cell: Any, column: Any, inner: int) -> list[str]:
+    """A cell's lines, each `inner` cells wide, as rich's `Text.wrap` makes them; plain
+    text is wrapped here (`_wrapped`), anything else by rich itself."""
+    from rich.cells import cell_len
+
+    plain = not (
+        cell.spans
+        or cell.justify
+        or cell.overflow
+        or cell.no_wrap is not None
+        or column.overflow != "fold"
+        or column.justify not in ("left", "right")
+    )
+    shaped = (
+        _wrapped(cell.plain, inner, column.justify == "right", column.no_wrap) if plain else None
+    )
+    if shaped is not None:
+        return shaped
+    return [
+        line.plain + " " * (inner - cell_len(line.plain))
+        for line in cell.wrap(
+            out, inner, justify=column.justify, overflow=column.overflow, no_wrap=column.no_wrap
+        )
+    ]
+
+
+def _wrapped(text: str, inner: int, right: bool, no_wrap: bool) -> list[str] | None:
+    """Plain text as rich wraps it into a column that folds long words: words moved to
+    the next line by rich's `divide_line`, the end's spaces beyond the width dropped,
+    padded on the column's side. None where rich would do more (a tab, a line too wide)."""
+    from itertools import pairwise
+
+    from rich._wrap import divide_line
+    from rich.cells import cell_len
+
+    if "\t" in text:
+        return None
+    shaped: list[str] = []
+    for line in text.split("\n"):
+        ends = [0, len(line)] if no_wrap else [0, *divide_line(line, inner, fold=True), len(line)]
+        for a, b in pairwise(ends):
+            piece = line[a:b] if no_wrap else _rstrip_end(line[a:b], inner)
+            piece = piece.rstrip() if right else piece
+            pad = inner - cell_len(piece)
+            if pad < 0:
+                return None
+            shaped.append(" " * pad + piece if right else piece + " " * pad)
+    return shaped
+
+
+def _rstrip_end(piece: str, size: int) -> str:
+    """rich's `Text.rstrip_end`: the end's whitespace beyond `size` characters dropped."""
+    excess = len(piece) - size
+    if excess <= 0:
+        return piece
+    spaces = len(piece) - len(piece.rstrip())
+    return piece[: len(piece) - min(spaces, excess)]
 
 
 def _caseload_markdown(result: Gaps) -> Doc:
