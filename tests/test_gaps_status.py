@@ -537,8 +537,9 @@ def test_a_caseload_csv_keeps_every_learner_and_a_learner_in_two_folders_is_told
     assert "(caseload/d-tom-copy)" in text and "(caseload/c-raj)" not in text
 
 
+@pytest.mark.parametrize("lines", [True, False])
 @pytest.mark.parametrize("width", [50, 80, 120, 200])
-def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) -> None:
+def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int, lines: bool) -> None:
     """Where no styles are shown the caseload table is drawn from rich's widths, header
     and rules without laying out every cell through rich: the same characters, also for
     wide characters, long words, tabs, spaces at the ends, brackets and empty cells."""
@@ -556,7 +557,7 @@ def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) ->
 
     def table() -> Table:
         rng = random.Random(width)
-        t = Table(title="Caseload", title_justify="left", show_lines=True)
+        t = Table(title="Caseload", title_justify="left", show_lines=lines)
         t.add_column("learner", overflow="fold")
         t.add_column("qualification", overflow="fold", max_width=24)
         t.add_column("accepted", justify="right", no_wrap=True)

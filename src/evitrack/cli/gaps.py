@@ -386,9 +386,12 @@ def _caseload_text(result: Gaps) -> None:
             t.add_column(name, overflow="fold")
         for row in held:
             t.add_row(*(text_cell(c) for c in row))
-        out.print(t)
+        if not _plain_table(out, t):
+            out.print(t)
     if result.most_missing:
-        out.print(_most_missing_table(result))
+        t = _most_missing_table(result)
+        if not _plain_table(out, t):
+            out.print(t)
 
 
 def _most_missing_table(result: Gaps) -> Any:
@@ -443,7 +446,7 @@ def _plain_table(out: Any, table: Any) -> bool:
     lines, widths = drawn
     rule = box.HEAVY_HEAD.get_row(widths, "row")
     for n, row in enumerate(zip(*cells, strict=True)):
-        if n:
+        if n and table.show_lines:
             lines.append(rule)
         shaped = [
             _shape(out, cell, column, width - 2)  # a space either side
