@@ -593,9 +593,10 @@ def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int, li
     inner=st.integers(1, 24),
     justify=st.sampled_from(["left", "right"]),
     no_wrap=st.booleans(),
+    overflow=st.sampled_from(["fold", "crop", "ellipsis"]),
 )
 def test_a_caseload_cell_is_wrapped_as_rich_wraps_it(
-    text: str, inner: int, justify: str, no_wrap: bool
+    text: str, inner: int, justify: str, no_wrap: bool, overflow: str
 ) -> None:
     """Plain text, wrapped without rich's layout, has the lines rich's `Text.wrap` gives."""
     from rich.cells import cell_len
@@ -606,8 +607,8 @@ def test_a_caseload_cell_is_wrapped_as_rich_wraps_it(
     from evitrack.cli.gaps import _shape
 
     out = Console(file=io.StringIO(), width=80, color_system=None)
-    column = Column(justify=justify, overflow="fold", no_wrap=no_wrap)  # type: ignore[arg-type]
-    by_rich = Text(text).wrap(out, inner, justify=justify, overflow="fold", no_wrap=no_wrap)  # type: ignore[arg-type]
+    column = Column(justify=justify, overflow=overflow, no_wrap=no_wrap)  # type: ignore[arg-type]
+    by_rich = Text(text).wrap(out, inner, justify=justify, overflow=overflow, no_wrap=no_wrap)  # type: ignore[arg-type]
     assert _shape(out, Text(text), column, inner) == [
         line.plain + " " * (inner - cell_len(line.plain)) for line in by_rich
     ]

@@ -514,12 +514,11 @@ def _shape(out: Any, cell: Any, column: Any, inner: int) -> list[str]:
         or cell.justify
         or cell.overflow
         or cell.no_wrap is not None
-        or column.overflow != "fold"
+        or column.overflow not in ("fold", "crop", "ellipsis")
         or column.justify not in ("left", "right")
     )
-    shaped = (
-        _wrapped(cell.plain, inner, column.justify == "right", column.no_wrap) if plain else None
-    )
+    right, fold = column.justify == "right", column.overflow == "fold"
+    shaped = _wrapped(cell.plain, inner, right, column.no_wrap, fold) if plain else None
     if shaped is not None:
         return shaped
     return [
@@ -530,10 +529,11 @@ def _shape(out: Any, cell: Any, column: Any, inner: int) -> list[str]:
     ]
 
 
-def _wrapped(text: str, inner: int, right: bool, no_wrap: bool) -> list[str] | None:
-    """Plain text as rich wraps it into a column that folds long words: words moved to
-    the next line by rich's `divide_line`, the end's spaces beyond the width dropped,
-    padded on the column's side. None where rich would do more (a tab, a line too wide)."""
+def _wrapped(text: str, inner: int, right: bool, no_wrap: bool, fold: bool) -> list[str] | None:
+    """Plain text as rich wraps it into a column: words moved to the next line by rich's
+    `divide_line` (a long word folded when `fold`), the end's spaces beyond the width
+    dropped, padded on the column's side. None where rich would do more (a tab, or a line
+    too wide: cut short as the column's overflow says)."""
     from itertools import pairwise
 
     from rich._wrap import divide_line
@@ -543,7 +543,7 @@ def _wrapped(text: str, inner: int, right: bool, no_wrap: bool) -> list[str] | N
         return None
     shaped: list[str] = []
     for line in text.split("\n"):
-        ends = [0, len(line)] if no_wrap else [0, *divide_line(line, inner, fold=True), len(line)]
+        ends = [0, len(line)] if no_wrap else [0, *divide_line(line, inner, fold=fold), len(line)]
         for a, b in pairwise(ends):
             piece = line[a:b] if no_wrap else _rstrip_end(line[a:b], inner)
             piece = piece.rstrip() if right else piece
