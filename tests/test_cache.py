@@ -742,3 +742,56 @@ def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
     assert (root / ".evitrack-cache" / "gaps.json").exists()
     record.write_text(record.read_text().replace("Jo Smith", "Sam Lee"))
     assert referral.replace("Jo Smith", "Sam Lee") in runner.invoke(app, ["gaps"]).stdout
+
+
+def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rendered_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _portfolio(tmp_path)
+    record = root / "evidence" / "E0001.yaml"
+    (root / "evidence" / "E0002.yaml").write_text(
+        record.read_text().replace("E0001", "E0002").replace('"1.2"', '"1.9"')
+    )
+    memo = root / ".evitrack-cache" / "gaps.json"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    asked = [
+        [c, *where, "--format", f]
+        for c in ("gaps", "status")
+        for f in ("json", "csv", "markdown")
+        for where in ([], [str(root)])
+    ]
+    _settled()
+    for folder in (root, root / "evidence"):
+        monkeypatch.chdir(folder)
+        computed = [run(*args) for args in asked]  # kept beside the memo, then replayed
+        assert [run(*args) for args in asked] == computed
+    note = "note: 1 error in the portfolio; what they affect is left out:\n  E0002.yaml:8:17:"
+    assert computed[0][0] == 1 and computed[0][2].startswith(note)  # from evidence/
+    assert json.loads(computed[0][1])["path"] == ".."
+    kept = json.loads(memo.read_text())["answers"]
+    assert len(kept) == 8  # the latest eight variants
+    assert [json.loads(v)[:2] for v in kept][-1] == ["status", str(root / "evidence")]
+
+    status = ["status", "--format", "json"]
+    data = json.loads(memo.read_text())
+    (variant,) = [
+        v
+        for v in data["answers"]
+        if json.loads(v)[:3] == ["status", str(root / "evidence"), str(root)] and "json" in v
+    ]
+    data["answers"][variant] = ["replayed\n", "", 0]
+    memo.write_text(json.dumps(data))
+    assert run(*status) == (0, "replayed\n", "")  # what is kept is what is shown
+    data["answers"][variant] = ["replayed\n", "", "0"]  # the wrong shape: computed again
+    memo.write_text(json.dumps(data))
+    assert run(*status) == computed[asked.index(status)]
+    record.write_text(record.read_text().replace("Listened", "Heard"))  # the memo goes
+    assert run(*status) == computed[asked.index(status)]
+    assert (
+        "answers" not in json.loads(memo.read_text())
+        or len(json.loads(memo.read_text())["answers"]) == 1
+    )

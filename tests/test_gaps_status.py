@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
@@ -535,8 +537,9 @@ def test_a_caseload_csv_keeps_every_learner_and_a_learner_in_two_folders_is_told
     assert "(caseload/d-tom-copy)" in text and "(caseload/c-raj)" not in text
 
 
+@pytest.mark.parametrize("lines", [True, False])
 @pytest.mark.parametrize("width", [50, 80, 120, 200])
-def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) -> None:
+def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int, lines: bool) -> None:
     """Where no styles are shown the caseload table is drawn from rich's widths, header
     and rules without laying out every cell through rich: the same characters, also for
     wide characters, long words, tabs, spaces at the ends, brackets and empty cells."""
@@ -554,7 +557,7 @@ def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) ->
 
     def table() -> Table:
         rng = random.Random(width)
-        t = Table(title="Caseload", title_justify="left", show_lines=True)
+        t = Table(title="Caseload", title_justify="left", show_lines=lines)
         t.add_column("learner", overflow="fold")
         t.add_column("qualification", overflow="fold", max_width=24)
         t.add_column("accepted", justify="right", no_wrap=True)
@@ -579,3 +582,33 @@ def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int) ->
     by_rich.print(table())
     assert _plain_table(ours, table())
     assert ours.file.getvalue() == by_rich.file.getvalue()  # type: ignore[attr-defined]
+
+
+@settings(deadline=None, max_examples=300)  # rich is imported on the first example
+@given(
+    text=st.lists(
+        st.sampled_from(["a", "b", " ", "\n", "\t", "李", "✓", "é", "\u00a0", "\u3000", "x" * 9]),
+        max_size=40,
+    ).map("".join),
+    inner=st.integers(1, 24),
+    justify=st.sampled_from(["left", "right"]),
+    no_wrap=st.booleans(),
+    overflow=st.sampled_from(["fold", "crop", "ellipsis"]),
+)
+def test_a_caseload_cell_is_wrapped_as_rich_wraps_it(
+    text: str, inner: int, justify: str, no_wrap: bool, overflow: str
+) -> None:
+    """Plain text, wrapped without rich's layout, has the lines rich's `Text.wrap` gives."""
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.table import Column
+    from rich.text import Text
+
+    from evitrack.cli.gaps import _shape
+
+    out = Console(file=io.StringIO(), width=80, color_system=None)
+    column = Column(justify=justify, overflow=overflow, no_wrap=no_wrap)  # type: ignore[arg-type]
+    by_rich = Text(text).wrap(out, inner, justify=justify, overflow=overflow, no_wrap=no_wrap)  # type: ignore[arg-type]
+    assert _shape(out, Text(text), column, inner) == [
+        line.plain + " " * (inner - cell_len(line.plain)) for line in by_rich
+    ]

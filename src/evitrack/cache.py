@@ -43,6 +43,7 @@ CACHE_DIR = ".evitrack-cache"
 FORMAT = f"3:{__version__}"
 MAX_BYTES = 256 << 20  # a cache file larger than this is not read
 RACY_NS = 2_000_000_000  # timestamps may be this coarse (FAT keeps two seconds)
+ANSWERS = 8  # rendered answers kept beside a memo's value (formats, folders shown from)
 SKIP = {CACHE_DIR, ".git", "out", "__pycache__"}  # top-level folders the stat walk leaves out
 
 
@@ -595,16 +596,17 @@ class Memo:
     started: int  # when the walk began: the answer is computed from files as they are now
     value: Any = None
     notes: list[str] = field(default_factory=list)
+    stored: dict[str, Any] | None = None  # the memo file's content while it holds `value`
 
     @classmethod
     def open(cls, root: Path, name: str, today: dt.date) -> Memo:
         started = time.time_ns()
+        real = root.resolve()  # the same key and walk however the folder is spelt
         key = hashlib.sha256(
-            "\n".join(
-                [_format(), name, today.isoformat(), str(root.resolve()), _signers_digest()]
-            ).encode("utf-8", "surrogateescape")
+            "\n".join([_format(), name, today.isoformat(), str(real), _signers_digest()]).encode(
+                "utf-8", "surrogateescape"
+            )
         ).hexdigest()
-        real = root.resolve()  # the same walk however the folder is spelt
         lines = [str(real)]
         latest, links = _walk(real, lines, top=True)
         latest = max(latest, code_fingerprint()[1])
@@ -633,6 +635,7 @@ class Memo:
                     return None
                 if now is not None and not _trusted(now, int(data["started"])):
                     return None
+            self.stored = data
             return data["value"]
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -658,15 +661,35 @@ class Memo:
             real = _real(self.root, posix) if self.links or posix.split("/")[0] in SKIP else posix
             if real is None or real.split("/")[0] in SKIP or real != posix:
                 named.append([posix, real, stat_key(self.root / posix)])
-        _write(
-            self.root,
-            f"{self.name}.json",
-            {
-                "key": self.key,
-                "walk": self.walk,
-                "started": self.started,
-                "content": content,
-                "attachments": named,
-                "value": value,
-            },
+        self.stored = {
+            "key": self.key,
+            "walk": self.walk,
+            "started": self.started,
+            "content": content,
+            "attachments": named,
+            "value": value,
+        }
+        _write(self.root, f"{self.name}.json", self.stored)
+
+    def answer(self, variant: str) -> Any:
+        """The rendered answer kept for `variant` beside the value (`keep_answer`), or None.
+        Untrusted like the rest: its shape is the caller's to check."""
+        answers = (self.stored or {}).get("answers")
+        return answers.get(variant) if isinstance(answers, dict) else None
+
+    def keep_answer(self, variant: str, answer: Any) -> None:
+        """Keep an answer rendered from the value alone, under `variant` (all else it was
+        rendered from: the command, the format, the current folder...), so that a later
+        run whose memo holds the same value shows it without computing anything. The
+        latest ANSWERS variants are kept; a new value drops them all."""
+        if self.stored is None or not usable(self.root):
+            return
+        found = self.stored.get("answers")
+        answers = (
+            {k: v for k, v in found.items() if k != variant} if isinstance(found, dict) else {}
         )
+        answers[variant] = answer
+        while len(answers) > ANSWERS:
+            del answers[next(iter(answers))]
+        self.stored = {**self.stored, "answers": answers}
+        _write(self.root, f"{self.name}.json", self.stored)

@@ -83,15 +83,16 @@ class Gaps:
         }
 
 
-def one(root: Path) -> PortfolioGaps:
+def one(root: Path, memo: cache.Memo | None = None) -> PortfolioGaps:
     """One portfolio's coverage: from its cache when nothing it depends on changed (the
-    memo a caseload keeps of it), else computed and kept there."""
-    memo = cache.Memo.open(root, "gaps", dt.date.today())
+    memo a caseload keeps of it, `memo` if opened already), else computed and kept there."""
+    memo = memo or cache.Memo.open(root, "gaps", dt.date.today())
     restored = _restored(root, memo.value)
     if restored is None:
         restored = _restored(root, snapshot_of((str(root), memo)))
     if restored is not None:
         return restored
+    memo.stored = None  # the answer is not the memo's: no rendering of it is kept
     from evitrack import portfolio as pf  # not needed when the memo answers
 
     result = pf.load(root)
@@ -183,18 +184,23 @@ def most_missing(portfolios: list[PortfolioGaps], top: int = 10) -> list[Missing
     taken: dict[tuple[str, str], int] = {}
     text: dict[tuple[str, str, str], str] = {}
     order: dict[tuple[str, str, str], tuple[int, int]] = {}
+    read: dict[tuple[str, str], Any] = {}  # the unit whose criteria were read last
     for p in portfolios:
         if p.coverage is None:
             continue
         q = p.coverage.portfolio.qualification
-        unit_order = list(q.units)
         for uc in p.coverage.units:
-            taken[(q.id, uc.unit.id)] = taken.get((q.id, uc.unit.id), 0) + 1
-            for i, st in enumerate(uc.criteria):
-                key = (q.id, uc.unit.id, st.id)
-                text[key] = st.criterion.text
-                order[key] = (unit_order.index(uc.unit.id), i)
+            unit = (q.id, uc.unit.id)
+            if read.get(unit) is not uc.unit:  # a unit (often shared) read once in a row
+                read[unit] = uc.unit
+                place = list(q.units).index(uc.unit.id)
+                for i, st in enumerate(uc.criteria):
+                    text[(*unit, st.id)] = st.criterion.text
+                    order[(*unit, st.id)] = (place, i)
+            taken[unit] = taken.get(unit, 0) + 1
+            for st in uc.criteria:
                 if st.status == MISSING:
+                    key = (*unit, st.id)
                     counts[key] = counts.get(key, 0) + 1
     ranked = sorted(counts, key=lambda k: (-counts[k], k[0], order[k]))
     return [

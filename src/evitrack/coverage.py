@@ -494,57 +494,66 @@ def snapshot(cov: Coverage, ref: str, token: str = "") -> dict[str, Any]:
 def restore(root: Path, snap: dict[str, Any]) -> Coverage:
     """The coverage a snapshot was taken of; its portfolio carries only its referred
     records, with their decisions (what `gaps` says of a referral)."""
-    from evitrack import catalogue
-    from evitrack.cache import shipped_in
     from evitrack.diagnostics import diagnostic_from_json
     from evitrack.locate import localized
     from evitrack.rules import RuleResult
 
     token = str(snap.get("token") or "")  # paths are in the findings and the diagnostics only
     diagnostics = [diagnostic_from_json(root, d, token) for d in snap["diagnostics"]]
-    with shipped_in(root):  # a shipped qualification's parsed data from the cache
-        q = catalogue.load(snap["ref"], root)
+    q = _qualification(root, str(snap["ref"]))
     name, registration = snap["learner"]
-    referred = [
-        Record(
-            str(rid),
-            "",
-            None,
-            [],
-            "",
-            {},
-            [],
-            None,
-            Assessment("referred", str(who), dt.date.fromisoformat(day) if day else None, why),
-            root,
-        )
-        for rid, who, day, why in snap.get("referred") or []
-    ]
+    referred = [_referred(root, *r) for r in snap.get("referred") or []]
     portfolio = Portfolio(root, q, name, registration, list(snap["chosen"]), referred, {})
-    units = []
-    for uid, statuses, reqs, records in snap["units"]:
-        unit = q.units[uid]
-        by_id = {c.id: c for c in unit.criteria}
-        units.append(
-            UnitCoverage(
-                unit,
-                [
-                    CriterionStatus(by_id[cid], st, list(rs), list(why))
-                    for cid, st, rs, why in statuses
-                ],
-                [Requirement(*r) for r in reqs],
-                list(records),
-            )
-        )
+    units = [_unit_restored(q.units[uid], *rest) for uid, *rest in snap["units"]]
     rules = [RuleResult(**{**r, "units": tuple(r.get("units") or ())}) for r in snap["rules"]]
+    findings = [Finding(**(localized(root, token, f) if token else f)) for f in snap["findings"]]
+    standard = snap.get("standard")
     return Coverage(
         portfolio,
         units,
         rules,
-        [Finding(**localized(root, token, f)) for f in snap["findings"]],
+        findings,
         diagnostics,
         _ksbs(snap.get("ksbs")),
-        snap.get("standard") if isinstance(snap.get("standard"), str) else None,
+        standard if isinstance(standard, str) else None,
+    )
+
+
+_SHIPPED: dict[str, Any] = {}  # shipped qualifications restored in this process, by id
+_CRITERIA: dict[int, tuple[Unit, dict[str, Criterion]]] = {}  # id(unit) -> its criteria by id
+
+
+def _qualification(root: Path, ref: str) -> Any:
+    """The qualification a snapshot names: a shipped one is part of the program, the same
+    for every portfolio of a caseload, and is built once."""
+    from evitrack import catalogue
+    from evitrack.cache import shipped_in
+
+    q = _SHIPPED.get(ref)
+    if q is None:
+        with shipped_in(root):  # a shipped qualification's parsed data from the cache
+            q = catalogue.load(ref, root)
+        if ref in catalogue.shipped_files():
+            _SHIPPED[ref] = q
+    return q
+
+
+def _referred(root: Path, rid: Any, who: Any, day: Any, why: Any) -> Record:
+    when = dt.date.fromisoformat(day) if day else None
+    decision = Assessment("referred", str(who), when, why)
+    return Record(str(rid), "", None, [], "", {}, [], None, decision, root)
+
+
+def _unit_restored(unit: Unit, statuses: Any, reqs: Any, records: Any) -> UnitCoverage:
+    hit = _CRITERIA.get(id(unit))
+    if hit is None or hit[0] is not unit:
+        hit = _CRITERIA[id(unit)] = (unit, {c.id: c for c in unit.criteria})
+    by_id = hit[1]
+    return UnitCoverage(
+        unit,
+        [CriterionStatus(by_id[cid], st, list(rs), list(why)) for cid, st, rs, why in statuses],
+        [Requirement(*r) for r in reqs],
+        list(records),
     )
 
 

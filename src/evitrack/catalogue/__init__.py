@@ -338,9 +338,15 @@ def _load_other(path: Path, ref: str, root: Path, verb: str = "includes") -> Qua
 @lru_cache(maxsize=64)
 def _load_shipped(path: Path) -> Qualification:
     from evitrack.cache import shipped_data
+
+    return _build(path, shipped_data(path, _parse_shipped), CATALOGUE_DIR)
+
+
+def _parse_shipped(path: Path) -> Any:
+    """A shipped file's data; the YAML parser is imported only when the cache lacks it."""
     from evitrack.fastyaml import load_shipped
 
-    return _build(path, shipped_data(path, load_shipped), CATALOGUE_DIR)
+    return load_shipped(path)
 
 
 def _unsafe_ref(ref: str) -> bool:

@@ -43,12 +43,38 @@ def gaps(
     portfolio of a caseload that cannot be loaded), 2 if the one portfolio named cannot
     be loaded.
     """
+    with allowed_signers(signers, list(paths or [])):
+        root = None if format is Format.text else _one_portfolio(list(paths or []))
+        if root is None:
+            _gaps(list(paths or []), top, format, None)
+        else:
+            from evitrack.cli._answer import opened, recorded
+
+            memo, variant = opened(root, "gaps", format.value, str(top))  # the kept answer
+            with recorded(memo, variant):
+                _gaps([root], top, format, memo)
+
+
+def _one_portfolio(paths: list[Path]) -> Path | None:
+    """The portfolio when `paths` name one (not a caseload); None: not known without more."""
+    from evitrack.locate import find_root, resolve_root
+
+    if not paths:
+        return resolve_root(None)
+    if len(paths) == 1 and paths[0].exists():
+        return find_root(paths[0])
+    return None
+
+
+def _gaps(paths: list[Path], top: int, format: Format, memo: Any) -> None:
+    """Compute the gaps of `paths` (one portfolio's from `memo` when it holds), write them
+    in `format` and exit with gaps' code."""
+    from evitrack.caseload import Gaps, one
     from evitrack.caseload import gaps as run
     from evitrack.cli._report import emit
     from evitrack.output import Doc, terminal
 
-    with allowed_signers(signers, list(paths or [])):
-        result = run(list(paths or []), top)
+    result = run(paths, top) if memo is None else Gaps([one(paths[0], memo)], False)
     if not result.caseload and result.portfolios[0].coverage is None:
         from evitrack.portfolio import unusable
 
@@ -326,7 +352,7 @@ def _caseload_text(result: Gaps) -> None:
     from rich.table import Table as RichTable
 
     from evitrack.cli._report import text_cell
-    from evitrack.output import Lines, words
+    from evitrack.output import Lines
 
     out = console()
     table = RichTable(title="Caseload", title_justify="left", show_lines=True)
@@ -360,21 +386,34 @@ def _caseload_text(result: Gaps) -> None:
             t.add_column(name, overflow="fold")
         for row in held:
             t.add_row(*(text_cell(c) for c in row))
-        out.print(t)
+        if not _plain_table(out, t):
+            out.print(t)
     if result.most_missing:
-        many = _mixed(result)
-        t = RichTable(title="Criteria most often missing", title_justify="left")
-        t.add_column("criterion", overflow="fold")
-        t.add_column("missing in", no_wrap=True)
-        t.add_column("text", overflow="fold")
-        for m in result.most_missing:
-            ref = f"{m.unit}/{m.criterion}"
-            t.add_row(
-                text_cell(Lines((m.qualification, ref)) if many else ref),
-                f"{m.count} of {m.of}",
-                text_cell(words(m.text)),
-            )
-        out.print(t)
+        t = _most_missing_table(result)
+        if not _plain_table(out, t):
+            out.print(t)
+
+
+def _most_missing_table(result: Gaps) -> Any:
+    """The caseload's criteria most often missing, as a rich table."""
+    from rich.table import Table as RichTable
+
+    from evitrack.cli._report import text_cell
+    from evitrack.output import Lines, words
+
+    many = _mixed(result)
+    t = RichTable(title="Criteria most often missing", title_justify="left")
+    t.add_column("criterion", overflow="fold")
+    t.add_column("missing in", no_wrap=True)
+    t.add_column("text", overflow="fold")
+    for m in result.most_missing:
+        ref = f"{m.unit}/{m.criterion}"
+        t.add_row(
+            text_cell(Lines((m.qualification, ref)) if many else ref),
+            f"{m.count} of {m.of}",
+            text_cell(words(m.text)),
+        )
+    return t
 
 
 def _plain_table(out: Any, table: Any) -> bool:
@@ -383,12 +422,10 @@ def _plain_table(out: Any, table: Any) -> bool:
 
     The column widths are rich's own, from a table of the header and, in each column,
     the cells rich measures widest (a column's width depends on nothing else); the title,
-    the header and the rules are rich's too. Each cell is wrapped by rich's `Text.wrap`
-    unless it is one line that fits. tests/test_gaps_status.py compares the two outputs.
+    the header and the rules are rich's too. Each cell is wrapped as rich's `Text.wrap`
+    wraps it (`_shape`). tests/test_gaps_status.py compares the two outputs.
     """
     from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table as RichTable
 
     if (
         out.color_system is not None
@@ -403,67 +440,18 @@ def _plain_table(out: Any, table: Any) -> bool:
         [out.render_str(c, highlight=False) if isinstance(c, str) else c for c in column.cells]
         for column in columns
     ]
-    widest: list[list[int]] = []
-    for found in cells:
-        sizes = [c.__rich_measure__(out, out.options) for c in found]
-        widest.append(
-            [
-                max(range(len(sizes)), key=lambda i: sizes[i].minimum),
-                max(range(len(sizes)), key=lambda i: sizes[i].maximum),
-            ]
-        )
-    proxy = RichTable(
-        title=table.title, title_justify=table.title_justify, show_lines=table.show_lines
-    )
-    for column in columns:
-        proxy.add_column(
-            column.header,
-            overflow=column.overflow,
-            max_width=column.max_width,
-            justify=column.justify,
-            no_wrap=column.no_wrap,
-        )
-    for k in range(2):
-        proxy.add_row(*(found[widest[i][k]] for i, found in enumerate(cells)))
-    with out.capture() as captured:
-        out.print(proxy)
-    drawn = captured.get().splitlines()
-    top = next((n for n, line in enumerate(drawn) if line.startswith("┏")), None)
-    head = next((n for n, line in enumerate(drawn) if line.startswith("┡")), None)
-    if top is None or head is None:
+    drawn = _drawn_head(out, table, cells)
+    if drawn is None:
         return False
-    widths = [len(part) for part in drawn[top][1:-1].split("┳")]
-    if len(widths) != len(columns) or min(widths) < 3:  # no room for a character: rich's way
-        return False
-    lines = drawn[: head + 1]
+    lines, widths = drawn
     rule = box.HEAVY_HEAD.get_row(widths, "row")
     for n, row in enumerate(zip(*cells, strict=True)):
-        if n:
+        if n and table.show_lines:
             lines.append(rule)
-        shaped = []
-        for width, column, cell in zip(widths, columns, row, strict=True):
-            inner = width - 2  # a space either side
-            text = cell.plain
-            if (
-                "\n" not in text
-                and "\t" not in text
-                and text == text.strip()
-                and (cell_len(text) <= inner)
-            ):
-                pad = " " * (inner - cell_len(text))
-                wrapped = [pad + text if column.justify == "right" else text + pad]
-            else:
-                wrapped = [
-                    line.plain + " " * (inner - cell_len(line.plain))
-                    for line in cell.wrap(
-                        out,
-                        inner,
-                        justify=column.justify,
-                        overflow=column.overflow,
-                        no_wrap=column.no_wrap,
-                    )
-                ]
-            shaped.append(wrapped)
+        shaped = [
+            _shape(out, cell, column, width - 2)  # a space either side
+            for width, column, cell in zip(widths, columns, row, strict=True)
+        ]
         height = max(len(c) for c in shaped)
         for i in range(height):
             parts = [
@@ -473,6 +461,106 @@ def _plain_table(out: Any, table: Any) -> bool:
     lines.append(box.HEAVY_HEAD.get_bottom(widths))
     out.file.write("\n".join(lines) + "\n")
     return True
+
+
+def _drawn_head(out: Any, table: Any, cells: list[list[Any]]) -> tuple[list[str], list[int]] | None:
+    """The title and header as rich draws them, and the columns' widths: from a table of
+    the header and each column's widest cells. None if rich leaves no room for a column."""
+    from rich.table import Table as RichTable
+
+    options = out.options
+    proxy = RichTable(
+        title=table.title, title_justify=table.title_justify, show_lines=table.show_lines
+    )
+    for column in table.columns:
+        proxy.add_column(
+            column.header,
+            overflow=column.overflow,
+            max_width=column.max_width,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+        )
+    widest: list[list[Any]] = []
+    for found in cells:
+        sizes = [c.__rich_measure__(out, options) for c in found]
+        widest.append(
+            [
+                found[max(range(len(sizes)), key=lambda i: sizes[i].minimum)],
+                found[max(range(len(sizes)), key=lambda i: sizes[i].maximum)],
+            ]
+        )
+    for k in range(2):
+        proxy.add_row(*(w[k] for w in widest))
+    with out.capture() as captured:
+        out.print(proxy)
+    drawn = captured.get().splitlines()
+    top = next((n for n, line in enumerate(drawn) if line.startswith("┏")), None)
+    head = next((n for n, line in enumerate(drawn) if line.startswith("┡")), None)
+    if top is None or head is None:
+        return None
+    widths = [len(part) for part in drawn[top][1:-1].split("┳")]
+    if len(widths) != len(table.columns) or min(widths) < 3:  # no room for a character
+        return None
+    return drawn[: head + 1], widths
+
+
+def _shape(out: Any, cell: Any, column: Any, inner: int) -> list[str]:
+    """A cell's lines, each `inner` cells wide, as rich's `Text.wrap` makes them; plain
+    text is wrapped here (`_wrapped`), anything else by rich itself."""
+    from rich.cells import cell_len
+
+    plain = not (
+        cell.spans
+        or cell.justify
+        or cell.overflow
+        or cell.no_wrap is not None
+        or column.overflow not in ("fold", "crop", "ellipsis")
+        or column.justify not in ("left", "right")
+    )
+    right, fold = column.justify == "right", column.overflow == "fold"
+    shaped = _wrapped(cell.plain, inner, right, column.no_wrap, fold) if plain else None
+    if shaped is not None:
+        return shaped
+    return [
+        line.plain + " " * (inner - cell_len(line.plain))
+        for line in cell.wrap(
+            out, inner, justify=column.justify, overflow=column.overflow, no_wrap=column.no_wrap
+        )
+    ]
+
+
+def _wrapped(text: str, inner: int, right: bool, no_wrap: bool, fold: bool) -> list[str] | None:
+    """Plain text as rich wraps it into a column: words moved to the next line by rich's
+    `divide_line` (a long word folded when `fold`), the end's spaces beyond the width
+    dropped, padded on the column's side. None where rich would do more (a tab, or a line
+    too wide: cut short as the column's overflow says)."""
+    from itertools import pairwise
+
+    from rich._wrap import divide_line
+    from rich.cells import cell_len
+
+    if "\t" in text:
+        return None
+    shaped: list[str] = []
+    for line in text.split("\n"):
+        ends = [0, len(line)] if no_wrap else [0, *divide_line(line, inner, fold=fold), len(line)]
+        for a, b in pairwise(ends):
+            piece = line[a:b] if no_wrap else _rstrip_end(line[a:b], inner)
+            piece = piece.rstrip() if right else piece
+            pad = inner - cell_len(piece)
+            if pad < 0:
+                return None
+            shaped.append(" " * pad + piece if right else piece + " " * pad)
+    return shaped
+
+
+def _rstrip_end(piece: str, size: int) -> str:
+    """rich's `Text.rstrip_end`: the end's whitespace beyond `size` characters dropped."""
+    excess = len(piece) - size
+    if excess <= 0:
+        return piece
+    spaces = len(piece) - len(piece.rstrip())
+    return piece[: len(piece) - min(spaces, excess)]
 
 
 def _caseload_markdown(result: Gaps) -> Doc:

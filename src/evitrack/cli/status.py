@@ -86,13 +86,26 @@ def status(
     A report: exit 0 whatever the progress (`evitrack gaps` exits 1 while anything is
     missing); 2 if the portfolio cannot be loaded.
     """
-    from evitrack.caseload import one
-    from evitrack.cli._report import emit
+    from evitrack.cli._answer import opened, recorded
     from evitrack.locate import resolve_root
-    from evitrack.portfolio import unusable
 
     with allowed_signers(signers):
-        result = one(resolve_root(portfolio))
+        root = resolve_root(portfolio)
+        if format is Format.text:
+            _status(root, None, format)
+            return
+        memo, variant = opened(root, "status", format.value)  # ends here if it holds the answer
+        with recorded(memo, variant):
+            _status(root, memo, format)
+
+
+def _status(root: Path, memo: Any, format: Format) -> None:
+    """Compute one portfolio's coverage (from `memo` when it holds) and write it in `format`."""
+    from evitrack.caseload import one
+    from evitrack.cli._report import emit
+    from evitrack.portfolio import unusable
+
+    result = one(root, memo)
     cov = result.coverage
     if cov is None:
         raise unusable(result.root, result.diagnostics)
