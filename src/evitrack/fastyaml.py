@@ -44,8 +44,8 @@ class Loader(_Base):  # type: ignore[misc]
     """
 
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
-    descend_resolver = staticmethod({}.get)  # (parent, index) -> index: nothing done
-    ascend_resolver = staticmethod(tuple)  # () -> (): nothing done
+    descend_resolver: Any = staticmethod({}.get)  # (parent, index) -> index: nothing done
+    ascend_resolver: Any = staticmethod(tuple)  # () -> (): nothing done
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is _SCALAR:
