@@ -153,7 +153,8 @@ _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 def parse(text: str) -> Any:
     """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
     odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
-    if "\t" in text or odd or yamlio.conflict_markers(text) or yamlio.ODD_BREAKS.search(text):
+    odd_breaks = not text.isascii() and yamlio.ODD_BREAKS.search(text)
+    if "\t" in text or odd or odd_breaks or yamlio.conflict_markers(text):
         raise Fallback("needs the round-trip loader")
     try:
         yamlio._check_nesting(text)  # deep brackets crash libyaml's C stack
