@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +168,11 @@ class Unit:
         out: list[tuple[str, str | None]] = [
             (m, None) for m in methods if m in self.evidence.forbidden_methods
         ]
-        for c in self.criteria:
-            if c.id not in cids:
+        if not methods or not cids:
+            return out
+        cited = set(cids)
+        for c in chain(chain.from_iterable(o.criteria for o in self.outcomes), self.knowledge):
+            if c.id not in cited:  # (the criteria in order, without building their list)
                 continue
             cev = c.extra.get("evidence") or {}
             barred = {canonical_method(str(m)) or m for m in cev.get("forbidden_methods") or []}
