@@ -29,7 +29,12 @@ SAMPLE_DESCRIPTION = (
 
 def is_sample_text(description: str) -> bool:
     """Whether a record's description is still the sample's, as `evitrack init` wrote it."""
-    return " ".join(description.split()) == " ".join(SAMPLE_DESCRIPTION.split())
+    if len(description) < len(_SAMPLE_WORDS):  # white space collapsed: it only gets shorter
+        return False
+    return " ".join(description.split()) == _SAMPLE_WORDS
+
+
+_SAMPLE_WORDS = " ".join(SAMPLE_DESCRIPTION.split())
 
 
 METHODS: tuple[str, ...] = (
