@@ -645,6 +645,32 @@ def test_an_attachment_changed_under_a_stored_result_is_seen(tmp_path: Path) -> 
     assert code == 1 and "is a hard link (2 names for one file)" in out
 
 
+def test_a_folder_on_an_attachments_way_turned_into_a_link_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored result of a record follows each name on its attachment's way, not only
+    the file: a folder that becomes a link, same bytes behind it, is looked at again."""
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    _settled()
+    assert _no_memo(root) == (0, "")
+    outside = tmp_path / "elsewhere"
+    (root / "files").rename(outside)
+    (root / "files").symlink_to(outside)
+    code, out = _no_memo(root)
+    assert (code, out) == (
+        1,
+        'evidence/E0001.yaml:10:5: error[E302]: attached file "files/obs.pdf" is a link '
+        "that leads outside the portfolio\n"
+        "    hint: copy the file into the portfolio's files/ folder and give its relative path\n",
+    )
+    (root / "files").unlink()
+    (root / "files").mkdir()
+    (root / "files" / "obs.pdf").symlink_to(root / "evidence" / "E0001.yaml")  # other bytes
+    code, out = _no_memo(root)
+    assert code == 1 and "error[E303]" in out
+
+
 @pytest.mark.parametrize("how", ["garbage", "truncated", "wrong rows", "a folder"])
 def test_a_corrupt_or_truncated_store_is_rebuilt_silently(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str

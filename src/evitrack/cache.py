@@ -48,11 +48,14 @@ SKIP = {CACHE_DIR, ".git", "out", "__pycache__"}  # top-level folders the stat w
 
 
 def sha256_file(path: Path) -> str:
-    """The sha256 of a file's bytes, read a megabyte at a time."""
+    """The sha256 of a file's bytes, read a megabyte at a time (unbuffered: each byte once)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 
@@ -267,12 +270,13 @@ class Cache:
         """A record names this attachment: the answers depend on it (see Memo.put)."""
         self.attachments.add(written)
 
-    def sha256(self, path: Path, key: list[int] | None = None) -> str:
+    def sha256(self, path: Path, key: list[int] | None = None, rel: str | None = None) -> str:
         """The file's sha256, from the cache when its stat (`key`, if the caller has it)
-        is the one it was hashed at and safely older than that."""
+        is the one it was hashed at and safely older than that. `rel`: its path relative
+        to the portfolio, if the caller has it."""
         if not self.read:
             self._read()
-        rel = os.path.relpath(path, self.root)
+        rel = rel or os.path.relpath(path, self.root)
         key = key or stat_key(path)
         try:
             entry = self.hashes.get(rel)

@@ -19,6 +19,8 @@ import yaml
 from evitrack import yamlio
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR, _SEQUENCE = yaml.ScalarNode, yaml.SequenceNode
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
 
 
 def load_shipped(path: Path) -> Any:
@@ -32,7 +34,27 @@ class Fallback(Exception):
 
 
 class Loader(_Base):  # type: ignore[misc]
+    """CSafeLoader with YAML 1.2 scalars, its resolver cut down to what these files use.
+
+    libyaml's composer calls three Python methods for every node: `descend_resolver`,
+    `resolve` and `ascend_resolver`. With no path resolvers (none are ever added here)
+    the first and the last do nothing, so they are C builtins that do nothing (a Python
+    call per node costs more than the work), and `resolve` is PyYAML's without the
+    steps that cannot apply (wildcard resolvers, path resolvers).
+    """
+
     yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
+    descend_resolver: Any = staticmethod({}.get)  # (parent, index) -> index: nothing done
+    ascend_resolver: Any = staticmethod(tuple)  # () -> (): nothing done
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is _SCALAR:
+            if implicit[0]:  # a plain scalar: 1.2's implicit types, else text
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is _SEQUENCE else _MAP
 
 
 # YAML 1.2 scalars, as ruamel.yaml resolves them (its resolver.py, version (1, 2)); copied,
@@ -120,9 +142,6 @@ def _mapping(loader: Any, node: Any, deep: bool = False) -> Any:
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
-_STR = "tag:yaml.org,2002:str"
-
-
 Loader.add_constructor("tag:yaml.org,2002:int", _int)
 Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -134,7 +153,8 @@ _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 def parse(text: str) -> Any:
     """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
     odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
-    if "\t" in text or odd or yamlio.conflict_markers(text) or yamlio.ODD_BREAKS.search(text):
+    odd_breaks = not text.isascii() and yamlio.ODD_BREAKS.search(text)
+    if "\t" in text or odd or odd_breaks or yamlio.conflict_markers(text):
         raise Fallback("needs the round-trip loader")
     try:
         yamlio._check_nesting(text)  # deep brackets crash libyaml's C stack

@@ -200,15 +200,54 @@ def attachment(root: Path, written: str, top: Path | None = None) -> tuple[Path 
     on every machine; absolute paths, `..` and links that leave the portfolio
     are refused. `top`: `root` resolved, when the caller has it (one resolve per portfolio).
     """
+    target, why, _ = look_up(root, written, top)
+    return target, why
+
+
+def look_up(
+    root: Path, written: str, top: Path | None = None
+) -> tuple[Path | None, str | None, os.stat_result | None]:
+    """`attachment`, and the file's `plain_stat` when there is no link on its way (None
+    otherwise): a file named as it is, which is most, costs one lstat per name in its path."""
     posix = written.replace("\\", "/")
     if posix.startswith(("/", "~")) or (len(posix) > 1 and posix[1] == ":"):
-        return None, "is an absolute path"
+        return None, "is an absolute path", None
     if ".." in posix.split("/"):
-        return None, "points outside the portfolio (..)"
+        return None, "points outside the portfolio (..)", None
     too_long = long_name(posix)
     if too_long:
-        return None, too_long
+        return None, too_long, None
     target = root / posix
+    st = plain_stat(root, posix)
+    if st is None:
+        target_, why = _resolved(root, target, top)
+        return target_, why, None
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+        return None, _hard_link(st.st_nlink), None
+    return target, None, st
+
+
+def plain_stat(root: Path, posix: str) -> os.stat_result | None:
+    """The lstat of `root/posix` if every name on the way from `root` exists and none is a
+    link, else None. Then the file is where it is written, inside the portfolio, and its
+    lstat is its stat: nothing needs resolving. `posix` is relative, without `..`."""
+    if posix.startswith(("/", "~")) or ".." in posix.split("/"):
+        return None
+    here, st = os.fspath(root), None
+    try:
+        for part in posix.split("/"):
+            if part and part != ".":
+                here = os.path.join(here, part)
+                st = os.lstat(here)
+                if stat.S_ISLNK(st.st_mode):
+                    return None
+    except (OSError, ValueError):
+        return None
+    return st
+
+
+def _resolved(root: Path, target: Path, top: Path | None) -> tuple[Path | None, str | None]:
+    """`attachment` for a path with a link (or a missing name) on its way: resolved."""
     try:
         real, top = target.resolve(), top or root.resolve()
     except (OSError, RuntimeError):  # a link loop
@@ -221,11 +260,14 @@ def attachment(root: Path, written: str, top: Path | None = None) -> tuple[Path 
     except OSError:
         links = 1
     if links > 1:
-        return None, (
-            f"is a hard link ({links} names for one file): its other names may be "
-            "outside the portfolio"
-        )
+        return None, _hard_link(links)
     return target, None
+
+
+def _hard_link(links: int) -> str:
+    return (
+        f"is a hard link ({links} names for one file): its other names may be outside the portfolio"
+    )
 
 
 NAME_MAX = 255  # bytes in one file or folder name, on every common file system

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,12 @@ SAMPLE_DESCRIPTION = (
 
 def is_sample_text(description: str) -> bool:
     """Whether a record's description is still the sample's, as `evitrack init` wrote it."""
-    return " ".join(description.split()) == " ".join(SAMPLE_DESCRIPTION.split())
+    if len(description) < len(_SAMPLE_WORDS):  # white space collapsed: it only gets shorter
+        return False
+    return " ".join(description.split()) == _SAMPLE_WORDS
+
+
+_SAMPLE_WORDS = " ".join(SAMPLE_DESCRIPTION.split())
 
 
 METHODS: tuple[str, ...] = (
@@ -173,8 +179,11 @@ class Unit:
         out: list[tuple[str, str | None]] = [
             (m, None) for m in methods if m in self.evidence.forbidden_methods
         ]
-        for c in self.criteria:
-            if c.id not in cids:
+        if not methods or not cids:
+            return out
+        cited = set(cids)
+        for c in chain(chain.from_iterable(o.criteria for o in self.outcomes), self.knowledge):
+            if c.id not in cited:  # (the criteria in order, without building their list)
                 continue
             cev = c.extra.get("evidence") or {}
             barred = {canonical_method(str(m)) or m for m in cev.get("forbidden_methods") or []}

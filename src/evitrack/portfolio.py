@@ -42,10 +42,10 @@ from evitrack.diagnostics import (
 from evitrack.errors import UserError
 from evitrack.locate import EVIDENCE_DIR as EVIDENCE_DIR
 from evitrack.locate import PORTFOLIO_FILE as PORTFOLIO_FILE
-from evitrack.locate import attachment
 from evitrack.locate import display_path as display_path
 from evitrack.locate import find_portfolios as find_portfolios
 from evitrack.locate import find_root as find_root
+from evitrack.locate import look_up, plain_stat
 from evitrack.locate import resolve_root as resolve_root
 from evitrack.model import (
     PLACEHOLDER_NAME,
@@ -745,19 +745,20 @@ def _dated(date: Any, ctx: _Context) -> list[bool]:
     return [date > ctx.today, bool(years) and date < _years_before(ctx.today, years or 0)]
 
 
-def _attachment_state(root: Path, written: str) -> list[Any]:
-    """What an attachment's checks depend on: where it leads, and its stat there."""
-    target = root / written.replace("\\", "/")
+def _attachment_state(root: Path, written: str, plain: os.stat_result | None = None) -> list[Any]:
+    """What an attachment's checks depend on: where it leads, and its stat there.
+
+    With no link on its way (`locate.plain_stat`, or `plain` when the caller has it) it
+    leads where it is written, inside this portfolio (whose resolved place the record
+    store's context holds): one lstat per name, nothing resolved.
+    """
+    posix = written.replace("\\", "/")
+    st = plain or plain_stat(root, posix)
+    if st is not None:
+        return [written, os.path.normpath(posix), _stat_list(st)]
+    target = root / posix
     try:
-        st = os.stat(target)
-        key: list[int] | None = [
-            st.st_size,
-            st.st_mtime_ns,
-            st.st_ctime_ns,
-            st.st_ino,
-            st.st_nlink,
-            st.st_mode,
-        ]
+        key: list[int] | None = _stat_list(os.stat(target))
     except (OSError, ValueError):
         key = None
     try:
@@ -765,6 +766,10 @@ def _attachment_state(root: Path, written: str) -> list[Any]:
     except (OSError, ValueError):
         real = None
     return [written, real, key]
+
+
+def _stat_list(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_nlink, st.st_mode]
 
 
 def _freeze(
@@ -1396,54 +1401,80 @@ def _check_file(
     `hash_written`: a sha256 is written but was refused (E105 says so); no W304 then.
     Looked up once: where it leads and its stat are kept for the record store.
     """
-    p, cache = ref.path, ctx.cache
-    cache.named(p)
+    p = ref.path
+    ctx.cache.named(p)
     if ctx.top is None:
         ctx.top = ctx.root.resolve()
-    target, why = attachment(ctx.root, p, ctx.top)
-    if target is None and why and why.startswith("cannot exist"):  # a name too long
+    target, why, plain = look_up(ctx.root, p, ctx.top)
+    if target is None:
+        _refused(p, why, pos, v)
+        return
+    state = ctx.states[p] = _attachment_state(ctx.root, p, plain)
+    if _not_a_file(p, state[2], pos, v):
+        return
+    if not ref.sha256:
+        if not hash_written:
+            v.add(
+                pos,
+                "W304",
+                f'attached file "{p}" has no sha256 yet',
+                "run `evitrack hash` to record it",
+            )
+        return
+    rel = state[1] if plain is not None else None  # no link on its way: as written
+    _compare_hash(ref, target, state[2], rel, ctx, pos, v)
+
+
+def _refused(p: str, why: str | None, pos: tuple[int, int] | None, v: Validator) -> None:
+    """E301 for a path that cannot name a file, E302 for one that leads outside."""
+    if why and why.startswith("cannot exist"):  # a name too long
         shown = p if len(p) <= 80 else p[:60] + "..."
         v.add(pos, "E301", f'attached file "{shown}" {why}', "check the path and shorten it")
         return
-    if target is None:
-        v.add(
-            pos,
-            "E302",
-            f'attached file "{p}" {why}',
-            f'give it a name of its own: `cp "{p}" copy && mv copy "{p}"` (its sha256 stays)'
-            if why and "hard link" in why
-            else "copy the file into the portfolio's files/ folder and give its relative path",
-        )
-        return
-    state = ctx.states[p] = _attachment_state(ctx.root, p)
-    if state[2] is None:
+    v.add(
+        pos,
+        "E302",
+        f'attached file "{p}" {why}',
+        f'give it a name of its own: `cp "{p}" copy && mv copy "{p}"` (its sha256 stays)'
+        if why and "hard link" in why
+        else "copy the file into the portfolio's files/ folder and give its relative path",
+    )
+
+
+def _not_a_file(p: str, key: list[int] | None, pos: tuple[int, int] | None, v: Validator) -> bool:
+    """E301 for an attachment that does not exist, E305 for one that is not a file."""
+    if key is None:
         v.add(
             pos,
             "E301",
             f'attached file "{p}" does not exist',
             "check the path (relative to the portfolio folder) or add the file",
         )
-        return
-    if not stat.S_ISREG(state[2][5]):
+        return True
+    if not stat.S_ISREG(key[5]):
         v.add(
             pos,
             "E305",
             f'attached path "{p}" is not a file',
             "attach the files inside it one by one, or a zip of them",
         )
-        return
-    if not ref.sha256:
-        if hash_written:
-            return
-        v.add(
-            pos,
-            "W304",
-            f'attached file "{p}" has no sha256 yet',
-            "run `evitrack hash` to record it",
-        )
-        return
+        return True
+    return False
+
+
+def _compare_hash(
+    ref: FileRef,
+    target: Path,
+    key: list[int],
+    rel: str | None,
+    ctx: _Context,
+    pos: tuple[int, int] | None,
+    v: Validator,
+) -> None:
+    """E303 for an attachment whose bytes are not those its sha256 was recorded from."""
+    p = ref.path
     try:
-        actual = cache.sha256(target, state[2][:4])
+        actual = ctx.cache.sha256(target, key[:4], rel)
     except OSError as exc:
         v.add(
             pos,

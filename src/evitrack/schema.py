@@ -443,6 +443,8 @@ class Validator:
     def unreadable(self, value: Any, pos: tuple[int, int] | None, where: str) -> bool:
         """Report a value nothing may use as it is: a number thousands of digits long, or
         text holding a lone surrogate (which cannot be written out as UTF-8)."""
+        if (value.__class__ is str and value.isascii()) or not isinstance(value, str):
+            return False  # the usual case, said at once
         if isinstance(value, yamlio.HugeNumber):
             self.add(
                 pos,
@@ -505,169 +507,184 @@ class Validator:
             return None
         if t == "any":
             return value
-        if t in ("str", "text"):
-            if isinstance(value, str) and not isinstance(value, yamlio.InvalidDate):
-                if node.enum and value not in node.enum:
-                    hint = did_you_mean(value, node.enum) or "use one of: " + ", ".join(node.enum)
-                    self.add(
-                        pos,
-                        "E105",
-                        f'{where}: "{value}" is not one of {", ".join(node.enum)}',
-                        hint,
-                    )
-                    return None
-                if t == "str" and node.required and not value.strip():
-                    self.add(pos, "E103", f"{where} is empty", _fill_in(node))
-                    return None
-                if node.pattern and not re.match(node.pattern, value):
-                    if not value.strip():
-                        self.add(pos, "E103", f"{where} is empty", _fill_in(node))
-                    elif re.search(r"[\x00-\x1f\x7f]", value):
-                        self.add(
-                            pos,
-                            "E105",
-                            f'{where}: "{value}" holds a control character',
-                            "write it on one line, without escapes such as \\0 or \\n",
-                        )
-                    else:
-                        what, fix = PATTERN_PROBLEM.get(node.pattern, ("is not valid", None))
-                        self.add(pos, "E105", f'{where}: "{value}" {what}', fix)
-                    return None
-                return value
-            if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-                raw = yamlio.raw_scalar(self.text, pos)
-                if raw is None and not self.text:
-                    # parsed without the source (the fast path): the text as written is
-                    # unknown here, so ask for the round-trip parse, which recovers it
-                    self.add(pos, "W205", f"{where} is written as a number")
-                    return None
-                return raw.strip("'\"") if raw else str(value)
-            self.add(pos, "E103", f"{where} must be text, not {type_name(value)}")
+        by_type = _CHECKS.get(t)
+        if by_type is None:
+            raise AssertionError(t)
+        return by_type(self, value, node, pos, where)
+
+    def _text(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """A "str" or "text" value: in its enum, not blank if required, matching its pattern."""
+        if not isinstance(value, str) or isinstance(value, yamlio.InvalidDate):
+            return self._not_text(value, pos, where)
+        if node.enum and value not in node.enum:
+            hint = did_you_mean(value, node.enum) or "use one of: " + ", ".join(node.enum)
+            self.add(pos, "E105", f'{where}: "{value}" is not one of {", ".join(node.enum)}', hint)
             return None
-        if t == "id":
-            got = self.scalar_id(value, pos, where)
-            if got is not None and not got.strip():
+        if node.type == "str" and node.required and not value.strip():
+            self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+            return None
+        if node.pattern and not re.match(node.pattern, value):
+            if not value.strip():
                 self.add(pos, "E103", f"{where} is empty", _fill_in(node))
-                return None
-            if got is not None and node.pattern and not re.match(node.pattern, got):
-                explain = PATTERN_EXPLAIN.get(node.pattern)
-                if explain:
-                    wrong, mend = explain(got)
-                    self.add(pos, "E107", f'{where} "{got}" {wrong}', mend)
-                    return None
-                allowed = PATTERN_TEXT.get(node.pattern, f"must match {node.pattern}")
-                self.add(pos, "E107", f'{where} "{got}" {allowed}')
-            return got
-        if t == "int":
-            if isinstance(value, int) and not isinstance(value, bool):
-                lo, hi = node.minimum, node.maximum
-                if (lo is not None and value < lo) or (hi is not None and value > hi):
-                    span = (
-                        f"{lo:,}"
-                        if lo == hi
-                        else f"from {lo:,} to {hi:,}"
-                        if lo is not None and hi is not None
-                        else f"at least {lo:,}"
-                        if lo is not None
-                        else f"at most {hi:,}"
-                    )
-                    self.add(
-                        pos,
-                        "E105",
-                        f"{where} is {value}: it must be {span}",
-                        node.description or None,
-                    )
-                    return None
-                return value
-            unquote = None  # "5": a number in quotes; 12.5: a fraction
-            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-                unquote = f"write the number without quotes: {value.strip()}"
-            elif isinstance(value, float):
-                unquote = "write a whole number, without a decimal point"
-            self.add(
-                pos, "E103", f"{where} must be a whole number, not {type_name(value)}", unquote
-            )
-            return None
-        if t == "number":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if value != value or value in (float("inf"), float("-inf")):
-                    self.add(pos, "E105", f"{where} is {value}: it must be a number of hours")
-                    return None
-                lo, hi = node.minimum, node.maximum
-                if (lo is not None and value < lo) or (hi is not None and value > hi):
-                    span = (
-                        f"from {lo} to {hi}"
-                        if lo is not None and hi is not None
-                        else f"at least {lo}"
-                        if lo is not None
-                        else f"at most {hi}"
-                    )
-                    self.add(
-                        pos, "E105", f"{where} is {value}: it must be {span}", node.description
-                    )
-                    return None
-                return value
-            unquote = None
-            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
-                unquote = f"write the number without quotes: {value.strip()}"
-            self.add(pos, "E103", f"{where} must be a number, not {type_name(value)}", unquote)
-            return None
-        if t == "bool":
-            if isinstance(value, bool):
-                return value
-            self.add(pos, "E103", f"{where} must be true or false, not {type_name(value)}")
-            return None
-        if t == "date":
-            return self.date(value, pos, where)
-        if t == "list":
-            if not isinstance(value, list):
-                if isinstance(value, (str, int, float)) and node.values is not None:
-                    if isinstance(value, str):  # "1.1, 1.2" meant two items
-                        items = [v.strip() for v in value.split(",") if v.strip()] or [value]
-                    else:  # a number as written (1.10, not 1.1)
-                        items = [(yamlio.raw_scalar(self.text, pos) or str(value)).strip("'\"")]
-                    shown = ", ".join(f'"{i}"' for i in items)
-                    self.add(
-                        pos,
-                        "E103",
-                        f"{where} must be a list, not {type_name(value)}",
-                        f"write it as a list: [{shown}]",
-                    )
-                else:
-                    self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
-                return None
-            if len(value) < node.min_items:
-                self.add(pos, "E103", f"{where} is empty", _fill_in(node))
-                return None
-            out = []
-            for i, item in enumerate(value):
-                ipos = yamlio.item_pos(value, i) or pos
-                if node.values is not None:
-                    out.append(self.check(item, node.values, ipos, f"{where}[{i + 1}]"))
-                else:
-                    out.append(item)
-            return out
-        if t == "dict":
-            if not isinstance(value, dict):
-                self.add(pos, "E103", f"{where} must be a mapping, not {type_name(value)}")
-                return None
-            if len(value) < node.min_items:
-                self.add(pos, "E103", f"{where} is empty", _fill_in(node))
-                return None
-            out_d: dict[str, Any] = {}
-            for k, v in value.items():
-                kpos = yamlio.key_pos(value, k) or pos
-                key = self.scalar_id(k, kpos, f"key {key_label(k)} in {where}")
-                if key is None:
-                    continue
-                vpos = yamlio.value_pos(value, k) or kpos
-                out_d[key] = (
-                    self.check(v, node.values, vpos, f"{where}.{key}") if node.values else v
+            elif re.search(r"[\x00-\x1f\x7f]", value):
+                self.add(
+                    pos,
+                    "E105",
+                    f'{where}: "{value}" holds a control character',
+                    "write it on one line, without escapes such as \\0 or \\n",
                 )
-            return out_d
-        if t == "map":
-            return self.mapping(value, node, pos, where)
-        raise AssertionError(t)
+            else:
+                what, fix = PATTERN_PROBLEM.get(node.pattern, ("is not valid", None))
+                self.add(pos, "E105", f'{where}: "{value}" {what}', fix)
+            return None
+        return value
+
+    def _not_text(self, value: Any, pos: tuple[int, int] | None, where: str) -> Any:
+        """Where text is wanted: a number or date recovered as written, anything else E103."""
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            raw = yamlio.raw_scalar(self.text, pos)
+            if raw is None and not self.text:
+                # parsed without the source (the fast path): the text as written is
+                # unknown here, so ask for the round-trip parse, which recovers it
+                self.add(pos, "W205", f"{where} is written as a number")
+                return None
+            return raw.strip("'\"") if raw else str(value)
+        self.add(pos, "E103", f"{where} must be text, not {type_name(value)}")
+        return None
+
+    def _id(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """An "id": text (a bare number recovered as written), not blank, matching its pattern."""
+        got = self.scalar_id(value, pos, where)
+        if got is not None and not got.strip():
+            self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+            return None
+        if got is not None and node.pattern and not re.match(node.pattern, got):
+            explain = PATTERN_EXPLAIN.get(node.pattern)
+            if explain:
+                wrong, mend = explain(got)
+                self.add(pos, "E107", f'{where} "{got}" {wrong}', mend)
+                return None
+            allowed = PATTERN_TEXT.get(node.pattern, f"must match {node.pattern}")
+            self.add(pos, "E107", f'{where} "{got}" {allowed}')
+        return got
+
+    def _int(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """An "int": a whole number within its bounds."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            lo, hi = node.minimum, node.maximum
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                span = (
+                    f"{lo:,}"
+                    if lo == hi
+                    else f"from {lo:,} to {hi:,}"
+                    if lo is not None and hi is not None
+                    else f"at least {lo:,}"
+                    if lo is not None
+                    else f"at most {hi:,}"
+                )
+                self.add(
+                    pos, "E105", f"{where} is {value}: it must be {span}", node.description or None
+                )
+                return None
+            return value
+        unquote = None  # "5": a number in quotes; 12.5: a fraction
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            unquote = f"write the number without quotes: {value.strip()}"
+        elif isinstance(value, float):
+            unquote = "write a whole number, without a decimal point"
+        self.add(pos, "E103", f"{where} must be a whole number, not {type_name(value)}", unquote)
+        return None
+
+    def _number(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """A "number": whole or decimal, finite, within its bounds."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                self.add(pos, "E105", f"{where} is {value}: it must be a number of hours")
+                return None
+            lo, hi = node.minimum, node.maximum
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                span = (
+                    f"from {lo} to {hi}"
+                    if lo is not None and hi is not None
+                    else f"at least {lo}"
+                    if lo is not None
+                    else f"at most {hi}"
+                )
+                self.add(pos, "E105", f"{where} is {value}: it must be {span}", node.description)
+                return None
+            return value
+        unquote = None
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+            unquote = f"write the number without quotes: {value.strip()}"
+        self.add(pos, "E103", f"{where} must be a number, not {type_name(value)}", unquote)
+        return None
+
+    def _bool(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        if isinstance(value, bool):
+            return value
+        self.add(pos, "E103", f"{where} must be true or false, not {type_name(value)}")
+        return None
+
+    def _date(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        return self.date(value, pos, where)
+
+    def _list(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """A "list": at least `min_items`, each item checked against `node.values`."""
+        if not isinstance(value, list):
+            self._not_list(value, node, pos, where)
+            return None
+        if len(value) < node.min_items:
+            self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+            return None
+        items = node.values
+        if items is None:
+            return list(value)
+        placed = yamlio.has_positions(value)  # plain data (the fast path) has none
+        return [
+            self.check(
+                item, items, (placed and yamlio.item_pos(value, i)) or pos, f"{where}[{i + 1}]"
+            )
+            for i, item in enumerate(value)
+        ]
+
+    def _not_list(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> None:
+        """E103 where a list is wanted, with the list to write when one value was meant."""
+        if isinstance(value, (str, int, float)) and node.values is not None:
+            if isinstance(value, str):  # "1.1, 1.2" meant two items
+                items = [v.strip() for v in value.split(",") if v.strip()] or [value]
+            else:  # a number as written (1.10, not 1.1)
+                items = [(yamlio.raw_scalar(self.text, pos) or str(value)).strip("'\"")]
+            shown = ", ".join(f'"{i}"' for i in items)
+            self.add(
+                pos,
+                "E103",
+                f"{where} must be a list, not {type_name(value)}",
+                f"write it as a list: [{shown}]",
+            )
+        else:
+            self.add(pos, "E103", f"{where} must be a list, not {type_name(value)}")
+
+    def _dict(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        """A "dict": free keys (ids, as text), each value checked against `node.values`."""
+        if not isinstance(value, dict):
+            self.add(pos, "E103", f"{where} must be a mapping, not {type_name(value)}")
+            return None
+        if len(value) < node.min_items:
+            self.add(pos, "E103", f"{where} is empty", _fill_in(node))
+            return None
+        placed = yamlio.has_positions(value)
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            kpos = (placed and yamlio.key_pos(value, k)) or pos
+            key = self.scalar_id(k, kpos, f"key {key_label(k)} in {where}")
+            if key is None:
+                continue
+            vpos = (placed and yamlio.value_pos(value, k)) or kpos
+            out[key] = self.check(v, node.values, vpos, f"{where}.{key}") if node.values else v
+        return out
+
+    def _map(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
+        return self.mapping(value, node, pos, where)
 
     def mapping(self, value: Any, node: Node, pos: tuple[int, int] | None, where: str) -> Any:
         if not isinstance(value, dict):
@@ -678,8 +695,9 @@ class Validator:
             )
             return None
         out: dict[str, Any] = {}
+        placed = yamlio.has_positions(value)  # plain data (the fast path) has none
         for k, v in value.items():
-            kpos = yamlio.key_pos(value, k) or pos
+            kpos = (placed and yamlio.key_pos(value, k)) or pos
             name = k if isinstance(k, str) else key_label(k)
             if name not in node.keys:
                 label = f"{where}.{name}" if where else name
@@ -690,7 +708,7 @@ class Validator:
                     did_you_mean(name, list(node.keys)) or "known keys: " + ", ".join(node.keys),
                 )
                 continue
-            vpos = yamlio.value_pos(value, k) or kpos
+            vpos = (placed and yamlio.value_pos(value, k)) or kpos
             out[name] = self.check(v, node.keys[name], vpos, f"{where}.{name}" if where else name)
         for name, sub in node.keys.items():
             if sub.required and name not in value:
@@ -736,6 +754,20 @@ class Validator:
             return None
         self.add(pos, "E104", f"{where} must be a date (YYYY-MM-DD), not {type_name(value)}")
         return None
+
+
+_CHECKS: dict[str, Callable[[Validator, Any, Node, tuple[int, int] | None, str], Any]] = {
+    "str": Validator._text,
+    "text": Validator._text,
+    "id": Validator._id,
+    "int": Validator._int,
+    "number": Validator._number,
+    "bool": Validator._bool,
+    "date": Validator._date,
+    "list": Validator._list,
+    "dict": Validator._dict,
+    "map": Validator._map,
+}
 
 
 def _real_date(text: str) -> bool:

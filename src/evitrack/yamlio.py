@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import stat
 import unicodedata
@@ -25,6 +26,7 @@ MAX_DEPTH = 64
 MAX_FLOW_NESTING = 200  # naive bracket depth refused before parsing (see _check_nesting)
 _BRACKET_RE = re.compile(r"[\[\]{}]")
 
+_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
 CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?:\s|$)", re.MULTILINE)
 
 
@@ -121,17 +123,14 @@ def _yaml() -> Any:
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """Read a user's YAML file as text, refusing what cannot be a sane YAML file."""
     try:
-        st = path.stat()
+        st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
             raise YamlProblem("E001", "this is a directory, not a file")
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device never end
             raise YamlProblem("E001", "this is not a regular file (a pipe, socket or device)")
         if st.st_size > max_bytes:
             raise _too_large(st.st_size, max_bytes)
-        with path.open("rb") as fh:  # its size, not the limit: no 2 MB buffer per file
-            raw = fh.read(st.st_size + 1)
-            if len(raw) > st.st_size:  # it grew while we looked: the rest, up to the limit
-                raw += fh.read(max_bytes + 1 - len(raw))
+        raw = _read_bytes(path, st.st_size, max_bytes)
         if len(raw) > max_bytes:
             raise _too_large(len(raw), max_bytes)
     except PermissionError:
@@ -143,6 +142,22 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     check_breaks(text)
     _check_nesting(text)
     return text
+
+
+def _read_bytes(path: Path, size: int, max_bytes: int) -> bytes:
+    """The file's bytes, read unbuffered: its size (not the limit: no 2 MB buffer per file)
+    and one more, and if it grew while we looked, the rest up to the limit."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        raw = os.read(fd, size + 1)
+        while size < len(raw) <= max_bytes:
+            more = os.read(fd, max_bytes + 1 - len(raw))
+            if not more:
+                break
+            raw += more
+        return raw
+    finally:
+        os.close(fd)
 
 
 def write_back(path: Path, text: str) -> None:
@@ -176,7 +191,7 @@ def check_breaks(text: str) -> None:
     parsers would read different documents (a line shown as a comment could hold a key
     for one of them). Written as escapes inside double quotes ("\\u2028"), they are fine.
     """
-    m = ODD_BREAKS.search(text)
+    m = None if text.isascii() else ODD_BREAKS.search(text)  # (ASCII holds none of them)
     if m is None:
         return
     breaks = list(_EDITOR_BREAK.finditer(text, 0, m.start()))  # lines as an editor shows them
@@ -267,11 +282,45 @@ def _wide_encoding(raw: bytes) -> str | None:
 
 def conflict_markers(text: str) -> list[int]:
     """1-based lines holding git merge-conflict markers."""
+    if not any(marker in text for marker in _MARKERS):  # the usual case, found at C speed
+        return []
     return [text.count("\n", 0, m.start()) + 1 for m in CONFLICT_RE.finditer(text)]
 
 
 def parse(text: str) -> Any:
     """Round-trip parse. Raises YamlProblem with a position for every failure."""
+    _refuse_unparsable(text)
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    try:
+        data = _yaml().load(text)
+    except DuplicateKeyError as exc:
+        raise _duplicate_key(exc, text) from None
+    except MarkedYAMLError as exc:
+        raise _syntax_error(exc, text) from None
+    except ReaderError as exc:  # a control character: say which and where
+        raise _control_character(exc, text) from None
+    except RecursionError:
+        at_line = _deepest_line(text)
+        raise YamlProblem(
+            "E007",
+            "data nested too deeply to read",
+            at_line,
+            1 if at_line else 0,
+            hint="records and qualification files are a few levels deep: check the indentation",
+        ) from None
+    except TypeError as exc:
+        raise _type_error(exc, text) from None
+    except (YAMLError, ValueError) as exc:
+        raise _other_error(exc, text) from None
+    check_size(data)
+    return data
+
+
+def _refuse_unparsable(text: str) -> None:
+    """What no parser is given: odd line breaks, absurd nesting, conflict markers, tabs."""
     check_breaks(text)
     _check_nesting(text)
     lines = conflict_markers(text)
@@ -296,105 +345,111 @@ def parse(text: str) -> Any:
                     col=len(line) - len(stripped) + 1,
                     hint="replace the tab with spaces",
                 )
-    from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
 
-    try:
-        data = _yaml().load(text)
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        key = ""
-        if exc.problem:
-            m = re.search(r'found duplicate key "(.*?)"', exc.problem)
-            key = m.group(1) if m else ""
-        first = _first_key_line(text, key, mark.line if mark else 0, mark.column if mark else 0)
-        raise YamlProblem(
-            "E003",
-            f'duplicate key "{key}"' + (f" (first at line {first})" if first else ""),
-            line=mark.line + 1 if mark else 0,
-            col=mark.column + 1 if mark else 0,
-            hint="a key may appear once in a mapping; merge the two entries",
-        ) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        hint = "check indentation, colons and quotes around this point"
-        ended = "end of stream" in (exc.problem or "") or "<stream end>" in (exc.problem or "")
-        if ended and exc.context and exc.context_mark is not None:
-            # the end of the file is no place to look: point where the open thing starts
+
+def _duplicate_key(exc: Any, text: str) -> YamlProblem:
+    """E003 at the second of two equal keys, naming the line of the first."""
+    mark = exc.problem_mark
+    key = ""
+    if exc.problem:
+        m = re.search(r'found duplicate key "(.*?)"', exc.problem)
+        key = m.group(1) if m else ""
+    first = _first_key_line(text, key, mark.line if mark else 0, mark.column if mark else 0)
+    return YamlProblem(
+        "E003",
+        f'duplicate key "{key}"' + (f" (first at line {first})" if first else ""),
+        line=mark.line + 1 if mark else 0,
+        col=mark.column + 1 if mark else 0,
+        hint="a key may appear once in a mapping; merge the two entries",
+    )
+
+
+def _syntax_error(exc: Any, text: str) -> YamlProblem:
+    """E002 for a syntax error, in plain words, where a person should look."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+    hint = "check indentation, colons and quotes around this point"
+    ended = "end of stream" in (exc.problem or "") or "<stream end>" in (exc.problem or "")
+    if ended and exc.context and exc.context_mark is not None:
+        problem, hint, mark = _ends_inside(exc, text)
+    elif mark is not None:
+        if exc.context_mark is not None and (
+            "simple key" in (exc.context or "") or mark.line >= len(text.splitlines())
+        ):  # "could not find expected ':'": the key is where it starts, not where it ends
             mark = exc.context_mark
-            what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
-            what = _OPEN_THINGS.get(what, what)
-            all_lines = _BREAK.split(text)
-            still_open = _unclosed_bracket(all_lines, len(all_lines))
-            if "flow" in what and still_open is not None:  # the parser names where it gave up
-                char, mark = still_open
-                what = "a [ ] list" if char == "[" else "a { } mapping"
-            problem = f"the file ends inside {what} that starts here"
-            hint = "close it (a quote, ] or }) where it should end"
-        elif mark is not None:
-            if exc.context_mark is not None and (
-                "simple key" in (exc.context or "") or mark.line >= len(text.splitlines())
-            ):  # "could not find expected ':'": the key is where it starts, not where it ends
-                mark = exc.context_mark
-            problem, hint, mark = _in_plain_words(exc, text, mark, problem, hint)
-            quote = _unclosed_quote(text, mark.line)
-            if quote:
-                hint = f"the quote opened at line {quote[0]}, column {quote[1]} is not closed there"
-        raise YamlProblem(
+        problem, hint, mark = _in_plain_words(exc, text, mark, problem, hint)
+        quote = _unclosed_quote(text, mark.line)
+        if quote:
+            hint = f"the quote opened at line {quote[0]}, column {quote[1]} is not closed there"
+    return YamlProblem(
+        "E002",
+        f"YAML syntax error: {problem}",
+        line=mark.line + 1 if mark else 0,
+        col=mark.column + 1 if mark else 0,
+        hint=hint,
+    )
+
+
+def _ends_inside(exc: Any, text: str) -> tuple[str, str, Any]:
+    """The file ends inside something still open: said where that thing starts (the end of
+    the file is no place to look)."""
+    mark = exc.context_mark
+    what = re.sub(r"^while (parsing|scanning) ", "", exc.context)
+    what = _OPEN_THINGS.get(what, what)
+    all_lines = _BREAK.split(text)
+    still_open = _unclosed_bracket(all_lines, len(all_lines))
+    if "flow" in what and still_open is not None:  # the parser names where it gave up
+        char, mark = still_open
+        what = "a [ ] list" if char == "[" else "a { } mapping"
+    return (
+        f"the file ends inside {what} that starts here",
+        "close it (a quote, ] or }) where it should end",
+        mark,
+    )
+
+
+def _control_character(exc: Any, text: str) -> YamlProblem:
+    """E002 naming the control character the reader refused, and where it is."""
+    at_line, at_col = _line_col(text, exc.position) if isinstance(exc.position, int) else (0, 0)
+    char = exc.character
+    shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+    return YamlProblem(
+        "E002",
+        f"the file contains a control character ({shown}) that YAML does not allow",
+        at_line,
+        at_col,
+        hint="delete it (it is often invisible in an editor), or save the file as plain text",
+    )
+
+
+def _type_error(exc: TypeError, text: str) -> YamlProblem:
+    """E002 for a list or mapping used as a key (unhashable), or any other TypeError."""
+    if "unhashable" not in str(exc):
+        return YamlProblem("E002", f"YAML error: {exc}".splitlines()[0])
+    m = re.search(r"^[ \t]*\?[ \t]|[\[{][^\n]*[\]}][ \t]*:", text, re.MULTILINE)
+    at_line, at_col = _line_col(text, m.start()) if m else (0, 0)
+    return YamlProblem(
+        "E002",
+        "a mapping key is a list or a mapping; keys must be plain text",
+        at_line,
+        at_col,
+        hint='write the key as text, e.g. "09":',
+    )
+
+
+def _other_error(exc: Exception, text: str) -> YamlProblem:
+    """E002 for any other parser error; a number too long to convert is found and shown."""
+    digits = re.search(r"\d{4000,}", text) if "integer string conversion" in str(exc) else None
+    if digits:
+        at_line, at_col = _line_col(text, digits.start())
+        return YamlProblem(
             "E002",
-            f"YAML syntax error: {problem}",
-            line=mark.line + 1 if mark else 0,
-            col=mark.column + 1 if mark else 0,
-            hint=hint,
-        ) from None
-    except ReaderError as exc:  # a control character: say which and where
-        at_line, at_col = _line_col(text, exc.position) if isinstance(exc.position, int) else (0, 0)
-        char = exc.character
-        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-        raise YamlProblem(
-            "E002",
-            f"the file contains a control character ({shown}) that YAML does not allow",
+            f"a number {len(digits.group()):,} digits long",
             at_line,
             at_col,
-            hint="delete it (it is often invisible in an editor), or save the file as plain text",
-        ) from None
-    except RecursionError:
-        at_line = _deepest_line(text)
-        raise YamlProblem(
-            "E007",
-            "data nested too deeply to read",
-            at_line,
-            1 if at_line else 0,
-            hint="records and qualification files are a few levels deep: check the indentation",
-        ) from None
-    except TypeError as exc:
-        if "unhashable" not in str(exc):
-            raise YamlProblem("E002", f"YAML error: {exc}".splitlines()[0]) from None
-        m = re.search(r"^[ \t]*\?[ \t]|[\[{][^\n]*[\]}][ \t]*:", text, re.MULTILINE)
-        at_line, at_col = _line_col(text, m.start()) if m else (0, 0)
-        raise YamlProblem(
-            "E002",
-            "a mapping key is a list or a mapping; keys must be plain text",
-            at_line,
-            at_col,
-            hint='write the key as text, e.g. "09":',
-        ) from None
-    except (YAMLError, ValueError) as exc:
-        digits = re.search(r"\d{4000,}", text) if "integer string conversion" in str(exc) else None
-        if digits:
-            at_line, at_col = _line_col(text, digits.start())
-            raise YamlProblem(
-                "E002",
-                f"a number {len(digits.group()):,} digits long",
-                at_line,
-                at_col,
-                hint="quote it if it is meant as text",
-            ) from None
-        raise YamlProblem("E002", f"YAML error: {exc}".splitlines()[0]) from None
-    check_size(data)
-    return data
+            hint="quote it if it is meant as text",
+        )
+    return YamlProblem("E002", f"YAML error: {exc}".splitlines()[0])
 
 
 _OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"][^#'"]*:\s+(["'])""")
@@ -421,10 +476,6 @@ def _in_plain_words(
     """
     said = " ".join(filter(None, [exc.context, exc.problem]))
     lines = _BREAK.split(text)
-    here = lines[mark.line] if mark.line < len(lines) else ""
-    above_n = next((n for n in range(mark.line - 1, -1, -1) if lines[n].strip()), None)
-    above = lines[above_n] if above_n is not None else ""  # the last line with text
-    opened = exc.context_mark
     if "'\\t'" in said:
         return "a tab character where YAML allows spaces only", "replace the tab with spaces", mark
     still_open = _unclosed_bracket(lines, mark.line)
@@ -433,6 +484,22 @@ def _in_plain_words(
     ):
         char, at = still_open
         return _not_closed(char, mark, at, f"close it with {_CLOSER[char]} on this line")
+    for words in (_colon_words, _block_words, _token_words, _document_words):
+        found = words(said, lines, mark, exc.context_mark)
+        if found is not None:
+            return found
+    for jargon, plain in _JARGON.items():
+        problem = problem.replace(jargon, plain)
+    return problem, hint, mark
+
+
+def _colon_words(
+    said: str, lines: list[str], mark: Any, opened: Any
+) -> tuple[str, str, Any] | None:
+    """A ': ' where it cannot be, or a ':' missing: which, and how to write the line."""
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    above_n = next((n for n in range(mark.line - 1, -1, -1) if lines[n].strip()), None)
+    above = lines[above_n] if above_n is not None else ""  # the last line with text
     if "mapping values are not allowed here" in said:
         own = _OWN_KEY.match(here)
         if own and mark.column >= own.end():  # a second ': ' on a line with its own key
@@ -470,6 +537,13 @@ def _in_plain_words(
             "add ': ' after the key; a text that continues the value above must be indented under it",
             mark,
         )
+    return None
+
+
+def _block_words(
+    said: str, lines: list[str], mark: Any, opened: Any
+) -> tuple[str, str, Any] | None:
+    """A line whose indentation does not fit: a list item, a key, or neither."""
     if "expected <block end>" in said:
         if "block mapping" in said and ("'-'" in said or "block sequence start" in said):
             return (
@@ -489,6 +563,14 @@ def _in_plain_words(
             "line it up with the keys it belongs with (spaces only)",
             mark,
         )
+    return None
+
+
+def _token_words(
+    said: str, lines: list[str], mark: Any, opened: Any
+) -> tuple[str, str, Any] | None:
+    """A character that cannot start a value, a bad escape, an unclosed [ or {."""
+    here = lines[mark.line] if mark.line < len(lines) else ""
     m = re.search(r"found character '(.)' that cannot start any token", said)
     if m:
         value = here[mark.column :].split(" #")[0].strip()
@@ -515,6 +597,13 @@ def _in_plain_words(
             "remove it, or put the value in quotes",
             mark,
         )
+    return None
+
+
+def _document_words(
+    said: str, lines: list[str], mark: Any, opened: Any
+) -> tuple[str, str, Any] | None:
+    """A second document, an anchor or alias, a %YAML line of another version."""
     if "found another document" in said:
         return (
             "a second YAML document starts here ('---'); a file holds one",
@@ -541,9 +630,7 @@ def _in_plain_words(
             "delete the %YAML line",
             mark,
         )
-    for jargon, words in _JARGON.items():
-        problem = problem.replace(jargon, words)
-    return problem, hint, mark
+    return None
 
 
 _CLOSER = {"[": "]", "{": "}"}
@@ -704,6 +791,12 @@ def load(path: Path) -> tuple[str, Any]:
 def _has_lc(node: Any, kind: type) -> bool:
     """A round-trip node (it knows its position); plain data from the fast path does not."""
     return isinstance(node, kind) and getattr(node, "lc", None) is not None
+
+
+def has_positions(node: Any) -> bool:
+    """Whether a loaded list or mapping knows where it is (round-trip data); plain data from
+    the fast path does not, and asking each of its keys and items would be wasted."""
+    return getattr(node, "lc", None) is not None
 
 
 def key_pos(mapping: Any, key: Any) -> tuple[int, int] | None:
