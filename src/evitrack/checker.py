@@ -89,12 +89,7 @@ def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = Tru
     report = CheckReport()
     roots = portfolios_for(paths)
     jobs = [(str(root), today, use_cache) for root in roots]
-    if len(jobs) == 1:  # one portfolio: no pool, and none of a caseload's imports (50 ms)
-        found = [_checked(jobs[0])]
-    else:
-        from evitrack.caseload import in_parallel
-
-        found = in_parallel(_checked, jobs)
+    found = in_parallel(_checked, jobs)  # one portfolio: in this process, no pool imported
     for root, (diagnostics, notes) in zip(roots, found, strict=True):  # in the order named
         report.portfolios.append(root)
         report.diagnostics.extend(diagnostics)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 J = TypeVar("J")
@@ -17,5 +16,7 @@ def in_parallel(fn: Callable[[J], R], jobs: list[J]) -> list[R]:
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) < 4 or workers < 2:
         return [fn(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor  # not paid by one portfolio's run
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
