@@ -167,15 +167,8 @@ SCREEN = 50  # lines of a function's body, after its docstring
 
 # "module.qualname": why this function may be longer than a screen.
 LONG_ALLOWED: dict[str, str] = {
-    "schema.Validator.check": "not yet split",
-    "yamlio._in_plain_words": "not yet split",
-    "yamlio.parse": "not yet split",
     "portfolio.load": "not yet split",
-    "cli.gaps._plain_table": "not yet split",
-    "cli.gaps._caseload_text": "not yet split",
-    "portfolio._check_file": "not yet split",
     "portfolio._criteria": "not yet split",
-    "coverage.restore": "not yet split",
 }
 
 
