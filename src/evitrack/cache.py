@@ -350,15 +350,19 @@ def _undated(data: Any) -> Any:
 
 
 STORE = "records.sqlite"
-STORE_FORMAT = "1"  # with the program's fingerprint: another program rebuilds the store
+STORE_FORMAT = "2"  # with the program's fingerprint: another program rebuilds the store
+HEAD = ("rid", "line", "col", "date", "dated", "extra")  # a row's summary: see RecordStore
 
 
 class RecordStore:
     """Each record's checked result (the record and its own diagnostics), in sqlite.
 
     One row per record file: its stat, the sha256 of its text, the key of everything the
-    result depends on besides the text (`context`), when it was computed, and the result as
-    JSON. A row serves only while all of these still hold: the stat is the same and safely
+    result depends on besides the text (`context`), when it was computed, the result as
+    JSON, and beside it its summary (`HEAD`): the record's id, where the id is written, its
+    date and what the date checks said, and its diagnostics and attachments where it has
+    any. `values=False` reads the summaries only: a `check` of a portfolio where one record
+    changed decodes that record alone. A row serves only while all of these still hold: the stat is the same and safely
     older than the row (the racy rule), else the text is read and its sha256 must match.
     What else a result depends on (its attachments, the date) is the caller's to check.
 
@@ -368,9 +372,12 @@ class RecordStore:
     another format is deleted and rebuilt, and a row of the wrong shape is no row.
     """
 
-    def __init__(self, root: Path, context: str, enabled: bool = True) -> None:
+    def __init__(
+        self, root: Path, context: str, enabled: bool = True, values: bool = True
+    ) -> None:
         self.root = root
         self.context = context
+        self.values = values
         self.rows: dict[str, tuple[Any, ...]] = {}
         self.new: dict[str, tuple[Any, ...]] = {}
         self.conn: Any = None
@@ -411,12 +418,15 @@ class RecordStore:
                         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
                         conn.execute(
                             "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT,"
-                            " digest TEXT, context TEXT, started INTEGER, value TEXT)"
+                            " digest TEXT, context TEXT, started INTEGER, value TEXT,"
+                            " rid TEXT, line INTEGER, col INTEGER, date TEXT, dated TEXT,"
+                            " extra TEXT)"
                         )
                         conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
                     return
+                wanted_columns = "value" if self.values else ", ".join(HEAD)
                 for row in conn.execute(
-                    "SELECT name, stat, digest, context, started, value FROM records"
+                    f"SELECT name, stat, digest, context, started, {wanted_columns} FROM records"
                 ):
                     self.rows[row[0]] = row
                 return
@@ -437,9 +447,11 @@ class RecordStore:
 
     def get(self, name: str, path: Path, digest_of: Callable[[Path], str | None]) -> Any:
         """The stored result for record file `name` at `path`, if its text (by stat, else
-        `digest_of` it) and the context are those it was computed from; else None."""
+        `digest_of` it) and the context are those it was computed from; else None. The
+        result is the JSON data `put` was given, or with `values=False` its summary: the
+        values of the `HEAD` columns, in that order."""
         row = self.rows.get(name)
-        if row is None or row[3] != self.context or not isinstance(row[5], str):
+        if row is None or row[3] != self.context or (self.values and not isinstance(row[5], str)):
             return None
         try:
             st = os.stat(path)
@@ -452,19 +464,34 @@ class RecordStore:
         try:
             if not same and digest_of(path) != row[2]:
                 return None
+            if not self.values:
+                return row[5:]
             return json.loads(row[5])  # dates are the caller's: see `undate`
         except (OSError, TypeError, ValueError, RecursionError):
             return None
 
-    def put(self, name: str, key: list[int] | None, digest: str, started: int, value: Any) -> None:
-        """Keep a record's result computed now from text with this sha256 and stat."""
+    def put(
+        self,
+        name: str,
+        key: list[int] | None,
+        digest: str,
+        started: int,
+        value: Any,
+        head: tuple[Any, ...],
+    ) -> None:
+        """Keep a record's result computed now from text with this sha256 and stat, with its
+        summary (the values of the `HEAD` columns; the last, `extra`, as JSON data)."""
         if self.conn is None or key is None:
             return
         try:
             text = json.dumps(value, default=_date, separators=(",", ":"))
+            extra = head[-1]
+            if extra is not None:
+                extra = json.dumps(extra, default=_date, separators=(",", ":"))
         except (TypeError, ValueError):
             return
-        self.new[name] = (name, _stat_text(key), digest, self.context, started, text)
+        row = (name, _stat_text(key), digest, self.context, started, text, *head[:-1], extra)
+        self.new[name] = row
         if len(self.new) >= 2000:  # a cold load of many records: written as it goes
             self._flush()
 
@@ -477,7 +504,8 @@ class RecordStore:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.executemany(
-                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.new.values()
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    self.new.values(),
                 )
         except sqlite3.Error:
             self._close()

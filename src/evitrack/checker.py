@@ -68,7 +68,7 @@ def check_portfolio(
     from evitrack.portfolio import load
 
     with pf.portable(root) as token:
-        loaded = load(root, today, use_cache=use_cache)
+        loaded = load(root, today, use_cache=use_cache, records=False)
         found = [d.to_json() for d in loaded.diagnostics]
     if notes is not None:
         notes.extend(pf.localized(root, token, loaded.notes))
@@ -92,8 +92,8 @@ def qualification_sources(loaded: LoadResult) -> list[Path]:
     """The centre's qualification files a load read (shipped ones are part of the program)."""
     from evitrack import catalogue
 
-    if loaded.portfolio is not None:
-        return catalogue.user_sources(loaded.portfolio.qualification)
+    if loaded.qualification is not None:
+        return catalogue.user_sources(loaded.qualification)
     ref = (loaded.raw or {}).get("qualification") if isinstance(loaded.raw, dict) else None
     if isinstance(ref, str) and catalogue.looks_like_path(ref):
         return [loaded.root / ref]  # not loaded: the walk covers it, its bytes too
@@ -124,12 +124,16 @@ def diagnostic_from_json(root: Path, data: dict[str, object], token: str = "") -
 
 
 def check(paths: list[Path], today: dt.date | None = None, use_cache: bool = True) -> CheckReport:
-    from evitrack.caseload import in_parallel
-
     today = today or dt.date.today()
     report = CheckReport()
     roots = portfolios_for(paths)
-    found = in_parallel(_checked, [(str(root), today, use_cache) for root in roots])
+    jobs = [(str(root), today, use_cache) for root in roots]
+    if len(jobs) == 1:  # one portfolio: the process pool is not even imported
+        found = [_checked(jobs[0])]
+    else:
+        from evitrack.caseload import in_parallel
+
+        found = in_parallel(_checked, jobs)
     for root, (diagnostics, notes) in zip(roots, found, strict=True):  # in the order named
         report.portfolios.append(root)
         report.diagnostics.extend(diagnostics)

@@ -133,6 +133,7 @@ class LoadResult:
     text: str = ""
     notes: list[str] = field(default_factory=list)  # about the cache, e.g. a bad one discarded
     attachments: set[str] = field(default_factory=set)  # every attachment path records name
+    qualification: Qualification | None = None  # the one evitrack.yaml names, loaded
 
 
 def inside(root: Path, target: Path) -> bool:
@@ -150,17 +151,56 @@ def load(
     today: dt.date | None = None,
     use_cache: bool = True,
     fast: bool = True,
+    records: bool = True,
 ) -> LoadResult:
-    """Load and check a whole portfolio."""
+    """Load and check a whole portfolio.
+
+    `records=False`: only the diagnostics are wanted (`check`). A record the store serves
+    is then known by its id, place and date alone, and no `portfolio` is given (its
+    qualification is, as `qualification`), unless sign-offs or an apprenticeship need
+    every record in full.
+    """
     today = today or dt.date.today()
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
+    shown = display_path(root / PORTFOLIO_FILE)
+    header, qual = _header(root, shown, result)
+    raw = result.raw
+    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
+    if qual is not None and not catalogue.is_shipped(qual):
+        diags.extend(_unsatisfiable(qual))
+    chosen: list[str] = []
+    if qual is not None and header is not None:
+        chosen = _chosen_units(qual, header, raw, shown, diags)
+        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
+            diags.extend(stale_record_schema(root, qual, chosen))
+    paths = _evidence_files(root, diags)
+    settings = (header or {}).get("settings") or {}
+    cache = Cache(root, enabled=use_cache)
+    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
+    _policies(ctx, header, raw, apprenticeship, shown, diags)
+    full = records or bool((header or {}).get("signoffs")) or apprenticeship is not None
+    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast, values=full)
+    loaded = _all_records(paths, ctx, store, diags)
+    if apprenticeship is not None:
+        diags.extend(_apprentice_checks(root, apprenticeship, settings, today, raw, shown, loaded))
+    cache.save()
+    result.notes, result.attachments = cache.notes, cache.attachments
+    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, loaded, ctx.signing)
+    result.qualification = qual
+    if qual is not None and header is not None and full:
+        result.portfolio = _portfolio(root, qual, header, chosen, loaded, signoffs, apprenticeship)
+    diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
+    return result
+
+
+def _header(
+    root: Path, shown: str, result: LoadResult
+) -> tuple[dict[str, Any] | None, Qualification | None]:
+    """evitrack.yaml read (into `result.raw`, `result.text`) and checked, and the
+    qualification it names loaded; None for what cannot be."""
+    diags = result.diagnostics
     pfile = root / PORTFOLIO_FILE
-    shown = display_path(pfile)
-    qual: Qualification | None = None
-    header: dict[str, Any] | None = None
-    loaded = False
-    raw = None
     if pfile.is_symlink() and not inside(root, pfile):  # never read (nor echo) what it leads to
         diags.append(
             make(
@@ -172,100 +212,129 @@ def load(
                 "replace the link with the file itself",
             )
         )
-    else:
-        try:
-            text, raw = yamlio.load(pfile)
-            result.raw, result.text = raw, text
-            loaded = True
-        except yamlio.YamlProblem as p:
-            diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
-    if loaded:
-        if not isinstance(raw, dict):
-            diags.append(
-                make(
-                    shown,
-                    (1, 1),
-                    "E005",
-                    f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
-                    "see `evitrack schema portfolio` for what it holds",
-                )
+        return None, None
+    try:
+        result.text, result.raw = yamlio.load(pfile)
+    except yamlio.YamlProblem as p:
+        diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
+        return None, None
+    raw = result.raw
+    if not isinstance(raw, dict):
+        diags.append(
+            make(
+                shown,
+                (1, 1),
+                "E005",
+                f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
+                "see `evitrack schema portfolio` for what it holds",
             )
-        else:
-            v = Validator(shown, text)
-            header = v.mapping(raw, PORTFOLIO, (1, 1), "")
-            diags.extend(v.diagnostics)
-            diags.extend(_placeholders(header, raw, shown))
-            if header and header.get("qualification"):
-                try:
-                    with shipped_in(root):
-                        qual = catalogue.load(header["qualification"], root)
-                    if qual.kind != "qualification":
-                        qual = None
-                        raise UserError(
-                            f'"{header["qualification"]}" is a unit library, not a qualification',
-                            "see `evitrack qualification list` for the qualifications",
-                        )
-                except UserError as e:
-                    diags.append(
-                        make(
-                            shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
-                        )
-                    )
-    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
-    if qual is not None and not catalogue.is_shipped(qual):
-        diags.extend(_unsatisfiable(qual))
-    chosen: list[str] = []
-    if qual is not None and header is not None:
-        chosen = _chosen_units(qual, header, raw, shown, diags)
-        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
-            diags.extend(stale_record_schema(root, qual, chosen))
+        )
+        return None, None
+    v = Validator(shown, result.text)
+    header = v.mapping(raw, PORTFOLIO, (1, 1), "")
+    diags.extend(v.diagnostics)
+    diags.extend(_placeholders(header, raw, shown))
+    if not header or not header.get("qualification"):
+        return header, None
+    return header, _qualification(root, header, raw, shown, diags)
 
-    paths = _evidence_files(root, diags)
-    settings = (header or {}).get("settings") or {}
-    cache = Cache(root, enabled=use_cache)
-    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
-    ctx.signing = _signing_policy(header, qual, raw, shown, diags)
+
+def _qualification(
+    root: Path, header: dict[str, Any], raw: Any, shown: str, diags: list[Diagnostic]
+) -> Qualification | None:
+    """The qualification evitrack.yaml names; E201 when it cannot be loaded or is a library."""
+    try:
+        with shipped_in(root):
+            qual = catalogue.load(header["qualification"], root)
+        if qual.kind != "qualification":
+            raise UserError(
+                f'"{header["qualification"]}" is a unit library, not a qualification',
+                "see `evitrack qualification list` for the qualifications",
+            )
+        return qual
+    except UserError as e:
+        diags.append(
+            make(shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint)
+        )
+        return None
+
+
+def _policies(
+    ctx: _Context,
+    header: dict[str, Any] | None,
+    raw: Any,
+    apprenticeship: Apprenticeship | None,
+    shown: str,
+    diags: list[Diagnostic],
+) -> None:
+    """What a record's own checks depend on in evitrack.yaml besides the qualification and
+    units: the signing policy, and the apprenticeship's KSBs."""
+    ctx.signing = _signing_policy(header, ctx.qual, raw, shown, diags)
     if header is not None and header.get("apprenticeship") is not None:
         ctx.apprentice = True
         if apprenticeship is not None:
             ctx.ksb_ids = tuple(apprenticeship.standard.ids())
+
+
+def _all_records(
+    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> list[Record]:
+    """Every record, each checked alone (or served from the store, which then keeps what
+    changed and forgets the records that are gone), then against each other."""
+    root = ctx.root
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
-        cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
+        ctx.cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
     before = len(diags)
-    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast)
     with locate.portable(root) as ctx.token:  # records' diagnostics, stored as from anywhere
-        records = _records(paths, ctx, store, diags)
+        loaded = _records(paths, ctx, store, diags)
     diags[before:] = [_shown(root, ctx.token, d) for d in diags[before:]]
-    cache.notes[:] = [_here(root, ctx.token, n) for n in cache.notes]
+    ctx.cache.notes[:] = [_here(root, ctx.token, n) for n in ctx.cache.notes]
     store.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    return loaded
 
-    if apprenticeship is not None:
-        diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
-        from evitrack.apprenticeship import reviews
 
-        diags.extend(reviews.check(root, apprenticeship, settings, today, raw, shown))
-        from evitrack.apprenticeship.gateway import uncited_ksbs
+def _apprentice_checks(
+    root: Path,
+    app: Apprenticeship,
+    settings: dict[str, Any],
+    today: dt.date,
+    raw: Any,
+    shown: str,
+    records: list[Record],
+) -> list[Diagnostic]:
+    """The OTJ log, the progress reviews, and the KSBs no record cites."""
+    from evitrack.apprenticeship import reviews
+    from evitrack.apprenticeship.gateway import uncited_ksbs
 
-        diags.extend(uncited_ksbs(apprenticeship, records, today, raw, shown))
-    cache.save()
-    result.notes, result.attachments = cache.notes, cache.attachments
-    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
-    if qual is not None and header is not None:
-        learner = header.get("learner") or {}
-        result.portfolio = Portfolio(
-            root=root,
-            qualification=qual,
-            learner_name=str(learner.get("name") or ""),
-            registration=str(learner.get("registration") or ""),
-            units=chosen,
-            records=records,
-            signoffs=signoffs,
-            settings=dict(header.get("settings") or {}),
-            extra={k: header.get(k) for k in ("centre", "statement", "iqa")},
-            apprenticeship=apprenticeship,
-        )
-    diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
-    return result
+    return [
+        *_otj(root, app, settings, today, raw, shown),
+        *reviews.check(root, app, settings, today, raw, shown),
+        *uncited_ksbs(app, records, today, raw, shown),
+    ]
+
+
+def _portfolio(
+    root: Path,
+    qual: Qualification,
+    header: dict[str, Any],
+    chosen: list[str],
+    records: list[Record],
+    signoffs: dict[str, SignOff],
+    apprenticeship: Apprenticeship | None,
+) -> Portfolio:
+    learner = header.get("learner") or {}
+    return Portfolio(
+        root=root,
+        qualification=qual,
+        learner_name=str(learner.get("name") or ""),
+        registration=str(learner.get("registration") or ""),
+        units=chosen,
+        records=records,
+        signoffs=signoffs,
+        settings=dict(header.get("settings") or {}),
+        extra={k: header.get(k) for k in ("centre", "statement", "iqa")},
+        apprenticeship=apprenticeship,
+    )
 
 
 def unusable(root: Path, diagnostics: list[Diagnostic]) -> UserError:
@@ -706,7 +775,7 @@ def _record(
     name = f"{EVIDENCE_DIR}/{path.name}"
     stored = store.get(name, path, _digest_of) if store.conn is not None else None
     if stored is not None:
-        thawed = _thaw(stored, path, ctx)
+        thawed = _thaw(stored, path, ctx) if store.values else _thaw_head(stored, path, ctx)
         if thawed is not None:
             rec, found = thawed
             diags.extend(found)
@@ -719,7 +788,8 @@ def _record(
     rec = _load_record(path, ctx, local)
     diags.extend(local)
     if store.conn is not None and ctx.digest is not None:
-        store.put(name, key, ctx.digest, started, _freeze(rec, local, ctx, started))
+        data = _freeze(rec, local, ctx, started)
+        store.put(name, key, ctx.digest, started, data, _head(data))
     return rec
 
 
@@ -805,24 +875,37 @@ def _freeze(
     return data
 
 
+def _head(data: dict[str, Any]) -> tuple[Any, ...]:
+    """A frozen result's summary, the store's `HEAD` columns: what `check` needs of a record
+    it does not read again (its id, where it is written, its date and what the date checks
+    said), and its diagnostics and attachments in `extra` only where it has any."""
+    r = data["record"]
+    pos = r[10] if r else None
+    date = r[2] if r else None
+    extra = None
+    if data["diagnostics"] or data["attachments"] or data["named"]:
+        extra = {k: data[k] for k in ("at", "token", "diagnostics", "attachments", "named")}
+    return (
+        r[0] if r else None,
+        pos[0] if pos else None,
+        pos[1] if pos else None,
+        date.isoformat() if isinstance(date, dt.date) else None,
+        "".join("1" if flag else "0" for flag in data["dated"]),
+        extra,
+    )
+
+
 def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Diagnostic]] | None:
     """A stored result, if its attachments and what the date says are as they were (None:
     the record is checked again). The store is untrusted: a wrong shape is no result."""
     try:
-        for state in data["attachments"]:
-            now = _attachment_state(ctx.root, str(state[0]))
-            key = now[2]
-            if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > data["at"]):
-                return None
         r = data["record"]
         date = undate(r[2]) if r else None
         if _dated(date, ctx) != data["dated"]:
             return None
-        found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
-        if data["named"]:
-            ctx.cache.attachments.update(map(str, data["named"]))
-        if r is None:
-            return None, found
+        found = _still(data, ctx)
+        if found is None or r is None:
+            return None if found is None else (None, found)
         a, criteria = r[8], r[5]
         if not isinstance(criteria, dict) or not isinstance(r[3], list):
             return None
@@ -844,6 +927,47 @@ def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Dia
         return rec, found
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
+
+
+def _still(data: Any, ctx: _Context) -> list[Diagnostic] | None:
+    """A stored result's diagnostics if its attachments are as they were (None: they are
+    not, or too lately changed to tell); the attachments it names are noted for the memo."""
+    at = int(data["at"])
+    for state in data["attachments"]:
+        now = _attachment_state(ctx.root, str(state[0]))
+        key = now[2]
+        if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > at):
+            return None
+    found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
+    if data["named"]:
+        ctx.cache.attachments.update(map(str, data["named"]))
+    return found
+
+
+def _thaw_head(
+    head: Any, path: Path, ctx: _Context
+) -> tuple[Record | None, list[Diagnostic]] | None:
+    """A stored result from its summary alone (`_head`), with the same conditions as
+    `_thaw`: the record it gives holds the id, where it is written and the date, no more."""
+    try:
+        rid, line, col, date, dated, extra = head
+        when = dt.date.fromisoformat(date) if date is not None else None
+        if "".join("1" if flag else "0" for flag in _dated(when, ctx)) != dated:
+            return None
+        found: list[Diagnostic] | None = []
+        if extra is not None:
+            found = _still(json.loads(extra), ctx)
+        if found is None or rid is None:
+            return None if found is None else (None, found)
+        pos = (int(line), int(col)) if line is not None else None
+        return _bare(str(rid), when, path, pos), found
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
+        return None
+
+
+def _bare(rid: str, date: dt.date | None, path: Path, pos: tuple[int, int] | None) -> Record:
+    """A record known by its id, date and place only (what the checks across records use)."""
+    return Record(rid, "", date, [], "", {}, [], None, None, path, "", pos)
 
 
 def _diagnostic(d: dict[str, Any], old: str, token: str) -> Diagnostic:
