@@ -45,6 +45,13 @@ def test_fast_and_slow_paths_agree(
         assert [d.hint for d in other.diagnostics] == [d.hint for d in slow.diagnostics]
         if slow.portfolio is not None:
             assert _records(other) == _records(slow)
+    # what `check` asks for: evitrack.yaml by the fast parser, stored records by summary
+    uncached = pf.load(work, use_cache=False, records=False)
+    summaries = pf.load(work, use_cache=True, records=False)
+    for other in (uncached, summaries):
+        assert other.diagnostics == slow.diagnostics
+        assert [d.hint for d in other.diagnostics] == [d.hint for d in slow.diagnostics]
+        assert other.qualification == (slow.portfolio and slow.portfolio.qualification)
 
 
 def _portfolio(tmp_path: Path) -> Path:
@@ -613,11 +620,17 @@ def test_the_store_follows_records_edited_added_deleted_and_renamed(
     assert sorted(_rows(root)) == ["evidence/E0001.yaml"]
 
 
-def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("records", [True, False])  # False: served by summary, as to `check`
+def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(
+    tmp_path: Path, records: bool
+) -> None:
     import datetime as dt
 
     root = _portfolio(tmp_path)
-    codes = lambda day: [d.code for d in pf.load(root, today=day).diagnostics]  # noqa: E731
+
+    def codes(day: dt.date) -> list[str]:
+        return [d.code for d in pf.load(root, today=day, records=records).diagnostics]
+
     assert codes(dt.date(2026, 3, 1)) == ["W402"]  # dated 2026-03-14: in the future
     assert codes(dt.date(2026, 3, 20)) == []
     assert codes(dt.date(2026, 3, 1)) == ["W402"]
@@ -643,6 +656,78 @@ def test_an_attachment_changed_under_a_stored_result_is_seen(tmp_path: Path) -> 
     os.link(moved, attached)  # a hard link: refused
     code, out = _no_memo(root)
     assert code == 1 and "is a hard link (2 names for one file)" in out
+
+
+def test_check_reads_only_the_summaries_of_records_that_did_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    second = root / "evidence" / "E0002.yaml"
+    second.write_text(record.read_text().replace("E0001", "E0002"))
+    _settled()
+    assert _no_memo(root) == (0, "")
+    first = _rows(root)
+    store = root / ".evitrack-cache" / "records.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db, db:  # a full result `check` never reads
+        db.execute("UPDATE records SET value = 'not JSON' WHERE name = 'evidence/E0001.yaml'")
+
+    second.write_text(second.read_text().replace("id: E0002", "id: E0001"))  # edited: a twin
+    code, out = _no_memo(root)
+    assert code == 1
+    assert out.startswith(
+        'evidence/E0002.yaml:1:5: error[E106]: record id "E0001" is also used by '
+        "evidence/E0001.yaml\n"
+    )
+    now = _rows(root)
+    assert now["evidence/E0001.yaml"] == first["evidence/E0001.yaml"]  # served, not redone
+    assert now["evidence/E0002.yaml"] != first["evidence/E0002.yaml"]
+    # a command that needs the records in full finds the bad row and checks the record again
+    assert pf.load(root).diagnostics[0].code == "E106"
+    assert _rows(root)["evidence/E0001.yaml"] != first["evidence/E0001.yaml"]
+
+
+def test_a_summary_is_not_served_once_its_attachment_or_date_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    _settled()
+    warm = lambda day: pf.load(root, today=day, records=False).diagnostics  # noqa: E731
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == []
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == []  # served by summary
+    assert [d.code for d in warm(dt.date(2026, 3, 1))] == ["W402"]  # the date says otherwise
+    (root / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == ["E303"]
+
+
+def test_check_reads_a_clean_portfolio_file_without_the_round_trip_parser(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    root = _portfolio(tmp_path)
+    probe = (
+        "import sys\nfrom evitrack.portfolio import load\n"
+        "r = load(__import__('pathlib').Path(sys.argv[1]), records=False)\n"
+        "print([(d.code, d.line, d.col) for d in r.diagnostics], 'ruamel.yaml' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(pf.__file__).parents[1])}
+
+    def loaded() -> str:
+        cmd = [sys.executable, "-c", probe, str(root)]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
+
+    assert loaded() == "[] False"
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text().replace("units:", "unitz: 1\nunits:"))
+    assert loaded() == "[('E101', 6, 1)] True"  # a problem: read again, for its position
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "wrong rows", "a folder"])

@@ -372,9 +372,7 @@ class RecordStore:
     another format is deleted and rebuilt, and a row of the wrong shape is no row.
     """
 
-    def __init__(
-        self, root: Path, context: str, enabled: bool = True, values: bool = True
-    ) -> None:
+    def __init__(self, root: Path, context: str, enabled: bool = True, values: bool = True) -> None:
         self.root = root
         self.context = context
         self.values = values
@@ -411,18 +409,7 @@ class RecordStore:
                 )
                 wanted = f"{STORE_FORMAT}:{_format()}"
                 if fmt != (wanted,):  # new, or of another program: made afresh, in one step
-                    with conn:
-                        conn.execute("BEGIN IMMEDIATE")
-                        conn.execute("DROP TABLE IF EXISTS meta")
-                        conn.execute("DROP TABLE IF EXISTS records")
-                        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-                        conn.execute(
-                            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT,"
-                            " digest TEXT, context TEXT, started INTEGER, value TEXT,"
-                            " rid TEXT, line INTEGER, col INTEGER, date TEXT, dated TEXT,"
-                            " extra TEXT)"
-                        )
-                        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
+                    _create(conn, wanted)
                     return
                 wanted_columns = "value" if self.values else ", ".join(HEAD)
                 for row in conn.execute(
@@ -523,6 +510,21 @@ class RecordStore:
                 self.conn.executemany("DELETE FROM records WHERE name = ?", gone)
         self._close()
         self.rows = {}
+
+
+def _create(conn: Any, wanted: str) -> None:
+    """The store's tables made afresh, in one transaction, for the format `wanted`."""
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DROP TABLE IF EXISTS meta")
+        conn.execute("DROP TABLE IF EXISTS records")
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT, digest TEXT,"
+            " context TEXT, started INTEGER, value TEXT, rid TEXT, line INTEGER,"
+            " col INTEGER, date TEXT, dated TEXT, extra TEXT)"
+        )
+        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
 
 
 def _stat_text(key: list[int]) -> str:

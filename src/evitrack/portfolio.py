@@ -158,13 +158,32 @@ def load(
     `records=False`: only the diagnostics are wanted (`check`). A record the store serves
     is then known by its id, place and date alone, and no `portfolio` is given (its
     qualification is, as `qualification`), unless sign-offs or an apprenticeship need
-    every record in full.
+    every record in full. evitrack.yaml is then read by the fast parser (`raw` is plain
+    data), and read again by the round-trip one, for positions, when it has any problem.
     """
     today = today or dt.date.today()
+    shown = display_path(root / PORTFOLIO_FILE)
+    if records:
+        return _load(root, today, use_cache, fast, records, shown, quick=False)
+    result = _load(root, today, use_cache, fast, records, shown, quick=True)
+    if any(d.file == shown for d in result.diagnostics):
+        result = _load(root, today, use_cache, fast, records, shown, quick=False)
+    return result
+
+
+def _load(
+    root: Path,
+    today: dt.date,
+    use_cache: bool,
+    fast: bool,
+    records: bool,
+    shown: str,
+    quick: bool,
+) -> LoadResult:
+    """`load`; `quick`: evitrack.yaml by the fast parser (no positions)."""
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
-    shown = display_path(root / PORTFOLIO_FILE)
-    header, qual = _header(root, shown, result)
+    header, qual = _header(root, shown, result, quick)
     raw = result.raw
     apprenticeship = _apprenticeship(header, raw, root, shown, diags)
     if qual is not None and not catalogue.is_shipped(qual):
@@ -195,10 +214,11 @@ def load(
 
 
 def _header(
-    root: Path, shown: str, result: LoadResult
+    root: Path, shown: str, result: LoadResult, quick: bool = False
 ) -> tuple[dict[str, Any] | None, Qualification | None]:
-    """evitrack.yaml read (into `result.raw`, `result.text`) and checked, and the
-    qualification it names loaded; None for what cannot be."""
+    """evitrack.yaml read (into `result.raw`, `result.text`; `quick`: by the fast parser
+    where it can) and checked, and the qualification it names loaded; None for what
+    cannot be."""
     diags = result.diagnostics
     pfile = root / PORTFOLIO_FILE
     if pfile.is_symlink() and not inside(root, pfile):  # never read (nor echo) what it leads to
@@ -214,7 +234,8 @@ def _header(
         )
         return None, None
     try:
-        result.text, result.raw = yamlio.load(pfile)
+        result.text = yamlio.read_text(pfile)
+        result.raw = _parse_header(result.text, quick)
     except yamlio.YamlProblem as p:
         diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
         return None, None
@@ -239,6 +260,17 @@ def _header(
     return header, _qualification(root, header, raw, shown, diags)
 
 
+def _parse_header(text: str, quick: bool) -> Any:
+    """evitrack.yaml's text parsed: by the fast parser if `quick` and it can, else the
+    round-trip one (positions, comments). Raises YamlProblem."""
+    if quick:
+        try:
+            return fastyaml.parse(text)
+        except fastyaml.Fallback:
+            pass
+    return yamlio.parse(text)
+
+
 def _qualification(
     root: Path, header: dict[str, Any], raw: Any, shown: str, diags: list[Diagnostic]
 ) -> Qualification | None:
@@ -253,9 +285,7 @@ def _qualification(
             )
         return qual
     except UserError as e:
-        diags.append(
-            make(shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint)
-        )
+        diags.append(make(shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint))
         return None
 
 
@@ -471,6 +501,8 @@ def _signoffs(
     records: list[Record] | None = None,
     pol: signing.Policy | None = None,
 ) -> dict[str, SignOff]:
+    """The unit sign-offs in evitrack.yaml, each checked (`_signoff`); E405 for a sign-off
+    of a unit that is not chosen (left out)."""
     out: dict[str, SignOff] = {}
     if not header or not header.get("signoffs"):
         return out
@@ -489,29 +521,45 @@ def _signoffs(
                 )
             )
             continue
-        s = s or {}
-        fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
-        signoff = SignOff(unit=uid or key, **fields)
-        signoff.fingerprint = s.get("fingerprint")
-        out[uid or key] = signoff
         entry = raw_s.get(key) if isinstance(raw_s, dict) else None
-        if pol is not None:
-            _judge_signoff(pol, signoff, s, entry, shown, diags)
-        order = signoff_order(s)
-        if qual is not None and uid is not None and records is not None:
-            flagged = {fld for fld, _ in order}
-            _check_signoff(signoff, qual, records, shown, pos, entry, diags, flagged)
-        for fld, why in order:
-            diags.append(
-                make(
-                    shown,
-                    yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
-                    "W407",
-                    f"sign-off of unit {uid or key}: {why}",
-                    "check the dates against the signed form and correct the one that is wrong",
-                )
-            )
+        where = (shown, pos, entry)
+        out[uid or key] = _signoff(uid or key, s or {}, qual, records, pol, where, diags)
     return out
+
+
+def _signoff(
+    uid: str,
+    s: dict[str, Any],
+    qual: Qualification | None,
+    records: list[Record] | None,
+    pol: signing.Policy | None,
+    where: tuple[str, tuple[int, int] | None, Any],
+    diags: list[Diagnostic],
+) -> SignOff:
+    """One unit's sign-off: its signatures judged where they must be, what it rests on
+    (`_check_signoff`), and W407 for dates out of order. `where`: the file shown, the
+    position of the unit's key and its entry as loaded."""
+    shown, pos, entry = where
+    fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
+    signoff = SignOff(unit=uid, **fields)
+    signoff.fingerprint = s.get("fingerprint")
+    if pol is not None:
+        _judge_signoff(pol, signoff, s, entry, shown, diags)
+    order = signoff_order(s)
+    if qual is not None and records is not None:
+        flagged = {fld for fld, _ in order}
+        _check_signoff(signoff, qual, records, shown, pos, entry, diags, flagged)
+    for fld, why in order:
+        diags.append(
+            make(
+                shown,
+                yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
+                "W407",
+                f"sign-off of unit {uid}: {why}",
+                "check the dates against the signed form and correct the one that is wrong",
+            )
+        )
+    return signoff
 
 
 def _check_signoff(
@@ -525,9 +573,7 @@ def _check_signoff(
     flagged: set[str],
 ) -> None:
     """W409, W410: signatures that no longer rest on the unit's evidence (void);
-    W407: a date before the decisions that completed the unit."""
-    from evitrack.coverage import completed_on
-
+    W407: a date before the decisions that completed the unit (`_signed_early`)."""
     uid = s.unit
     signed = [k for k in ("learner", "assessor", "iv") if getattr(s, k)]
     if not signed:
@@ -559,14 +605,32 @@ def _check_signoff(
             )
         )
         return
+    diags.extend(_signed_early(s, qual, records, shown, pos, entry, flagged))
+
+
+def _signed_early(
+    s: SignOff,
+    qual: Qualification,
+    records: list[Record],
+    shown: str,
+    pos: tuple[int, int] | None,
+    entry: Any,
+    flagged: set[str],
+) -> list[Diagnostic]:
+    """W407 at each date of a sign-off before the decisions that completed the unit (a
+    date already out of order, in `flagged`, is reported once)."""
+    from evitrack.coverage import completed_on
+
+    uid = s.unit
     done = completed_on(qual.units[uid], records)
     if done is None:
-        return
+        return []
     day, rid = done
+    out = []
     for fld in ("assessed", "learner_date", "assessor_date", "iv_date"):
         when = getattr(s, fld)
         if isinstance(when, dt.date) and when < day and fld not in flagged:
-            diags.append(
+            out.append(
                 make(
                     shown,
                     yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
@@ -576,6 +640,7 @@ def _check_signoff(
                     "a unit is signed off after the decisions that complete it: check the date",
                 )
             )
+    return out
 
 
 _ROLE_FIELDS = {
@@ -1136,57 +1201,87 @@ def _methods(data: dict[str, Any], raw: Any, v: Validator) -> list[str]:
 
 def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> dict[str, list[str]]:
     """Unit id -> criterion ids cited; E202, E003, E204, E203, W206 for what does not fit."""
-    qual, chosen = ctx.qual, ctx.chosen
+    qual = ctx.qual
     criteria: dict[str, list[str]] = {}
     written_as: dict[str, str] = {}
     raw_c = raw.get("criteria")
+    if qual is None:
+        return criteria
     for key, ids in (data.get("criteria") or {}).items():
         kpos = yamlio.key_pos(raw_c, _orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
-        if qual is None:
-            continue
-        uid = qual.resolve_unit(key)
+        uid = _cited_unit(key, kpos, qual, ctx.chosen, written_as, v)
         if uid is None:
-            v.add(kpos, "E202", *unknown_unit(key, qual.id, qual.unit_names()))
             continue
-        if uid in written_as:  # "F1" and "CU791": one unit under two keys
-            v.add(
-                kpos,
-                "E003",
-                f'unit {uid} is cited twice in this record: as "{written_as[uid]}" and as "{key}"',
-                "merge the two lists under one key",
-            )
-        written_as.setdefault(uid, str(key))
-        if uid not in chosen:
-            v.add(
-                kpos,
-                "E204",
-                f"evidence cites unit {uid}, which is not among the chosen units",
-                f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record",
-            )
-        unit = qual.units[uid]
-        valid = [c.id for c in unit.criteria]
         items = raw_c.get(_orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
         got: list[str] = criteria.setdefault(uid, [])
-        for i, cid in enumerate(ids or []):
-            if cid is None:
-                continue
-            ipos = yamlio.item_pos(items, i) if isinstance(items, list) else kpos
-            if cid not in valid:
-                if not unit.criteria_in_source:
-                    v.add(
-                        ipos,
-                        "W206",
-                        f'unit {uid} has no criteria text in the source: "{cid}" cannot be checked',
-                    )
-                    got.append(cid)
-                    continue
-                hint = _criterion_hint(cid, uid, valid, qual, chosen)
-                v.add(ipos, "E203", *unknown_criterion(uid, cid, hint))
-                continue
-            if cid not in got:
-                got.append(cid)
-
+        _cited_criteria(uid, ids, items, kpos, qual, ctx.chosen, got, v)
     return criteria
+
+
+def _cited_unit(
+    key: Any,
+    kpos: tuple[int, int] | None,
+    qual: Qualification,
+    chosen: list[str],
+    written_as: dict[str, str],
+    v: Validator,
+) -> str | None:
+    """The unit a key of `criteria:` names (None: E202, none); E003 for a unit cited under
+    two keys, E204 for one not chosen."""
+    uid = qual.resolve_unit(key)
+    if uid is None:
+        v.add(kpos, "E202", *unknown_unit(key, qual.id, qual.unit_names()))
+        return None
+    if uid in written_as:  # "F1" and "CU791": one unit under two keys
+        v.add(
+            kpos,
+            "E003",
+            f'unit {uid} is cited twice in this record: as "{written_as[uid]}" and as "{key}"',
+            "merge the two lists under one key",
+        )
+    written_as.setdefault(uid, str(key))
+    if uid not in chosen:
+        v.add(
+            kpos,
+            "E204",
+            f"evidence cites unit {uid}, which is not among the chosen units",
+            f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record",
+        )
+    return uid
+
+
+def _cited_criteria(
+    uid: str,
+    ids: Any,
+    items: Any,
+    kpos: tuple[int, int] | None,
+    qual: Qualification,
+    chosen: list[str],
+    got: list[str],
+    v: Validator,
+) -> None:
+    """The criterion ids cited for unit `uid`, added to `got` once each; E203 for one the
+    unit does not have, W206 for one of a unit whose criteria the source does not give."""
+    unit = qual.units[uid]
+    valid = [c.id for c in unit.criteria]
+    for i, cid in enumerate(ids or []):
+        if cid is None:
+            continue
+        ipos = yamlio.item_pos(items, i) if isinstance(items, list) else kpos
+        if cid not in valid:
+            if not unit.criteria_in_source:
+                v.add(
+                    ipos,
+                    "W206",
+                    f'unit {uid} has no criteria text in the source: "{cid}" cannot be checked',
+                )
+                got.append(cid)
+                continue
+            hint = _criterion_hint(cid, uid, valid, qual, chosen)
+            v.add(ipos, "E203", *unknown_criterion(uid, cid, hint))
+            continue
+        if cid not in got:
+            got.append(cid)
 
 
 def _files(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[FileRef]:
