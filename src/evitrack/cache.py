@@ -432,7 +432,7 @@ class RecordStore:
                 self.conn.close()
         self.conn = None
 
-    def get(self, name: str, path: Path, digest_of: Callable[[Path], str | None]) -> Any:
+    def get(self, name: str, path: str, digest_of: Callable[[str], str | None]) -> Any:
         """The stored result for record file `name` at `path`, if its text (by stat, else
         `digest_of` it) and the context are those it was computed from; else None. The
         result is the JSON data `put` was given, or with `values=False` its summary: the

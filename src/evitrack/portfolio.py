@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from evitrack import catalogue, fastyaml, locate, signing, yamlio
 from evitrack.cache import (
@@ -193,14 +193,14 @@ def _load(
         chosen = _chosen_units(qual, header, raw, shown, diags)
         if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
             diags.extend(stale_record_schema(root, qual, chosen))
-    paths = _evidence_files(root, diags)
+    names = _evidence_files(root, diags)
     settings = (header or {}).get("settings") or {}
     cache = Cache(root, enabled=use_cache)
     ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
     _policies(ctx, header, raw, apprenticeship, shown, diags)
     full = records or bool((header or {}).get("signoffs")) or apprenticeship is not None
     store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast, values=full)
-    loaded = _all_records(paths, ctx, store, diags)
+    loaded = _all_records(names, ctx, store, diags)
     if apprenticeship is not None:
         diags.extend(_apprentice_checks(root, apprenticeship, settings, today, raw, shown, loaded))
     cache.save()
@@ -307,19 +307,20 @@ def _policies(
 
 
 def _all_records(
-    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+    names: list[str], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
 ) -> list[Record]:
-    """Every record, each checked alone (or served from the store, which then keeps what
-    changed and forgets the records that are gone), then against each other."""
+    """Every record in evidence/ (`names`), each checked alone (or served from the store,
+    which then keeps what changed and forgets the records that are gone), then against
+    each other. Without `store.values`, a record served by its summary is not returned."""
     root = ctx.root
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
-        ctx.cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
+        ctx.cache.attachments.update(f"{EVIDENCE_DIR}/{n}" for n in names)
     before = len(diags)
     with locate.portable(root) as ctx.token:  # records' diagnostics, stored as from anywhere
-        loaded = _records(paths, ctx, store, diags)
+        loaded = _records(names, ctx, store, diags)
     diags[before:] = [_shown(root, ctx.token, d) for d in diags[before:]]
     ctx.cache.notes[:] = [_here(root, ctx.token, n) for n in ctx.cache.notes]
-    store.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    store.save(keep={f"{EVIDENCE_DIR}/{n}" for n in names})
     return loaded
 
 
@@ -683,8 +684,9 @@ def _judge_signoff(
                 setattr(signoff, fld, None)
 
 
-def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
-    """evidence/*.yaml, refusing any that is (or lies behind) a link leaving the portfolio."""
+def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[str]:
+    """The names of evidence/*.yaml, in order, refusing any that is (or lies behind) a link
+    leaving the portfolio."""
     evdir = root / EVIDENCE_DIR
     if not evdir.is_dir():
         return []
@@ -693,19 +695,19 @@ def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
     if not inside(root, evdir):
         diags.append(make(display_path(evdir), None, "E001", f"{EVIDENCE_DIR}/ {outside}", hint))
         return []
-    paths = []
+    names = []
     with os.scandir(evdir) as entries:  # a link is known from the listing, without a stat
         found = sorted((e.name, e.is_symlink()) for e in entries if not e.name.startswith("."))
     for name, link in found:
-        p = evdir / name
         if not name.endswith((".yaml", ".yml")):
-            diags.extend(_not_read(p))
+            diags.extend(_not_read(evdir / name))
             continue
-        if link and not inside(root, p):
-            diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
+        if link and not inside(root, evdir / name):
+            hint_at = display_path(evdir / name)
+            diags.append(make(hint_at, None, "E001", f"this record {outside}", hint))
             continue
-        paths.append(p)
-    return paths
+        names.append(name)
+    return names
 
 
 def _not_read(p: Path) -> list[Diagnostic]:
@@ -755,50 +757,66 @@ def _id_pos(path: Path) -> tuple[int, int] | None:
 
 
 def _records(
-    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+    names: list[str], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
 ) -> list[Record]:
     """Every record that loads, each checked alone (or served from the store), then the
-    checks across records: ids used twice, or differing only in case."""
+    checks across records: ids used twice, or differing only in case. A record served by
+    its summary (`_Known`) takes part in those, and is not returned."""
     loaded = []
-    for path in paths:
-        rec = _record(path, ctx, store, diags)
+    for name in names:
+        rec = _record(name, ctx, store, diags)
         if rec is not None:
             loaded.append(rec)
-    return list(_unique_ids(loaded, ctx, diags))
+    return [r for r in _unique_ids(loaded, ctx, diags) if isinstance(r, Record)]
 
 
-def _unique_ids(records: list[Record], ctx: _Context, diags: list[Diagnostic]) -> Iterable[Record]:
+class _Known(NamedTuple):
+    """A record served by its summary: what the checks across records read of it."""
+
+    id: str
+    pos: tuple[int, int] | None
+    where: str  # its file
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
+
+
+def _unique_ids(
+    records: list[Record | _Known], ctx: _Context, diags: list[Diagnostic]
+) -> Iterable[Record | _Known]:
     """E106 for a record whose id an earlier one has (it is left out), W108 for ids that
     differ only in case."""
-    seen_ids: dict[str, str] = {}
+    seen: dict[str, Record | _Known] = {}
     folded: dict[str, str] = {}  # id in lower case -> the first id
     for rec in records:
-        path = rec.path
-        if rec.id in seen_ids:
+        if rec.id in seen:
+            path = rec.path
             diags.append(
                 make(
                     ctx.shown(path),
                     rec.pos or _id_pos(path),
                     "E106",
-                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
+                    f'record id "{rec.id}" is also used by {ctx.shown(seen[rec.id].path)}',
                     "give each record its own id (`evitrack add` picks the next free one)",
                 )
             )
             continue
         other = folded.setdefault(rec.id.casefold(), rec.id)
         if other != rec.id:
+            path = rec.path
             diags.append(
                 make(
                     ctx.shown(path),
                     rec.pos or _id_pos(path),
                     "W108",
                     f'record id "{rec.id}" differs only in case from "{other}" '
-                    f"({seen_ids[other]}): the two are easily confused, and on a "
+                    f"({ctx.shown(seen[other].path)}): the two are easily confused, and on a "
                     "case-insensitive disk their files may collide",
                     "give each record an id of its own (`evitrack add` picks the next free one)",
                 )
             )
-        seen_ids[rec.id] = ctx.shown(path)
+        seen[rec.id] = rec
         yield rec
 
 
@@ -833,35 +851,41 @@ def _context_key(ctx: _Context) -> str:
 
 
 def _record(
-    path: Path, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
-) -> Record | None:
-    """One record checked alone: served from the store when its text, its context, its
-    attachments and what the date says of it are as they were; else loaded and stored."""
-    name = f"{EVIDENCE_DIR}/{path.name}"
-    stored = store.get(name, path, _digest_of) if store.conn is not None else None
-    if stored is not None:
-        thawed = _thaw(stored, path, ctx) if store.values else _thaw_head(stored, path, ctx)
-        if thawed is not None:
-            rec, found = thawed
-            diags.extend(found)
-            return rec
+    name: str, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> Record | _Known | None:
+    """One record (evidence/`name`) checked alone: served from the store when its text,
+    its context, its attachments and what the date says of it are as they were (by its
+    summary where the store holds no more); else loaded and stored."""
+    rel = f"{EVIDENCE_DIR}/{name}"
+    if store.conn is not None:
+        where = ctx.evidence_at(name)
+        stored = store.get(rel, where, _digest_of)
+        if stored is not None:
+            thawed = (
+                _thaw(stored, Path(where), ctx) if store.values else _thaw_head(stored, where, ctx)
+            )
+            if thawed is not None:
+                rec, found = thawed
+                diags.extend(found)
+                return rec
+    path = ctx.root / EVIDENCE_DIR / name
     started = time.time_ns()
     key = stat_key(path)
     ctx.digest = None
     ctx.states.clear()
     local: list[Diagnostic] = []
-    rec = _load_record(path, ctx, local)
+    loaded = _load_record(path, ctx, local)
     diags.extend(local)
     if store.conn is not None and ctx.digest is not None:
-        data = _freeze(rec, local, ctx, started)
-        store.put(name, key, ctx.digest, started, data, _head(data))
-    return rec
+        data = _freeze(loaded, local, ctx, started)
+        store.put(rel, key, ctx.digest, started, data, _head(data))
+    return loaded
 
 
-def _digest_of(path: Path) -> str | None:
+def _digest_of(path: str) -> str | None:
     """text_key of a record's text as `_load_record` reads it; None if it cannot be read."""
     try:
-        return text_key(yamlio.read_text(path))
+        return text_key(yamlio.read_text(Path(path)))
     except yamlio.YamlProblem:
         return None
 
@@ -1010,14 +1034,13 @@ def _still(data: Any, ctx: _Context) -> list[Diagnostic] | None:
 
 
 def _thaw_head(
-    head: Any, path: Path, ctx: _Context
-) -> tuple[Record | None, list[Diagnostic]] | None:
+    head: Any, where: str, ctx: _Context
+) -> tuple[_Known | None, list[Diagnostic]] | None:
     """A stored result from its summary alone (`_head`), with the same conditions as
-    `_thaw`: the record it gives holds the id, where it is written and the date, no more."""
+    `_thaw`: its id and where it is written, and its diagnostics."""
     try:
         rid, line, col, date, dated, extra = head
-        when = dt.date.fromisoformat(date) if date is not None else None
-        if "".join("1" if flag else "0" for flag in _dated(when, ctx)) != dated:
+        if _dated_flags(date, ctx) != dated:
             return None
         found: list[Diagnostic] | None = []
         if extra is not None:
@@ -1025,14 +1048,19 @@ def _thaw_head(
         if found is None or rid is None:
             return None if found is None else (None, found)
         pos = (int(line), int(col)) if line is not None else None
-        return _bare(str(rid), when, path, pos), found
+        return _Known(str(rid), pos, where), found
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
         return None
 
 
-def _bare(rid: str, date: dt.date | None, path: Path, pos: tuple[int, int] | None) -> Record:
-    """A record known by its id, date and place only (what the checks across records use)."""
-    return Record(rid, "", date, [], "", {}, [], None, None, path, "", pos)
+def _dated_flags(date: str | None, ctx: _Context) -> str:
+    """`_dated` of a date as the summary holds it (ISO, or None), as the summary writes it
+    ("01": not in the future, too old); worked out once a run for each date."""
+    flags = ctx.dated_flags.get(date)
+    if flags is None:
+        when = dt.date.fromisoformat(date) if date is not None else None
+        flags = ctx.dated_flags[date] = "".join("1" if f else "0" for f in _dated(when, ctx))
+    return flags
 
 
 def _diagnostic(d: dict[str, Any], old: str, token: str) -> Diagnostic:
@@ -1083,6 +1111,14 @@ class _Context:
     top: Path | None = None  # root resolved, once
     states: dict[str, list[Any]] = field(default_factory=dict)  # attachments as looked up
     digest: str | None = None  # text_key of the record just read
+    dated_flags: dict[str | None, str] = field(default_factory=dict)  # see `_dated_flags`
+    evidence: str = ""  # evidence/, as a string ending in a separator
+
+    def evidence_at(self, name: str) -> str:
+        """The path of evidence/`name`, as a string (no Path made per record)."""
+        if not self.evidence:
+            self.evidence = os.path.join(self.root, EVIDENCE_DIR, "")
+        return self.evidence + name
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
