@@ -827,3 +827,26 @@ def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
     assert (root / ".evitrack-cache" / "gaps.json").exists()
     record.write_text(record.read_text().replace("Jo Smith", "Sam Lee"))
     assert referral.replace("Jo Smith", "Sam Lee") in runner.invoke(app, ["gaps"]).stdout
+
+
+def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from evitrack import cache, fastyaml
+
+    source = tmp_path / "q.yaml"
+    source.write_text("id: q\nwhen: 2024-01-02\nunits:\n  - {id: '1', at: [2025-02-03, x]}\n")
+    root = tmp_path / "p"
+    root.mkdir()
+    with cache.shipped_in(root):
+        parsed = cache.shipped_data(source, fastyaml.load_shipped)  # parsed, then kept
+        served = cache.shipped_data(source, lambda _: pytest.fail("parsed again"))
+    assert (
+        served
+        == parsed
+        == {
+            "id": "q",
+            "when": dt.date(2024, 1, 2),
+            "units": [{"id": "1", "at": [dt.date(2025, 2, 3), "x"]}],
+        }
+    )

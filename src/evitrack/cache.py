@@ -106,8 +106,13 @@ def _format() -> str:
 # ---- reading and writing the cache's own files ---------------------------------------------
 
 
-def read_json(path: Path, notes: list[str] | None = None) -> Any:
+def read_json(
+    path: Path,
+    notes: list[str] | None = None,
+    hook: Callable[[dict[str, Any]], Any] | None = None,
+) -> Any:
     """A cache file's JSON, or None: missing, or bad (then noted, to be replaced).
+    `hook`: json's `object_hook`, given each object as it is decoded.
 
     Never follows a link, never opens a pipe or a device, never reads more than
     MAX_BYTES, and survives any nesting.
@@ -131,7 +136,7 @@ def read_json(path: Path, notes: list[str] | None = None) -> Any:
                 if len(raw) > MAX_BYTES:
                     why = f"is larger than {MAX_BYTES >> 20} MB"
                 else:
-                    return json.loads(raw)
+                    return json.loads(raw, object_hook=hook)
         except OSError as exc:
             why = f"cannot be read ({exc.strerror})"
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
@@ -323,9 +328,9 @@ def shipped_data(path: Path, parse: Callable[[Path], Any]) -> Any:
     if root is None or not usable(root):
         return parse(path)
     name = f"shipped-{path.stem}.json"
-    stored = read_json(root / CACHE_DIR / name)
+    stored = read_json(root / CACHE_DIR / name, hook=_undate)  # dates made as it is read
     if isinstance(stored, dict) and stored.get("format") == _format() and "data" in stored:
-        return _undated(stored["data"])
+        return stored["data"]
     data = parse(path)
     try:
         text = json.dumps(data, default=_date, separators=(",", ":"))
