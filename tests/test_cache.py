@@ -473,6 +473,24 @@ def test_a_bad_cache_file_is_discarded_with_a_note(
     assert _check_all(root)[2].count("note:") == 0
 
 
+def test_a_bad_cache_is_noted_when_evitrack_yaml_is_read_again_for_a_problem(
+    tmp_path: Path,
+) -> None:
+    root = _portfolio(tmp_path)
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text().replace("units:", "unitz: 1\nunits:"))
+    assert check(root)[0] == 1
+    _bad_cache(root, "records.json", "nested")
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(record.read_text().replace('"1.2"', '"1.9"'))  # loaded again: hashed
+    code, out, err = _check_all(root)
+    shown = os.path.relpath(root / ".evitrack-cache" / "records.json")
+    assert (
+        code == 1 and "error[E101]" in out and 'error[E203]: unit 09 has no criterion "1.9"' in out
+    )
+    assert err.count(f"note: {shown} is not valid JSON: evitrack did not use it") == 1
+
+
 def test_the_cache_is_never_written_through_a_link(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -366,10 +366,11 @@ class RecordStore:
     result depends on besides the text (`context`), when it was computed, the result as
     JSON, and beside it its summary (`HEAD`): the record's id, where the id is written, its
     date and what the date checks said, and its diagnostics and attachments where it has
-    any. `values=False` reads the summaries only: a `check` of a portfolio where one record
-    changed decodes that record alone. A row serves only while all of these still hold: the stat is the same and safely
-    older than the row (the racy rule), else the text is read and its sha256 must match.
-    What else a result depends on (its attachments, the date) is the caller's to check.
+    any. `values=False` reads the summaries only: a `check` of a portfolio where one
+    record changed decodes that record alone. A row serves only while all of these still
+    hold: the stat is the same and safely older than the row (the racy rule), else the
+    text is read and its sha256 must match. What else a result depends on (its
+    attachments, the date) is the caller's to check.
 
     sqlite writes only what changed, in one transaction, and two processes at once are
     serialised by its own lock: a row is either the old one or the new one. The database

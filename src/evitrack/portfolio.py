@@ -156,18 +156,21 @@ def load(
     """Load and check a whole portfolio.
 
     `records=False`: only the diagnostics are wanted (`check`). A record the store serves
-    is then known by its id, place and date alone, and no `portfolio` is given (its
-    qualification is, as `qualification`), unless sign-offs or an apprenticeship need
-    every record in full. evitrack.yaml is then read by the fast parser (`raw` is plain
-    data), and read again by the round-trip one, for positions, when it has any problem.
+    is then not decoded (its summary says what the checks across records need), and no
+    `portfolio` is given (its qualification is, as `qualification`), unless sign-offs or
+    an apprenticeship need every record in full. evitrack.yaml is then read by the fast
+    parser (`raw` is plain data), and read again by the round-trip one, for positions,
+    when it has any problem.
     """
     today = today or dt.date.today()
     shown = display_path(root / PORTFOLIO_FILE)
     if records:
         return _load(root, today, use_cache, fast, records, shown, quick=False)
-    result = _load(root, today, use_cache, fast, records, shown, quick=True)
-    if any(d.file == shown for d in result.diagnostics):
-        result = _load(root, today, use_cache, fast, records, shown, quick=False)
+    first = _load(root, today, use_cache, fast, records, shown, quick=True)
+    if not any(d.file == shown for d in first.diagnostics):
+        return first
+    result = _load(root, today, use_cache, fast, records, shown, quick=False)
+    result.notes = list(dict.fromkeys([*first.notes, *result.notes]))  # a bad cache: once
     return result
 
 
