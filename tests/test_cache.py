@@ -45,6 +45,13 @@ def test_fast_and_slow_paths_agree(
         assert [d.hint for d in other.diagnostics] == [d.hint for d in slow.diagnostics]
         if slow.portfolio is not None:
             assert _records(other) == _records(slow)
+    # what `check` asks for: evitrack.yaml by the fast parser, stored records by summary
+    uncached = pf.load(work, use_cache=False, records=False)
+    summaries = pf.load(work, use_cache=True, records=False)
+    for other in (uncached, summaries):
+        assert other.diagnostics == slow.diagnostics
+        assert [d.hint for d in other.diagnostics] == [d.hint for d in slow.diagnostics]
+        assert other.qualification == (slow.portfolio and slow.portfolio.qualification)
 
 
 def _portfolio(tmp_path: Path) -> Path:
@@ -466,6 +473,24 @@ def test_a_bad_cache_file_is_discarded_with_a_note(
     assert _check_all(root)[2].count("note:") == 0
 
 
+def test_a_bad_cache_is_noted_when_evitrack_yaml_is_read_again_for_a_problem(
+    tmp_path: Path,
+) -> None:
+    root = _portfolio(tmp_path)
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text().replace("units:", "unitz: 1\nunits:"))
+    assert check(root)[0] == 1
+    _bad_cache(root, "records.json", "nested")
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(record.read_text().replace('"1.2"', '"1.9"'))  # loaded again: hashed
+    code, out, err = _check_all(root)
+    shown = os.path.relpath(root / ".evitrack-cache" / "records.json")
+    assert (
+        code == 1 and "error[E101]" in out and 'error[E203]: unit 09 has no criterion "1.9"' in out
+    )
+    assert err.count(f"note: {shown} is not valid JSON: evitrack did not use it") == 1
+
+
 def test_the_cache_is_never_written_through_a_link(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -613,11 +638,17 @@ def test_the_store_follows_records_edited_added_deleted_and_renamed(
     assert sorted(_rows(root)) == ["evidence/E0001.yaml"]
 
 
-def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("records", [True, False])  # False: served by summary, as to `check`
+def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(
+    tmp_path: Path, records: bool
+) -> None:
     import datetime as dt
 
     root = _portfolio(tmp_path)
-    codes = lambda day: [d.code for d in pf.load(root, today=day).diagnostics]  # noqa: E731
+
+    def codes(day: dt.date) -> list[str]:
+        return [d.code for d in pf.load(root, today=day, records=records).diagnostics]
+
     assert codes(dt.date(2026, 3, 1)) == ["W402"]  # dated 2026-03-14: in the future
     assert codes(dt.date(2026, 3, 20)) == []
     assert codes(dt.date(2026, 3, 1)) == ["W402"]
@@ -669,6 +700,78 @@ def test_a_folder_on_an_attachments_way_turned_into_a_link_is_seen(
     (root / "files" / "obs.pdf").symlink_to(root / "evidence" / "E0001.yaml")  # other bytes
     code, out = _no_memo(root)
     assert code == 1 and "error[E303]" in out
+
+
+def test_check_reads_only_the_summaries_of_records_that_did_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    second = root / "evidence" / "E0002.yaml"
+    second.write_text(record.read_text().replace("E0001", "E0002"))
+    _settled()
+    assert _no_memo(root) == (0, "")
+    first = _rows(root)
+    store = root / ".evitrack-cache" / "records.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db, db:  # a full result `check` never reads
+        db.execute("UPDATE records SET value = 'not JSON' WHERE name = 'evidence/E0001.yaml'")
+
+    second.write_text(second.read_text().replace("id: E0002", "id: E0001"))  # edited: a twin
+    code, out = _no_memo(root)
+    assert code == 1
+    assert out.startswith(
+        'evidence/E0002.yaml:1:5: error[E106]: record id "E0001" is also used by '
+        "evidence/E0001.yaml\n"
+    )
+    now = _rows(root)
+    assert now["evidence/E0001.yaml"] == first["evidence/E0001.yaml"]  # served, not redone
+    assert now["evidence/E0002.yaml"] != first["evidence/E0002.yaml"]
+    # a command that needs the records in full finds the bad row and checks the record again
+    assert pf.load(root).diagnostics[0].code == "E106"
+    assert _rows(root)["evidence/E0001.yaml"] != first["evidence/E0001.yaml"]
+
+
+def test_a_summary_is_not_served_once_its_attachment_or_date_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    _settled()
+    warm = lambda day: pf.load(root, today=day, records=False).diagnostics  # noqa: E731
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == []
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == []  # served by summary
+    assert [d.code for d in warm(dt.date(2026, 3, 1))] == ["W402"]  # the date says otherwise
+    (root / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+    assert [d.code for d in warm(dt.date(2026, 3, 20))] == ["E303"]
+
+
+def test_check_reads_a_clean_portfolio_file_without_the_round_trip_parser(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    root = _portfolio(tmp_path)
+    probe = (
+        "import sys\nfrom evitrack.portfolio import load\n"
+        "r = load(__import__('pathlib').Path(sys.argv[1]), records=False)\n"
+        "print([(d.code, d.line, d.col) for d in r.diagnostics], 'ruamel.yaml' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(pf.__file__).parents[1])}
+
+    def loaded() -> str:
+        cmd = [sys.executable, "-c", probe, str(root)]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
+
+    assert loaded() == "[] False"
+    port = root / "evitrack.yaml"
+    port.write_text(port.read_text().replace("units:", "unitz: 1\nunits:"))
+    assert loaded() == "[('E101', 6, 1)] True"  # a problem: read again, for its position
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "wrong rows", "a folder"])
@@ -820,4 +923,27 @@ def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rende
     assert (
         "answers" not in json.loads(memo.read_text())
         or len(json.loads(memo.read_text())["answers"]) == 1
+    )
+
+
+def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from evitrack import cache, fastyaml
+
+    source = tmp_path / "q.yaml"
+    source.write_text("id: q\nwhen: 2024-01-02\nunits:\n  - {id: '1', at: [2025-02-03, x]}\n")
+    root = tmp_path / "p"
+    root.mkdir()
+    with cache.shipped_in(root):
+        parsed = cache.shipped_data(source, fastyaml.load_shipped)  # parsed, then kept
+        served = cache.shipped_data(source, lambda _: pytest.fail("parsed again"))
+    assert (
+        served
+        == parsed
+        == {
+            "id": "q",
+            "when": dt.date(2024, 1, 2),
+            "units": [{"id": "1", "at": [dt.date(2025, 2, 3), "x"]}],
+        }
     )

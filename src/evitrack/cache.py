@@ -110,8 +110,13 @@ def _format() -> str:
 # ---- reading and writing the cache's own files ---------------------------------------------
 
 
-def read_json(path: Path, notes: list[str] | None = None) -> Any:
+def read_json(
+    path: Path,
+    notes: list[str] | None = None,
+    hook: Callable[[dict[str, Any]], Any] | None = None,
+) -> Any:
     """A cache file's JSON, or None: missing, or bad (then noted, to be replaced).
+    `hook`: json's `object_hook`, given each object as it is decoded.
 
     Never follows a link, never opens a pipe or a device, never reads more than
     MAX_BYTES, and survives any nesting.
@@ -135,7 +140,7 @@ def read_json(path: Path, notes: list[str] | None = None) -> Any:
                 if len(raw) > MAX_BYTES:
                     why = f"is larger than {MAX_BYTES >> 20} MB"
                 else:
-                    return json.loads(raw)
+                    return json.loads(raw, object_hook=hook)
         except OSError as exc:
             why = f"cannot be read ({exc.strerror})"
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
@@ -328,9 +333,9 @@ def shipped_data(path: Path, parse: Callable[[Path], Any]) -> Any:
     if root is None or not usable(root):
         return parse(path)
     name = f"shipped-{path.stem}.json"
-    stored = read_json(root / CACHE_DIR / name)
+    stored = read_json(root / CACHE_DIR / name, hook=_undate)  # dates made as it is read
     if isinstance(stored, dict) and stored.get("format") == _format() and "data" in stored:
-        return _undated(stored["data"])
+        return stored["data"]
     data = parse(path)
     try:
         text = json.dumps(data, default=_date, separators=(",", ":"))
@@ -355,17 +360,22 @@ def _undated(data: Any) -> Any:
 
 
 STORE = "records.sqlite"
-STORE_FORMAT = "1"  # with the program's fingerprint: another program rebuilds the store
+STORE_FORMAT = "2"  # with the program's fingerprint: another program rebuilds the store
+HEAD = ("rid", "line", "col", "date", "dated", "extra")  # a row's summary: see RecordStore
 
 
 class RecordStore:
     """Each record's checked result (the record and its own diagnostics), in sqlite.
 
     One row per record file: its stat, the sha256 of its text, the key of everything the
-    result depends on besides the text (`context`), when it was computed, and the result as
-    JSON. A row serves only while all of these still hold: the stat is the same and safely
-    older than the row (the racy rule), else the text is read and its sha256 must match.
-    What else a result depends on (its attachments, the date) is the caller's to check.
+    result depends on besides the text (`context`), when it was computed, the result as
+    JSON, and beside it its summary (`HEAD`): the record's id, where the id is written, its
+    date and what the date checks said, and its diagnostics and attachments where it has
+    any. `values=False` reads the summaries only: a `check` of a portfolio where one
+    record changed decodes that record alone. A row serves only while all of these still
+    hold: the stat is the same and safely older than the row (the racy rule), else the
+    text is read and its sha256 must match. What else a result depends on (its
+    attachments, the date) is the caller's to check.
 
     sqlite writes only what changed, in one transaction, and two processes at once are
     serialised by its own lock: a row is either the old one or the new one. The database
@@ -373,9 +383,10 @@ class RecordStore:
     another format is deleted and rebuilt, and a row of the wrong shape is no row.
     """
 
-    def __init__(self, root: Path, context: str, enabled: bool = True) -> None:
+    def __init__(self, root: Path, context: str, enabled: bool = True, values: bool = True) -> None:
         self.root = root
         self.context = context
+        self.values = values
         self.rows: dict[str, tuple[Any, ...]] = {}
         self.new: dict[str, tuple[Any, ...]] = {}
         self.conn: Any = None
@@ -409,19 +420,11 @@ class RecordStore:
                 )
                 wanted = f"{STORE_FORMAT}:{_format()}"
                 if fmt != (wanted,):  # new, or of another program: made afresh, in one step
-                    with conn:
-                        conn.execute("BEGIN IMMEDIATE")
-                        conn.execute("DROP TABLE IF EXISTS meta")
-                        conn.execute("DROP TABLE IF EXISTS records")
-                        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-                        conn.execute(
-                            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT,"
-                            " digest TEXT, context TEXT, started INTEGER, value TEXT)"
-                        )
-                        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
+                    _create(conn, wanted)
                     return
+                wanted_columns = "value" if self.values else ", ".join(HEAD)
                 for row in conn.execute(
-                    "SELECT name, stat, digest, context, started, value FROM records"
+                    f"SELECT name, stat, digest, context, started, {wanted_columns} FROM records"
                 ):
                     self.rows[row[0]] = row
                 return
@@ -440,11 +443,13 @@ class RecordStore:
                 self.conn.close()
         self.conn = None
 
-    def get(self, name: str, path: Path, digest_of: Callable[[Path], str | None]) -> Any:
+    def get(self, name: str, path: str, digest_of: Callable[[str], str | None]) -> Any:
         """The stored result for record file `name` at `path`, if its text (by stat, else
-        `digest_of` it) and the context are those it was computed from; else None."""
+        `digest_of` it) and the context are those it was computed from; else None. The
+        result is the JSON data `put` was given, or with `values=False` its summary: the
+        values of the `HEAD` columns, in that order."""
         row = self.rows.get(name)
-        if row is None or row[3] != self.context or not isinstance(row[5], str):
+        if row is None or row[3] != self.context or (self.values and not isinstance(row[5], str)):
             return None
         try:
             st = os.stat(path)
@@ -457,19 +462,34 @@ class RecordStore:
         try:
             if not same and digest_of(path) != row[2]:
                 return None
+            if not self.values:
+                return row[5:]
             return json.loads(row[5])  # dates are the caller's: see `undate`
         except (OSError, TypeError, ValueError, RecursionError):
             return None
 
-    def put(self, name: str, key: list[int] | None, digest: str, started: int, value: Any) -> None:
-        """Keep a record's result computed now from text with this sha256 and stat."""
+    def put(
+        self,
+        name: str,
+        key: list[int] | None,
+        digest: str,
+        started: int,
+        value: Any,
+        head: tuple[Any, ...],
+    ) -> None:
+        """Keep a record's result computed now from text with this sha256 and stat, with its
+        summary (the values of the `HEAD` columns; the last, `extra`, as JSON data)."""
         if self.conn is None or key is None:
             return
         try:
             text = json.dumps(value, default=_date, separators=(",", ":"))
+            extra = head[-1]
+            if extra is not None:
+                extra = json.dumps(extra, default=_date, separators=(",", ":"))
         except (TypeError, ValueError):
             return
-        self.new[name] = (name, _stat_text(key), digest, self.context, started, text)
+        row = (name, _stat_text(key), digest, self.context, started, text, *head[:-1], extra)
+        self.new[name] = row
         if len(self.new) >= 2000:  # a cold load of many records: written as it goes
             self._flush()
 
@@ -482,7 +502,8 @@ class RecordStore:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.executemany(
-                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.new.values()
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    self.new.values(),
                 )
         except sqlite3.Error:
             self._close()
@@ -500,6 +521,21 @@ class RecordStore:
                 self.conn.executemany("DELETE FROM records WHERE name = ?", gone)
         self._close()
         self.rows = {}
+
+
+def _create(conn: Any, wanted: str) -> None:
+    """The store's tables made afresh, in one transaction, for the format `wanted`."""
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DROP TABLE IF EXISTS meta")
+        conn.execute("DROP TABLE IF EXISTS records")
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            "CREATE TABLE records (name TEXT PRIMARY KEY, stat TEXT, digest TEXT,"
+            " context TEXT, started INTEGER, value TEXT, rid TEXT, line INTEGER,"
+            " col INTEGER, date TEXT, dated TEXT, extra TEXT)"
+        )
+        conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
 
 
 def _stat_text(key: list[int]) -> str:

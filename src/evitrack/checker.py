@@ -64,7 +64,7 @@ def check_portfolio(
     from evitrack.portfolio import load, qualification_sources
 
     with pf.portable(root) as token:
-        loaded = load(root, today, use_cache=use_cache)
+        loaded = load(root, today, use_cache=use_cache, records=False)
         found = [d.to_json() for d in loaded.diagnostics]
     if notes is not None:
         notes.extend(pf.localized(root, token, loaded.notes))

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from evitrack import catalogue, fastyaml, locate, signing, yamlio
 from evitrack.cache import (
@@ -129,12 +129,13 @@ class LoadResult:
     text: str = ""
     notes: list[str] = field(default_factory=list)  # about the cache, e.g. a bad one discarded
     attachments: set[str] = field(default_factory=set)  # every attachment path records name
+    qualification: Qualification | None = None  # the one evitrack.yaml names, loaded
 
 
 def qualification_sources(loaded: LoadResult) -> list[Path]:
     """The centre's qualification files a load read (shipped ones are part of the program)."""
-    if loaded.portfolio is not None:
-        return catalogue.user_sources(loaded.portfolio.qualification)
+    if loaded.qualification is not None:
+        return catalogue.user_sources(loaded.qualification)
     ref = (loaded.raw or {}).get("qualification") if isinstance(loaded.raw, dict) else None
     if isinstance(ref, str) and catalogue.looks_like_path(ref):
         return [loaded.root / ref]  # not loaded: the walk covers it, its bytes too
@@ -156,17 +157,79 @@ def load(
     today: dt.date | None = None,
     use_cache: bool = True,
     fast: bool = True,
+    records: bool = True,
 ) -> LoadResult:
-    """Load and check a whole portfolio."""
+    """Load and check a whole portfolio.
+
+    `records=False`: only the diagnostics are wanted (`check`). A record the store serves
+    is then not decoded (its summary says what the checks across records need), and no
+    `portfolio` is given (its qualification is, as `qualification`), unless sign-offs or
+    an apprenticeship need every record in full. evitrack.yaml is then read by the fast
+    parser (`raw` is plain data), and read again by the round-trip one, for positions,
+    when it has any problem.
+    """
     today = today or dt.date.today()
+    shown = display_path(root / PORTFOLIO_FILE)
+    if records:
+        return _load(root, today, use_cache, fast, records, shown, quick=False)
+    first = _load(root, today, use_cache, fast, records, shown, quick=True)
+    if not any(d.file == shown for d in first.diagnostics):
+        return first
+    result = _load(root, today, use_cache, fast, records, shown, quick=False)
+    result.notes = list(dict.fromkeys([*first.notes, *result.notes]))  # a bad cache: once
+    return result
+
+
+def _load(
+    root: Path,
+    today: dt.date,
+    use_cache: bool,
+    fast: bool,
+    records: bool,
+    shown: str,
+    quick: bool,
+) -> LoadResult:
+    """`load`; `quick`: evitrack.yaml by the fast parser (no positions)."""
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
+    header, qual = _header(root, shown, result, quick)
+    raw = result.raw
+    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
+    if qual is not None and not catalogue.is_shipped(qual):
+        diags.extend(_unsatisfiable(qual))
+    chosen: list[str] = []
+    if qual is not None and header is not None:
+        chosen = _chosen_units(qual, header, raw, shown, diags)
+        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
+            diags.extend(stale_record_schema(root, qual, chosen))
+    names = _evidence_files(root, diags)
+    settings = (header or {}).get("settings") or {}
+    cache = Cache(root, enabled=use_cache)
+    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
+    _policies(ctx, header, raw, apprenticeship, shown, diags)
+    full = records or bool((header or {}).get("signoffs")) or apprenticeship is not None
+    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast, values=full)
+    loaded = _all_records(names, ctx, store, diags)
+    if apprenticeship is not None:
+        diags.extend(_apprentice_checks(root, apprenticeship, settings, today, raw, shown, loaded))
+    cache.save()
+    result.notes, result.attachments = cache.notes, cache.attachments
+    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, loaded, ctx.signing)
+    result.qualification = qual
+    if qual is not None and header is not None and full:
+        result.portfolio = _portfolio(root, qual, header, chosen, loaded, signoffs, apprenticeship)
+    diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
+    return result
+
+
+def _header(
+    root: Path, shown: str, result: LoadResult, quick: bool = False
+) -> tuple[dict[str, Any] | None, Qualification | None]:
+    """evitrack.yaml read (into `result.raw`, `result.text`; `quick`: by the fast parser
+    where it can) and checked, and the qualification it names loaded; None for what
+    cannot be."""
+    diags = result.diagnostics
     pfile = root / PORTFOLIO_FILE
-    shown = display_path(pfile)
-    qual: Qualification | None = None
-    header: dict[str, Any] | None = None
-    loaded = False
-    raw = None
     if pfile.is_symlink() and not inside(root, pfile):  # never read (nor echo) what it leads to
         diags.append(
             make(
@@ -178,100 +241,140 @@ def load(
                 "replace the link with the file itself",
             )
         )
-    else:
-        try:
-            text, raw = yamlio.load(pfile)
-            result.raw, result.text = raw, text
-            loaded = True
-        except yamlio.YamlProblem as p:
-            diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
-    if loaded:
-        if not isinstance(raw, dict):
-            diags.append(
-                make(
-                    shown,
-                    (1, 1),
-                    "E005",
-                    f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
-                    "see `evitrack schema portfolio` for what it holds",
-                )
+        return None, None
+    try:
+        result.text = yamlio.read_text(pfile)
+        result.raw = _parse_header(result.text, quick)
+    except yamlio.YamlProblem as p:
+        diags.append(make(shown, (p.line, p.col), p.code, p.message, p.hint))
+        return None, None
+    raw = result.raw
+    if not isinstance(raw, dict):
+        diags.append(
+            make(
+                shown,
+                (1, 1),
+                "E005",
+                f"{PORTFOLIO_FILE} is {'empty' if raw is None else 'not a mapping'}",
+                "see `evitrack schema portfolio` for what it holds",
             )
-        else:
-            v = Validator(shown, text)
-            header = v.mapping(raw, PORTFOLIO, (1, 1), "")
-            diags.extend(v.diagnostics)
-            diags.extend(_placeholders(header, raw, shown))
-            if header and header.get("qualification"):
-                try:
-                    with shipped_in(root):
-                        qual = catalogue.load(header["qualification"], root)
-                    if qual.kind != "qualification":
-                        qual = None
-                        raise UserError(
-                            f'"{header["qualification"]}" is a unit library, not a qualification',
-                            "see `evitrack qualification list` for the qualifications",
-                        )
-                except UserError as e:
-                    diags.append(
-                        make(
-                            shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint
-                        )
-                    )
-    apprenticeship = _apprenticeship(header, raw, root, shown, diags)
-    if qual is not None and not catalogue.is_shipped(qual):
-        diags.extend(_unsatisfiable(qual))
-    chosen: list[str] = []
-    if qual is not None and header is not None:
-        chosen = _chosen_units(qual, header, raw, shown, diags)
-        if not any(d.severity is Severity.ERROR for d in diags):  # units known for sure
-            diags.extend(stale_record_schema(root, qual, chosen))
+        )
+        return None, None
+    v = Validator(shown, result.text)
+    header = v.mapping(raw, PORTFOLIO, (1, 1), "")
+    diags.extend(v.diagnostics)
+    diags.extend(_placeholders(header, raw, shown))
+    if not header or not header.get("qualification"):
+        return header, None
+    return header, _qualification(root, header, raw, shown, diags)
 
-    paths = _evidence_files(root, diags)
-    settings = (header or {}).get("settings") or {}
-    cache = Cache(root, enabled=use_cache)
-    ctx = _Context(root, qual, chosen, today, settings.get("currency_years"), cache, fast)
-    ctx.signing = _signing_policy(header, qual, raw, shown, diags)
+
+def _parse_header(text: str, quick: bool) -> Any:
+    """evitrack.yaml's text parsed: by the fast parser if `quick` and it can, else the
+    round-trip one (positions, comments). Raises YamlProblem."""
+    if quick:
+        try:
+            return fastyaml.parse(text)
+        except fastyaml.Fallback:
+            pass
+    return yamlio.parse(text)
+
+
+def _qualification(
+    root: Path, header: dict[str, Any], raw: Any, shown: str, diags: list[Diagnostic]
+) -> Qualification | None:
+    """The qualification evitrack.yaml names; E201 when it cannot be loaded or is a library."""
+    try:
+        with shipped_in(root):
+            qual = catalogue.load(header["qualification"], root)
+        if qual.kind != "qualification":
+            raise UserError(
+                f'"{header["qualification"]}" is a unit library, not a qualification',
+                "see `evitrack qualification list` for the qualifications",
+            )
+        return qual
+    except UserError as e:
+        diags.append(make(shown, yamlio.value_pos(raw, "qualification"), "E201", e.message, e.hint))
+        return None
+
+
+def _policies(
+    ctx: _Context,
+    header: dict[str, Any] | None,
+    raw: Any,
+    apprenticeship: Apprenticeship | None,
+    shown: str,
+    diags: list[Diagnostic],
+) -> None:
+    """What a record's own checks depend on in evitrack.yaml besides the qualification and
+    units: the signing policy, and the apprenticeship's KSBs."""
+    ctx.signing = _signing_policy(header, ctx.qual, raw, shown, diags)
     if header is not None and header.get("apprenticeship") is not None:
         ctx.apprentice = True
         if apprenticeship is not None:
             ctx.ksb_ids = tuple(apprenticeship.standard.ids())
+
+
+def _all_records(
+    names: list[str], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> list[Record]:
+    """Every record in evidence/ (`names`), each checked alone (or served from the store,
+    which then keeps what changed and forgets the records that are gone), then against
+    each other. Without `store.values`, a record served by its summary is not returned."""
+    root = ctx.root
     if (root / EVIDENCE_DIR).is_symlink():  # records the stat walk of the memos cannot see
-        cache.attachments.update(f"{EVIDENCE_DIR}/{p.name}" for p in paths)
+        ctx.cache.attachments.update(f"{EVIDENCE_DIR}/{n}" for n in names)
     before = len(diags)
-    store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast)
     with locate.portable(root) as ctx.token:  # records' diagnostics, stored as from anywhere
-        records = _records(paths, ctx, store, diags)
+        loaded = _records(names, ctx, store, diags)
     diags[before:] = [_shown(root, ctx.token, d) for d in diags[before:]]
-    cache.notes[:] = [_here(root, ctx.token, n) for n in cache.notes]
-    store.save(keep={f"{EVIDENCE_DIR}/{p.name}" for p in paths})
+    ctx.cache.notes[:] = [_here(root, ctx.token, n) for n in ctx.cache.notes]
+    store.save(keep={f"{EVIDENCE_DIR}/{n}" for n in names})
+    return loaded
 
-    if apprenticeship is not None:
-        diags.extend(_otj(root, apprenticeship, settings, today, raw, shown))
-        from evitrack.apprenticeship import reviews
 
-        diags.extend(reviews.check(root, apprenticeship, settings, today, raw, shown))
-        from evitrack.apprenticeship.gateway import uncited_ksbs
+def _apprentice_checks(
+    root: Path,
+    app: Apprenticeship,
+    settings: dict[str, Any],
+    today: dt.date,
+    raw: Any,
+    shown: str,
+    records: list[Record],
+) -> list[Diagnostic]:
+    """The OTJ log, the progress reviews, and the KSBs no record cites."""
+    from evitrack.apprenticeship import reviews
+    from evitrack.apprenticeship.gateway import uncited_ksbs
 
-        diags.extend(uncited_ksbs(apprenticeship, records, today, raw, shown))
-    cache.save()
-    result.notes, result.attachments = cache.notes, cache.attachments
-    signoffs = _signoffs(header, raw, chosen, qual, shown, diags, records, ctx.signing)
-    if qual is not None and header is not None:
-        learner = header.get("learner") or {}
-        result.portfolio = Portfolio(
-            root=root,
-            qualification=qual,
-            learner_name=str(learner.get("name") or ""),
-            registration=str(learner.get("registration") or ""),
-            units=chosen,
-            records=records,
-            signoffs=signoffs,
-            settings=dict(header.get("settings") or {}),
-            extra={k: header.get(k) for k in ("centre", "statement", "iqa")},
-            apprenticeship=apprenticeship,
-        )
-    diags.sort(key=lambda d: (d.file, d.line, d.col, d.code))
-    return result
+    return [
+        *_otj(root, app, settings, today, raw, shown),
+        *reviews.check(root, app, settings, today, raw, shown),
+        *uncited_ksbs(app, records, today, raw, shown),
+    ]
+
+
+def _portfolio(
+    root: Path,
+    qual: Qualification,
+    header: dict[str, Any],
+    chosen: list[str],
+    records: list[Record],
+    signoffs: dict[str, SignOff],
+    apprenticeship: Apprenticeship | None,
+) -> Portfolio:
+    learner = header.get("learner") or {}
+    return Portfolio(
+        root=root,
+        qualification=qual,
+        learner_name=str(learner.get("name") or ""),
+        registration=str(learner.get("registration") or ""),
+        units=chosen,
+        records=records,
+        signoffs=signoffs,
+        settings=dict(header.get("settings") or {}),
+        extra={k: header.get(k) for k in ("centre", "statement", "iqa")},
+        apprenticeship=apprenticeship,
+    )
 
 
 def unusable(root: Path, diagnostics: list[Diagnostic]) -> UserError:
@@ -408,6 +511,8 @@ def _signoffs(
     records: list[Record] | None = None,
     pol: signing.Policy | None = None,
 ) -> dict[str, SignOff]:
+    """The unit sign-offs in evitrack.yaml, each checked (`_signoff`); E405 for a sign-off
+    of a unit that is not chosen (left out)."""
     out: dict[str, SignOff] = {}
     if not header or not header.get("signoffs"):
         return out
@@ -426,29 +531,45 @@ def _signoffs(
                 )
             )
             continue
-        s = s or {}
-        fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
-        signoff = SignOff(unit=uid or key, **fields)
-        signoff.fingerprint = s.get("fingerprint")
-        out[uid or key] = signoff
         entry = raw_s.get(key) if isinstance(raw_s, dict) else None
-        if pol is not None:
-            _judge_signoff(pol, signoff, s, entry, shown, diags)
-        order = signoff_order(s)
-        if qual is not None and uid is not None and records is not None:
-            flagged = {fld for fld, _ in order}
-            _check_signoff(signoff, qual, records, shown, pos, entry, diags, flagged)
-        for fld, why in order:
-            diags.append(
-                make(
-                    shown,
-                    yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
-                    "W407",
-                    f"sign-off of unit {uid or key}: {why}",
-                    "check the dates against the signed form and correct the one that is wrong",
-                )
-            )
+        where = (shown, pos, entry)
+        out[uid or key] = _signoff(uid or key, s or {}, qual, records, pol, where, diags)
     return out
+
+
+def _signoff(
+    uid: str,
+    s: dict[str, Any],
+    qual: Qualification | None,
+    records: list[Record] | None,
+    pol: signing.Policy | None,
+    where: tuple[str, tuple[int, int] | None, Any],
+    diags: list[Diagnostic],
+) -> SignOff:
+    """One unit's sign-off: its signatures judged where they must be, what it rests on
+    (`_check_signoff`), and W407 for dates out of order. `where`: the file shown, the
+    position of the unit's key and its entry as loaded."""
+    shown, pos, entry = where
+    fields: dict[str, Any] = {k: s.get(k) for k in SIGNOFF_FIELDS}
+    signoff = SignOff(unit=uid, **fields)
+    signoff.fingerprint = s.get("fingerprint")
+    if pol is not None:
+        _judge_signoff(pol, signoff, s, entry, shown, diags)
+    order = signoff_order(s)
+    if qual is not None and records is not None:
+        flagged = {fld for fld, _ in order}
+        _check_signoff(signoff, qual, records, shown, pos, entry, diags, flagged)
+    for fld, why in order:
+        diags.append(
+            make(
+                shown,
+                yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
+                "W407",
+                f"sign-off of unit {uid}: {why}",
+                "check the dates against the signed form and correct the one that is wrong",
+            )
+        )
+    return signoff
 
 
 def _check_signoff(
@@ -462,9 +583,7 @@ def _check_signoff(
     flagged: set[str],
 ) -> None:
     """W409, W410: signatures that no longer rest on the unit's evidence (void);
-    W407: a date before the decisions that completed the unit."""
-    from evitrack.coverage import completed_on
-
+    W407: a date before the decisions that completed the unit (`_signed_early`)."""
     uid = s.unit
     signed = [k for k in ("learner", "assessor", "iv") if getattr(s, k)]
     if not signed:
@@ -496,14 +615,32 @@ def _check_signoff(
             )
         )
         return
+    diags.extend(_signed_early(s, qual, records, shown, pos, entry, flagged))
+
+
+def _signed_early(
+    s: SignOff,
+    qual: Qualification,
+    records: list[Record],
+    shown: str,
+    pos: tuple[int, int] | None,
+    entry: Any,
+    flagged: set[str],
+) -> list[Diagnostic]:
+    """W407 at each date of a sign-off before the decisions that completed the unit (a
+    date already out of order, in `flagged`, is reported once)."""
+    from evitrack.coverage import completed_on
+
+    uid = s.unit
     done = completed_on(qual.units[uid], records)
     if done is None:
-        return
+        return []
     day, rid = done
+    out = []
     for fld in ("assessed", "learner_date", "assessor_date", "iv_date"):
         when = getattr(s, fld)
         if isinstance(when, dt.date) and when < day and fld not in flagged:
-            diags.append(
+            out.append(
                 make(
                     shown,
                     yamlio.value_pos(entry, fld) if isinstance(entry, dict) else pos,
@@ -513,6 +650,7 @@ def _check_signoff(
                     "a unit is signed off after the decisions that complete it: check the date",
                 )
             )
+    return out
 
 
 _ROLE_FIELDS = {
@@ -555,8 +693,9 @@ def _judge_signoff(
                 setattr(signoff, fld, None)
 
 
-def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
-    """evidence/*.yaml, refusing any that is (or lies behind) a link leaving the portfolio."""
+def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[str]:
+    """The names of evidence/*.yaml, in order, refusing any that is (or lies behind) a link
+    leaving the portfolio."""
     evdir = root / EVIDENCE_DIR
     if not evdir.is_dir():
         return []
@@ -565,19 +704,19 @@ def _evidence_files(root: Path, diags: list[Diagnostic]) -> list[Path]:
     if not inside(root, evdir):
         diags.append(make(display_path(evdir), None, "E001", f"{EVIDENCE_DIR}/ {outside}", hint))
         return []
-    paths = []
+    names = []
     with os.scandir(evdir) as entries:  # a link is known from the listing, without a stat
         found = sorted((e.name, e.is_symlink()) for e in entries if not e.name.startswith("."))
     for name, link in found:
-        p = evdir / name
         if not name.endswith((".yaml", ".yml")):
-            diags.extend(_not_read(p))
+            diags.extend(_not_read(evdir / name))
             continue
-        if link and not inside(root, p):
-            diags.append(make(display_path(p), None, "E001", f"this record {outside}", hint))
+        if link and not inside(root, evdir / name):
+            hint_at = display_path(evdir / name)
+            diags.append(make(hint_at, None, "E001", f"this record {outside}", hint))
             continue
-        paths.append(p)
-    return paths
+        names.append(name)
+    return names
 
 
 def _not_read(p: Path) -> list[Diagnostic]:
@@ -627,50 +766,66 @@ def _id_pos(path: Path) -> tuple[int, int] | None:
 
 
 def _records(
-    paths: list[Path], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+    names: list[str], ctx: _Context, store: RecordStore, diags: list[Diagnostic]
 ) -> list[Record]:
     """Every record that loads, each checked alone (or served from the store), then the
-    checks across records: ids used twice, or differing only in case."""
+    checks across records: ids used twice, or differing only in case. A record served by
+    its summary (`_Known`) takes part in those, and is not returned."""
     loaded = []
-    for path in paths:
-        rec = _record(path, ctx, store, diags)
+    for name in names:
+        rec = _record(name, ctx, store, diags)
         if rec is not None:
             loaded.append(rec)
-    return list(_unique_ids(loaded, ctx, diags))
+    return [r for r in _unique_ids(loaded, ctx, diags) if isinstance(r, Record)]
 
 
-def _unique_ids(records: list[Record], ctx: _Context, diags: list[Diagnostic]) -> Iterable[Record]:
+class _Known(NamedTuple):
+    """A record served by its summary: what the checks across records read of it."""
+
+    id: str
+    pos: tuple[int, int] | None
+    where: str  # its file
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
+
+
+def _unique_ids(
+    records: list[Record | _Known], ctx: _Context, diags: list[Diagnostic]
+) -> Iterable[Record | _Known]:
     """E106 for a record whose id an earlier one has (it is left out), W108 for ids that
     differ only in case."""
-    seen_ids: dict[str, str] = {}
+    seen: dict[str, Record | _Known] = {}
     folded: dict[str, str] = {}  # id in lower case -> the first id
     for rec in records:
-        path = rec.path
-        if rec.id in seen_ids:
+        if rec.id in seen:
+            path = rec.path
             diags.append(
                 make(
                     ctx.shown(path),
                     rec.pos or _id_pos(path),
                     "E106",
-                    f'record id "{rec.id}" is also used by {seen_ids[rec.id]}',
+                    f'record id "{rec.id}" is also used by {ctx.shown(seen[rec.id].path)}',
                     "give each record its own id (`evitrack add` picks the next free one)",
                 )
             )
             continue
         other = folded.setdefault(rec.id.casefold(), rec.id)
         if other != rec.id:
+            path = rec.path
             diags.append(
                 make(
                     ctx.shown(path),
                     rec.pos or _id_pos(path),
                     "W108",
                     f'record id "{rec.id}" differs only in case from "{other}" '
-                    f"({seen_ids[other]}): the two are easily confused, and on a "
+                    f"({ctx.shown(seen[other].path)}): the two are easily confused, and on a "
                     "case-insensitive disk their files may collide",
                     "give each record an id of its own (`evitrack add` picks the next free one)",
                 )
             )
-        seen_ids[rec.id] = ctx.shown(path)
+        seen[rec.id] = rec
         yield rec
 
 
@@ -705,34 +860,41 @@ def _context_key(ctx: _Context) -> str:
 
 
 def _record(
-    path: Path, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
-) -> Record | None:
-    """One record checked alone: served from the store when its text, its context, its
-    attachments and what the date says of it are as they were; else loaded and stored."""
-    name = f"{EVIDENCE_DIR}/{path.name}"
-    stored = store.get(name, path, _digest_of) if store.conn is not None else None
-    if stored is not None:
-        thawed = _thaw(stored, path, ctx)
-        if thawed is not None:
-            rec, found = thawed
-            diags.extend(found)
-            return rec
+    name: str, ctx: _Context, store: RecordStore, diags: list[Diagnostic]
+) -> Record | _Known | None:
+    """One record (evidence/`name`) checked alone: served from the store when its text,
+    its context, its attachments and what the date says of it are as they were (by its
+    summary where the store holds no more); else loaded and stored."""
+    rel = f"{EVIDENCE_DIR}/{name}"
+    if store.conn is not None:
+        where = ctx.evidence_at(name)
+        stored = store.get(rel, where, _digest_of)
+        if stored is not None:
+            thawed = (
+                _thaw(stored, Path(where), ctx) if store.values else _thaw_head(stored, where, ctx)
+            )
+            if thawed is not None:
+                rec, found = thawed
+                diags.extend(found)
+                return rec
+    path = ctx.root / EVIDENCE_DIR / name
     started = time.time_ns()
     key = stat_key(path)
     ctx.digest = None
     ctx.states.clear()
     local: list[Diagnostic] = []
-    rec = _load_record(path, ctx, local)
+    loaded = _load_record(path, ctx, local)
     diags.extend(local)
     if store.conn is not None and ctx.digest is not None:
-        store.put(name, key, ctx.digest, started, _freeze(rec, local, ctx, started))
-    return rec
+        data = _freeze(loaded, local, ctx, started)
+        store.put(rel, key, ctx.digest, started, data, _head(data))
+    return loaded
 
 
-def _digest_of(path: Path) -> str | None:
+def _digest_of(path: str) -> str | None:
     """text_key of a record's text as `_load_record` reads it; None if it cannot be read."""
     try:
-        return text_key(yamlio.read_text(path))
+        return text_key(yamlio.read_text(Path(path)))
     except yamlio.YamlProblem:
         return None
 
@@ -816,24 +978,37 @@ def _freeze(
     return data
 
 
+def _head(data: dict[str, Any]) -> tuple[Any, ...]:
+    """A frozen result's summary, the store's `HEAD` columns: what `check` needs of a record
+    it does not read again (its id, where it is written, its date and what the date checks
+    said), and its diagnostics and attachments in `extra` only where it has any."""
+    r = data["record"]
+    pos = r[10] if r else None
+    date = r[2] if r else None
+    extra = None
+    if data["diagnostics"] or data["attachments"] or data["named"]:
+        extra = {k: data[k] for k in ("at", "token", "diagnostics", "attachments", "named")}
+    return (
+        r[0] if r else None,
+        pos[0] if pos else None,
+        pos[1] if pos else None,
+        date.isoformat() if isinstance(date, dt.date) else None,
+        "".join("1" if flag else "0" for flag in data["dated"]),
+        extra,
+    )
+
+
 def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Diagnostic]] | None:
     """A stored result, if its attachments and what the date says are as they were (None:
     the record is checked again). The store is untrusted: a wrong shape is no result."""
     try:
-        for state in data["attachments"]:
-            now = _attachment_state(ctx.root, str(state[0]))
-            key = now[2]
-            if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > data["at"]):
-                return None
         r = data["record"]
         date = undate(r[2]) if r else None
         if _dated(date, ctx) != data["dated"]:
             return None
-        found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
-        if data["named"]:
-            ctx.cache.attachments.update(map(str, data["named"]))
-        if r is None:
-            return None, found
+        found = _still(data, ctx)
+        if found is None or r is None:
+            return None if found is None else (None, found)
         a, criteria = r[8], r[5]
         if not isinstance(criteria, dict) or not isinstance(r[3], list):
             return None
@@ -855,6 +1030,51 @@ def _thaw(data: Any, path: Path, ctx: _Context) -> tuple[Record | None, list[Dia
         return rec, found
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
+
+
+def _still(data: Any, ctx: _Context) -> list[Diagnostic] | None:
+    """A stored result's diagnostics if its attachments are as they were (None: they are
+    not, or too lately changed to tell); the attachments it names are noted for the memo."""
+    at = int(data["at"])
+    for state in data["attachments"]:
+        now = _attachment_state(ctx.root, str(state[0]))
+        key = now[2]
+        if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > at):
+            return None
+    found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
+    if data["named"]:
+        ctx.cache.attachments.update(map(str, data["named"]))
+    return found
+
+
+def _thaw_head(
+    head: Any, where: str, ctx: _Context
+) -> tuple[_Known | None, list[Diagnostic]] | None:
+    """A stored result from its summary alone (`_head`), with the same conditions as
+    `_thaw`: its id and where it is written, and its diagnostics."""
+    try:
+        rid, line, col, date, dated, extra = head
+        if _dated_flags(date, ctx) != dated:
+            return None
+        found: list[Diagnostic] | None = []
+        if extra is not None:
+            found = _still(json.loads(extra), ctx)
+        if found is None or rid is None:
+            return None if found is None else (None, found)
+        pos = (int(line), int(col)) if line is not None else None
+        return _Known(str(rid), pos, where), found
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
+        return None
+
+
+def _dated_flags(date: str | None, ctx: _Context) -> str:
+    """`_dated` of a date as the summary holds it (ISO, or None), as the summary writes it
+    ("01": not in the future, too old); worked out once a run for each date."""
+    flags = ctx.dated_flags.get(date)
+    if flags is None:
+        when = dt.date.fromisoformat(date) if date is not None else None
+        flags = ctx.dated_flags[date] = "".join("1" if f else "0" for f in _dated(when, ctx))
+    return flags
 
 
 def _diagnostic(d: dict[str, Any], old: str, token: str) -> Diagnostic:
@@ -905,6 +1125,14 @@ class _Context:
     top: Path | None = None  # root resolved, once
     states: dict[str, list[Any]] = field(default_factory=dict)  # attachments as looked up
     digest: str | None = None  # text_key of the record just read
+    dated_flags: dict[str | None, str] = field(default_factory=dict)  # see `_dated_flags`
+    evidence: str = ""  # evidence/, as a string ending in a separator
+
+    def evidence_at(self, name: str) -> str:
+        """The path of evidence/`name`, as a string (no Path made per record)."""
+        if not self.evidence:
+            self.evidence = os.path.join(self.root, EVIDENCE_DIR, "")
+        return self.evidence + name
 
     def shown(self, path: Path) -> str:
         """display_path(path) for a file in evidence/, without a relpath per file."""
@@ -1023,57 +1251,87 @@ def _methods(data: dict[str, Any], raw: Any, v: Validator) -> list[str]:
 
 def _criteria(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> dict[str, list[str]]:
     """Unit id -> criterion ids cited; E202, E003, E204, E203, W206 for what does not fit."""
-    qual, chosen = ctx.qual, ctx.chosen
+    qual = ctx.qual
     criteria: dict[str, list[str]] = {}
     written_as: dict[str, str] = {}
     raw_c = raw.get("criteria")
+    if qual is None:
+        return criteria
     for key, ids in (data.get("criteria") or {}).items():
         kpos = yamlio.key_pos(raw_c, _orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
-        if qual is None:
-            continue
-        uid = qual.resolve_unit(key)
+        uid = _cited_unit(key, kpos, qual, ctx.chosen, written_as, v)
         if uid is None:
-            v.add(kpos, "E202", *unknown_unit(key, qual.id, qual.unit_names()))
             continue
-        if uid in written_as:  # "F1" and "CU791": one unit under two keys
-            v.add(
-                kpos,
-                "E003",
-                f'unit {uid} is cited twice in this record: as "{written_as[uid]}" and as "{key}"',
-                "merge the two lists under one key",
-            )
-        written_as.setdefault(uid, str(key))
-        if uid not in chosen:
-            v.add(
-                kpos,
-                "E204",
-                f"evidence cites unit {uid}, which is not among the chosen units",
-                f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record",
-            )
-        unit = qual.units[uid]
-        valid = [c.id for c in unit.criteria]
         items = raw_c.get(_orig_key(raw_c, key)) if isinstance(raw_c, dict) else None
         got: list[str] = criteria.setdefault(uid, [])
-        for i, cid in enumerate(ids or []):
-            if cid is None:
-                continue
-            ipos = yamlio.item_pos(items, i) if isinstance(items, list) else kpos
-            if cid not in valid:
-                if not unit.criteria_in_source:
-                    v.add(
-                        ipos,
-                        "W206",
-                        f'unit {uid} has no criteria text in the source: "{cid}" cannot be checked',
-                    )
-                    got.append(cid)
-                    continue
-                hint = _criterion_hint(cid, uid, valid, qual, chosen)
-                v.add(ipos, "E203", *unknown_criterion(uid, cid, hint))
-                continue
-            if cid not in got:
-                got.append(cid)
-
+        _cited_criteria(uid, ids, items, kpos, qual, ctx.chosen, got, v)
     return criteria
+
+
+def _cited_unit(
+    key: Any,
+    kpos: tuple[int, int] | None,
+    qual: Qualification,
+    chosen: list[str],
+    written_as: dict[str, str],
+    v: Validator,
+) -> str | None:
+    """The unit a key of `criteria:` names (None: E202, none); E003 for a unit cited under
+    two keys, E204 for one not chosen."""
+    uid = qual.resolve_unit(key)
+    if uid is None:
+        v.add(kpos, "E202", *unknown_unit(key, qual.id, qual.unit_names()))
+        return None
+    if uid in written_as:  # "F1" and "CU791": one unit under two keys
+        v.add(
+            kpos,
+            "E003",
+            f'unit {uid} is cited twice in this record: as "{written_as[uid]}" and as "{key}"',
+            "merge the two lists under one key",
+        )
+    written_as.setdefault(uid, str(key))
+    if uid not in chosen:
+        v.add(
+            kpos,
+            "E204",
+            f"evidence cites unit {uid}, which is not among the chosen units",
+            f"add {uid} to `units:` in {PORTFOLIO_FILE}, or remove it from this record",
+        )
+    return uid
+
+
+def _cited_criteria(
+    uid: str,
+    ids: Any,
+    items: Any,
+    kpos: tuple[int, int] | None,
+    qual: Qualification,
+    chosen: list[str],
+    got: list[str],
+    v: Validator,
+) -> None:
+    """The criterion ids cited for unit `uid`, added to `got` once each; E203 for one the
+    unit does not have, W206 for one of a unit whose criteria the source does not give."""
+    unit = qual.units[uid]
+    valid = [c.id for c in unit.criteria]
+    for i, cid in enumerate(ids or []):
+        if cid is None:
+            continue
+        ipos = yamlio.item_pos(items, i) if isinstance(items, list) else kpos
+        if cid not in valid:
+            if not unit.criteria_in_source:
+                v.add(
+                    ipos,
+                    "W206",
+                    f'unit {uid} has no criteria text in the source: "{cid}" cannot be checked',
+                )
+                got.append(cid)
+                continue
+            hint = _criterion_hint(cid, uid, valid, qual, chosen)
+            v.add(ipos, "E203", *unknown_criterion(uid, cid, hint))
+            continue
+        if cid not in got:
+            got.append(cid)
 
 
 def _files(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) -> list[FileRef]:
