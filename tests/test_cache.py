@@ -947,3 +947,27 @@ def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path
             "units": [{"id": "1", "at": [dt.date(2025, 2, 3), "x"]}],
         }
     )
+
+
+def test_a_record_read_again_and_found_the_same_is_trusted_by_its_stat_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record stored within two seconds of its last change (a copied or checked-out tree
+    checked at once) is read again on the next run; found the same, its row takes the
+    file's stat as it is then, so later runs trust the stat instead of reading it yet again,
+    and an edit after that is still seen."""
+    root = _portfolio(tmp_path)
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
+    _settled()  # its attachment is long settled; the record is written again just now
+    record.write_text(record.read_text())
+    assert _no_memo(root) == (0, "")  # stored at once: too recent to trust by stat
+    stored = _rows(root)["evidence/E0001.yaml"]
+    _settled()
+    assert _no_memo(root) == (0, "")  # read again, the same: settled
+    settled = _rows(root)["evidence/E0001.yaml"]
+    assert settled[0] == stored[0] and settled[1] > stored[1]
+    assert _no_memo(root) == (0, "")  # trusted by its stat: the row is left as it is
+    assert _rows(root)["evidence/E0001.yaml"] == settled
+    record.write_text(record.read_text().replace('"1.2"', '"1.9"'))
+    assert _no_memo(root) == (1, EDITED)

@@ -389,6 +389,7 @@ class RecordStore:
         self.values = values
         self.rows: dict[str, tuple[Any, ...]] = {}
         self.new: dict[str, tuple[Any, ...]] = {}
+        self.settled: list[tuple[str, int, str, str]] = []  # rows found the same: their stat
         self.conn: Any = None
         self.path = root / CACHE_DIR / STORE
         if enabled and usable(root):
@@ -451,6 +452,7 @@ class RecordStore:
         row = self.rows.get(name)
         if row is None or row[3] != self.context or (self.values and not isinstance(row[5], str)):
             return None
+        st: os.stat_result | None = None
         try:
             st = os.stat(path)
             same = (
@@ -460,8 +462,11 @@ class RecordStore:
         except (OSError, TypeError, ValueError):
             same = False
         try:
-            if not same and digest_of(path) != row[2]:
-                return None
+            if not same:
+                read_at = time.time_ns()
+                if digest_of(path) != row[2]:
+                    return None
+                self._settle(name, st, read_at)
             if not self.values:
                 return row[5:]
             return json.loads(row[5])  # dates are the caller's: see `undate`
@@ -493,10 +498,19 @@ class RecordStore:
         if len(self.new) >= 2000:  # a cold load of many records: written as it goes
             self._flush()
 
+    def _settle(self, name: str, st: os.stat_result | None, read_at: int) -> None:
+        """A row whose text was read again and found the same gets the file's stat as it is
+        now, so that the next run trusts the stat (by the racy rule) instead of reading the
+        file once more: a copied or checked-out tree is read in full once, not every run."""
+        if st is None or max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > read_at:
+            return  # still too recent to be told apart by its stat
+        stat = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        self.settled.append((stat, read_at, name, self.rows[name][2]))
+
     def _flush(self) -> None:
         import sqlite3
 
-        if self.conn is None or not self.new:
+        if self.conn is None or not (self.new or self.settled):
             return
         try:
             with self.conn:
@@ -505,9 +519,14 @@ class RecordStore:
                     "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self.new.values(),
                 )
+                self.conn.executemany(
+                    "UPDATE records SET stat = ?, started = ? WHERE name = ? AND digest = ?",
+                    self.settled,
+                )
         except sqlite3.Error:
             self._close()
         self.new = {}
+        self.settled = []
 
     def save(self, keep: set[str]) -> None:
         """Write what changed, forget the records that are gone, and close."""
