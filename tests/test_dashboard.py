@@ -290,6 +290,7 @@ def test_output_rules(riverside: Path) -> None:
 # ---- the README -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_readme_dashboard_runs_after_the_loop(tmp_path: Path) -> None:
     section = README.split("## Internal quality assurance", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)

@@ -708,6 +708,7 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/evitrack.yaml"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES or [None], ids=[p.name for p in EXAMPLES] or ["none"])
 def test_every_example_packs_as_a_draft_that_verifies(example: Path | None, tmp_path: Path) -> None:
     if example is None:
