@@ -274,10 +274,20 @@ def test_zip_stores_what_does_not_compress_and_deflates_the_rest(
 # ---- verify: changed, removed, added ---------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def claimed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete portfolio with its pack built, once for the module."""
+    root = fragment(tmp_path_factory.mktemp("claimed") / "alex")
+    cli("claim", str(root))
+    return root
+
+
 @pytest.fixture
-def packed(complete: Path) -> Path:
-    cli("claim", str(complete))
-    return complete / "out" / "claim-EDI-20458"
+def packed(claimed: Path, tmp_path: Path) -> Path:
+    """A copy of `claimed`'s pack (with its portfolio) for one test to damage."""
+    root = tmp_path / "alex"
+    shutil.copytree(claimed, root, symlinks=True, ignore=shutil.ignore_patterns(".evitrack-cache"))
+    return root / "out" / "claim-EDI-20458"
 
 
 @pytest.mark.parametrize(
