@@ -728,7 +728,14 @@ def signed_unit(root: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("change", ["refer", "edit", "file", "accept another"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        *(pytest.param(c, marks=pytest.mark.slow) for c in ("refer", "edit")),
+        "file",
+        pytest.param("accept another", marks=pytest.mark.slow),
+    ],
+)
 def test_a_signoff_is_void_once_the_evidence_it_rests_on_changes(
     tmp_path: Path, change: str
 ) -> None:
