@@ -428,6 +428,7 @@ def aisha(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_the_example_apprentice_is_part_way(aisha: Path) -> None:
     gaps = json.loads(cli("gaps", str(aisha), "--format", "json", code=1).stdout)
     assert {k["ksb"]: (k["status"], k["records"]) for k in gaps["ksbs"]} == {
@@ -491,6 +492,7 @@ def test_the_example_ksb_mapping(aisha: Path) -> None:
 # ---- the README's worked example ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_readme_apprentice_commands_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -623,13 +625,14 @@ def test_cited_ksbs_by_id_or_alias_each_once_in_order(loaded) -> None:  # type: 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
+    from effort import examples
     from evitrack.apprenticeship.ksbs import cited
     from evitrack.errors import UserError
 
     std = loaded.apprenticeship.standard
     by_ref = {ref: k.id for k in std.ksbs for ref in (k.id, *k.aliases)}
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(st.lists(st.sampled_from(sorted(by_ref)) | st.text(max_size=4), max_size=8))
     def prop(refs: list[str]) -> None:
         if all(r in by_ref for r in refs):

@@ -469,6 +469,7 @@ _detail = st.text(
 ).filter(lambda s: s.strip())
 
 
+@pytest.mark.slow
 @settings(deadline=None)
 @given(
     details=st.lists(

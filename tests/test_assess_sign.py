@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack import portfolio as pf
 from evitrack import yamlio
 from evitrack.cli import app
@@ -688,6 +689,7 @@ def test_an_old_scheme_fingerprint_is_reported_and_does_not_count_until_recorded
     assert gaps(root, "09")["accepted"] == ["1.1"]
 
 
+@pytest.mark.slow
 def test_the_fast_and_the_round_trip_parse_give_the_same_fingerprints(tmp_path: Path) -> None:
     root = ncfe_record(tmp_path, '"12": ["2.10", "2.1"]')
     accept(root)
@@ -726,7 +728,14 @@ def signed_unit(root: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("change", ["refer", "edit", "file", "accept another"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        *(pytest.param(c, marks=pytest.mark.slow) for c in ("refer", "edit")),
+        "file",
+        pytest.param("accept another", marks=pytest.mark.slow),
+    ],
+)
 def test_a_signoff_is_void_once_the_evidence_it_rests_on_changes(
     tmp_path: Path, change: str
 ) -> None:
@@ -865,7 +874,7 @@ def test_a_signoff_dated_before_the_decisions_that_complete_the_unit(tmp_path: P
     )
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     title=st.text(
         alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")),

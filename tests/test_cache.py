@@ -262,6 +262,7 @@ def test_the_code_fingerprint_covers_every_file_of_the_program(tmp_path: Path) -
     )
 
 
+@pytest.mark.slow
 def test_an_edited_shipped_qualification_or_another_copy_of_the_program_is_seen(
     tmp_path: Path,
 ) -> None:
@@ -804,6 +805,7 @@ def test_a_corrupt_or_truncated_store_is_rebuilt_silently(
         assert sorted(_rows(root)) == ["evidence/E0001.yaml"]
 
 
+@pytest.mark.slow
 def test_two_checks_at_once_share_the_store(tmp_path: Path) -> None:
     import subprocess
     import sys

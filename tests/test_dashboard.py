@@ -28,10 +28,10 @@ def invoke(*args: str) -> Any:
     return result
 
 
-@pytest.fixture
-def riverside(tmp_path: Path) -> Path:
-    """A copy of the example caseload after the IQA's loop: one agreement, one disagreement."""
-    cl = tmp_path / "caseload-riverside"
+@pytest.fixture(scope="module")
+def after_the_loop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example caseload after the IQA's loop: one agreement, one disagreement."""
+    cl = tmp_path_factory.mktemp("riverside") / "caseload-riverside"
     shutil.copytree(EXAMPLES / "caseload-riverside", cl)
     assert invoke("iqa", "plan", str(cl), "--seed", "2026-06", "--save").exit_code == 0
     iqa = ["--iqa", "Ruth Bell", "--date", DAY]
@@ -40,6 +40,14 @@ def riverside(tmp_path: Path) -> Path:
         "iqa", "record", str(cl / "liam-carter"), "-u", "CU795", "--disagree", *iqa,
         "--comment", "Ask Liam what he would do next time",
     )  # fmt: skip
+    return cl
+
+
+@pytest.fixture
+def riverside(after_the_loop: Path, tmp_path: Path) -> Path:
+    """A copy of `after_the_loop` for one test to change."""
+    cl = tmp_path / "caseload-riverside"
+    shutil.copytree(after_the_loop, cl, ignore=shutil.ignore_patterns(".evitrack-cache"))
     return cl
 
 
@@ -290,6 +298,7 @@ def test_output_rules(riverside: Path) -> None:
 # ---- the README -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_readme_dashboard_runs_after_the_loop(tmp_path: Path) -> None:
     section = README.split("## Internal quality assurance", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)

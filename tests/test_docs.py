@@ -55,6 +55,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert 'python -m pip install -e ".[test]" && python -m pytest -q -n auto' in ci
 
 
+def test_the_readme_gives_the_local_loop_and_ci_leaves_nothing_out() -> None:
+    assert 'python -m pytest -q -n auto -m "not slow"' in README
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert any(m.startswith("slow:") for m in options["ini_options"]["markers"])
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "not slow" not in ci and "EVITRACK_FULL_TESTS" not in ci
+
+
 def test_dependencies_have_lower_bounds() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     deps = project["dependencies"] + [

@@ -225,6 +225,7 @@ def test_example_signoffs_are_for_complete_units_and_every_decision_is_fingerpri
     assert files >= 1
 
 
+@pytest.mark.slow
 def test_every_example_is_what_the_build_script_builds(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("examples_build", EXAMPLES / "build.py")
     assert spec and spec.loader

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack.cli import app
 
 runner = CliRunner()
@@ -44,7 +45,9 @@ def export(qid: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("qid", SHIPPED)
+@pytest.mark.parametrize(
+    "qid", [q if q == FRAGMENT else pytest.param(q, marks=pytest.mark.slow) for q in SHIPPED]
+)
 def test_case_export_validates_is_stable_and_holds_every_item(qid: str) -> None:
     text = export(qid)
     assert export(qid) == text  # byte-identical every time
@@ -107,7 +110,9 @@ def test_case_export_of_the_fragment_in_detail() -> None:
     )
 
 
-@pytest.mark.parametrize("qid", SHIPPED)
+@pytest.mark.parametrize(
+    "qid", [q if q == FRAGMENT else pytest.param(q, marks=pytest.mark.slow) for q in SHIPPED]
+)
 def test_case_round_trip_gives_the_same_qualification(
     qid: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -487,6 +492,7 @@ def _keys(tmp_path: Path) -> tuple[Path, Path, Any]:
     return private, public, key
 
 
+@pytest.mark.slow
 def test_badge_signed_verifies_and_fails_after_any_change(tom: Path, tmp_path: Path) -> None:
     from evitrack.exchange import badges
 
@@ -702,7 +708,9 @@ def qualifications(draw: Any) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=qualifications())
 def test_case_round_trip_property(data: dict[str, Any], tmp_path: Path) -> None:

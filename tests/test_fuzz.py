@@ -248,6 +248,7 @@ def test_a_syntax_error_points_inside_the_file_and_is_said_in_words(raw: bytes) 
         assert "<block" not in p.message and "<stream" not in p.message, p.message
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(15),
     deadline=None,
@@ -415,6 +416,7 @@ def qualification_files(draw: st.DrawFn) -> str:
     return buf.getvalue()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(40),
     deadline=None,

@@ -630,6 +630,7 @@ def _iv_on_forms(chloe: Path, out: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_a_disagreement_after_an_agreement_takes_the_iv_initials_off_the_forms(
     tmp_path: Path,
 ) -> None:

@@ -150,6 +150,7 @@ def test_matrix_markdown_escapes_markup(
         assert not re.search(r"(?<!\\)" + re.escape(tag), md), tag  # escaped: \<script\>
 
 
+@pytest.mark.slow
 def test_the_claim_pack_documents_hold_record_text_only_as_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

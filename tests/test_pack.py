@@ -357,10 +357,20 @@ def test_a_file_changed_while_the_zip_is_written_stops_the_claim(complete: Path)
 # ---- verify: changed, removed, added ---------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def claimed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete portfolio with its pack built, once for the module."""
+    root = fragment(tmp_path_factory.mktemp("claimed") / "alex")
+    cli("claim", str(root))
+    return root
+
+
 @pytest.fixture
-def packed(complete: Path) -> Path:
-    cli("claim", str(complete))
-    return complete / "out" / "claim-EDI-20458"
+def packed(claimed: Path, tmp_path: Path) -> Path:
+    """A copy of `claimed`'s pack (with its portfolio) for one test to damage."""
+    root = tmp_path / "alex"
+    shutil.copytree(claimed, root, symlinks=True, ignore=shutil.ignore_patterns(".evitrack-cache"))
+    return root / "out" / "claim-EDI-20458"
 
 
 @pytest.mark.parametrize(
@@ -791,6 +801,7 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/evitrack.yaml"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES or [None], ids=[p.name for p in EXAMPLES] or ["none"])
 def test_every_example_packs_as_a_draft_that_verifies(example: Path | None, tmp_path: Path) -> None:
     if example is None:

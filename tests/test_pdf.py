@@ -146,6 +146,7 @@ def chloe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return example(tmp_path_factory.mktemp("pdf"), "edi-l2-chloe-adeyemi")
 
 
+@pytest.mark.slow
 @needs_weasyprint
 @needs_poppler
 def test_matrix_pages_and_text(chloe: Path) -> None:
@@ -170,6 +171,7 @@ def test_matrix_pages_and_text(chloe: Path) -> None:
         assert "Assessment method key:" in page
 
 
+@pytest.mark.slow
 @needs_weasyprint
 @needs_poppler
 def test_pdf_a_metadata(chloe: Path) -> None:
@@ -184,6 +186,7 @@ def test_pdf_a_metadata(chloe: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF-1.7")
 
 
+@pytest.mark.slow
 @needs_weasyprint
 def test_same_bytes_every_time_and_whatever_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -199,6 +202,7 @@ def test_same_bytes_every_time_and_whatever_the_environment(
     assert os.environ["SOURCE_DATE_EPOCH"] == "1234567890"  # given back as it was
 
 
+@pytest.mark.slow
 @needs_weasyprint
 @needs_poppler
 def test_claim_statement_as_pdf(chloe: Path) -> None:
@@ -215,6 +219,7 @@ def test_claim_statement_as_pdf(chloe: Path) -> None:
     assert "ASSESSOR SUMMATIVE STATEMENT" in text
 
 
+@pytest.mark.slow
 @needs_weasyprint
 def test_a_pack_with_pdfs_verifies_and_rebuilds_the_same(tmp_path: Path) -> None:
     root = fragment(tmp_path / "p")
@@ -267,6 +272,7 @@ def test_a_pack_without_pdf_has_none(tmp_path: Path) -> None:
 # ---- nothing fetched, nothing to a terminal, a clear word when WeasyPrint is missing -------
 
 
+@pytest.mark.slow
 @needs_weasyprint
 @needs_poppler
 def test_only_the_templates_and_the_portfolio_are_read(tmp_path: Path) -> None:
@@ -299,6 +305,7 @@ def test_only_the_templates_and_the_portfolio_are_read(tmp_path: Path) -> None:
     assert "Logo" in pdftext(out)
 
 
+@pytest.mark.slow
 def test_a_pdf_is_not_written_to_a_terminal(tmp_path: Path) -> None:
     root = example(tmp_path, "fragment-tom-whitfield")
     leader, follower = pty.openpty()
@@ -330,6 +337,7 @@ MISSING = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -376,6 +384,7 @@ def test_the_readme_pdf_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "chloe-claim" / "claim-to-competence.pdf").is_file()
 
 
+@pytest.mark.slow
 @needs_weasyprint
 def test_a_pdf_in_a_portfolio_replaces_the_one_before(tmp_path: Path) -> None:
     root = example(tmp_path, "fragment-tom-whitfield")
@@ -388,6 +397,7 @@ def test_a_pdf_in_a_portfolio_replaces_the_one_before(tmp_path: Path) -> None:
     assert "is one of the portfolio's own files" in refused.stderr
 
 
+@pytest.mark.slow
 @needs_weasyprint
 @needs_poppler
 def test_a_draft_says_so_on_every_page(chloe: Path) -> None:

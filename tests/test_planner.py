@@ -180,6 +180,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(situations())
 def test_the_plan_is_optimal_against_brute_force(
@@ -385,6 +386,7 @@ def test_the_plan_is_optimal_on_large_shipped_qualifications(qid: str, seed: int
     assert key(q, set(result.units), chosen, cited) == dp_optimum(q, chosen, cited)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [None, 1, 2])
 def test_the_plan_is_optimal_on_the_svq_by_exhaustive_search(seed: int | None) -> None:
     q = catalogue.load(SVQ)

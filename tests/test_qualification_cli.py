@@ -498,6 +498,7 @@ def test_check_speaks_every_format_check_does(
     assert (result.exit_code, result.stdout) == (1, expected)
 
 
+@pytest.mark.slow
 def test_check_of_a_shipped_id_checks_the_shipped_file() -> None:
     result = runner.invoke(app, ["qualification", "check", "ncfe-l3-diploma-customer-service"])
     assert (result.exit_code, result.stdout) == (0, "")

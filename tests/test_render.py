@@ -9,10 +9,13 @@ are shared with test_pack.py and test_browser.py.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -131,9 +134,25 @@ statement:
 """
 
 
+_FRAGMENTS: dict[tuple[bool, bool], Path] = {}
+
+
 def fragment(root: Path, complete: bool = True, statement: bool = True) -> Path:
     """The stand-alone unit (15 criteria), every criterion covered; accepted and signed
-    off when `complete`."""
+    off when `complete`. Built through the CLI once per run for each pair of options and
+    copied to `root` (without the cache, which names the folder it was built in)."""
+    key = (complete, statement)
+    if key not in _FRAGMENTS:
+        base = Path(tempfile.mkdtemp(prefix="evitrack-fragment-"))
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
+        _FRAGMENTS[key] = build_fragment(base / root.name, complete, statement)
+    ignore = shutil.ignore_patterns(".evitrack-cache")
+    shutil.copytree(_FRAGMENTS[key], root, ignore=ignore, dirs_exist_ok=True)
+    return root
+
+
+def build_fragment(root: Path, complete: bool, statement: bool) -> Path:
+    """`fragment` built in place through the CLI."""
     init(root, FRAGMENT)
     write_record(
         root,

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack.cli import app
 
 CERT = "pearson-btec-l3-certificate-customer-service-specialists"
@@ -599,7 +600,7 @@ def test_the_duration_boundary_is_the_day_the_minimum_is_met(tmp_path, days_shor
     assert detail.endswith(f"from {iso(start)} to {iso(TODAY + dt.timedelta(days=days_short))}")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     start=st.dates(dt.date(2019, 1, 1), dt.date(2030, 12, 31)),
     weekly=st.floats(1, 60, allow_nan=False),
@@ -742,6 +743,7 @@ def add_record(root: Path, unit: str, ksbs: list[str]) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_a_new_provider_sees_each_gap_then_the_gateway_passes(tmp_path: Path) -> None:
     # a start under the 6-hour rule, the practical period over: 348 hours are the minimum
     root = portfolio(tmp_path / "p", planned="348")

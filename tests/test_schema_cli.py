@@ -259,6 +259,7 @@ def test_a_corrected_qualification_file_makes_the_schema_stale(tmp_path: Path) -
     assert "warning[W601]: the record schema that editors use is out of date" in stale.stdout
 
 
+@pytest.mark.slow
 def test_the_qualification_schema_gives_each_rule_kind_its_own_keys() -> None:
     import jsonschema
     import yaml

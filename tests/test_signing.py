@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from effort import examples
 from evitrack import signing, yamlio
 from evitrack.cli import app
 
@@ -457,6 +458,7 @@ def test_allowed_signers_lines_are_read_as_openssh_reads_them(tmp_path: Path) ->
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["ed25519", "ecdsa", "rsa"])
 def test_signatures_interoperate_with_ssh_keygen(
     tmp_path: Path, kind: str, keys: dict[str, Path]
@@ -547,7 +549,7 @@ def _ssh_string(data: bytes) -> bytes:
 _KINDS = [b"ssh-ed25519", b"ecdsa-sha2-nistp256", b"ssh-rsa", b"rsa-sha2-512", b"x"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.integers(0, 2),
     st.sampled_from(_KINDS),
@@ -584,7 +586,7 @@ def test_any_signature_blob_is_read_or_refused_cleanly(
         raise AssertionError("a made-up signature verified")  # pragma: no cover
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=300))
 def test_any_allowed_signers_text_is_read_or_noted(text: str) -> None:
     signers, notes = signing.parse_allowed(text, "allowed_signers")

@@ -178,6 +178,7 @@ def test_assess_killed_at_random_points_leaves_the_record_whole(tmp_path: Path) 
     assert "old" in seen
 
 
+@pytest.mark.slow
 def test_add_killed_at_random_points_leaves_no_half_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -224,6 +224,7 @@ def _portfolio(root: Path, units: list[str]) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_a_learner_completes_and_signs_a_unit_once_the_centre_gives_its_criteria(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

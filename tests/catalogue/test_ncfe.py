@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from effort import examples
 from helpers import shown, unit
 
 QID = "ncfe-l3-diploma-customer-service"
@@ -610,7 +611,7 @@ _B = [f"{i:02d}" for i in range(7, 29)]
 _C = [f"{i:02d}" for i in range(29, 46)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sets(st.sampled_from(_B)), st.sets(st.sampled_from(_C)))
 def test_r5_as_evaluated_equals_r5_capped(b, c):
     # evitrack's own evaluation of R5 against the capped count, over random selections
