@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evitrack.cli import app
+from effort import examples
 from helpers import init_portfolio
 
 runner = CliRunner()
@@ -584,7 +585,7 @@ def test_the_caseload_table_drawn_without_rich_s_layout_is_rich_s(width: int, li
     assert ours.file.getvalue() == by_rich.file.getvalue()  # type: ignore[attr-defined]
 
 
-@settings(deadline=None, max_examples=300)  # rich is imported on the first example
+@settings(deadline=None, max_examples=examples(300))  # rich is imported on the first example
 @given(
     text=st.lists(
         st.sampled_from(["a", "b", " ", "\n", "\t", "李", "✓", "é", "\u00a0", "\u3000", "x" * 9]),
