@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from evitrack.cli import app
 from effort import examples
+from evitrack.cli import app
 from helpers import init_portfolio
 
 runner = CliRunner()
