@@ -164,14 +164,14 @@ def load(
     `records=False`: only the diagnostics are wanted (`check`). A record the store serves
     is then not decoded (its summary says what the checks across records need), and no
     `portfolio` is given (its qualification is, as `qualification`), unless sign-offs or
-    an apprenticeship need every record in full. evitrack.yaml is then read by the fast
-    parser (`raw` is plain data), and read again by the round-trip one, for positions,
-    when it has any problem.
+    an apprenticeship need every record in full.
+
+    evitrack.yaml is read by the fast parser (`raw` is plain data), and the whole load is
+    done again with the round-trip one, for positions, when the file has any problem:
+    nothing but a problem's position needs the round-trip parser's view of it.
     """
     today = today or dt.date.today()
     shown = display_path(root / PORTFOLIO_FILE)
-    if records:
-        return _load(root, today, use_cache, fast, records, shown, quick=False)
     first = _load(root, today, use_cache, fast, records, shown, quick=True)
     if not any(d.file == shown for d in first.diagnostics):
         return first
