@@ -15,9 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import typer
-
-from evitrack.cli._common import Format, print_json
+from evitrack.cli._plain import Format, print_json
 from evitrack.diagnostics import Diagnostic
 from evitrack.output import Bullets, Cell, Code, Doc, Table
 
@@ -67,6 +65,8 @@ def print_diagnostics(
         csv=lambda: table,
         markdown=lambda: Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))]),
         text=lambda: (
-            typer.echo("\n".join(d.format() for d in diagnostics)) if diagnostics else None
+            sys.stdout.write("".join(d.format() + "\n" for d in diagnostics))
+            if diagnostics
+            else None
         ),
     )
