@@ -187,7 +187,7 @@ def main() -> None:
     argv = sys.argv[1:]
     if argv in ([], ["--help"], ["-h"], ["--version"]) and not _completing():
         raise SystemExit(_answer(argv))
-    fast = argv[0] in ("check", "gaps", "status") and not _completing()
+    fast = argv[:1] in (["check"], ["gaps"], ["status"]) and not _completing()
     code = _fast_answer(argv) if fast else None
     if code is not None:
         raise SystemExit(code)
