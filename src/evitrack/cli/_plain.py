@@ -33,14 +33,14 @@ def allowed_signers(given: Path | None, paths: Sequence[Path] = ()) -> Any:
     environment, so the processes that load a caseload see it too; it is put back after.
     Lines of the list that were left out are noted once on stderr.
     """
-    from evitrack import locate, signing
+    from evitrack import locate
 
-    chosen = str(given) if given is not None else signing.named_list()
+    chosen = str(given) if given is not None else locate.named_list()
     if chosen is None:
         found = {
-            p / signing.LIST_NAME
+            p / locate.LIST_NAME
             for p in paths
-            if p.is_dir() and locate.find_root(p) is None and (p / signing.LIST_NAME).is_file()
+            if p.is_dir() and locate.find_root(p) is None and (p / locate.LIST_NAME).is_file()
         }
         if len(found) > 1:
             raise UserError(
@@ -48,19 +48,21 @@ def allowed_signers(given: Path | None, paths: Sequence[Path] = ()) -> Any:
                 "name the one to use with --allowed-signers FILE",
             )
         chosen = str(found.pop()) if found else None
-    before = os.environ.get(signing.ENV_LIST)
+    before = os.environ.get(locate.ENV_LIST)
     if chosen is not None:
+        from evitrack import signing  # only when a list is named: most runs name none
+
         listed = signing.load_allowed(chosen)
         for note in listed.notes:
             sys.stderr.write(f"note: {note.format()}\n")
-        os.environ[signing.ENV_LIST] = chosen
+        os.environ[locate.ENV_LIST] = chosen
     try:
         yield chosen
     finally:
         if before is None:
-            os.environ.pop(signing.ENV_LIST, None)
+            os.environ.pop(locate.ENV_LIST, None)
         else:
-            os.environ[signing.ENV_LIST] = before
+            os.environ[locate.ENV_LIST] = before
 
 
 def print_json(data: Any) -> None:

@@ -12,7 +12,7 @@ JSON an object whose `diagnostics` list holds them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from evitrack.cli._plain import Format, print_json
@@ -64,9 +64,10 @@ def print_diagnostics(
         json=lambda: {**(head or {}), "diagnostics": [d.to_json() for d in diagnostics]},
         csv=lambda: table,
         markdown=lambda: Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))]),
-        text=lambda: (
-            sys.stdout.write("".join(d.format() + "\n" for d in diagnostics))
-            if diagnostics
-            else None
-        ),
+        text=lambda: _lines(d.format() for d in diagnostics),
     )
+
+
+def _lines(lines: Iterable[str]) -> None:
+    """Each line on stdout, as `typer.echo` writes text without colours."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
