@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 import struct
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,6 +362,8 @@ def _key_sign(key: Any, to_sign: bytes, shown: str) -> tuple[str, bytes]:
 
 
 def _ssh_keygen_sign(key_path: Path, message: bytes, namespace: str) -> str:
+    import subprocess  # here: every run that reads a policy imports this module (8 ms)
+
     cmd = ["ssh-keygen", "-q", "-Y", "sign", "-f", str(key_path), "-n", namespace]
     try:
         done = subprocess.run(cmd, input=message, capture_output=True, timeout=300, check=False)
