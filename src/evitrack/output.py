@@ -195,12 +195,16 @@ def _md_row(cells: Sequence[Cell]) -> str:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading of a document."""
+
     text: str
     level: int = 1
 
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of a document."""
+
     text: str
     strong: bool = False
     em: bool = False  # a note beside the text: italic in markdown
@@ -216,6 +220,8 @@ class Noted:
 
 @dataclass(frozen=True)
 class Bullets:
+    """A bulleted list of a document."""
+
     items: tuple[Cell | Noted, ...]
 
 
