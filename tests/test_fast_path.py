@@ -91,6 +91,28 @@ def test_check_answers_as_typer_does_without_loading_it(tree: Path, args: list[s
 
 
 @pytest.mark.slow
+def test_a_text_check_loads_no_report_writer_and_no_signing_list(tree: Path) -> None:
+    """Neither typer, click nor rich; nor the report emitter, nor `signing` for a list that
+    no one named (a portfolio's loader imports it, so the check must be served warm)."""
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['evitrack', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('evitrack', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('typer', 'click', 'rich', 'evitrack.output', 'evitrack.signing', 'difflib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    cli("check", "clean")
+    time.sleep(2.1)  # a result kept within two seconds of the files' change is not trusted
+    cli("check", "clean")
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "check", "clean"], capture_output=True, text=True
+    )
+    assert proc.stdout.splitlines()[-1] == "[]"
+    assert proc.stderr == "ok: 1 portfolio checked, no problems\n"
+
+
+@pytest.mark.slow
 def test_check_of_this_portfolio_by_default(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tree / "errors")
     code, out, err, loaded = cli("check")

@@ -260,6 +260,11 @@ def _escape(ch: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 error', '3 errors', '2 criteria' (with `many`)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """'did you mean X?' for the closest choice, case-insensitively, or None."""
     if not isinstance(word, str):

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evitrack.diagnostics import plural as plural  # where `check` finds it without this module
 from evitrack.diagnostics import printable
 
 
@@ -49,11 +50,6 @@ class Code:
 
 
 Cell = str | int | float | Lines | Code | None
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 error', '3 errors', '2 criteria' (with `many`)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def one_line(value: Any) -> str:

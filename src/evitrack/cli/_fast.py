@@ -38,7 +38,7 @@ def checked(paths: list[Path], format: Format, strict: bool, quiet: bool) -> int
     notes and the summary on stderr; the exit code returned."""
     from evitrack.checker import check as run
     from evitrack.cli._report import print_diagnostics
-    from evitrack.diagnostics import Severity, has_errors, printable
+    from evitrack.diagnostics import Severity, has_errors, plural, printable
 
     report = run(paths)
     failed = has_errors(report.diagnostics, strict)
@@ -53,8 +53,6 @@ def checked(paths: list[Path], format: Format, strict: bool, quiet: bool) -> int
     for note in report.notes:
         sys.stderr.write(f"note: {printable(note)}\n")
     if format in (Format.text, Format.markdown) and not quiet:
-        from evitrack.output import plural
-
         where = plural(len(report.portfolios), "portfolio")
         if not report.diagnostics:
             sys.stderr.write(f"ok: {where} checked, no problems\n")
