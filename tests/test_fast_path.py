@@ -32,9 +32,9 @@ PROBE = (
 )
 
 
-def cli(*args: str) -> tuple[int, str, str, bool]:
+def cli(*args: str, **more: str) -> tuple[int, str, str, bool]:
     """Exit code, stdout, stderr of `python -m evitrack ARGS`, and whether typer loaded."""
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_COMPLETE")}
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_COMPLETE")} | more
     env.pop("EVITRACK_ALLOWED_SIGNERS", None)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120
@@ -135,6 +135,14 @@ def test_what_the_fast_path_does_not_read_goes_to_typer(tree: Path, args: list[s
     code, out, err, loaded = cli(*args)
     assert (code, out, err) == typer_path(*args)
     assert loaded
+
+
+@pytest.mark.slow
+def test_output_the_terminal_cannot_encode_goes_to_typer_which_reports_it(tree: Path) -> None:
+    shutil.copytree(tree / "errors", tree / "caf\u00e9")
+    code, out, err, loaded = cli("check", "caf\u00e9", PYTHONIOENCODING="ascii")
+    assert (code, out, loaded) == (3, "", True)  # as before: no traceback, nothing half-written
+    assert err.startswith("evitrack: error: internal error: UnicodeEncodeError: 'ascii' codec")
 
 
 @pytest.mark.slow

@@ -143,6 +143,18 @@ class _Recorder(io.StringIO):
         return len(text)
 
 
+def _encodable(text: str, stream: object) -> bool:
+    """Whether `stream` can write `text` (its encoding and error handler)."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str):
+        return True
+    try:
+        text.encode(encoding, getattr(stream, "errors", None) or "strict")
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
 def answer(argv: list[str]) -> int | None:
     """The exit code once `argv`'s answer is printed, or None (nothing printed) when typer
     must run the command: not one of the shapes above, no kept answer, or anything raised."""
@@ -163,6 +175,8 @@ def answer(argv: list[str]) -> int | None:
         code = None
     finally:
         sys.stdout, sys.stderr = real
+    if code is not None and not all(_encodable(text, real[s == "err"]) for s, text in log):
+        code = None  # a terminal that cannot show it: typer reports that as it always has
     if code is not None:
         for stream, text in log:
             (sys.stdout if stream == "out" else sys.stderr).write(text)
