@@ -339,7 +339,9 @@ def test_root_help_imports_no_command_and_a_command_only_its_own() -> None:
         return proc.stdout.splitlines()[-1]
 
     assert imported("--help") == "['evitrack.cli._help']"  # not even typer: see test_help.py
-    assert imported("schema", "--help") == "['evitrack.cli._common', 'evitrack.cli.schema']"
+    assert imported("schema", "--help") == (
+        "['evitrack.cli._common', 'evitrack.cli._plain', 'evitrack.cli.schema']"
+    )
     help_text = runner.invoke(app, ["--help"]).stdout
     assert "  check          Validate portfolios: every problem with file, line and...\n" in (
         help_text

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def _temp_copy(path: Path, text: str, mode: int) -> str:
     """A fully written, synced temporary file beside `path`; the caller renames or links it."""
+    import tempfile  # here: a run that writes nothing (a warm check) does not load it (7 ms)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -56,6 +57,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """`atomic_write_text` for bytes (a PDF): the old file or the new, never half."""
     path = Path(path)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644 & ~_umask()
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

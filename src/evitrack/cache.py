@@ -633,7 +633,7 @@ def _real(root: Path, written: str) -> str | None:
 
 def _signers_digest() -> str:
     """The allowed_signers list named for this run (path and content): decisions count by it."""
-    from evitrack.signing import list_digest
+    from evitrack.locate import list_digest
 
     return list_digest()
 

@@ -15,6 +15,8 @@ from evitrack.parallel import in_parallel
 
 @dataclass
 class CheckReport:
+    """The portfolios checked, their problems, and notes about the cache."""
+
     portfolios: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the cache: shown, never counted

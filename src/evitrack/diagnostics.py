@@ -9,7 +9,7 @@ sampling policy and saved plans.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -234,15 +234,22 @@ def make(
 # Characters that must not reach a terminal or a `path:line:col` line as they are:
 # C0/C1 controls (escape sequences, NUL, newlines), line/paragraph separators, and the
 # bidirectional overrides that make text display in another order than it reads, and
-# lone surrogates (they cannot be written as UTF-8 at all).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# lone surrogates (they cannot be written as UTF-8 at all). Compiled on first use, so
+# that a run printing nothing of a user's does not pay for it at import.
+_UNSAFE_CHARS = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def printable(text: str) -> str:
     """Text from a user's file made safe to print: unsafe characters become escapes."""
-    if not _UNSAFE.search(text):
+    unsafe = _unsafe()
+    if not unsafe.search(text):
         return text
-    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+    return unsafe.sub(lambda m: _escape(m.group()), text)
+
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE_CHARS)
 
 
 def _escape(ch: str) -> str:
@@ -251,6 +258,11 @@ def _escape(ch: str) -> str:
     if ch in named:
         return named[ch]
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 error', '3 errors', '2 criteria' (with `many`)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
@@ -265,6 +277,8 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> 
         for c in pool:
             if c.isdigit() and c.lstrip("0") == word.lstrip("0"):
                 return f'did you mean "{c}"?'
+    import difflib  # here: most runs suggest nothing
+
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     if close:
         return f'did you mean "{lowered[close[0]]}"?'

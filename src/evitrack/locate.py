@@ -14,6 +14,8 @@ from evitrack.errors import UserError
 
 PORTFOLIO_FILE = "evitrack.yaml"
 EVIDENCE_DIR = "evidence"
+ENV_LIST = "EVITRACK_ALLOWED_SIGNERS"  # the allowed_signers file decisions are verified by
+LIST_NAME = "allowed_signers"  # at a caseload's root
 
 
 def find_root(start: Path) -> Path | None:
@@ -291,3 +293,21 @@ def long_name(written: str) -> str | None:
     if len(os.fsencode(posix)) > PATH_MAX:
         return f"cannot exist: the path is longer than the {PATH_MAX} bytes a system allows"
     return None
+
+
+def named_list() -> str | None:
+    """The allowed_signers file the user named (`--allowed-signers`, $EVITRACK_ALLOWED_SIGNERS)."""
+    return os.environ.get(ENV_LIST) or None
+
+
+def list_digest() -> str:
+    """What a cached result must also depend on: the named list's path and content."""
+    path = named_list()
+    if path is None:
+        return "-"
+    import hashlib
+
+    try:
+        return path + ":" + hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
+    except OSError:
+        return path + ":?"

@@ -124,6 +124,8 @@ def canonical_method(name: str) -> str | None:
 
 @dataclass
 class Criterion:
+    """An assessment criterion of a learning outcome, or a knowledge item of a unit."""
+
     id: str
     text: str
     outcome: str | None  # None for knowledge items
@@ -133,6 +135,8 @@ class Criterion:
 
 @dataclass
 class Outcome:
+    """A learning outcome of a unit and its criteria."""
+
     id: str
     title: str
     criteria: list[Criterion]
@@ -141,6 +145,8 @@ class Outcome:
 
 @dataclass
 class EvidenceRequirements:
+    """What a unit asks of its evidence: the methods it requires or refuses."""
+
     required_methods: list[str] = field(default_factory=list)
     forbidden_methods: list[str] = field(default_factory=list)
     candidate_report: bool = False
@@ -150,6 +156,8 @@ class EvidenceRequirements:
 
 @dataclass
 class Unit:
+    """A unit of a qualification: its outcomes and what its evidence must show."""
+
     id: str
     title: str
     aliases: list[str] = field(default_factory=list)
@@ -193,6 +201,8 @@ class Unit:
 
 @dataclass
 class Group:
+    """A group of units that the rules of combination choose from."""
+
     id: str
     title: str
     units: list[str]
@@ -201,6 +211,8 @@ class Group:
 
 @dataclass
 class Qualification:
+    """A qualification: its units, groups and rules of combination."""
+
     id: str
     title: str
     awarding_body: str
@@ -238,6 +250,8 @@ class Qualification:
 
 @dataclass
 class FileRef:
+    """A file attached to a record, with the sha256 written for it."""
+
     path: str
     sha256: str | None = None
     actual: str | None = None  # the sha256 of the file as it is now (None: not read)
@@ -245,6 +259,8 @@ class FileRef:
 
 @dataclass
 class Assessment:
+    """An assessor's decision on a record."""
+
     decision: str
     assessor: str
     date: dt.date | None
@@ -257,6 +273,8 @@ class Assessment:
 
 @dataclass
 class Record:
+    """An evidence record: what it shows, the criteria it claims, its files and decision."""
+
     id: str
     title: str
     date: dt.date | None
@@ -291,6 +309,8 @@ class Record:
 
 @dataclass
 class SignOff:
+    """A unit signed off under `signoffs:` in evitrack.yaml."""
+
     unit: str
     assessed: dt.date | None = None
     learner: str | None = None
@@ -318,6 +338,8 @@ class Apprenticeship:
 
 @dataclass
 class Portfolio:
+    """A learner's portfolio: its qualification, the units chosen and the records."""
+
     root: Path
     qualification: Qualification
     learner_name: str

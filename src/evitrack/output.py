@@ -23,6 +23,7 @@ rich, each cell made safe by `terminal` (`evitrack.cli._report`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evitrack.diagnostics import plural as plural  # where `check` finds it without this module
 from evitrack.diagnostics import printable
 
 
@@ -50,11 +52,6 @@ class Code:
 Cell = str | int | float | Lines | Code | None
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 error', '3 errors', '2 criteria' (with `many`)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
 def one_line(value: Any) -> str:
     """Any value as one line of text safe for a terminal: each run of line breaks and tabs
     (a bare CR too) becomes one space; control and bidi characters are shown as escapes."""
@@ -64,10 +61,33 @@ def one_line(value: Any) -> str:
         return "; ".join(one_line(line) for line in value.lines if one_line(line))
     if isinstance(value, Code):
         value = value.text
-    return printable(_BREAKS.sub(" ", str(value)))
+    return printable(_pattern("_BREAKS").sub(" ", str(value)))
 
 
-_BREAKS = re.compile(r"[^\S ]+")
+# The patterns below are compiled when first used, not when the module is imported: a run
+# that checks a portfolio and writes no report does not pay for them (4 ms).
+PATTERNS: dict[str, tuple[str, int]] = {
+    "_BREAKS": (r"[^\S ]+", 0),
+    "_NUMBER": (r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", 0),
+    # What Markdown reads as markup inside a line (the rendered documents use them too), and
+    # at the start of one: a heading, a list item, a quote, a numbered item ("3." a list;
+    # "3.2" not).
+    "MD_SPECIAL": (r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)", 0),
+    "MD_LINE_START": (r"^(\s*)(?:([-+=>#])|(\d+)([.)])(?=\s|$))", re.MULTILINE),
+    "_JSON_UNSAFE": ("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", 0),
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(*PATTERNS[name])
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    """`MD_SPECIAL` and `MD_LINE_START` (and the private patterns), compiled on first use."""
+    if name in PATTERNS:
+        return _pattern(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def words(text: str) -> str:
@@ -83,7 +103,6 @@ def terminal(text: str) -> str:
 # ---- csv -------------------------------------------------------------------------------
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 def csv_cell(value: Cell) -> str | int | float:
@@ -95,7 +114,7 @@ def csv_cell(value: Cell) -> str | int | float:
     raw = "" if value is None else value.text if isinstance(value, Code) else value
     text = one_line(raw)
     starts = text.startswith(FORMULA_START) or str(raw).startswith(FORMULA_START)
-    return "'" + text if starts and not _NUMBER.match(text) else text
+    return "'" + text if starts and not _pattern("_NUMBER").match(text) else text
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
@@ -108,13 +127,6 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 
 # ---- markdown --------------------------------------------------------------------------
 
-# What Markdown reads as markup inside a line (the rendered documents use them too), and
-# at the start of one: a heading, a list item, a quote, a numbered item.
-MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
-MD_LINE_START = re.compile(
-    r"^(\s*)(?:([-+=>#])|(\d+)([.)])(?=\s|$))", re.MULTILINE
-)  # "3." a list; "3.2" not
-
 
 def md_inline(value: Any) -> str:
     """Text for the inside of a Markdown line or table cell: renders as itself."""
@@ -122,13 +134,17 @@ def md_inline(value: Any) -> str:
         return "<br>".join(md_inline(line) for line in value.lines)
     if isinstance(value, Code):
         return md_code(value.text)
-    return MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line(value))
+    return _pattern("MD_SPECIAL").sub(lambda m: "\\" + m.group(0), one_line(value))
 
 
 def md_start(value: Any) -> str:
     """Text that starts a Markdown line: also no heading, list or quote marker."""
     text = md_inline(value)
-    return text if isinstance(value, Code) else MD_LINE_START.sub(md_line_start, text, count=1)
+    return (
+        text
+        if isinstance(value, Code)
+        else _pattern("MD_LINE_START").sub(md_line_start, text, count=1)
+    )
 
 
 def md_line_start(m: re.Match[str]) -> str:
@@ -175,12 +191,16 @@ def _md_row(cells: Sequence[Cell]) -> str:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading of a document."""
+
     text: str
     level: int = 1
 
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of a document."""
+
     text: str
     strong: bool = False
     em: bool = False  # a note beside the text: italic in markdown
@@ -196,6 +216,8 @@ class Noted:
 
 @dataclass(frozen=True)
 class Bullets:
+    """A bulleted list of a document."""
+
     items: tuple[Cell | Noted, ...]
 
 
@@ -238,7 +260,4 @@ def json_text(data: Any) -> str:
     itself; C1 controls, line separators and bidi overrides are written as `\\uXXXX`
     too (the same string once parsed), so that none reaches a terminal as it is."""
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    return _pattern("_JSON_UNSAFE").sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -122,6 +122,8 @@ def _with_unknown(raw: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class LoadResult:
+    """A portfolio as loaded (None if it could not be) and the problems found."""
+
     root: Path
     portfolio: Portfolio | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -1110,6 +1112,8 @@ def _here(root: Path, token: str, text: str) -> str:
 
 @dataclass
 class _Context:
+    """What validating the records of one portfolio needs to know."""
+
     root: Path
     qual: Qualification | None
     chosen: list[str]

@@ -22,10 +22,8 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import struct
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +32,13 @@ from typing import Any
 from evitrack.diagnostics import Diagnostic, make
 from evitrack.errors import UserError
 
-ENV_LIST = "EVITRACK_ALLOWED_SIGNERS"
-LIST_NAME = "allowed_signers"  # at a caseload's root
+# Which list a run names is found without importing this module (a run naming none never
+# needs it); the names stay here for the code that verifies with the list.
+from evitrack.locate import ENV_LIST as ENV_LIST
+from evitrack.locate import LIST_NAME as LIST_NAME
+from evitrack.locate import list_digest as list_digest
+from evitrack.locate import named_list as named_list
+
 NAMESPACES = {
     "assessor": "evitrack-assessor",
     "iv": "evitrack-iv",
@@ -359,6 +362,8 @@ def _key_sign(key: Any, to_sign: bytes, shown: str) -> tuple[str, bytes]:
 
 
 def _ssh_keygen_sign(key_path: Path, message: bytes, namespace: str) -> str:
+    import subprocess  # here: every run that reads a policy imports this module (8 ms)
+
     cmd = ["ssh-keygen", "-q", "-Y", "sign", "-f", str(key_path), "-n", namespace]
     try:
         done = subprocess.run(cmd, input=message, capture_output=True, timeout=300, check=False)
@@ -555,22 +560,6 @@ def load_allowed(path: str) -> AllowedSigners:
     loaded = AllowedSigners(path, digest, signers, notes)
     _LOADED[(path, digest)] = loaded
     return loaded
-
-
-def named_list() -> str | None:
-    """The allowed_signers file the user named (`--allowed-signers`, $EVITRACK_ALLOWED_SIGNERS)."""
-    return os.environ.get(ENV_LIST) or None
-
-
-def list_digest() -> str:
-    """What a cached result must also depend on: the named list's path and content."""
-    path = named_list()
-    if path is None:
-        return "-"
-    try:
-        return path + ":" + hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
-    except OSError:
-        return path + ":?"
 
 
 # ---- the policy a portfolio is judged by ---------------------------------------------------

@@ -182,11 +182,31 @@ def _completing() -> bool:
 
 def main() -> None:
     """The console script: every command runs inside `Boundary`, the one error boundary;
-    the root's help and version are answered without loading typer."""
+    the root's help and version, `check` and kept answers of `gaps` and `status` are
+    answered without loading typer."""
     argv = sys.argv[1:]
     if argv in ([], ["--help"], ["-h"], ["--version"]) and not _completing():
         raise SystemExit(_answer(argv))
+    fast = argv[:1] in (["check"], ["gaps"], ["status"]) and not _completing()
+    code = _fast_answer(argv) if fast else None
+    if code is not None:
+        raise SystemExit(code)
     _app()()
+
+
+def _fast_answer(argv: list[str]) -> int | None:
+    """`check`, or a kept `gaps`/`status` answer, printed without loading typer (see
+    cli/_fast.py): the exit code, or None when typer must run the command."""
+    from evitrack.cli import _fast
+
+    try:
+        code = _fast.answer(argv)
+        if code is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:  # piped into `head` and closed: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        return 0
+    return code
 
 
 def _answer(argv: list[str]) -> int:

@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import typer
-
 if TYPE_CHECKING:
     from evitrack.cache import Memo
 
@@ -30,6 +28,21 @@ def opened(root: Path, command: str, *parts: str) -> tuple[Memo, str]:
     If the memo holds an answer for that variant, it is written out and the command
     ends here with its exit code.
     """
+    memo, variant, kept = kept_answer(root, command, *parts)
+    if kept is not None:
+        import typer
+
+        sys.stdout.write(kept[0])
+        sys.stderr.write(kept[1])
+        raise typer.Exit(kept[2])
+    return memo, variant
+
+
+def kept_answer(
+    root: Path, command: str, *parts: str
+) -> tuple[Memo, str, tuple[str, str, int] | None]:
+    """The portfolio's `gaps` memo, the variant of `command`'s answer asked for now, and the
+    answer it keeps for that variant (stdout, stderr, exit code), if it holds one."""
     from evitrack.cache import Memo
 
     memo = Memo.open(root, "gaps", dt.date.today())
@@ -42,10 +55,19 @@ def opened(root: Path, command: str, *parts: str) -> tuple[Memo, str]:
         and isinstance(kept[1], str)
         and type(kept[2]) is int
     ):
-        sys.stdout.write(kept[0])
-        sys.stderr.write(kept[1])
-        raise typer.Exit(kept[2])
-    return memo, variant
+        return memo, variant, (kept[0], kept[1], kept[2])
+    return memo, variant, None
+
+
+def one_portfolio(paths: list[Path]) -> Path | None:
+    """The portfolio when `paths` name one (not a caseload); None: not known without more."""
+    from evitrack.locate import find_root, resolve_root
+
+    if not paths:
+        return resolve_root(None)
+    if len(paths) == 1 and paths[0].exists():
+        return find_root(paths[0])
+    return None
 
 
 class _Tee:
@@ -71,6 +93,8 @@ def recorded(memo: Memo, variant: str) -> Iterator[None]:
     `variant`; nothing is kept if it ends with an error."""
     out, err = _Tee(sys.stdout), _Tee(sys.stderr)
     sys.stdout, sys.stderr = out, err
+    import typer
+
     code = None
     try:
         yield

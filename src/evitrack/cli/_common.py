@@ -14,16 +14,12 @@ from typing import Any, ClassVar, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from evitrack.cli._plain import Format as Format  # shared with the answers typer need not load
+from evitrack.cli._plain import allowed_signers as allowed_signers
+from evitrack.cli._plain import print_json as print_json
 from evitrack.errors import UserError
 
 STATE = {"debug": False}
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 class DocFormat(StrEnum):
@@ -305,51 +301,6 @@ def signing_key(key: Path | None) -> Path | None:
 
 def signer_name(signer: str | None) -> str | None:
     return signer or os.environ.get("EVITRACK_SIGNER") or None
-
-
-@contextlib.contextmanager
-def allowed_signers(given: Path | None, paths: Sequence[Path] = ()) -> Any:
-    """Verify decisions with the allowed_signers list the user named for this command.
-
-    --allowed-signers, else $EVITRACK_ALLOWED_SIGNERS, else `allowed_signers` at the root
-    of a caseload folder given on the command line. The choice is passed on through the
-    environment, so the processes that load a caseload see it too; it is put back after.
-    Lines of the list that were left out are noted once on stderr.
-    """
-    from evitrack import locate, signing
-
-    chosen = str(given) if given is not None else signing.named_list()
-    if chosen is None:
-        found = {
-            p / signing.LIST_NAME
-            for p in paths
-            if p.is_dir() and locate.find_root(p) is None and (p / signing.LIST_NAME).is_file()
-        }
-        if len(found) > 1:
-            raise UserError(
-                "the caseload folders given keep different allowed_signers files",
-                "name the one to use with --allowed-signers FILE",
-            )
-        chosen = str(found.pop()) if found else None
-    before = os.environ.get(signing.ENV_LIST)
-    if chosen is not None:
-        listed = signing.load_allowed(chosen)
-        for note in listed.notes:
-            sys.stderr.write(f"note: {note.format()}\n")
-        os.environ[signing.ENV_LIST] = chosen
-    try:
-        yield chosen
-    finally:
-        if before is None:
-            os.environ.pop(signing.ENV_LIST, None)
-        else:
-            os.environ[signing.ENV_LIST] = before
-
-
-def print_json(data: Any) -> None:
-    from evitrack.output import json_text
-
-    sys.stdout.write(json_text(data))
 
 
 def console(stderr: bool = False) -> Any:

@@ -12,14 +12,14 @@ JSON an object whose `diagnostics` list holds them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from evitrack.cli._common import Format, print_json
+from evitrack.cli._plain import Format, print_json
 from evitrack.diagnostics import Diagnostic
-from evitrack.output import Bullets, Cell, Code, Doc, Table
+
+if TYPE_CHECKING:  # imported where a report is written: `check` with no problems needs none
+    from evitrack.output import Cell, Doc, Table
 
 CSV_HEADER = ["file", "line", "col", "severity", "code", "message", "hint"]
 
@@ -58,15 +58,30 @@ def print_diagnostics(
     diagnostics: Sequence[Diagnostic], format: Format, head: dict[str, Any] | None = None
 ) -> None:
     """Print the problems in `format`; `head`: the JSON object's other keys, first."""
-    table = Table(CSV_HEADER)
-    for d in diagnostics:
-        table.add(d.file, d.line, d.col, d.severity.value, d.code, d.message, d.hint or "")
     emit(
         format,
         json=lambda: {**(head or {}), "diagnostics": [d.to_json() for d in diagnostics]},
-        csv=lambda: table,
-        markdown=lambda: Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))]),
-        text=lambda: (
-            typer.echo("\n".join(d.format() for d in diagnostics)) if diagnostics else None
-        ),
+        csv=lambda: _table(diagnostics),
+        markdown=lambda: _bullets(diagnostics),
+        text=lambda: _lines(d.format() for d in diagnostics),
     )
+
+
+def _table(diagnostics: Sequence[Diagnostic]) -> Table:
+    from evitrack.output import Table
+
+    table = Table(CSV_HEADER)
+    for d in diagnostics:
+        table.add(d.file, d.line, d.col, d.severity.value, d.code, d.message, d.hint or "")
+    return table
+
+
+def _bullets(diagnostics: Sequence[Diagnostic]) -> Doc:
+    from evitrack.output import Bullets, Code, Doc
+
+    return Doc([Bullets(tuple(Code(d.headline) for d in diagnostics))])
+
+
+def _lines(lines: Iterable[str]) -> None:
+    """Each line on stdout, as `typer.echo` writes text without colours."""
+    sys.stdout.write("".join(line + "\n" for line in lines))

@@ -37,29 +37,8 @@ def check(
             err=True,
         )
         quiet = True
-    from evitrack.checker import check as run
-    from evitrack.cli._report import print_diagnostics
-    from evitrack.diagnostics import Severity, has_errors, printable
+    from evitrack.cli._fast import checked
 
     with allowed_signers(signers, list(paths or [])):
-        report = run(list(paths or []))
-    failed = has_errors(report.diagnostics, strict)
-    head = {
-        "portfolios": [str(p) for p in report.portfolios],
-        "ok": not failed,
-        "errors": report.count(Severity.ERROR),
-        "warnings": report.count(Severity.WARNING),
-    }
-    print_diagnostics(report.diagnostics, format, head)
-    for note in report.notes:
-        typer.echo(f"note: {printable(note)}", err=True)
-    if format in (Format.text, Format.markdown) and not quiet:
-        from evitrack.output import plural
-
-        e, w_ = report.count(Severity.ERROR), report.count(Severity.WARNING)
-        where = plural(len(report.portfolios), "portfolio")
-        if not report.diagnostics:
-            typer.echo(f"ok: {where} checked, no problems", err=True)
-        else:
-            typer.echo(f"{plural(e, 'error')}, {plural(w_, 'warning')} in {where}", err=True)
-    raise typer.Exit(1 if failed else 0)
+        code = checked(list(paths or []), format, strict, quiet)
+    raise typer.Exit(code)

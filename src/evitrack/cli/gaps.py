@@ -43,8 +43,10 @@ def gaps(
     portfolio of a caseload that cannot be loaded), 2 if the one portfolio named cannot
     be loaded.
     """
+    from evitrack.cli._answer import one_portfolio
+
     with allowed_signers(signers, list(paths or [])):
-        root = None if format is Format.text else _one_portfolio(list(paths or []))
+        root = None if format is Format.text else one_portfolio(list(paths or []))
         if root is None:
             _gaps(list(paths or []), top, format, None)
         else:
@@ -53,17 +55,6 @@ def gaps(
             memo, variant = opened(root, "gaps", format.value, str(top))  # the kept answer
             with recorded(memo, variant):
                 _gaps([root], top, format, memo)
-
-
-def _one_portfolio(paths: list[Path]) -> Path | None:
-    """The portfolio when `paths` name one (not a caseload); None: not known without more."""
-    from evitrack.locate import find_root, resolve_root
-
-    if not paths:
-        return resolve_root(None)
-    if len(paths) == 1 and paths[0].exists():
-        return find_root(paths[0])
-    return None
 
 
 def _gaps(paths: list[Path], top: int, format: Format, memo: Any) -> None:
