@@ -530,6 +530,19 @@ def test_portfolio_templates_override_by_name(tmp_path: Path) -> None:
     assert cli("matrix", str(root)).stdout.startswith("<!DOCTYPE html>")
 
 
+def test_a_template_edited_between_two_renders_in_one_process_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    """Compiled templates are kept for the process; an edited one is never served stale,
+    even at the same size (the cache is checked against the template's source)."""
+    root = fragment(tmp_path / "p", complete=False, statement=False)
+    (root / "templates").mkdir()
+    tpl = root / "templates" / "matrix.md.j2"
+    for word in ("first", "again", "third"):
+        tpl.write_text(f"{word}: {{{{ learner.name }}}}\n")
+        assert cli("matrix", str(root), "-f", "markdown").stdout == f"{word}: Alex Morgan\n"
+
+
 def test_portfolio_template_errors_are_user_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -219,6 +219,28 @@ def _loader_classes() -> tuple[type[Any], type[Any]]:
 
 
 @functools.cache
+def _compiled(markdown: bool) -> Any:
+    """Templates compiled once a process, one cache for each kind of environment (the
+    Markdown one's `finalize` changes the code). jinja checks each entry against the
+    template's source before using it, so an edited template is compiled again."""
+    import jinja2
+
+    class InMemory(jinja2.BytecodeCache):
+        def __init__(self) -> None:
+            self.codes: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            code = self.codes.get(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    return InMemory()
+
+
+@functools.cache
 def _bounded_class() -> type[Any]:
     """The sandbox that counts every operation against its `budget` and refuses numbers and
     results too large (made on first use, as jinja2 is imported only then)."""
@@ -282,6 +304,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=md_escape if markdown else None,
+        bytecode_cache=_compiled(markdown),
     )
     env.budget = _Budget()  # type: ignore[attr-defined]  # this environment's own
     if markdown:
