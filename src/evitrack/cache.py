@@ -452,21 +452,17 @@ class RecordStore:
         row = self.rows.get(name)
         if row is None or row[3] != self.context or (self.values and not isinstance(row[5], str)):
             return None
-        st: os.stat_result | None = None
+        key = stat_key(path)
         try:
-            st = os.stat(path)
-            same = (
-                row[1] == f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-                and max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS <= row[4]
-            )
-        except (OSError, TypeError, ValueError):
+            same = key is not None and row[1] == _stat_text(key) and _trusted(key, row[4])
+        except TypeError:
             same = False
         try:
             if not same:
                 read_at = time.time_ns()
                 if digest_of(path) != row[2]:
                     return None
-                self._settle(name, st, read_at)
+                self._settle(name, key, read_at)
             if not self.values:
                 return row[5:]
             return json.loads(row[5])  # dates are the caller's: see `undate`
@@ -498,14 +494,13 @@ class RecordStore:
         if len(self.new) >= 2000:  # a cold load of many records: written as it goes
             self._flush()
 
-    def _settle(self, name: str, st: os.stat_result | None, read_at: int) -> None:
+    def _settle(self, name: str, key: list[int] | None, read_at: int) -> None:
         """A row whose text was read again and found the same gets the file's stat as it is
         now, so that the next run trusts the stat (by the racy rule) instead of reading the
         file once more: a copied or checked-out tree is read in full once, not every run."""
-        if st is None or max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > read_at:
+        if key is None or not _trusted(key, read_at):
             return  # still too recent to be told apart by its stat
-        stat = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-        self.settled.append((stat, read_at, name, self.rows[name][2]))
+        self.settled.append((_stat_text(key), read_at, name, self.rows[name][2]))
 
     def _flush(self) -> None:
         import sqlite3
