@@ -203,10 +203,15 @@ def _fast_answer(argv: list[str]) -> int | None:
         code = _fast.answer(argv)
         if code is not None:
             sys.stdout.flush()
-    except BrokenPipeError:  # piped into `head` and closed: not an error
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+    except BrokenPipeError:
+        _closed_pipe()
         return 0
     return code
+
+
+def _closed_pipe() -> None:
+    """Piped into `head` and closed: not an error; the final flush is silenced."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until the process ends
 
 
 def _answer(argv: list[str]) -> int:
@@ -222,6 +227,6 @@ def _answer(argv: list[str]) -> int:
     try:
         out.write(text)
         out.flush()
-    except BrokenPipeError:  # piped into `head` and closed: not an error
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+    except BrokenPipeError:
+        _closed_pipe()
     return code

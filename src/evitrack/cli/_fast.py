@@ -23,7 +23,7 @@ import io
 import sys
 from pathlib import Path
 
-from evitrack.cli._plain import Format, allowed_signers
+from evitrack.cli._plain import GAPS_TOP, Format, allowed_signers
 
 TYPE_CHECKING = False  # typing is not imported at run time: this path pays for each import
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def _replay(command: str, paths: list[str], options: dict[str, str]) -> int | No
     if command == "gaps":
         with allowed_signers(None, given):
             root = one_portfolio(given)
-            kept = None if root is None else kept_answer(root, "gaps", format, "10")[2]
+            kept = None if root is None else kept_answer(root, "gaps", format, str(GAPS_TOP))[2]
     else:
         with allowed_signers(None):
             root = resolve_root(given[0] if given else None)

@@ -14,7 +14,9 @@ from typing import Any
 
 from evitrack.errors import UserError
 
-__all__ = ["Format", "allowed_signers", "print_json"]
+__all__ = ["GAPS_TOP", "Format", "allowed_signers", "print_json"]
+
+GAPS_TOP = 10  # `gaps --top`: how many most-missing criteria a caseload's report lists
 
 
 class Format(StrEnum):

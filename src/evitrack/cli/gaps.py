@@ -16,6 +16,7 @@ from evitrack.cli._common import (
     console,
     note_errors,
 )
+from evitrack.cli._plain import GAPS_TOP
 
 if TYPE_CHECKING:
     from evitrack.caseload import Gaps, PortfolioGaps
@@ -30,7 +31,9 @@ def gaps(
         show_default=False,
     ),
     format: Format = FORMAT_OPT,
-    top: int = typer.Option(10, "--top", min=0, help="Caseload: how many most-missing criteria."),
+    top: int = typer.Option(
+        GAPS_TOP, "--top", min=0, help="Caseload: how many most-missing criteria."
+    ),
     signers: Path = ALLOWED_SIGNERS_OPT,
 ) -> None:
     """Unmet criteria by unit and outcome, with what is missing and why.
