@@ -67,7 +67,7 @@ def stat_key(path: Path | str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _trusted(key: list[int], since_ns: int) -> bool:
+def trusted(key: list[int], since_ns: int) -> bool:
     """Whether a file whose stat is `key` cannot have changed unseen after `since_ns`:
     its last change (mtime or ctime) is more than RACY_NS older than that moment."""
     return max(key[1], key[2]) + RACY_NS <= since_ns
@@ -285,12 +285,7 @@ class Cache:
         key = key or stat_key(path)
         try:
             entry = self.hashes.get(rel)
-            if (
-                entry is not None
-                and key is not None
-                and entry[0] == key
-                and _trusted(key, entry[2])
-            ):
+            if entry is not None and key is not None and entry[0] == key and trusted(key, entry[2]):
                 return str(entry[1])
         except (AttributeError, TypeError, KeyError, IndexError):
             self.hashes = {}
@@ -454,7 +449,7 @@ class RecordStore:
             return None
         key = stat_key(path)
         try:
-            same = key is not None and row[1] == _stat_text(key) and _trusted(key, row[4])
+            same = key is not None and row[1] == _stat_text(key) and trusted(key, row[4])
         except TypeError:
             same = False
         try:
@@ -498,7 +493,7 @@ class RecordStore:
         """A row whose text was read again and found the same gets the file's stat as it is
         now, so that the next run trusts the stat (by the racy rule) instead of reading the
         file once more: a copied or checked-out tree is read in full once, not every run."""
-        if key is None or not _trusted(key, read_at):
+        if key is None or not trusted(key, read_at):
             return  # still too recent to be told apart by its stat
         self.settled.append((_stat_text(key), read_at, name, self.rows[name][2]))
 
@@ -677,7 +672,7 @@ class Memo:
                 isinstance(data, dict)
                 and data["key"] == self.key
                 and data["walk"] == self.walk
-                and _trusted([0, self.latest, 0], int(data["started"]))
+                and trusted([0, self.latest, 0], int(data["started"]))
             ):
                 return None
             for path, digest in data["content"]:
@@ -687,7 +682,7 @@ class Memo:
                 now = stat_key(self.root / written)
                 if _real(self.root, written) != real or now != key:
                     return None
-                if now is not None and not _trusted(now, int(data["started"])):
+                if now is not None and not trusted(now, int(data["started"])):
                     return None
             self.stored = data
             return data["value"]

@@ -20,12 +20,12 @@ from typing import Any, NamedTuple
 
 from evitrack import catalogue, fastyaml, locate, signing, yamlio
 from evitrack.cache import (
-    RACY_NS,
     Cache,
     RecordStore,
     shipped_in,
     stat_key,
     text_key,
+    trusted,
     undate,
 )
 from evitrack.cache import sha256_file as sha256_file
@@ -1041,7 +1041,7 @@ def _still(data: Any, ctx: _Context) -> list[Diagnostic] | None:
     for state in data["attachments"]:
         now = _attachment_state(ctx.root, str(state[0]))
         key = now[2]
-        if now != state or (key is not None and max(key[1], key[2]) + RACY_NS > at):
+        if now != state or (key is not None and not trusted(key, at)):
             return None
     found = [_diagnostic(d, str(data["token"]), ctx.token) for d in data["diagnostics"]]
     if data["named"]:
