@@ -7,6 +7,8 @@ import dataclasses
 import json
 import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -214,15 +216,40 @@ def _settled() -> None:
     """Let two seconds pass: a file changed within two seconds of a cached answer is read
     again whatever its stat says (see test_a_same_size_edit_in_the_second...), so what
     decides below is the key of the answer itself."""
-    import time
-
     time.sleep(2.1)
 
 
-def test_an_edited_qualification_file_or_include_is_seen(tmp_path: Path) -> None:
-    cases = [(f, n) for f in ("quals", "out") for n in ("centre.yaml", "lib.yaml")]
-    roots = [_centre_portfolio(tmp_path / str(i), f) for i, (f, _) in enumerate(cases)]
-    _settled()  # out/ was left out of the old stat walk
+BUILDERS: dict[str, Callable[[Path], object]] = {}
+
+
+def built_before(build: Callable[[Path], object]) -> Callable[[Path], object]:
+    """Register `build` (named after its test) to make that test's tree in the `settled`
+    fixture, so that the module waits two seconds once rather than once a test."""
+    BUILDERS[build.__name__.lstrip("_")] = build
+    return build
+
+
+@pytest.fixture(scope="module")
+def settled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The folder each registered builder made its tree in, the whole lot `_settled()`."""
+    trees = {name: tmp_path_factory.mktemp(name[:40]) for name in BUILDERS}
+    for name, build in BUILDERS.items():
+        build(trees[name])
+    _settled()
+    return trees
+
+
+QUALIFICATION_EDITS = [(f, n) for f in ("quals", "out") for n in ("centre.yaml", "lib.yaml")]
+
+
+@built_before
+def _edited_qualification(tmp_path: Path) -> list[Path]:
+    return [_centre_portfolio(tmp_path / str(i), f) for i, (f, _) in enumerate(QUALIFICATION_EDITS)]
+
+
+def test_an_edited_qualification_file_or_include_is_seen(settled: dict[str, Path]) -> None:
+    cases = QUALIFICATION_EDITS  # out/ was left out of the old stat walk
+    roots = [settled["edited_qualification"] / str(i) / "p" for i in range(len(cases))]
     for root in roots:
         assert check(root) == (0, "")
     for root, (folder, name) in zip(roots, cases, strict=True):
@@ -321,17 +348,24 @@ def _attach(root: Path, written: str, target: Path) -> None:
     record.write_text(text.replace(text.split("sha256: ")[1].split()[0], digest))
 
 
-def test_an_attachment_anywhere_in_the_portfolio_is_covered(tmp_path: Path) -> None:
-    cases = ["out/obs.pdf", "./out//obs.pdf", ".git/obs.pdf", "files/linked/obs.pdf"]
-    roots = [_portfolio(tmp_path / str(i)) for i in range(len(cases))]
-    for root, written in zip(roots, cases, strict=True):
+ATTACHED_AT = ["out/obs.pdf", "./out//obs.pdf", ".git/obs.pdf", "files/linked/obs.pdf"]
+
+
+@built_before
+def _attachment_anywhere(tmp_path: Path) -> None:
+    for i, written in enumerate(ATTACHED_AT):
+        root = _portfolio(tmp_path / str(i))
         folder = root / ".git" if written.startswith(".git") else root / "out"
         folder.mkdir()
         (folder / "obs.pdf").write_bytes(b"%PDF-1.4 original\n")
         if "linked" in written:  # a folder reached through a link
             (root / "files" / "linked").symlink_to(root / "out")
         _attach(root, written, folder / "obs.pdf")
-    _settled()
+
+
+def test_an_attachment_anywhere_in_the_portfolio_is_covered(settled: dict[str, Path]) -> None:
+    cases = ATTACHED_AT
+    roots = [settled["attachment_anywhere"] / str(i) / "p" for i in range(len(cases))]
     for root in roots:
         assert check(root) == (0, "")
     for root, written in zip(roots, cases, strict=True):
@@ -530,11 +564,17 @@ def test_a_cache_folder_that_is_a_link_or_a_file_is_never_used(
 # ---- a cached answer reads the same from any folder ------------------------------------------
 
 
-def test_cached_messages_name_files_from_the_current_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@built_before
+def _cached_messages(tmp_path: Path) -> None:
     root = _portfolio(tmp_path)
     shutil.copy(root / "evidence" / "E0001.yaml", root / "evidence" / "E0001-copy.yaml")
+
+
+def test_cached_messages_name_files_from_the_current_folder(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = settled["cached_messages"]
+    root = tmp_path / "p"
     where = {
         root: (
             "evidence/E0001.yaml:1:5: error[E106]: "
@@ -549,7 +589,6 @@ def test_cached_messages_name_files_from_the_current_folder(
         ),
     }
     hint = "    hint: give each record its own id (`evitrack add` picks the next free one)\n"
-    _settled()
     for _ in range(2):  # computed in each folder, then served from the cache in each
         for folder, expected in where.items():
             monkeypatch.chdir(folder)
@@ -562,15 +601,24 @@ def test_cached_messages_name_files_from_the_current_folder(
     assert "p/evidence" not in (root / ".evitrack-cache" / "check.json").read_text()
 
 
-def test_a_cached_caseload_names_files_from_the_current_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    caseload = tmp_path / "caseload"
-    for name in ("amy", "ben"):
+def _caseload(caseload: Path, names: tuple[str, ...]) -> None:
+    for name in names:
         shutil.copytree(
             CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
         )
-    (caseload / "amy" / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+
+
+@built_before
+def _cached_caseload(tmp_path: Path) -> None:
+    _caseload(tmp_path / "caseload", ("amy", "ben"))
+    (tmp_path / "caseload" / "amy" / "files" / "obs.pdf").write_bytes(b"%PDF-1.4 tampered\n")
+
+
+def test_a_cached_caseload_names_files_from_the_current_folder(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = settled["cached_caseload"]
+    caseload = tmp_path / "caseload"
 
     def where(folder: Path) -> list[object]:
         monkeypatch.chdir(folder)
@@ -578,7 +626,6 @@ def test_a_cached_caseload_names_files_from_the_current_folder(
         amy = json.loads(result.stdout)["portfolios"][0]
         return [amy["path"], *(f["where"] for f in amy["findings"] if f["code"] == "E303")]
 
-    _settled()
     for _ in range(2):  # computed, then served from the cache
         assert where(tmp_path) == ["caseload/amy", "caseload/amy/evidence/E0001.yaml:10"]
         assert where(caseload / "amy" / "files") == ["..", "../evidence/E0001.yaml:10"]
@@ -607,15 +654,19 @@ EDITED = (
 )
 
 
-def test_the_store_follows_records_edited_added_deleted_and_renamed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _portfolio(tmp_path)
-    monkeypatch.chdir(root)
-    record = root / "evidence" / "E0001.yaml"
-    second = root / "evidence" / "E0002.yaml"
+@built_before
+def _store_follows(tmp_path: Path) -> None:
+    record = _portfolio(tmp_path) / "evidence" / "E0001.yaml"
+    second = record.with_name("E0002.yaml")
     second.write_text(record.read_text().replace("E0001", "E0002").replace('"1.2"', '"1.3"'))
-    _settled()  # the attachment's stat can be trusted
+
+
+def test_the_store_follows_records_edited_added_deleted_and_renamed(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled["store_follows"] / "p"  # settled: the attachment's stat can be trusted
+    monkeypatch.chdir(root)
+    second = root / "evidence" / "E0002.yaml"
     assert _no_memo(root) == (0, "")
     first = _rows(root)
     assert sorted(first) == ["evidence/E0001.yaml", "evidence/E0002.yaml"]
@@ -660,9 +711,13 @@ def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(
     assert codes(dt.date(2026, 3, 20)) == ["E204"]
 
 
-def test_an_attachment_changed_under_a_stored_result_is_seen(tmp_path: Path) -> None:
-    root = _portfolio(tmp_path)
-    _settled()
+@built_before
+def _attachment_changed(tmp_path: Path) -> None:
+    _portfolio(tmp_path)
+
+
+def test_an_attachment_changed_under_a_stored_result_is_seen(settled: dict[str, Path]) -> None:
+    root = settled["attachment_changed"] / "p"
     assert _no_memo(root) == (0, "")
     attached = root / "files" / "obs.pdf"
     moved = root / "files" / "moved.pdf"
@@ -677,14 +732,19 @@ def test_an_attachment_changed_under_a_stored_result_is_seen(tmp_path: Path) -> 
     assert code == 1 and "is a hard link (2 names for one file)" in out
 
 
+@built_before
+def _folder_turned_link(tmp_path: Path) -> None:
+    _portfolio(tmp_path)
+
+
 def test_a_folder_on_an_attachments_way_turned_into_a_link_is_seen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stored result of a record follows each name on its attachment's way, not only
     the file: a folder that becomes a link, same bytes behind it, is looked at again."""
-    root = _portfolio(tmp_path)
+    tmp_path = settled["folder_turned_link"]
+    root = tmp_path / "p"
     monkeypatch.chdir(root)
-    _settled()
     assert _no_memo(root) == (0, "")
     outside = tmp_path / "elsewhere"
     (root / "files").rename(outside)
@@ -703,17 +763,20 @@ def test_a_folder_on_an_attachments_way_turned_into_a_link_is_seen(
     assert code == 1 and "error[E303]" in out
 
 
+@built_before
+def _only_summaries(tmp_path: Path) -> None:
+    record = _portfolio(tmp_path) / "evidence" / "E0001.yaml"
+    record.with_name("E0002.yaml").write_text(record.read_text().replace("E0001", "E0002"))
+
+
 def test_check_reads_only_the_summaries_of_records_that_did_not_change(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlite3
 
-    root = _portfolio(tmp_path)
+    root = settled["only_summaries"] / "p"
     monkeypatch.chdir(root)
-    record = root / "evidence" / "E0001.yaml"
     second = root / "evidence" / "E0002.yaml"
-    second.write_text(record.read_text().replace("E0001", "E0002"))
-    _settled()
     assert _no_memo(root) == (0, "")
     first = _rows(root)
     store = root / ".evitrack-cache" / "records.sqlite"
@@ -735,14 +798,18 @@ def test_check_reads_only_the_summaries_of_records_that_did_not_change(
     assert _rows(root)["evidence/E0001.yaml"] != first["evidence/E0001.yaml"]
 
 
+@built_before
+def _summary_not_served(tmp_path: Path) -> None:
+    _portfolio(tmp_path)
+
+
 def test_a_summary_is_not_served_once_its_attachment_or_date_says_otherwise(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import datetime as dt
 
-    root = _portfolio(tmp_path)
+    root = settled["summary_not_served"] / "p"
     monkeypatch.chdir(root)
-    _settled()
     warm = lambda day: pf.load(root, today=day, records=False).diagnostics  # noqa: E731
     assert [d.code for d in warm(dt.date(2026, 3, 20))] == []
     assert [d.code for d in warm(dt.date(2026, 3, 20))] == []  # served by summary
@@ -827,17 +894,18 @@ def test_two_checks_at_once_share_the_store(tmp_path: Path) -> None:
     assert len(_rows(root)) == 59
 
 
-def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    caseload = tmp_path / "caseload"
-    for name in ("amy", "ben", "cat", "dan"):
-        shutil.copytree(
-            CASES / "01_clean", caseload / name, ignore=shutil.ignore_patterns("expected.txt")
-        )
+@built_before
+def _caseload_spelt(tmp_path: Path) -> None:
+    _caseload(tmp_path / "caseload", ("amy", "ben", "cat", "dan"))
     (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+
+
+def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = settled["caseload_spelt"]
+    caseload = tmp_path / "caseload"
     monkeypatch.chdir(tmp_path)
-    _settled()
     spellings = ["caseload", str(caseload), "caseload/", "./caseload//", "link/caseload"]
     first = runner.invoke(app, ["gaps", spellings[0], "--format", "json"])
     memos = sorted(caseload.glob("*/.evitrack-cache/gaps.json"))
@@ -850,18 +918,22 @@ def test_a_caseload_is_served_from_its_cache_however_the_folder_is_spelt(
         assert [(m.read_bytes(), m.stat().st_mtime_ns) for m in memos] == kept, spelt
 
 
-def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _portfolio(tmp_path)
-    monkeypatch.chdir(root)
-    record = root / "evidence" / "E0001.yaml"
+@built_before
+def _served_from_memo(tmp_path: Path) -> None:
+    record = _portfolio(tmp_path) / "evidence" / "E0001.yaml"
     record.write_text(
         record.read_text()
         + "assessment:\n  decision: referred\n  assessor: Jo Smith\n  date: 2026-03-20\n"
         + "  comment: Say how you checked the refund policy.\n"
     )
-    _settled()
+
+
+def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled["served_from_memo"] / "p"
+    monkeypatch.chdir(root)
+    record = root / "evidence" / "E0001.yaml"
     referral = "E0001 referred by Jo Smith on 2026-03-20: Say how you checked the refund policy."
     outputs = []
     for _ in range(2):  # computed and kept, then served from the memo
@@ -875,14 +947,19 @@ def test_one_portfolio_s_gaps_and_status_are_served_from_its_memo(
     assert referral.replace("Jo Smith", "Sam Lee") in runner.invoke(app, ["gaps"]).stdout
 
 
-def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rendered_from(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _portfolio(tmp_path)
-    record = root / "evidence" / "E0001.yaml"
-    (root / "evidence" / "E0002.yaml").write_text(
+@built_before
+def _kept_answer(tmp_path: Path) -> None:
+    record = _portfolio(tmp_path) / "evidence" / "E0001.yaml"
+    record.with_name("E0002.yaml").write_text(
         record.read_text().replace("E0001", "E0002").replace('"1.2"', '"1.9"')
     )
+
+
+def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rendered_from(
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = settled["kept_answer"] / "p"
+    record = root / "evidence" / "E0001.yaml"
     memo = root / ".evitrack-cache" / "gaps.json"
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -895,7 +972,6 @@ def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rende
         for f in ("json", "csv", "markdown")
         for where in ([], [str(root)])
     ]
-    _settled()
     for folder in (root, root / "evidence"):
         monkeypatch.chdir(folder)
         computed = [run(*args) for args in asked]  # kept beside the memo, then replayed
@@ -928,6 +1004,25 @@ def test_a_kept_answer_of_gaps_and_status_is_replayed_only_for_what_it_was_rende
     )
 
 
+@built_before
+def _plan_wrong_shape(tmp_path: Path) -> None:
+    from helpers import init_portfolio
+
+    init_portfolio(tmp_path / "sam", "ncfe-l3-diploma-customer-service", units="12,29")
+
+
+def test_a_cached_plan_of_the_wrong_shape_is_computed_again(settled: dict[str, Path]) -> None:
+    root = settled["plan_wrong_shape"] / "sam"  # settled: the answer is kept
+    first = runner.invoke(app, ["plan", str(root), "--format", "json"])
+    assert first.exit_code == 1, first.output
+    memo = root / ".evitrack-cache" / "plan.json"
+    stored = json.loads(memo.read_text())
+    stored["value"]["data"]["rules"] = [{"rule": "R1"}]  # what the answer no longer holds
+    memo.write_text(json.dumps(stored))
+    again = runner.invoke(app, ["plan", str(root), "--format", "json"])
+    assert (again.exit_code, again.stdout) == (1, first.stdout)
+
+
 def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path) -> None:
     import datetime as dt
 
@@ -951,25 +1046,29 @@ def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path
     )
 
 
+@built_before
+def _read_again(tmp_path: Path) -> None:
+    _portfolio(tmp_path)
+
+
 def test_a_record_read_again_and_found_the_same_is_trusted_by_its_stat_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record stored within two seconds of its last change (a copied or checked-out tree
     checked at once) is read again on the next run; found the same, its row takes the
     file's stat as it is then, so later runs trust the stat instead of reading it yet again,
     and an edit after that is still seen."""
-    root = _portfolio(tmp_path)
+    root = settled["read_again"] / "p"  # its attachment is long settled
     monkeypatch.chdir(root)
     record = root / "evidence" / "E0001.yaml"
-    _settled()  # its attachment is long settled; the record is written again just now
-    record.write_text(record.read_text())
+    record.write_text(record.read_text())  # the record is written again just now
     assert _no_memo(root) == (0, "")  # stored at once: too recent to trust by stat
     stored = _rows(root)["evidence/E0001.yaml"]
     _settled()
     assert _no_memo(root) == (0, "")  # read again, the same: settled
-    settled = _rows(root)["evidence/E0001.yaml"]
-    assert settled[0] == stored[0] and settled[1] > stored[1]
+    again = _rows(root)["evidence/E0001.yaml"]
+    assert again[0] == stored[0] and again[1] > stored[1]
     assert _no_memo(root) == (0, "")  # trusted by its stat: the row is left as it is
-    assert _rows(root)["evidence/E0001.yaml"] == settled
+    assert _rows(root)["evidence/E0001.yaml"] == again
     record.write_text(record.read_text().replace('"1.2"', '"1.9"'))
     assert _no_memo(root) == (1, EDITED)

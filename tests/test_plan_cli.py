@@ -8,7 +8,6 @@ is started with `evitrack init`.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -383,18 +382,3 @@ def test_the_console_output_is_pure_json(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["plan"]["units"] == ["M1", "U1"]
     assert "HiGHS" not in proc.stdout + proc.stderr
-
-
-def test_a_cached_plan_of_the_wrong_shape_is_computed_again(tmp_path: Path) -> None:
-    from helpers import init_portfolio
-
-    root = init_portfolio(tmp_path / "sam", NCFE, units="12,29")
-    time.sleep(2.1)  # older than the cache's two seconds of doubt: the answer is kept
-    first = invoke(str(root), "--format", "json")
-    assert first.exit_code == 1, first.output
-    memo = root / ".evitrack-cache" / "plan.json"
-    stored = json.loads(memo.read_text())
-    stored["value"]["data"]["rules"] = [{"rule": "R1"}]  # what the answer no longer holds
-    memo.write_text(json.dumps(stored))
-    again = invoke(str(root), "--format", "json")
-    assert (again.exit_code, again.stdout) == (1, first.stdout)

@@ -71,6 +71,22 @@ def test_show_text_and_unknown_unit() -> None:
     assert 'unknown unit "7"' in bad.stderr and 'did you mean "07"?' in bad.stderr
 
 
+def test_an_unknown_id_is_answered_with_shipped_qualifications_never_a_unit_library() -> None:
+    from evitrack import catalogue
+
+    kinds = {p.stem: catalogue.load_file(p).kind for p in CATALOGUE.glob("*.yaml")}
+    libraries = sorted(i for i, kind in kinds.items() if kind == "units")
+    assert libraries == ["pearson-btec-l3-css-units"]  # the one a suggestion must leave out
+    assert set(kinds.values()) == {"qualification", "units"}  # each file says which it is
+    result = runner.invoke(app, ["qualification", "show", "pearson-btec-l3"])
+    assert result.exit_code == 2
+    assert 'unknown qualification "pearson-btec-l3"' in result.stderr
+    assert (
+        "did you mean one of: pearson-btec-l3-certificate-customer-service-specialists, "
+        "pearson-btec-l3-diploma-customer-service-specialists?"
+    ) in " ".join(result.stderr.split())
+
+
 @pytest.mark.slow
 def test_every_shipped_file_checks_clean() -> None:
     files = sorted(str(p) for p in CATALOGUE.glob("*.yaml"))
