@@ -8,7 +8,7 @@ from effort import FULL
 # Tests that name no count of examples: hypothesis's default in CI, fewer locally. A test
 # that names its count passes it through effort.examples (test_effort.py keeps it so).
 settings.register_profile("ci", settings.get_profile("default"))
-settings.register_profile("dev", max_examples=20)
+settings.register_profile("dev", max_examples=10)
 settings.load_profile("ci" if FULL else "dev")
 
 

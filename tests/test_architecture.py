@@ -4,6 +4,7 @@ and no function is longer than a screen."""
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import tomllib
 from collections.abc import Iterator
@@ -47,13 +48,19 @@ def _imported(
                     yield base, node.lineno
 
 
+@functools.cache
+def _tree(path: Path, text: str) -> ast.Module:
+    """A file's syntax tree, parsed once a process for the tests below that all read it."""
+    return ast.parse(text, str(path))
+
+
 def import_graph(src: Path) -> dict[str, dict[str, int]]:
     """module -> {module it imports: the line of the first such import}."""
     modules = _module_names(src)
     graph: dict[str, dict[str, int]] = {}
     for name, path in modules.items():
         edges = graph.setdefault(name, {})
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        tree = _tree(path, path.read_text(encoding="utf-8"))
         for target, line in _imported(name, path, tree, modules):
             if target != name:
                 edges.setdefault(target, line)
@@ -204,12 +211,13 @@ def _length(node: ast.FunctionDef) -> int:
     return node.end_lineno - first.lineno + 1
 
 
+@functools.cache
 def long_functions() -> dict[str, str]:
     """`module.qualname` of every function over a screen, with `path:line name (N lines)`."""
     found = {}
     for path in sorted(PKG.rglob("*.py")):
         module = _module(path)
-        for qualname, node in _functions(ast.parse(path.read_text()), ""):
+        for qualname, node in _functions(_tree(path, path.read_text(encoding="utf-8")), ""):
             lines = _length(node)
             if lines > SCREEN:
                 where = f"{path.relative_to(PKG.parents[1])}:{node.lineno}"

@@ -18,11 +18,11 @@ def test_the_loaded_profile_follows_the_environment() -> None:
     assert settings.get_profile("ci").max_examples == settings.get_profile("default").max_examples
 
 
-def test_examples_is_the_full_count_in_ci_and_a_fifth_locally() -> None:
+def test_examples_is_the_full_count_in_ci_and_a_tenth_locally() -> None:
     if FULL:
         assert [examples(n) for n in (15, 60, 300)] == [15, 60, 300]
     else:
-        assert [examples(n) for n in (15, 60, 300)] == [10, 12, 60]
+        assert [examples(n) for n in (15, 60, 300)] == [5, 6, 30]
 
 
 def test_every_count_of_examples_goes_through_effort() -> None:
