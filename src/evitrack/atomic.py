@@ -6,16 +6,18 @@ import os
 from pathlib import Path
 
 
-def _temp_copy(path: Path, text: str, mode: int) -> str:
-    """A fully written, synced temporary file beside `path`; the caller renames or links it."""
+def _temp_copy(path: Path, text: str, mode: int, sync: bool = True) -> str:
+    """A fully written temporary file beside `path`, synced to disk unless `sync` is False;
+    the caller renames or links it."""
     import tempfile  # here: a run that writes nothing (a warm check) does not load it (7 ms)
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -23,11 +25,15 @@ def _temp_copy(path: Path, text: str, mode: int) -> str:
     return tmp
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a reader sees the old file or the new, never half."""
+def atomic_write_text(path: Path, text: str, sync: bool = True) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new, never half.
+
+    `sync=False` skips the fsync, for a file that may be lost (a cache): after a crash of
+    the machine it may be empty or torn, never another file's text.
+    """
     path = Path(path)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644 & ~_umask()
-    tmp = _temp_copy(path, text, mode)
+    tmp = _temp_copy(path, text, mode, sync)
     try:
         os.replace(tmp, path)
     except BaseException:

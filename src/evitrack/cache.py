@@ -187,13 +187,17 @@ def _ignore(folder: Path) -> None:
 
 
 def _write(root: Path, name: str, data: Any) -> None:
-    """Write a cache file atomically: a new file renamed over the name, never through a link."""
+    """Write a cache file atomically: a new file renamed over the name, never through a link.
+
+    Not synced to disk (an fsync a run): a memo a crash of the machine leaves empty or torn
+    does not parse and is computed again, and one left as it was holds its own key.
+    """
     folder = _folder(root)
     if folder is None:
         return
     with contextlib.suppress(OSError, ValueError):
         _unlink_odd(folder / name)
-        atomic_write_text(folder / name, json.dumps(data, separators=(",", ":")))
+        atomic_write_text(folder / name, json.dumps(data, separators=(",", ":")), sync=False)
 
 
 def _unlink_odd(path: Path) -> None:
@@ -533,7 +537,15 @@ class RecordStore:
 
 
 def _create(conn: Any, wanted: str) -> None:
-    """The store's tables made afresh, in one transaction, for the format `wanted`."""
+    """The store's tables made afresh, in one transaction, for the format `wanted`.
+
+    A new, empty store is made without syncing to disk (three fsyncs on every first run):
+    a crash can only leave it empty or unreadable, and it is made again. A store that held
+    anything is remade synced, as rows are written, so that no torn mix of an old store's
+    rows and a new store's tables can ever be read.
+    """
+    empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    conn.execute(f"PRAGMA synchronous = {'OFF' if empty else 'FULL'}")
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DROP TABLE IF EXISTS meta")
@@ -545,6 +557,7 @@ def _create(conn: Any, wanted: str) -> None:
             " col INTEGER, date TEXT, dated TEXT, extra TEXT)"
         )
         conn.execute("INSERT INTO meta VALUES ('format', ?)", (wanted,))
+    conn.execute("PRAGMA synchronous = FULL")
 
 
 def _stat_text(key: list[int]) -> str:

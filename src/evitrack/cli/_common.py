@@ -228,9 +228,11 @@ class LazyCommands(MutableMapping[str, Any]):
         return len(self.loaded) + sum(1 for n in self.table if n not in self.loaded)
 
 
+@functools.cache
 def lazy_command(name: str, where: str) -> Any:
     """The command `name` from "module:attribute" under evitrack.cli (a function or a typer
-    app), built as typer builds the commands of the root, in the same help style."""
+    app), built as typer builds the commands of the root, in the same help style; once a
+    process (a click command holds nothing of a run), for a caller that runs several."""
     import importlib
 
     import typer.main
