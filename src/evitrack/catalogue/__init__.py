@@ -253,18 +253,28 @@ def user_sources(q: Qualification) -> list[Path]:
     return [q.path]
 
 
-def _checked_data(path: Path, root: Path) -> Any:
-    """A centre's file, read safely and validated; UserError naming the first problem."""
+def _check_data(
+    path: Path, shown: str | None, root: Path | None = None
+) -> tuple[list[Diagnostic], Any]:
+    """check_data by libyaml first (most files are clean, and ruamel.yaml is several times
+    slower), and again by the round-trip parser, for positions, when there is a problem."""
     from evitrack import fastyaml
     from evitrack.catalogue.check import check_data
 
-    try:  # libyaml first: most files are clean, and ruamel.yaml is several times slower
-        diags, data = check_data(path, _others(), _shown(path), root, fast=True)
+    try:
+        diags, data = check_data(path, _others(), shown, root, fast=True)
         if not diags:
-            return data
+            return diags, data
     except fastyaml.Fallback:
         pass
-    diags, data = check_data(path, _others(), _shown(path), root)  # again, for positions
+    return check_data(path, _others(), shown, root)
+
+
+def _checked_data(path: Path, root: Path) -> Any:
+    """A centre's file, read safely and validated; UserError naming the first problem."""
+    diags, data = _check_data(path, _shown(path), root)
+    if not diags:
+        return data
     errors = [d for d in diags if d.severity.value == "error"]
     if errors and errors[0].code == "E506" and errors[0].message.startswith("qualification file"):
         raise UserError(errors[0].message, errors[0].hint)  # an include's problem, as it said it
@@ -280,17 +290,17 @@ def _checked_data(path: Path, root: Path) -> Any:
 
 def check_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
     """Every problem in one qualification file (schema, ids, references, rules)."""
-    from evitrack.catalogue.check import check_data, diags_shown, rule_positions
+    from evitrack.catalogue.check import diags_shown, rule_positions
     from evitrack.diagnostics import make
     from evitrack.planner import infeasible
 
-    diags, data = check_data(path, _others(), shown)
+    diags, data = _check_data(path, shown)
     errors = [d for d in diags if d.severity.value == "error"]
     if not errors and data and data.get("kind", "qualification") != "units":
         shown = diags_shown(path, shown)
-        q = load_file(path.resolve())
-        places = rule_positions(path)
-        for rule_ids, message in infeasible(q):
+        found = infeasible(load_file(path.resolve()))
+        places = rule_positions(path) if found else {}
+        for rule_ids, message in found:
             diags.append(
                 make(
                     shown,
