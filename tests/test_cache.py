@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -133,6 +133,47 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert check(root) == (0, "")
     shutil.rmtree(root / ".evitrack-cache")
     assert check(root) == (0, "")
+
+
+def _places(data: object, at: str = "") -> Iterator[tuple[str, object]]:
+    """Where each mapping and list, key, value and item of loaded data starts, as yamlio
+    tells it. Of an empty value, only the line: in a flow mapping (`{a: , b: 1}`) the
+    round-trip parser places it at the token after it, libyaml where it would be."""
+    from evitrack import yamlio
+
+    if isinstance(data, dict):
+        yield at, yamlio.node_pos(data)
+        for key, value in data.items():
+            yield f"{at}/{key} key", yamlio.key_pos(data, key)
+            place = yamlio.value_pos(data, key)
+            yield f"{at}/{key} value", place if value is not None or not place else place[0]
+            yield from _places(value, f"{at}/{key}")
+    elif isinstance(data, list):
+        yield at, yamlio.node_pos(data)
+        for i, item in enumerate(data):
+            yield f"{at}[{i}]", yamlio.item_pos(data, i)
+            yield from _places(item, f"{at}[{i}]")
+
+
+def test_the_fast_loader_places_every_key_value_and_item_as_ruamel_does() -> None:
+    """The places a clean file's data is shown at (an OTJ entry's line, a review's) come
+    from libyaml's marks; each is the round-trip parser's, over every YAML file here."""
+    from evitrack import fastyaml, yamlio
+
+    top = Path(__file__).parents[1]
+    compared = 0
+    shipped = top / "src" / "evitrack" / "apprenticeship"  # rules with flow mappings
+    found = [*top.glob("examples/**/*.yaml"), *top.glob("tests/**/*.yaml"), *shipped.glob("*.yaml")]
+    for path in sorted(found):
+        try:
+            text = path.read_text(encoding="utf-8")
+            fast = fastyaml.parse(text, placed=True)
+            slow = yamlio.parse(text)
+        except (fastyaml.Fallback, yamlio.YamlProblem, UnicodeDecodeError):
+            continue  # a file libyaml leaves to the round-trip parser is placed by it alone
+        assert dict(_places(fast)) == dict(_places(slow)), path
+        compared += 1
+    assert compared > 250
 
 
 def test_the_fast_loader_resolves_scalars_as_ruamel_does() -> None:

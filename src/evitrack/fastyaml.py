@@ -11,14 +11,17 @@ resolvers below are ruamel's YAML 1.2 ones, and a test compares the two.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
 from evitrack import yamlio
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+T = TypeVar("T")
+D = TypeVar("D")
 _SCALAR, _SEQUENCE = yaml.ScalarNode, yaml.SequenceNode
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
 
@@ -31,6 +34,21 @@ def load_shipped(path: Path) -> Any:
 
 class Fallback(Exception):
     """This file needs the round-trip loader."""
+
+
+def checked(path: Path, check: Callable[[str, Any], tuple[T, list[D]]]) -> tuple[T, list[D]]:
+    """`check(text, data)` of one file: on libyaml's data with places (`parse(placed=True)`)
+    and, when that finds any problem or libyaml cannot judge the file, again on the
+    round-trip parser's, which places and words every problem, as everywhere. The places
+    of a clean file's data are the round-trip parser's (a test compares them).
+    Raises yamlio.YamlProblem.
+    """
+    text = yamlio.read_text(path)
+    try:
+        found = check(text, parse(text, placed=True))
+    except Fallback:
+        return check(text, yamlio.parse(text))
+    return found if not found[1] else check(text, yamlio.parse(text))
 
 
 class Loader(_Base):  # type: ignore[misc]
@@ -150,8 +168,12 @@ Loader.construct_mapping = _mapping
 _ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]", re.MULTILINE)
 
 
-def parse(text: str) -> Any:
-    """Parse clean YAML fast, or raise Fallback for anything the slow path must judge."""
+def parse(text: str, placed: bool = False) -> Any:
+    """Parse clean YAML fast, or raise Fallback for anything the slow path must judge.
+
+    `placed`: each mapping and list knows where it, its keys, values and items start, as
+    the round-trip parser's do (`Placed`), for data whose places are shown when it is clean.
+    """
     odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
     odd_breaks = not text.isascii() and yamlio.ODD_BREAKS.search(text)
     if "\t" in text or odd or odd_breaks or yamlio.conflict_markers(text):
@@ -164,7 +186,9 @@ def parse(text: str) -> Any:
         loader = Loader(text)
         try:
             node = loader.get_single_node()  # libyaml parses and composes; tags resolved
-            return None if node is None else _data(loader, node)
+            if node is None:
+                return None
+            return _placed(loader, node) if placed else _data(loader, node)
         finally:
             loader.dispose()
     except Fallback:
@@ -187,17 +211,7 @@ def _data(loader: Any, node: Any) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _STR:
-                key = key_node.value
-            elif key_node.tag.endswith(":merge"):
-                raise Fallback("merge key")
-            else:
-                key = _data(loader, key_node)
-                if isinstance(key, (list, dict)):
-                    raise Fallback("unhashable key")
-            if key in out:  # 1 and 1.0 too, which one dict cannot hold apart
-                raise Fallback("duplicate key")
-            out[key] = _data(loader, value_node)
+            out[_key(loader, key_node, out)] = _data(loader, value_node)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_data(loader, item) for item in node.value]
@@ -210,3 +224,74 @@ def _data(loader: Any, node: Any) -> Any:
     if tag == _TIMESTAMP:
         return _timestamp(loader, node)
     return loader.construct_object(node, deep=True)
+
+
+def _key(loader: Any, key_node: Any, out: dict[Any, Any]) -> Any:
+    """A mapping's key, refusing merge keys, unhashable keys and one given twice."""
+    if key_node.tag == _STR:
+        key = key_node.value
+    elif key_node.tag.endswith(":merge"):
+        raise Fallback("merge key")
+    else:
+        key = _data(loader, key_node)
+        if isinstance(key, (list, dict)):
+            raise Fallback("unhashable key")
+    if key in out:  # 1 and 1.0 too, which one dict cannot hold apart
+        raise Fallback("duplicate key")
+    return key
+
+
+class Place:
+    """Where a mapping or list starts, and its keys, values or items (0-based line and
+    column, from libyaml's marks): what `yamlio.key_pos`, `value_pos`, `item_pos` and
+    `node_pos` read of ruamel.yaml's `lc`."""
+
+    __slots__ = ("col", "line", "marks")
+
+    def __init__(self, node: Any) -> None:
+        self.line, self.col = node.start_mark.line, node.start_mark.column
+        self.marks: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
+
+    def key(self, key: Any) -> tuple[int, int]:
+        return self.marks[key][0]
+
+    def value(self, key: Any) -> tuple[int, int]:
+        return self.marks[key][1]
+
+    def item(self, index: int) -> tuple[int, int]:
+        return self.marks[index][0]
+
+
+class PlacedDict(dict):  # type: ignore[type-arg]
+    lc: Place
+
+
+class PlacedList(list):  # type: ignore[type-arg]
+    lc: Place
+
+
+def _mark(node: Any) -> tuple[int, int]:
+    return node.start_mark.line, node.start_mark.column
+
+
+def _placed(loader: Any, node: Any) -> Any:
+    """`_data`, with a `Place` on every mapping and list."""
+    if isinstance(node, yaml.MappingNode):
+        out = PlacedDict()
+        out.lc = place = Place(node)
+        for key_node, value_node in node.value:
+            key = _key(loader, key_node, out)
+            out[key] = _placed(loader, value_node)
+            at_key = _mark(key_node)
+            empty = isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+            place.marks[key] = (
+                at_key,
+                at_key if empty and not value_node.style else _mark(value_node),
+            )
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = PlacedList(_placed(loader, item) for item in node.value)
+        items.lc = place = Place(node)
+        place.marks = {i: (_mark(item), _mark(item)) for i, item in enumerate(node.value)}
+        return items
+    return _data(loader, node)

@@ -107,14 +107,24 @@ def _log_file(
     path: Path, app: Apprenticeship, today: dt.date, late: int
 ) -> tuple[list[Entry], list[Diagnostic]]:
     """One log file's valid entries, and its problems."""
+    from evitrack import fastyaml
     from evitrack.locate import display_path
-    from evitrack.schema import Validator
 
     shown = display_path(path)
     try:
-        text, raw = yamlio.load(path)
+        return fastyaml.checked(
+            path, lambda text, raw: _entries(shown, text, raw, app, today, late)
+        )
     except yamlio.YamlProblem as p:
         return [], [make(shown, (p.line, p.col), p.code, p.message, p.hint)]
+
+
+def _entries(
+    shown: str, text: str, raw: Any, app: Apprenticeship, today: dt.date, late: int
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """A log file's valid entries, and its problems, from its text and parsed data."""
+    from evitrack.schema import Validator
+
     if raw is None:
         return [], []
     if not isinstance(raw, list):

@@ -162,14 +162,24 @@ def _load_one(
 ) -> tuple[Review | None, list[Diagnostic]]:
     """One review file: the review (None when it cannot be read or has no date) and its
     problems."""
+    from evitrack import fastyaml
     from evitrack.locate import display_path
-    from evitrack.schema import REVIEW, Validator
 
     shown = display_path(path)
     try:
-        text, raw = yamlio.load(path)
+        return fastyaml.checked(
+            path, lambda text, raw: _review(path, shown, text, raw, app, today, late)
+        )
     except yamlio.YamlProblem as p:
         return None, [make(shown, (p.line, p.col), p.code, p.message, p.hint)]
+
+
+def _review(
+    path: Path, shown: str, text: str, raw: Any, app: Apprenticeship, today: dt.date, late: int
+) -> tuple[Review | None, list[Diagnostic]]:
+    """One review from its file's text and parsed data, and its problems."""
+    from evitrack.schema import REVIEW, Validator
+
     v = Validator(shown, text)
     data = v.mapping(raw, REVIEW, (1, 1), "")
     if not data or not isinstance(data.get("date"), dt.date):
