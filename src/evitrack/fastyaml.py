@@ -36,6 +36,15 @@ class Fallback(Exception):
     """This file needs the round-trip loader."""
 
 
+def data(text: str) -> Any:
+    """The data of a text whose places are not wanted: libyaml's, or the round-trip
+    parser's for a text libyaml cannot judge. Raises yamlio.YamlProblem."""
+    try:
+        return parse(text)
+    except Fallback:
+        return yamlio.parse(text)
+
+
 def checked(path: Path, check: Callable[[str, Any], tuple[T, list[D]]]) -> tuple[T, list[D]]:
     """`check(text, data)` of one file: on libyaml's data with places (`parse(placed=True)`)
     and, when that finds any problem or libyaml cannot judge the file, again on the

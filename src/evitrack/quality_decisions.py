@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import locate, yamlio
+from evitrack import fastyaml, locate, yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make, unknown_unit
 from evitrack.errors import UserError
 from evitrack.model import Portfolio, Record
@@ -55,7 +55,7 @@ def find_caseload(root: Path) -> Path | None:
 def sampled_in(plan: Path, portfolio: str, unit: str) -> dict[str, Any] | None:
     """The plan's entry for (portfolio, unit), if it sampled it."""
     try:
-        data = yamlio.parse(yamlio.read_text(plan))
+        data = fastyaml.data(yamlio.read_text(plan))
     except (yamlio.YamlProblem, OSError):
         return None
     sample = data.get("sample") if isinstance(data, dict) else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import quality, yamlio
+from evitrack import fastyaml, quality, yamlio
 from evitrack import quality_holds as qh
 
 
@@ -233,7 +233,7 @@ def _decisions(
 
 def _changed(plan: Path, by_rel: dict[str, Any]) -> list[Changed]:
     try:
-        data = yamlio.parse(yamlio.read_text(plan))
+        data = fastyaml.data(yamlio.read_text(plan))
     except (yamlio.YamlProblem, OSError):
         return []
     out = []
