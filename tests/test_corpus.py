@@ -167,7 +167,8 @@ def test_every_corpus_file_has_an_expectation_and_the_other_way_round() -> None:
         assert on_disk == case_ids(kind), kind
 
 
-# `check` is the inner loop's; gaps, plan and claim on every bad file too are CI's (slow)
+# `check` is the inner loop's; gaps, plan and claim on every bad file too are CI's (slow),
+# for the committed corpus and the generated cases alike
 OTHERS = pytest.mark.parametrize(
     "others", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["check", "others"]
 )
@@ -351,6 +352,7 @@ def test_every_generated_case_has_an_expectation() -> None:
 SLOW_GENERATED = ("criteria_10000_unknown.yaml", "brackets_100k_deep.yaml", "block_500_levels.yaml")
 
 
+@OTHERS
 @pytest.mark.parametrize(
     "name",
     [
@@ -359,7 +361,7 @@ SLOW_GENERATED = ("criteria_10000_unknown.yaml", "brackets_100k_deep.yaml", "blo
     ],
 )
 def test_generated_record(
-    name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, others: bool, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = EXPECTED["generated"]["records"][name]
     if name == "fifo.yaml" and not hasattr(os, "mkfifo"):
@@ -370,7 +372,8 @@ def test_generated_record(
     GENERATED_RECORDS[name](root / "evidence" / name, tmp_path)
     shown = f"evidence/{name}"
     if name in SUBPROCESS:
-        for args in (["check", "--format", "json"], ["gaps"], ["plan"], ["claim", "build"]):
+        more = [["gaps"], ["plan"], ["claim", "build"]] if others else []
+        for args in (["check", "--format", "json"], *more):
             proc = run_cli(root, args)
             calm(proc.stdout + proc.stderr, proc.returncode)
             if args[0] == "check":
@@ -381,7 +384,8 @@ def test_generated_record(
         if result.exit_code != spec.get("exit", 1):
             pytest.xfail(spec["xfail"])
     data = assert_check(root, shown, spec, monkeypatch)
-    assert_others_calm(root, shown, not data["ok"], tmp_path, monkeypatch)
+    if others:
+        assert_others_calm(root, shown, not data["ok"], tmp_path, monkeypatch)
 
 
 def run_cli(root: Path, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
