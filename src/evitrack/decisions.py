@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import locate, yamlio
+from evitrack import fastyaml, locate, yamlio
 from evitrack import portfolio as pf
 from evitrack.diagnostics import Diagnostic, Severity
 from evitrack.errors import UserError
@@ -122,11 +122,11 @@ def _with_assessment(
         # write the block, read it back, fingerprint that, then write it with the value
         draft = _assessment_block(decision, assessor, date, comment, "pending", indent)
         draft_text = replace_top_level(text, raw, "assessment", draft)
-        data = pf.as_written(yamlio.parse(draft_text), draft_text)
+        data = pf.as_written(fastyaml.data(draft_text, placed=True), draft_text)
         fp = pf.fingerprint(data, data.get("assessment"))
         block = _assessment_block(decision, assessor, date, comment, fp, indent)
         new_text = replace_top_level(text, raw, "assessment", block)
-        back = pf.as_written(yamlio.parse(new_text), new_text)
+        back = pf.as_written(fastyaml.data(new_text, placed=True), new_text)
         ok = (
             pf.fingerprint(back, back.get("assessment")) == fp
             and back["assessment"]["decision"] == decision

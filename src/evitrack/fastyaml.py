@@ -36,11 +36,12 @@ class Fallback(Exception):
     """This file needs the round-trip loader."""
 
 
-def data(text: str) -> Any:
-    """The data of a text whose places are not wanted: libyaml's, or the round-trip
-    parser's for a text libyaml cannot judge. Raises yamlio.YamlProblem."""
+def data(text: str, placed: bool = False) -> Any:
+    """The data of a text as `check` reads it: libyaml's (with places if `placed`), or the
+    round-trip parser's for a text libyaml cannot judge; for what is only read, or read
+    back after a write. Raises yamlio.YamlProblem."""
     try:
-        return parse(text)
+        return parse(text, placed)
     except Fallback:
         return yamlio.parse(text)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evitrack import locate, yamlio
+from evitrack import fastyaml, locate, yamlio
 from evitrack import portfolio as pf
 from evitrack.ids import record_files, record_path
 from evitrack.record_text import yaml_str
@@ -117,7 +117,7 @@ def set_hashes(text: str, raw: Any, updates: dict[int, str]) -> str:
     """The record text with `sha256:` of files[i] set; other bytes unchanged where possible."""
     edited = _edit_hashes(text, raw, updates)
     if edited is not None:
-        back = yamlio.parse(edited)
+        back = fastyaml.data(edited)
         if all(back["files"][i].get("sha256") == h for i, h in updates.items()):
             return edited
     for i, h in updates.items():  # a shape the line editor does not handle: ruamel round-trip

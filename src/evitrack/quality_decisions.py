@@ -287,7 +287,7 @@ def _append(root: Path, entry: dict[str, Any]) -> None:
             + new_block
         )
     new_text = replace_top_level(text, raw, "iqa", new_block)
-    back = yamlio.parse(new_text)
+    back = fastyaml.data(new_text)
     if not isinstance(back, dict) or len(back.get("iqa") or []) != len(seq):
         raise UserError(  # pragma: no cover - a file the block cannot be added to
             f"{locate.display_path(path)}: the decision cannot be added without rewriting "

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evitrack import locate, yamlio
+from evitrack import fastyaml, locate, yamlio
 from evitrack import portfolio as pf
 from evitrack.diagnostics import Diagnostic
 from evitrack.errors import UserError
@@ -174,7 +174,7 @@ def not_allowed(q: Qualification, new: NewRecord) -> list[NotAllowed]:
 
 def _verify(text: str, rid: str, new: NewRecord) -> None:
     """The text about to be written reads back as what was asked for."""
-    data = yamlio.parse(text)
+    data = fastyaml.data(text)
     ok = (
         data["id"] == rid
         and data["title"] == new.title

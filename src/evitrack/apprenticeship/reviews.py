@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evitrack import yamlio
+from evitrack import fastyaml, yamlio
 from evitrack.diagnostics import Diagnostic, did_you_mean, make
 from evitrack.errors import UserError
 from evitrack.model import Apprenticeship
@@ -162,7 +162,6 @@ def _load_one(
 ) -> tuple[Review | None, list[Diagnostic]]:
     """One review file: the review (None when it cannot be read or has no date) and its
     problems."""
-    from evitrack import fastyaml
     from evitrack.locate import display_path
 
     shown = display_path(path)
@@ -614,7 +613,7 @@ def _write_signature(path: Path, party: str, name: str, when: dt.date) -> tuple[
     values = {"name": dq(name), "date": when.isoformat()}
     edited = _edit_lines(text, entry, values)
     if edited is not None:
-        back = yamlio.parse(edited)
+        back = fastyaml.data(edited)
         if back["signatures"][party] == {"name": name, "date": when}:
             yamlio.write_back(path, edited)
             return before
