@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -613,3 +614,32 @@ def test_a_caseload_cell_is_wrapped_as_rich_wraps_it(
     assert _shape(out, Text(text), column, inner) == [
         line.plain + " " * (inner - cell_len(line.plain)) for line in by_rich
     ]
+
+
+@pytest.mark.slow
+def test_a_caseload_large_enough_for_the_pool_answers_as_each_of_its_portfolios_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sixteen portfolios are loaded on several processes (`parallel.POOL_FROM`): check and
+    gaps over the caseload say, in order, what each says alone."""
+    from evitrack.parallel import POOL_FROM
+
+    example = Path(__file__).parents[1] / "examples" / "caseload-riverside" / "jade-morris"
+    names = [f"learner-{i:02d}" for i in range(POOL_FROM)]
+    for name in names:
+        shutil.copytree(example, tmp_path / "caseload" / name)
+    record = sorted((tmp_path / "caseload" / "learner-07" / "evidence").glob("*.yaml"))[0]
+    record.write_text(record.read_text().replace("title:", "titel:", 1))
+    monkeypatch.chdir(tmp_path)
+
+    def json_of(*args: str) -> Any:
+        return json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+
+    together = json_of("check", "caseload")["diagnostics"]
+    alone = [d for n in names for d in json_of("check", f"caseload/{n}")["diagnostics"]]
+    assert together == alone
+    assert together and all(d["file"].startswith("caseload/learner-07/") for d in together)
+    gaps = json_of("gaps", "caseload")["portfolios"]
+    assert [g["path"] for g in gaps] == [f"caseload/{n}" for n in names]
+    for shown, name in zip(gaps, names, strict=True):
+        assert shown["findings"] == json_of("gaps", f"caseload/{name}")["findings"], name
