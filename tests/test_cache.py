@@ -1095,7 +1095,14 @@ def test_shipped_data_read_back_from_the_cache_is_the_data_parsed(tmp_path: Path
 
 @built_before
 def _read_again(tmp_path: Path) -> None:
-    _portfolio(tmp_path)
+    """A record (with no attachment, whose own stat would be in doubt too) written and
+    checked at once: stored, but too recent to be trusted by its stat; its row as it was
+    then is kept beside the portfolio."""
+    root = _portfolio(tmp_path)
+    record = root / "evidence" / "E0001.yaml"
+    record.write_text(record.read_text().partition("files:")[0])
+    assert _no_memo(root) == (0, "")
+    (tmp_path / "stored.json").write_text(json.dumps(_rows(root)["evidence/E0001.yaml"]))
 
 
 def test_a_record_read_again_and_found_the_same_is_trusted_by_its_stat_after(
@@ -1105,17 +1112,14 @@ def test_a_record_read_again_and_found_the_same_is_trusted_by_its_stat_after(
     checked at once) is read again on the next run; found the same, its row takes the
     file's stat as it is then, so later runs trust the stat instead of reading it yet again,
     and an edit after that is still seen."""
-    root = settled["read_again"] / "p"  # its attachment is long settled
+    root = settled["read_again"] / "p"
     monkeypatch.chdir(root)
-    record = root / "evidence" / "E0001.yaml"
-    record.write_text(record.read_text())  # the record is written again just now
-    assert _no_memo(root) == (0, "")  # stored at once: too recent to trust by stat
-    stored = _rows(root)["evidence/E0001.yaml"]
-    _settled()
+    stored = tuple(json.loads((root.parent / "stored.json").read_text()))
     assert _no_memo(root) == (0, "")  # read again, the same: settled
     again = _rows(root)["evidence/E0001.yaml"]
     assert again[0] == stored[0] and again[1] > stored[1]
     assert _no_memo(root) == (0, "")  # trusted by its stat: the row is left as it is
     assert _rows(root)["evidence/E0001.yaml"] == again
+    record = root / "evidence" / "E0001.yaml"
     record.write_text(record.read_text().replace('"1.2"', '"1.9"'))
     assert _no_memo(root) == (1, EDITED)
