@@ -174,10 +174,11 @@ def load(
     """
     today = today or dt.date.today()
     shown = display_path(root / PORTFOLIO_FILE)
-    first = _load(root, today, use_cache, fast, records, shown, quick=True)
+    read: dict[str, Any] = {}  # files the first pass read that the second may take as read
+    first = _load(root, today, use_cache, fast, records, shown, True, read)
     if not any(d.file == shown for d in first.diagnostics):
         return first
-    result = _load(root, today, use_cache, fast, records, shown, quick=False)
+    result = _load(root, today, use_cache, fast, records, shown, False, read)
     result.notes = list(dict.fromkeys([*first.notes, *result.notes]))  # a bad cache: once
     return result
 
@@ -190,8 +191,10 @@ def _load(
     records: bool,
     shown: str,
     quick: bool,
+    read: dict[str, Any],
 ) -> LoadResult:
-    """`load`; `quick`: evitrack.yaml by the fast parser (no positions)."""
+    """`load`; `quick`: evitrack.yaml by the fast parser (no positions); `read`: what the
+    first pass read, for the second (see `_apprentice_checks`)."""
     result = LoadResult(root=root, portfolio=None)
     diags = result.diagnostics
     header, qual = _header(root, shown, result, quick)
@@ -213,7 +216,9 @@ def _load(
     store = RecordStore(root, _context_key(ctx), enabled=use_cache and fast, values=full)
     loaded = _all_records(names, ctx, store, diags)
     if apprenticeship is not None:
-        diags.extend(_apprentice_checks(root, apprenticeship, settings, today, raw, shown, loaded))
+        diags.extend(
+            _apprentice_checks(root, apprenticeship, settings, today, raw, shown, loaded, read)
+        )
     cache.save()
     result.notes, result.attachments = cache.notes, cache.attachments
     signoffs = _signoffs(header, raw, chosen, qual, shown, diags, loaded, ctx.signing)
@@ -343,14 +348,27 @@ def _apprentice_checks(
     raw: Any,
     shown: str,
     records: list[Record],
+    read: dict[str, Any],
 ) -> list[Diagnostic]:
-    """The OTJ log, the progress reviews, and the KSBs no record cites."""
-    from evitrack.apprenticeship import reviews
+    """The OTJ log, the progress reviews, and the KSBs no record cites.
+
+    The log and the reviews are read once a `load`: the second pass (evitrack.yaml read
+    again for positions) takes them as the first read them when the apprenticeship and
+    the settings they depend on are the same, as they are unless the file changed between.
+    """
+    from evitrack.apprenticeship import otj, reviews
     from evitrack.apprenticeship.gateway import uncited_ksbs
 
+    late, sign = settings.get("otj_late_days"), settings.get("review_sign_days")
+    if read.get("for") != (app, today, late, sign):
+        read["for"] = (app, today, late, sign)
+        read["otj"] = otj.load_log(root, app, today, late)
+        read["reviews"] = reviews.load_reviews(root, app, today, sign)
+    entries, logged = read["otj"]
+    held, found = read["reviews"]
     return [
-        *_otj(root, app, settings, today, raw, shown),
-        *reviews.check(root, app, settings, today, raw, shown),
+        *_otj(app, today, raw, shown, entries, list(logged)),
+        *reviews.check(app, today, raw, shown, held, list(found)),
         *uncited_ksbs(app, records, today, raw, shown),
     ]
 
@@ -1538,12 +1556,17 @@ def _record_ksbs(data: dict[str, Any], raw: Any, ctx: _Context, v: Validator) ->
 
 
 def _otj(
-    root: Path, app: Apprenticeship, settings: dict[str, Any], today: dt.date, raw: Any, shown: str
+    app: Apprenticeship,
+    today: dt.date,
+    raw: Any,
+    shown: str,
+    entries: list[Any],
+    found: list[Diagnostic],
 ) -> list[Diagnostic]:
-    """The OTJ log's problems, and W709 when the hours fall behind or the plan is short."""
+    """The OTJ log's problems (`found`), and W709 when the hours fall behind or the plan
+    is short."""
     from evitrack.apprenticeship import otj
 
-    entries, found = otj.load_log(root, app, today, settings.get("otj_late_days"))
     st = otj.status(app, entries, found, today)
     pos = yamlio.key_pos(raw, "apprenticeship")
     for w in st.warnings:

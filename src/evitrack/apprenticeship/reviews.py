@@ -368,15 +368,15 @@ def schedule(app: Apprenticeship, reviews: list[Review], today: dt.date) -> Sche
 
 
 def check(
-    root: Path,
     app: Apprenticeship,
-    settings: dict[str, Any],
     today: dt.date,
     raw: Any,
     shown: str,
+    reviews: list[Review],
+    found: list[Diagnostic],
 ) -> list[Diagnostic]:
-    """The review files' problems, and W710 when the next review is overdue."""
-    reviews, found = load_reviews(root, app, today, settings.get("review_sign_days"))
+    """The review files' problems (`found`, with `reviews` as `load_reviews` gives them),
+    and W710 when the next review is overdue."""
     plan = schedule(app, reviews, today)
     if plan.overdue:
         hint = "hold the review and write it with `evitrack review add --date YYYY-MM-DD`"
