@@ -276,6 +276,12 @@ def built_before(build: Callable[[Path], object]) -> Callable[[Path], object]:
     return build
 
 
+# the tests below that start from the clean portfolio as it is
+BUILDERS.update(
+    dict.fromkeys(["attachment_changed", "folder_turned_link", "summary_not_served"], _portfolio)
+)
+
+
 @pytest.fixture(scope="module")
 def settled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The folder each registered builder made its tree in, the whole lot `_settled()`."""
@@ -758,11 +764,6 @@ def test_a_stored_result_answers_to_the_date_and_the_portfolio_file(
     assert codes(dt.date(2026, 3, 20)) == ["E204"]
 
 
-@built_before
-def _attachment_changed(tmp_path: Path) -> None:
-    _portfolio(tmp_path)
-
-
 def test_an_attachment_changed_under_a_stored_result_is_seen(settled: dict[str, Path]) -> None:
     root = settled["attachment_changed"] / "p"
     assert _no_memo(root) == (0, "")
@@ -777,11 +778,6 @@ def test_an_attachment_changed_under_a_stored_result_is_seen(settled: dict[str, 
     os.link(moved, attached)  # a hard link: refused
     code, out = _no_memo(root)
     assert code == 1 and "is a hard link (2 names for one file)" in out
-
-
-@built_before
-def _folder_turned_link(tmp_path: Path) -> None:
-    _portfolio(tmp_path)
 
 
 def test_a_folder_on_an_attachments_way_turned_into_a_link_is_seen(
@@ -843,11 +839,6 @@ def test_check_reads_only_the_summaries_of_records_that_did_not_change(
     # a command that needs the records in full finds the bad row and checks the record again
     assert pf.load(root).diagnostics[0].code == "E106"
     assert _rows(root)["evidence/E0001.yaml"] != first["evidence/E0001.yaml"]
-
-
-@built_before
-def _summary_not_served(tmp_path: Path) -> None:
-    _portfolio(tmp_path)
 
 
 def test_a_summary_is_not_served_once_its_attachment_or_date_says_otherwise(

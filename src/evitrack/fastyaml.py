@@ -182,7 +182,7 @@ def parse(text: str, placed: bool = False) -> Any:
     """Parse clean YAML fast, or raise Fallback for anything the slow path must judge.
 
     `placed`: each mapping and list knows where it, its keys, values and items start, as
-    the round-trip parser's do (`Placed`), for data whose places are shown when it is clean.
+    the round-trip parser's do (`Place`), for data whose places are shown when it is clean.
     """
     odd = ("&" in text or "*" in text or "!" in text) and _ANCHOR.search(text)
     odd_breaks = not text.isascii() and yamlio.ODD_BREAKS.search(text)

@@ -279,12 +279,7 @@ def _header(
 def _parse_header(text: str, quick: bool) -> Any:
     """evitrack.yaml's text parsed: by the fast parser if `quick` and it can, else the
     round-trip one (positions, comments). Raises YamlProblem."""
-    if quick:
-        try:
-            return fastyaml.parse(text)
-        except fastyaml.Fallback:
-            pass
-    return yamlio.parse(text)
+    return fastyaml.data(text) if quick else yamlio.parse(text)
 
 
 def _qualification(
